@@ -1,0 +1,243 @@
+package authserver
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/storage"
+)
+
+// AuthorizationRequest is a validated authorization request
+// (RFC 6749 §4.1.1, §4.2.1): what a consent page shows and what
+// Server.Authorize answers.
+type AuthorizationRequest struct {
+	HTTP   *http.Request
+	Params Params
+	Client storage.Client
+	// ResponseType is the requested response type.
+	ResponseType grantry.ResponseType
+	// RedirectURI is where the response goes. RedirectURIGiven tells
+	// whether the request named it (RFC 6749 §4.1.3).
+	RedirectURI      string
+	RedirectURIGiven bool
+	// ResponseMode is "query", "fragment" or "form_post".
+	ResponseMode string
+	// Scope is the requested scope, checked against the client's.
+	Scope grantry.Scope
+	State string
+	// Values an extension sets for the grant to store with the code.
+	Nonce               string
+	CodeChallenge       string
+	CodeChallengeMethod string
+	Extra               map[string]string
+
+	server *Server
+	entry  *authzEntry
+}
+
+// Get returns a request parameter.
+func (r *AuthorizationRequest) Get(name string) string { return r.Params.Get(name) }
+
+// Server returns the server handling the request.
+func (r *AuthorizationRequest) Server() *Server { return r.server }
+
+// Consent is a signed-in user's approval of an authorization request.
+type Consent struct {
+	// Subject identifies the user.
+	Subject string
+	// Scope is the scope the user grants: a subset of the requested scope.
+	// Nil grants all that was requested.
+	Scope grantry.Scope
+	// AuthTime is when the user authenticated; zero means now.
+	AuthTime time.Time
+}
+
+// ValidateAuthorizationRequest parses and validates an authorization
+// request. GET requests carry their parameters in the query; POST requests
+// in the query and a form body together. Errors found before the client and
+// redirect URI are trusted are answered in a JSON body; later ones carry
+// the redirect URI, so WriteError redirects them (RFC 6749 §4.1.2.1).
+func (s *Server) ValidateAuthorizationRequest(r *http.Request) (*AuthorizationRequest, error) {
+	params, err := authorizeParams(r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		return nil, err
+	}
+	req := &AuthorizationRequest{HTTP: r, Params: params, State: params.Get("state"), server: s}
+	ctx := r.Context()
+	if err := s.checkClientAndRedirect(ctx, req); err != nil {
+		return nil, err
+	}
+	if err := s.checkAuthorizationParams(ctx, req); err != nil {
+		return nil, req.redirectError(err)
+	}
+	return req, nil
+}
+
+// checkClientAndRedirect establishes the client and its redirect URI; until
+// both hold, no error may redirect (RFC 6749 §4.1.2.1).
+func (s *Server) checkClientAndRedirect(ctx context.Context, req *AuthorizationRequest) error {
+	id := req.Get("client_id")
+	if id == "" {
+		return &grantry.Error{Code: grantry.ErrInvalidRequest, Description: "missing client_id", State: req.State}
+	}
+	client, err := s.lookupClient(ctx, id)
+	if err != nil {
+		if err == errBadCredentials {
+			return &grantry.Error{Code: grantry.ErrInvalidClient, Description: "unknown client", Status: http.StatusBadRequest, State: req.State}
+		}
+		return AsError(err)
+	}
+	req.Client = client
+	uri := req.Get("redirect_uri")
+	req.RedirectURIGiven = uri != ""
+	if uri == "" {
+		uri = client.DefaultRedirectURI()
+	} else if !client.CheckRedirectURI(uri) {
+		uri = ""
+	}
+	if uri == "" || !s.checkRedirectURI(uri) {
+		return &grantry.Error{Code: grantry.ErrInvalidRequest, Description: "missing or unregistered redirect_uri", State: req.State}
+	}
+	req.RedirectURI = uri
+	return nil
+}
+
+// checkAuthorizationParams validates the rest, once errors may redirect:
+// response type (RFC 6749 §3.1.1), response mode, scope (§3.3), then the
+// grant's and extensions' own checks.
+func (s *Server) checkAuthorizationParams(ctx context.Context, req *AuthorizationRequest) error {
+	rt := req.Get("response_type")
+	if rt == "" {
+		return grantry.InvalidRequest("missing response_type")
+	}
+	entry, ok := s.authzGrant[grantry.ResponseType(rt)]
+	if !ok {
+		return grantry.NewError(grantry.ErrUnsupportedResponseType, "the response type is not supported")
+	}
+	req.entry, req.ResponseType = entry, grantry.ResponseType(rt)
+	if err := req.setResponseMode(); err != nil {
+		return err
+	}
+	if !req.Client.CheckResponseType(req.ResponseType) {
+		return grantry.NewError(grantry.ErrUnauthorizedClient, "the client may not use this response type")
+	}
+	sc, err := s.ParseScope(req.Get("scope"), req.Client)
+	if err != nil {
+		return err
+	}
+	req.Scope = sc
+	if err := entry.grant.ValidateAuthorizationRequest(ctx, req); err != nil {
+		return err
+	}
+	for _, e := range entry.exts {
+		if v, ok := e.(AuthorizationValidator); ok {
+			if err := v.ValidateAuthorizationRequest(ctx, req); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// setResponseMode applies response_mode. A response carrying a token is
+// never sent in the query (Multiple Response Type Encoding Practices §3).
+func (req *AuthorizationRequest) setResponseMode() error {
+	def := req.entry.grant.DefaultResponseMode()
+	req.ResponseMode = def
+	switch m := req.Get("response_mode"); m {
+	case "":
+	case ModeQuery:
+		if def == ModeFragment {
+			return grantry.InvalidRequest("the response type may not use response_mode=query")
+		}
+		req.ResponseMode = m
+	case ModeFragment, ModeFormPost:
+		req.ResponseMode = m
+	default:
+		return grantry.InvalidRequest("unsupported response_mode")
+	}
+	return nil
+}
+
+// redirectError makes err redirect to the trusted redirect URI with the
+// request's state.
+func (req *AuthorizationRequest) redirectError(err error) error {
+	e := AsError(err)
+	out := *e
+	out.RedirectURI = req.RedirectURI
+	out.State = req.State
+	out.ResponseMode = req.ResponseMode
+	if out.ResponseMode == "" {
+		out.ResponseMode = responseModeFor(req.Get("response_type"))
+	}
+	return &out
+}
+
+// responseModeFor guesses the mode of an error found before the response
+// type was known: fragment when a token was asked for.
+func responseModeFor(rt string) string {
+	for _, w := range strings.Fields(rt) {
+		if w == string(grantry.ResponseToken) || w == string(grantry.ResponseIDToken) {
+			return ModeFragment
+		}
+	}
+	return ModeQuery
+}
+
+// Authorize answers a validated request with the user's decision. A nil
+// consent is a denial: access_denied (RFC 6749 §4.1.2.1). Otherwise the
+// grant issues its code or token and the response is redirected with the
+// request's state and the server's issuer (RFC 9207).
+func (s *Server) Authorize(w http.ResponseWriter, r *http.Request, req *AuthorizationRequest, c *Consent) {
+	params, err := s.authorize(r.Context(), req, c)
+	if err != nil {
+		s.WriteError(w, r, req.redirectError(err))
+		return
+	}
+	if req.State != "" {
+		params.Set("state", req.State)
+	}
+	if s.cfg.Issuer != "" {
+		params.Set("iss", s.cfg.Issuer)
+	}
+	writeRedirect(w, req.RedirectURI, req.ResponseMode, params)
+}
+
+func (s *Server) authorize(ctx context.Context, req *AuthorizationRequest, c *Consent) (url.Values, error) {
+	if c == nil {
+		return nil, grantry.NewError(grantry.ErrAccessDenied, "the resource owner denied the request")
+	}
+	granted := *c
+	if granted.Scope == nil {
+		granted.Scope = req.Scope
+	} else if !req.Scope.Contains(granted.Scope) {
+		return nil, grantry.ServerError(errConsentScope)
+	}
+	if granted.AuthTime.IsZero() {
+		granted.AuthTime = s.now()
+	}
+	params, err := req.entry.grant.Authorize(ctx, req, &granted)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range req.entry.exts {
+		if h, ok := e.(AuthorizationResponder); ok {
+			if err := h.ProcessAuthorizationResponse(ctx, req, &granted, params); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return params, nil
+}
+
+// IssueToken issues an access token straight from the authorization
+// endpoint, as the implicit grant does (RFC 6749 §4.2.2). No refresh token
+// is ever issued there.
+func (r *AuthorizationRequest) IssueToken(ctx context.Context, gt grantry.GrantType, c *Consent) (*grantry.TokenResponse, error) {
+	tok := r.server.newToken(r.Client.ClientID(), gt, c.Subject, c.Scope, "", Issue{})
+	return r.server.issue(ctx, tok, Issue{})
+}

@@ -1,0 +1,35 @@
+// Package authserver is the core of a Grantry authorization server (RFC 6749).
+//
+// A [Server] is built over the application's models: a storage.ClientStore
+// for clients and a storage.TokenStore for tokens (package storage/memstore
+// holds both in memory; storage/sqlstore and storage/redisstore persist
+// them). Grants are registered on it, each with the extensions it wants:
+//
+//	srv, err := authserver.New(authserver.Config{Issuer: "https://as.example", Clients: store, Tokens: store})
+//	srv.RegisterGrant(authcode.New(store), pkce.New(pkce.Config{}))
+//	srv.RegisterGrant(refresh.New(store))
+//	http.HandleFunc("POST /token", srv.ServeToken)
+//
+// The application owns its authorization page. It asks the server for the
+// validated request to show a consent screen, then answers with the user's
+// decision:
+//
+//	req, err := srv.ValidateAuthorizationRequest(r)
+//	if err != nil {
+//		srv.WriteError(w, r, err)
+//		return
+//	}
+//	// ... sign the user in, show req.Client and req.Scope, read the decision ...
+//	srv.Authorize(w, r, req, &authserver.Consent{Subject: userID}) // or nil to deny
+//
+// Every failure is a *grantry.Error, rendered by [Server.WriteError] as its
+// RFC says: a JSON body with Cache-Control: no-store, a 401 with
+// WWW-Authenticate for client authentication failures, or a redirect to the
+// client once the client and its redirect URI are trusted
+// (RFC 6749 §4.1.2.1). The cause of an internal error is logged, never sent.
+//
+// Grants and extensions plug in through small interfaces: [TokenGrant],
+// [AuthorizationGrant], and the hook interfaces an [Extension] may
+// implement. The built-in grants under grant/ use nothing else, so a custom
+// grant is written the same way.
+package authserver

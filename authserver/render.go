@@ -1,0 +1,92 @@
+package authserver
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/storage"
+)
+
+// AsError turns any error into a *grantry.Error: an *grantry.Error is
+// returned as it is, a storage failure becomes temporarily_unavailable and
+// anything else server_error. The original error is kept as the cause.
+func AsError(err error) *grantry.Error {
+	var e *grantry.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	if errors.Is(err, storage.ErrUnavailable) {
+		return &grantry.Error{
+			Code:        grantry.ErrTemporarilyUnavailable,
+			Description: "the service is temporarily unavailable",
+			Header:      http.Header{"Retry-After": {"5"}},
+			Cause:       err,
+		}
+	}
+	return grantry.ServerError(err)
+}
+
+// WriteError answers a failed request as its RFC says. A redirectable error
+// goes to the client's redirect URI (RFC 6749 §4.1.2.1, §4.2.2.1); any
+// other is a JSON body (RFC 6749 §5.2) with the error's status and headers.
+// The cause of an internal error is logged, never sent.
+func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	e := AsError(err)
+	s.logError(r, e)
+	if e.Redirectable() {
+		params := errorParams(e)
+		if s.cfg.Issuer != "" {
+			params.Set("iss", s.cfg.Issuer)
+		}
+		writeRedirect(w, e.RedirectURI, e.ResponseMode, params)
+		return
+	}
+	WriteJSONError(w, e)
+}
+
+func (s *Server) logError(r *http.Request, e *grantry.Error) {
+	if e.Cause == nil {
+		return
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelError, "oauth request failed",
+		slog.String("path", r.URL.Path), slog.String("error", e.Code), slog.Any("cause", e.Cause))
+}
+
+// WriteJSONError writes e as the JSON error response of RFC 6749 §5.2, with
+// Cache-Control: no-store and Pragma: no-cache.
+func WriteJSONError(w http.ResponseWriter, e *grantry.Error) {
+	h := w.Header()
+	for k, v := range e.Header {
+		h[k] = v
+	}
+	setJSONHeaders(h)
+	w.WriteHeader(e.HTTPStatus())
+	_, _ = w.Write(errorJSON(e))
+}
+
+func setJSONHeaders(h http.Header) {
+	h.Set("Content-Type", "application/json;charset=UTF-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+}
+
+func errorJSON(e *grantry.Error) []byte {
+	b := make([]byte, 0, 128)
+	b = append(b, `{"error":`...)
+	b = grantry.AppendJSONString(b, e.Code)
+	if d := e.SafeDescription(); d != "" {
+		b = append(b, `,"error_description":`...)
+		b = grantry.AppendJSONString(b, d)
+	}
+	if e.URI != "" {
+		b = append(b, `,"error_uri":`...)
+		b = grantry.AppendJSONString(b, e.URI)
+	}
+	if e.State != "" {
+		b = append(b, `,"state":`...)
+		b = grantry.AppendJSONString(b, e.State)
+	}
+	return append(b, '}')
+}

@@ -1,0 +1,171 @@
+package authserver
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/storage"
+)
+
+// Default lifetimes.
+const (
+	// DefaultExpiresIn is the access token lifetime for grant types that
+	// Config.ExpiresIn does not name and that have no default of their own.
+	DefaultExpiresIn = time.Hour
+	// DefaultCodeLifetime is how long an authorization code may be
+	// exchanged (RFC 6749 §4.1.2 recommends at most ten minutes).
+	DefaultCodeLifetime = 5 * time.Minute
+	// DefaultRefreshLifetime is how long a refresh token lives.
+	DefaultRefreshLifetime = 30 * 24 * time.Hour
+)
+
+// defaultExpiresIn holds the access token lifetime per grant type.
+var defaultExpiresIn = map[grantry.GrantType]time.Duration{
+	grantry.GrantAuthorizationCode: 864000 * time.Second,
+	grantry.GrantImplicit:          3600 * time.Second,
+	grantry.GrantPassword:          864000 * time.Second,
+	grantry.GrantClientCredentials: 864000 * time.Second,
+}
+
+// Config configures a Server. The zero value of every optional field is the
+// safe default.
+type Config struct {
+	// Issuer is the server's issuer identifier (RFC 8414 §2): an https URL
+	// without query or fragment. When set, authorization responses carry
+	// it as the iss parameter (RFC 9207).
+	Issuer string
+	// Clients finds clients. Required.
+	Clients storage.ClientStore
+	// Tokens stores issued tokens. Required.
+	Tokens storage.TokenStore
+	// Scopes lists the scopes the server knows; a request for any other is
+	// invalid_scope. Nil allows any scope the client may have.
+	Scopes grantry.Scope
+	// ExpiresIn overrides the access token lifetime per grant type. The
+	// defaults are 864000 s for authorization_code, password and
+	// client_credentials, 3600 s for implicit and DefaultExpiresIn for the
+	// rest.
+	ExpiresIn map[grantry.GrantType]time.Duration
+	// CodeLifetime is the authorization code lifetime; zero means
+	// DefaultCodeLifetime.
+	CodeLifetime time.Duration
+	// RefreshLifetime is the refresh token lifetime; zero means
+	// DefaultRefreshLifetime.
+	RefreshLifetime time.Duration
+	// AccessTokens makes access tokens; nil makes opaque 256-bit random
+	// tokens.
+	AccessTokens AccessTokenGenerator
+	// MaxBodyBytes limits request bodies; zero means 64 KiB.
+	MaxBodyBytes int64
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// Logger receives the causes of internal errors; nil means
+	// slog.Default().
+	Logger *slog.Logger
+	// InsecureAllowHTTP allows an http issuer and http redirect URIs on
+	// hosts other than loopback. Only for development.
+	InsecureAllowHTTP bool
+}
+
+// Server is an authorization server. Register grants, extensions and client
+// authentication methods before serving; after that a Server is safe for
+// concurrent use.
+type Server struct {
+	cfg        Config
+	now        func() time.Time
+	log        *slog.Logger
+	tokenGrant map[grantry.GrantType]*tokenEntry
+	authzGrant map[grantry.ResponseType]*authzEntry
+	clientAuth map[grantry.AuthMethod]ClientAuthenticator
+	authOrder  []grantry.AuthMethod
+}
+
+// New returns a server, or an error when the configuration is unusable.
+func New(cfg Config) (*Server, error) {
+	if cfg.Clients == nil || cfg.Tokens == nil {
+		return nil, errors.New("authserver: Config.Clients and Config.Tokens are required")
+	}
+	if err := checkIssuer(cfg.Issuer, cfg.InsecureAllowHTTP); err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:        cfg,
+		now:        cfg.Now,
+		log:        cfg.Logger,
+		tokenGrant: make(map[grantry.GrantType]*tokenEntry),
+		authzGrant: make(map[grantry.ResponseType]*authzEntry),
+		clientAuth: make(map[grantry.AuthMethod]ClientAuthenticator),
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.registerBuiltinClientAuth()
+	if s.cfg.AccessTokens == nil {
+		s.cfg.AccessTokens = opaqueTokens{}
+	}
+	return s, nil
+}
+
+func checkIssuer(issuer string, insecure bool) error {
+	if issuer == "" {
+		return nil
+	}
+	u, err := url.Parse(issuer)
+	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("authserver: issuer %q must be an absolute URL without query or fragment", issuer)
+	}
+	if u.Scheme != "https" && !(u.Scheme == "http" && (insecure || isLoopbackHost(u.Hostname()))) {
+		return fmt.Errorf("authserver: issuer %q must use https", issuer)
+	}
+	return nil
+}
+
+// Issuer returns the configured issuer identifier.
+func (s *Server) Issuer() string { return s.cfg.Issuer }
+
+// Now returns the server's current time.
+func (s *Server) Now() time.Time { return s.now() }
+
+// Clients returns the configured client store.
+func (s *Server) Clients() storage.ClientStore { return s.cfg.Clients }
+
+// Tokens returns the configured token store.
+func (s *Server) Tokens() storage.TokenStore { return s.cfg.Tokens }
+
+// Logger returns the server's logger.
+func (s *Server) Logger() *slog.Logger { return s.log }
+
+// CodeLifetime returns the authorization code lifetime.
+func (s *Server) CodeLifetime() time.Duration {
+	if s.cfg.CodeLifetime > 0 {
+		return s.cfg.CodeLifetime
+	}
+	return DefaultCodeLifetime
+}
+
+// ExpiresIn returns the access token lifetime for a grant type.
+func (s *Server) ExpiresIn(gt grantry.GrantType) time.Duration {
+	if d, ok := s.cfg.ExpiresIn[gt]; ok && d > 0 {
+		return d
+	}
+	if d, ok := defaultExpiresIn[gt]; ok {
+		return d
+	}
+	return DefaultExpiresIn
+}
+
+func (s *Server) refreshLifetime() time.Duration {
+	if s.cfg.RefreshLifetime > 0 {
+		return s.cfg.RefreshLifetime
+	}
+	return DefaultRefreshLifetime
+}
+
+var errConsentScope = errors.New("authserver: the consent grants scope that was not requested")

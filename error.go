@@ -1,0 +1,132 @@
+package grantry
+
+import (
+	"net/http"
+	"strings"
+)
+
+// Error codes of RFC 6749 §4.1.2.1, §4.2.2.1 and §5.2, RFC 6750 §3.1,
+// RFC 7009 §2.2.1 and RFC 8628 §3.5.
+const (
+	ErrInvalidRequest          = "invalid_request"
+	ErrInvalidClient           = "invalid_client"
+	ErrInvalidGrant            = "invalid_grant"
+	ErrUnauthorizedClient      = "unauthorized_client"
+	ErrUnsupportedGrantType    = "unsupported_grant_type"
+	ErrUnsupportedResponseType = "unsupported_response_type"
+	ErrInvalidScope            = "invalid_scope"
+	ErrAccessDenied            = "access_denied"
+	ErrServerError             = "server_error"
+	ErrTemporarilyUnavailable  = "temporarily_unavailable"
+	ErrInvalidToken            = "invalid_token"
+	ErrInsufficientScope       = "insufficient_scope"
+	ErrUnsupportedTokenType    = "unsupported_token_type"
+	ErrAuthorizationPending    = "authorization_pending"
+	ErrSlowDown                = "slow_down"
+	ErrExpiredToken            = "expired_token"
+)
+
+// Error is an OAuth error response. Every endpoint returns its failures as an
+// *Error; one renderer in package authserver (and one in package bearer)
+// turns it into the response its RFC specifies.
+//
+// Cause is the internal reason of a server_error or
+// temporarily_unavailable: it is logged, never sent.
+type Error struct {
+	// Code is the error code, one of the Err... constants or an
+	// extension's own code.
+	Code string
+	// Description is the human-readable error_description. It must hold
+	// only characters %x20-21 / %x23-5B / %x5D-7E (RFC 6749 §5.2); the
+	// renderer drops any other.
+	Description string
+	// URI is the error_uri.
+	URI string
+	// Status is the HTTP status. Zero means the default for Code.
+	Status int
+	// State is echoed as the state parameter of an authorization response.
+	State string
+	// RedirectURI, when set, is the client's trusted redirection URI: the
+	// error may be sent there instead of in a response body
+	// (RFC 6749 §4.1.2.1). It is set only once the client and its redirect
+	// URI have been validated.
+	RedirectURI string
+	// ResponseMode is how a redirected error travels: "query", "fragment"
+	// or "form_post".
+	ResponseMode string
+	// Header holds extra response headers, such as WWW-Authenticate or
+	// Retry-After.
+	Header http.Header
+	// Cause is the internal cause, for logs only.
+	Cause error
+}
+
+// NewError returns an error with the given code and description and the
+// default status for that code.
+func NewError(code, description string) *Error {
+	return &Error{Code: code, Description: description}
+}
+
+// InvalidRequest returns an invalid_request error.
+func InvalidRequest(description string) *Error {
+	return NewError(ErrInvalidRequest, description)
+}
+
+// ServerError returns a server_error error whose cause is logged, never sent.
+func ServerError(cause error) *Error {
+	return &Error{Code: ErrServerError, Description: "the server met an unexpected condition", Cause: cause}
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Code)
+	if e.Description != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Description)
+	}
+	if e.Cause != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Cause.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the internal cause.
+func (e *Error) Unwrap() error { return e.Cause }
+
+// HTTPStatus returns Status, or the default status for Code: 401 for
+// invalid_client and invalid_token, 403 for insufficient_scope, 500 for
+// server_error, 503 for temporarily_unavailable and 400 for the rest
+// (RFC 6749 §5.2, RFC 6750 §3.1).
+func (e *Error) HTTPStatus() int {
+	if e.Status != 0 {
+		return e.Status
+	}
+	switch e.Code {
+	case ErrInvalidClient, ErrInvalidToken:
+		return http.StatusUnauthorized
+	case ErrInsufficientScope:
+		return http.StatusForbidden
+	case ErrServerError:
+		return http.StatusInternalServerError
+	case ErrTemporarilyUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusBadRequest
+}
+
+// Redirectable reports whether the error may be sent to the client's
+// redirection URI rather than in a response body.
+func (e *Error) Redirectable() bool { return e.RedirectURI != "" }
+
+// SafeDescription returns Description without the characters RFC 6749 §5.2
+// forbids in error_description.
+func (e *Error) SafeDescription() string {
+	return strings.Map(func(r rune) rune {
+		if r == 0x20 || r == 0x21 || (r >= 0x23 && r <= 0x5B) || (r >= 0x5D && r <= 0x7E) {
+			return r
+		}
+		return -1
+	}, e.Description)
+}

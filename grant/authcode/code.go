@@ -1,0 +1,33 @@
+package authcode
+
+import (
+	"maps"
+
+	"github.com/grantry/grantry/authserver"
+	"github.com/grantry/grantry/internal/secret"
+	"github.com/grantry/grantry/storage"
+)
+
+// newCode makes a code of 256 random bits and the record stored for it.
+func newCode(req *authserver.AuthorizationRequest, c *authserver.Consent) (string, *storage.AuthorizationCode) {
+	code := secret.Token()
+	now := req.Server().Now()
+	rec := &storage.AuthorizationCode{
+		Hash:                secret.Digest(code),
+		FamilyID:            secret.ID(),
+		ClientID:            req.Client.ClientID(),
+		Scope:               c.Scope,
+		Subject:             c.Subject,
+		AuthTime:            c.AuthTime,
+		Nonce:               req.Nonce,
+		CodeChallenge:       req.CodeChallenge,
+		CodeChallengeMethod: req.CodeChallengeMethod,
+		Extra:               maps.Clone(req.Extra),
+		CreatedAt:           now,
+		ExpiresAt:           now.Add(req.Server().CodeLifetime()),
+	}
+	if req.RedirectURIGiven {
+		rec.RedirectURI = req.RedirectURI
+	}
+	return code, rec
+}

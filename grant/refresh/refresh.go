@@ -1,0 +1,119 @@
+// Package refresh is the refresh token grant (RFC 6749 §6).
+//
+// By default every refresh rotates the refresh token: the old one is
+// revoked as the new one is stored, in one step, and presenting a rotated
+// refresh token again revokes its whole family (RFC 9700 §4.14.2). The
+// scope of a refresh may only narrow.
+package refresh
+
+import (
+	"context"
+	"errors"
+
+	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/authserver"
+	"github.com/grantry/grantry/storage"
+)
+
+// Config configures the grant. The zero value rotates every refresh token.
+type Config struct {
+	// AuthMethods are the client authentication methods accepted; nil
+	// means client_secret_basic.
+	AuthMethods []grantry.AuthMethod
+	// KeepRefreshToken lets a confidential client keep using its refresh
+	// token: a refresh issues an access token only. Public clients always
+	// rotate (RFC 9700 §4.14.2).
+	KeepRefreshToken bool
+}
+
+// Grant is the refresh token grant.
+type Grant struct{ cfg Config }
+
+// New returns the grant.
+func New(cfg Config) *Grant {
+	if cfg.AuthMethods == nil {
+		cfg.AuthMethods = []grantry.AuthMethod{grantry.AuthClientSecretBasic}
+	}
+	return &Grant{cfg: cfg}
+}
+
+// GrantType implements authserver.TokenGrant.
+func (*Grant) GrantType() grantry.GrantType { return grantry.GrantRefreshToken }
+
+// AuthMethods implements authserver.TokenGrant.
+func (g *Grant) AuthMethods() []grantry.AuthMethod { return g.cfg.AuthMethods }
+
+// ValidateTokenRequest implements authserver.TokenGrant (RFC 6749 §6).
+func (g *Grant) ValidateTokenRequest(ctx context.Context, req *authserver.TokenRequest) error {
+	raw := req.Get("refresh_token")
+	if raw == "" {
+		return grantry.InvalidRequest("missing refresh_token")
+	}
+	tok, err := g.lookup(ctx, req, raw)
+	if err != nil {
+		return err
+	}
+	sc, err := narrowScope(req.Get("scope"), tok.Scope)
+	if err != nil {
+		return err
+	}
+	req.Token, req.Subject, req.Scope, req.FamilyID = tok, tok.Subject, sc, tok.FamilyID
+	return nil
+}
+
+// lookup finds the refresh token of this client. A revoked one is a reuse:
+// its family is revoked.
+func (g *Grant) lookup(ctx context.Context, req *authserver.TokenRequest, raw string) (*storage.Token, error) {
+	tokens := req.Server().Tokens()
+	tok, err := tokens.TokenByRefresh(ctx, storage.Digest(raw))
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, invalidToken()
+	}
+	if err != nil {
+		return nil, authserver.AsError(err)
+	}
+	if tok.ClientID != req.Client.ClientID() {
+		return nil, invalidToken()
+	}
+	if tok.Revoked {
+		if err := tokens.RevokeFamily(ctx, tok.FamilyID); err != nil {
+			return nil, authserver.AsError(err)
+		}
+		return nil, invalidToken()
+	}
+	if !tok.RefreshActive(req.Server().Now()) {
+		return nil, invalidToken()
+	}
+	return tok, nil
+}
+
+// narrowScope applies the scope parameter: omitted keeps the original
+// scope; otherwise it may not exceed it (RFC 6749 §6).
+func narrowScope(raw string, original grantry.Scope) (grantry.Scope, error) {
+	if raw == "" {
+		return original, nil
+	}
+	sc, err := grantry.ParseScope(raw)
+	if err != nil {
+		return nil, grantry.NewError(grantry.ErrInvalidScope, "the scope is malformed")
+	}
+	if !original.Contains(sc) {
+		return nil, grantry.NewError(grantry.ErrInvalidScope, "the scope exceeds the one originally granted")
+	}
+	return sc, nil
+}
+
+func invalidToken() *grantry.Error {
+	return grantry.NewError(grantry.ErrInvalidGrant, "the refresh token is invalid, expired or revoked")
+}
+
+// CreateTokenResponse implements authserver.TokenGrant: it rotates the
+// refresh token, or for a confidential client with KeepRefreshToken issues
+// an access token only.
+func (g *Grant) CreateTokenResponse(ctx context.Context, req *authserver.TokenRequest) (*grantry.TokenResponse, error) {
+	public := req.Client.CheckEndpointAuthMethod(grantry.AuthNone, grantry.EndpointToken)
+	if g.cfg.KeepRefreshToken && !public {
+		return req.IssueToken(ctx, authserver.Issue{})
+	}
+	return req.IssueToken(ctx, authserver.Issue{Refresh: true, RotateFrom: req.Token.RefreshHash})
+}

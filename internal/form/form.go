@@ -1,0 +1,118 @@
+// Package form parses OAuth request parameters strictly: a parameter sent
+// twice is an error (RFC 6749 §3.1 and §3.2), bodies are size limited and
+// must be application/x-www-form-urlencoded, and a parameter sent without a
+// value counts as omitted.
+package form
+
+import (
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// DefaultMaxBytes is the body size limit used when none is given.
+const DefaultMaxBytes = 64 << 10
+
+// Values holds request parameters, each present at most once.
+type Values map[string]string
+
+// Get returns the value of a parameter, or "" when it is absent or empty.
+func (v Values) Get(name string) string { return v[name] }
+
+// Has reports whether the parameter was sent with a non-empty value.
+func (v Values) Has(name string) bool { return v[name] != "" }
+
+// Error describes why a request could not be parsed. Status is the HTTP
+// status to answer with: 400, 405, 413 or 415.
+type Error struct {
+	Status int
+	Reason string
+}
+
+func (e *Error) Error() string { return e.Reason }
+
+// Parse decodes an application/x-www-form-urlencoded string. A parameter
+// named twice, with any values, is an error.
+func Parse(s string) (Values, error) {
+	v := make(Values, 8)
+	for s != "" {
+		var pair string
+		pair, s, _ = strings.Cut(s, "&")
+		if pair == "" {
+			continue
+		}
+		rawKey, rawVal, _ := strings.Cut(pair, "=")
+		key, err1 := url.QueryUnescape(rawKey)
+		val, err2 := url.QueryUnescape(rawVal)
+		if err1 != nil || err2 != nil || strings.ContainsRune(pair, ';') {
+			return nil, &Error{Status: http.StatusBadRequest, Reason: "malformed form encoding"}
+		}
+		if _, dup := v[key]; dup {
+			return nil, &Error{Status: http.StatusBadRequest, Reason: "parameter " + printable(key) + " is repeated"}
+		}
+		v[key] = val
+	}
+	return v, nil
+}
+
+// Query parses the URL query of r.
+func Query(r *http.Request) (Values, error) {
+	return Parse(r.URL.RawQuery)
+}
+
+// PostBody parses the body of a POST request whose content type is
+// application/x-www-form-urlencoded, reading at most maxBytes (0 means
+// DefaultMaxBytes). Any other method is a 405, any other content type a
+// 415 and a larger body a 413.
+func PostBody(r *http.Request, maxBytes int64) (Values, error) {
+	if r.Method != http.MethodPost {
+		return nil, &Error{Status: http.StatusMethodNotAllowed, Reason: "the method must be POST"}
+	}
+	return Body(r, maxBytes)
+}
+
+// Body parses a form-encoded request body as PostBody does, whatever the
+// method.
+func Body(r *http.Request, maxBytes int64) (Values, error) {
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxBytes
+	}
+	if !isFormContent(r.Header.Get("Content-Type")) {
+		return nil, &Error{Status: http.StatusUnsupportedMediaType, Reason: "the content type must be application/x-www-form-urlencoded"}
+	}
+	if r.Body == nil {
+		return Values{}, nil
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxBytes+1))
+	if err != nil {
+		return nil, &Error{Status: http.StatusBadRequest, Reason: "the request body could not be read"}
+	}
+	if int64(len(data)) > maxBytes {
+		return nil, &Error{Status: http.StatusRequestEntityTooLarge, Reason: "the request body is too large"}
+	}
+	return Parse(string(data))
+}
+
+func isFormContent(ct string) bool {
+	if ct == "application/x-www-form-urlencoded" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "application/x-www-form-urlencoded"
+}
+
+// printable shortens a parameter name for an error message and drops what
+// may not appear in an error_description.
+func printable(s string) string {
+	if len(s) > 40 {
+		s = s[:40]
+	}
+	return strings.Map(func(r rune) rune {
+		if r >= 0x20 && r <= 0x7E && r != '"' && r != '\\' {
+			return r
+		}
+		return -1
+	}, s)
+}

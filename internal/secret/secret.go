@@ -1,0 +1,44 @@
+// Package secret makes and checks the secrets Grantry handles: random
+// tokens from crypto/rand, constant-time comparison, the SHA-256 digests
+// under which tokens and codes are stored, and the hashes of client
+// secrets.
+package secret
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+)
+
+// TokenBytes is the size of generated tokens and codes: 256 bits.
+const TokenBytes = 32
+
+// Token returns a new random value of TokenBytes bytes, base64url encoded
+// without padding (43 characters).
+func Token() string {
+	var b [TokenBytes]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+).
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// Equal compares two secrets in time that depends only on their lengths.
+func Equal(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// Digest returns the base64url SHA-256 digest of a token: the key under
+// which a token or code is stored, so a copy of the store holds no usable
+// credential.
+func Digest(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// ID returns a new random identifier of 128 bits, base64url encoded
+// without padding (22 characters): unique, but not a credential.
+func ID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}

@@ -1,0 +1,155 @@
+// Package pkce is the Proof Key for Code Exchange extension (RFC 7636) of
+// the authorization code grant.
+//
+//	srv.RegisterGrant(authcode.New(store, authcode.Config{}), pkce.New(pkce.Config{}))
+//
+// A public client must always send a code challenge; with Config.Required
+// (or [Required]) every client must. Both transforms, S256 and plain, are
+// accepted unless Config.S256Only is set.
+//
+// At the token endpoint a request whose code was issued with a challenge
+// must carry the matching code_verifier; one whose code was issued without a
+// challenge must carry none, which stops PKCE downgrade attacks
+// (RFC 9700 §4.8.2).
+package pkce
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+
+	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/authserver"
+)
+
+// Transformation methods (RFC 7636 §4.2).
+const (
+	MethodS256  = "S256"
+	MethodPlain = "plain"
+)
+
+// Config configures the extension. The zero value requires PKCE from public
+// clients and accepts S256 and plain.
+type Config struct {
+	// Required makes a code challenge mandatory for every client, not only
+	// public ones (RFC 9700 §2.1.1).
+	Required bool
+	// S256Only refuses the plain transformation.
+	S256Only bool
+}
+
+// Extension is the PKCE extension. It implements
+// authserver.AuthorizationValidator and authserver.TokenValidator.
+type Extension struct{ cfg Config }
+
+// New returns the extension.
+func New(cfg Config) *Extension { return &Extension{cfg: cfg} }
+
+// Required returns the extension with a code challenge required from every
+// client.
+func Required() *Extension { return New(Config{Required: true}) }
+
+// Methods returns the accepted transformation methods, for server metadata
+// (code_challenge_methods_supported, RFC 8414 §2).
+func (e *Extension) Methods() []string {
+	if e.cfg.S256Only {
+		return []string{MethodS256}
+	}
+	return []string{MethodS256, MethodPlain}
+}
+
+// ValidateAuthorizationRequest checks code_challenge and
+// code_challenge_method (RFC 7636 §4.3, §4.4.1) and keeps them for the code.
+func (e *Extension) ValidateAuthorizationRequest(_ context.Context, req *authserver.AuthorizationRequest) error {
+	challenge, method := req.Get("code_challenge"), req.Get("code_challenge_method")
+	if challenge == "" {
+		if method != "" {
+			return grantry.InvalidRequest("code_challenge_method without code_challenge")
+		}
+		if e.cfg.Required || isPublic(req.Client) {
+			return grantry.InvalidRequest("code_challenge is required")
+		}
+		return nil
+	}
+	if method == "" {
+		method = MethodPlain // RFC 7636 §4.3
+	}
+	if method != MethodS256 && (method != MethodPlain || e.cfg.S256Only) {
+		return grantry.InvalidRequest("transform algorithm not supported")
+	}
+	if !validKey(challenge) {
+		return grantry.InvalidRequest("code_challenge must be 43 to 128 unreserved characters")
+	}
+	req.CodeChallenge, req.CodeChallengeMethod = challenge, method
+	return nil
+}
+
+// ValidateTokenRequest checks code_verifier against the code's challenge
+// (RFC 7636 §4.6): missing or malformed is invalid_request, a mismatch
+// invalid_grant.
+func (e *Extension) ValidateTokenRequest(_ context.Context, req *authserver.TokenRequest) error {
+	if req.Code == nil {
+		return nil
+	}
+	verifier := req.Get("code_verifier")
+	if req.Code.CodeChallenge == "" {
+		if verifier != "" {
+			return grantry.NewError(grantry.ErrInvalidGrant, "code_verifier sent for a code issued without code_challenge")
+		}
+		return nil
+	}
+	if verifier == "" {
+		return grantry.InvalidRequest("missing code_verifier")
+	}
+	if !validKey(verifier) {
+		return grantry.InvalidRequest("code_verifier must be 43 to 128 unreserved characters")
+	}
+	if !Verify(req.Code.CodeChallengeMethod, req.Code.CodeChallenge, verifier) {
+		return grantry.NewError(grantry.ErrInvalidGrant, "code_verifier does not match code_challenge")
+	}
+	return nil
+}
+
+// Challenge returns the code challenge of a verifier under a method.
+func Challenge(method, verifier string) string {
+	if method == MethodPlain {
+		return verifier
+	}
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// Verify reports, in constant time, whether verifier matches challenge
+// under method.
+func Verify(method, challenge, verifier string) bool {
+	if method != MethodS256 && method != MethodPlain {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(Challenge(method, verifier)), []byte(challenge)) == 1
+}
+
+// validKey checks the ABNF of code_verifier and code_challenge: 43 to 128
+// characters of [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~"
+// (RFC 7636 §4.1, §4.2).
+func validKey(s string) bool {
+	if len(s) < 43 || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		ok := c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+type authMethodChecker interface {
+	CheckEndpointAuthMethod(method grantry.AuthMethod, endpoint string) bool
+}
+
+func isPublic(c authMethodChecker) bool {
+	return c.CheckEndpointAuthMethod(grantry.AuthNone, grantry.EndpointToken)
+}

@@ -1,0 +1,68 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/grantry/grantry"
+)
+
+// Token is an issued access token, with the refresh token issued beside
+// it, if any.
+type Token struct {
+	// ID identifies the record.
+	ID string
+	// FamilyID is shared by every token descending from one grant: the
+	// authorization code, or the first token of a refresh chain. Revoking
+	// a family revokes all of it.
+	FamilyID  string
+	ClientID  string
+	Subject   string
+	GrantType grantry.GrantType
+	Scope     grantry.Scope
+	// AccessHash is the Digest of the access token.
+	AccessHash string
+	// RefreshHash is the Digest of the refresh token, or "" when none was
+	// issued.
+	RefreshHash string
+	IssuedAt    time.Time
+	// ExpiresAt is when the access token expires.
+	ExpiresAt time.Time
+	// RefreshExpiresAt is when the refresh token expires; zero means never.
+	RefreshExpiresAt time.Time
+	// Revoked is set when the token is revoked or its refresh token was
+	// rotated.
+	Revoked bool
+	// Extra holds values an extension stored with the token.
+	Extra map[string]string
+}
+
+// Active reports whether the access token may be used at now.
+func (t *Token) Active(now time.Time) bool { return !t.Revoked && now.Before(t.ExpiresAt) }
+
+// RefreshActive reports whether the refresh token may be used at now.
+func (t *Token) RefreshActive(now time.Time) bool {
+	return !t.Revoked && t.RefreshHash != "" && (t.RefreshExpiresAt.IsZero() || now.Before(t.RefreshExpiresAt))
+}
+
+// TokenStore keeps tokens.
+type TokenStore interface {
+	// CreateToken stores a new token, or returns ErrExists.
+	CreateToken(ctx context.Context, t *Token) error
+	// TokenByAccess returns the token whose AccessHash is hash, revoked or
+	// not, or ErrNotFound.
+	TokenByAccess(ctx context.Context, hash string) (*Token, error)
+	// TokenByRefresh returns the token whose RefreshHash is hash, revoked
+	// or not, or ErrNotFound.
+	TokenByRefresh(ctx context.Context, hash string) (*Token, error)
+	// RotateRefreshToken revokes the token whose RefreshHash is oldHash and
+	// stores next, in one step. Of many concurrent calls for one oldHash,
+	// exactly one succeeds. When the old token was revoked already, the
+	// whole family is revoked and ErrRefreshReused returned; an unknown
+	// hash returns ErrNotFound.
+	RotateRefreshToken(ctx context.Context, oldHash string, next *Token) error
+	// RevokeToken revokes one token record. An unknown id is not an error.
+	RevokeToken(ctx context.Context, id string) error
+	// RevokeFamily revokes every token of a family.
+	RevokeFamily(ctx context.Context, familyID string) error
+}
