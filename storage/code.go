@@ -45,6 +45,7 @@ type CodeStore interface {
 	// ConsumeAuthorizationCode marks the code used at now and returns it.
 	// Of many concurrent calls for one code, exactly one succeeds. A code
 	// used before returns the record with ErrCodeUsed; an unknown code
-	// returns ErrNotFound. Expiry is the caller's to check.
+	// returns ErrNotFound. now must not be zero. Expiry is the caller's to
+	// check.
 	ConsumeAuthorizationCode(ctx context.Context, hash string, now time.Time) (*AuthorizationCode, error)
 }

@@ -56,13 +56,16 @@ type TokenStore interface {
 	// or not, or ErrNotFound.
 	TokenByRefresh(ctx context.Context, hash string) (*Token, error)
 	// RotateRefreshToken revokes the token whose RefreshHash is oldHash and
-	// stores next, in one step. Of many concurrent calls for one oldHash,
-	// exactly one succeeds. When the old token was revoked already, the
-	// whole family is revoked and ErrRefreshReused returned; an unknown
-	// hash returns ErrNotFound.
+	// stores next, in one step; next carries the old token's FamilyID. Of
+	// many concurrent calls for one oldHash, exactly one succeeds. When the
+	// old token was revoked already, the whole family is revoked and
+	// ErrRefreshReused returned; an unknown hash returns ErrNotFound; a
+	// next whose keys collide with a stored token returns ErrExists. On any
+	// error nothing else changes.
 	RotateRefreshToken(ctx context.Context, oldHash string, next *Token) error
 	// RevokeToken revokes one token record. An unknown id is not an error.
 	RevokeToken(ctx context.Context, id string) error
-	// RevokeFamily revokes every token of a family.
+	// RevokeFamily revokes every token of a family. An empty familyID
+	// revokes nothing.
 	RevokeFamily(ctx context.Context, familyID string) error
 }

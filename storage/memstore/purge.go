@@ -1,0 +1,45 @@
+package memstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/grantry/grantry/storage"
+)
+
+// Purge removes the codes that expired before the given time, and the
+// tokens whose access token expired before it and whose refresh token is
+// absent or expired before it too (a zero RefreshExpiresAt never expires).
+// Used codes and revoked tokens that have not expired are kept, as they
+// are what replay and reuse are detected by. It returns how many records
+// were removed.
+func (s *Store) Purge(_ context.Context, before time.Time) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for hash, c := range s.codes {
+		if c.ExpiresAt.Before(before) {
+			delete(s.codes, hash)
+			n++
+		}
+	}
+	for _, t := range s.tokens.byID {
+		if tokenExpired(t, before) {
+			s.tokens.remove(t)
+			n++
+		}
+	}
+	return n, nil
+}
+
+// tokenExpired reports whether neither the access token nor the refresh
+// token of t can be used at or after before.
+func tokenExpired(t *storage.Token, before time.Time) bool {
+	if !t.ExpiresAt.Before(before) {
+		return false
+	}
+	if t.RefreshHash == "" {
+		return true
+	}
+	return !t.RefreshExpiresAt.IsZero() && t.RefreshExpiresAt.Before(before)
+}

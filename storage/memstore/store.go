@@ -1,0 +1,35 @@
+package memstore
+
+import (
+	"sync"
+
+	"github.com/grantry/grantry/storage"
+)
+
+// Store is an in-memory implementation of storage.ClientRegistry,
+// storage.CodeStore, storage.TokenStore and storage.Purger. It is safe for
+// concurrent use. Create one with New; the zero value is not ready for
+// use.
+type Store struct {
+	mu      sync.RWMutex
+	clients map[string]*storage.ClientRecord      // by ID
+	codes   map[string]*storage.AuthorizationCode // by Hash
+	tokens  tokenIndex
+}
+
+// Interface checks.
+var (
+	_ storage.ClientRegistry = (*Store)(nil)
+	_ storage.CodeStore      = (*Store)(nil)
+	_ storage.TokenStore     = (*Store)(nil)
+	_ storage.Purger         = (*Store)(nil)
+)
+
+// New returns an empty store.
+func New() *Store {
+	return &Store{
+		clients: make(map[string]*storage.ClientRecord),
+		codes:   make(map[string]*storage.AuthorizationCode),
+		tokens:  newTokenIndex(),
+	}
+}

@@ -1,0 +1,185 @@
+package storagetest
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/storage"
+)
+
+var clientTests = []test{
+	{"CreateGet", testClientCreateGet},
+	{"CreateDuplicate", testClientCreateDuplicate},
+	{"GetUnknown", testClientGetUnknown},
+	{"Update", testClientUpdate},
+	{"UpdateUnknown", testClientUpdateUnknown},
+	{"Delete", testClientDelete},
+	{"DeleteUnknown", testClientDeleteUnknown},
+	{"List", testClientList},
+	{"CopyIsolation", testClientCopyIsolation},
+}
+
+func mustCreateClient(t *testing.T, s Store, c *storage.ClientRecord) {
+	t.Helper()
+	if err := s.CreateClient(t.Context(), c); err != nil {
+		t.Fatalf("CreateClient(%q): got error %v, want nil", c.ID, err)
+	}
+}
+
+// getClient returns the stored client, which must be a *storage.ClientRecord.
+func getClient(t *testing.T, s Store, id string) *storage.ClientRecord {
+	t.Helper()
+	c, err := s.GetClient(t.Context(), id)
+	if err != nil {
+		t.Fatalf("GetClient(%q): got error %v, want nil", id, err)
+	}
+	rec, ok := c.(*storage.ClientRecord)
+	if !ok {
+		t.Fatalf("GetClient(%q): got dynamic type %T, want *storage.ClientRecord", id, c)
+	}
+	return rec
+}
+
+func wantClientNotFound(t *testing.T, s Store, id string) {
+	t.Helper()
+	if c, err := s.GetClient(t.Context(), id); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("GetClient(%q): got (%v, %v), want ErrNotFound", id, c, err)
+	}
+}
+
+func testClientCreateGet(t *testing.T, s Store) {
+	want := newClient("app")
+	mustCreateClient(t, s, want)
+	got := getClient(t, s, "app")
+	clientDiff(got, want).report(t, "GetClient")
+	if !got.CheckSecret("secret-app") {
+		t.Errorf("CheckSecret with the right secret: got false, want true")
+	}
+	if got.CheckSecret("secret-other") {
+		t.Errorf("CheckSecret with a wrong secret: got true, want false")
+	}
+}
+
+func testClientCreateDuplicate(t *testing.T, s Store) {
+	want := newClient("app")
+	mustCreateClient(t, s, want)
+	dup := newClient("app")
+	dup.Name = "Impostor"
+	dup.RedirectURIs = []string{"https://attacker.example/"}
+	if err := s.CreateClient(t.Context(), dup); !errors.Is(err, storage.ErrExists) {
+		t.Errorf("CreateClient with a taken ID: got error %v, want ErrExists", err)
+	}
+	clientDiff(getClient(t, s, "app"), want).report(t, "GetClient after the duplicate")
+}
+
+func testClientGetUnknown(t *testing.T, s Store) {
+	mustCreateClient(t, s, newClient("app"))
+	wantClientNotFound(t, s, "other")
+	wantClientNotFound(t, s, "")
+}
+
+func testClientUpdate(t *testing.T, s Store) {
+	mustCreateClient(t, s, newClient("app"))
+	mustCreateClient(t, s, newClient("bystander"))
+	want := newClient("app")
+	want.SecretHash = storage.HashSecret("rotated")
+	want.Name = "Renamed"
+	want.RedirectURIs = []string{"https://app.example/new"}
+	want.GrantTypes = []grantry.GrantType{grantry.GrantClientCredentials}
+	want.ResponseTypes = nil
+	want.Scope = grantry.Scope{"read"}
+	want.AuthMethod = grantry.AuthClientSecretBasic
+	want.UpdatedAt = at(time.Hour)
+	if err := s.UpdateClient(t.Context(), want); err != nil {
+		t.Fatalf("UpdateClient: got error %v, want nil", err)
+	}
+	clientDiff(getClient(t, s, "app"), want).report(t, "GetClient after update")
+	clientDiff(getClient(t, s, "bystander"), newClient("bystander")).report(t, "other client")
+}
+
+func testClientUpdateUnknown(t *testing.T, s Store) {
+	if err := s.UpdateClient(t.Context(), newClient("ghost")); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("UpdateClient of an unknown ID: got error %v, want ErrNotFound", err)
+	}
+	wantClientNotFound(t, s, "ghost")
+}
+
+func testClientDelete(t *testing.T, s Store) {
+	mustCreateClient(t, s, newClient("app"))
+	mustCreateClient(t, s, newClient("bystander"))
+	if err := s.DeleteClient(t.Context(), "app"); err != nil {
+		t.Fatalf("DeleteClient: got error %v, want nil", err)
+	}
+	wantClientNotFound(t, s, "app")
+	if err := s.DeleteClient(t.Context(), "app"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("second DeleteClient: got error %v, want ErrNotFound", err)
+	}
+	clientDiff(getClient(t, s, "bystander"), newClient("bystander")).report(t, "other client")
+	// The ID is free again.
+	mustCreateClient(t, s, newClient("app"))
+}
+
+func testClientDeleteUnknown(t *testing.T, s Store) {
+	if err := s.DeleteClient(t.Context(), "ghost"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("DeleteClient of an unknown ID: got error %v, want ErrNotFound", err)
+	}
+}
+
+func testClientList(t *testing.T, s Store) {
+	list, err := s.ListClients(t.Context())
+	if err != nil || len(list) != 0 {
+		t.Fatalf("ListClients on an empty store: got (%d clients, %v), want (0, nil)", len(list), err)
+	}
+	// Lower-case ASCII IDs sort the same under every database collation.
+	ids := []string{"mango", "apple", "kiwi", "banana", "apple2"}
+	for _, id := range ids {
+		mustCreateClient(t, s, newClient(id))
+	}
+	list, err = s.ListClients(t.Context())
+	if err != nil {
+		t.Fatalf("ListClients: got error %v, want nil", err)
+	}
+	got := make([]string, len(list))
+	for i, c := range list {
+		got[i] = c.ID
+		clientDiff(c, newClient(c.ID)).report(t, "ListClients["+c.ID+"]")
+	}
+	want := slices.Sorted(slices.Values(ids))
+	if !slices.Equal(got, want) {
+		t.Errorf("ListClients IDs: got %q, want %q", got, want)
+	}
+}
+
+// testClientCopyIsolation checks that no value passed in or handed out
+// aliases what the store holds.
+func testClientCopyIsolation(t *testing.T, s Store) {
+	in := newClient("app")
+	mustCreateClient(t, s, in)
+	in.Name = "changed by caller"
+	in.RedirectURIs[0] = "https://attacker.example/"
+	in.Scope[0] = "admin"
+
+	out := getClient(t, s, "app")
+	out.Name = "changed by reader"
+	out.RedirectURIs[0] = "https://attacker.example/"
+	out.GrantTypes[0] = grantry.GrantPassword
+	list, err := s.ListClients(t.Context())
+	if err != nil || len(list) != 1 {
+		t.Fatalf("ListClients: got (%d clients, %v), want (1, nil)", len(list), err)
+	}
+	list[0].Scope[0] = "admin"
+	clientDiff(getClient(t, s, "app"), newClient("app")).report(t, "GetClient after callers changed their copies")
+
+	upd := newClient("app")
+	upd.Name = "Updated"
+	if err := s.UpdateClient(t.Context(), upd); err != nil {
+		t.Fatalf("UpdateClient: got error %v, want nil", err)
+	}
+	upd.RedirectURIs[1] = "https://attacker.example/"
+	want := newClient("app")
+	want.Name = "Updated"
+	clientDiff(getClient(t, s, "app"), want).report(t, "GetClient after the caller changed its update")
+}

@@ -1,0 +1,163 @@
+package storagetest
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/grantry/grantry/storage"
+)
+
+var codeTests = []test{
+	{"RoundTrip", testCodeRoundTrip},
+	{"MinimalRecord", testCodeMinimal},
+	{"CreateDuplicate", testCodeCreateDuplicate},
+	{"ConsumeOnce", testCodeConsumeOnce},
+	{"ConsumeUnknown", testCodeConsumeUnknown},
+	{"ConsumeExpired", testCodeConsumeExpired},
+	{"CopyIsolation", testCodeCopyIsolation},
+	{"ConcurrentConsume", testCodeConcurrentConsume},
+}
+
+func mustCreateCode(t *testing.T, s Store, c *storage.AuthorizationCode) {
+	t.Helper()
+	if err := s.CreateAuthorizationCode(t.Context(), c); err != nil {
+		t.Fatalf("CreateAuthorizationCode: got error %v, want nil", err)
+	}
+}
+
+func mustConsume(t *testing.T, s Store, hash string, now time.Time) *storage.AuthorizationCode {
+	t.Helper()
+	c, err := s.ConsumeAuthorizationCode(t.Context(), hash, now)
+	if err != nil {
+		t.Fatalf("ConsumeAuthorizationCode: got error %v, want nil", err)
+	}
+	if c == nil {
+		t.Fatalf("ConsumeAuthorizationCode: got a nil record, want the code")
+	}
+	return c
+}
+
+// used returns a copy of c marked used at now.
+func used(c *storage.AuthorizationCode, now time.Time) *storage.AuthorizationCode {
+	d := *c
+	d.UsedAt = now
+	return &d
+}
+
+func testCodeRoundTrip(t *testing.T, s Store) {
+	want := newCode("a")
+	mustCreateCode(t, s, want)
+	now := at(time.Minute)
+	codeDiff(mustConsume(t, s, want.Hash, now), used(want, now)).report(t, "ConsumeAuthorizationCode")
+}
+
+// testCodeMinimal checks that empty fields come back empty: no backend may
+// turn a missing redirect URI or a zero time into something else.
+func testCodeMinimal(t *testing.T, s Store) {
+	want := minimalCode("a")
+	mustCreateCode(t, s, want)
+	now := at(time.Minute)
+	codeDiff(mustConsume(t, s, want.Hash, now), used(want, now)).report(t, "ConsumeAuthorizationCode")
+}
+
+func testCodeCreateDuplicate(t *testing.T, s Store) {
+	want := newCode("a")
+	mustCreateCode(t, s, want)
+	dup := newCode("a")
+	dup.ClientID = "impostor"
+	if err := s.CreateAuthorizationCode(t.Context(), dup); !errors.Is(err, storage.ErrExists) {
+		t.Errorf("CreateAuthorizationCode with a taken hash: got error %v, want ErrExists", err)
+	}
+	now := at(time.Minute)
+	codeDiff(mustConsume(t, s, want.Hash, now), used(want, now)).report(t, "code after the duplicate")
+}
+
+// testCodeConsumeOnce checks single use (RFC 6749 §4.1.2): a second
+// consumption fails with ErrCodeUsed and the record, still marked with the
+// time of the first use, so that the caller can revoke what it issued.
+func testCodeConsumeOnce(t *testing.T, s Store) {
+	want := newCode("a")
+	mustCreateCode(t, s, want)
+	mustCreateCode(t, s, newCode("b"))
+	first := at(time.Minute)
+	mustConsume(t, s, want.Hash, first)
+	for i, now := range []time.Time{at(2 * time.Minute), first} {
+		got, err := s.ConsumeAuthorizationCode(t.Context(), want.Hash, now)
+		if !errors.Is(err, storage.ErrCodeUsed) {
+			t.Errorf("consumption %d: got error %v, want ErrCodeUsed", i+2, err)
+		}
+		if got == nil {
+			t.Fatalf("consumption %d: got a nil record, want the code with ErrCodeUsed", i+2)
+		}
+		codeDiff(got, used(want, first)).report(t, "replayed code")
+	}
+	// Another code is unaffected.
+	mustConsume(t, s, newCode("b").Hash, at(3*time.Minute))
+}
+
+func testCodeConsumeUnknown(t *testing.T, s Store) {
+	mustCreateCode(t, s, newCode("a"))
+	for _, hash := range []string{storage.Digest("code-unknown"), ""} {
+		if c, err := s.ConsumeAuthorizationCode(t.Context(), hash, base); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("ConsumeAuthorizationCode(%q): got (%v, %v), want ErrNotFound", hash, c, err)
+		}
+	}
+}
+
+// testCodeConsumeExpired checks that the store leaves expiry to its
+// caller, as the CodeStore contract says.
+func testCodeConsumeExpired(t *testing.T, s Store) {
+	want := newCode("a")
+	mustCreateCode(t, s, want)
+	now := want.ExpiresAt.Add(time.Hour)
+	codeDiff(mustConsume(t, s, want.Hash, now), used(want, now)).report(t, "expired code")
+}
+
+func testCodeCopyIsolation(t *testing.T, s Store) {
+	in := newCode("a")
+	mustCreateCode(t, s, in)
+	in.Scope[0] = "admin"
+	in.Extra["acr"] = "forged"
+	in.Subject = "someone else"
+
+	now := at(time.Minute)
+	out := mustConsume(t, s, in.Hash, now)
+	out.Scope[1] = "admin"
+	out.Extra["claims"] = "forged"
+	out.FamilyID = "other"
+
+	got, err := s.ConsumeAuthorizationCode(t.Context(), in.Hash, at(2*time.Minute))
+	if !errors.Is(err, storage.ErrCodeUsed) || got == nil {
+		t.Fatalf("second consumption: got (%v, %v), want the record and ErrCodeUsed", got, err)
+	}
+	codeDiff(got, used(newCode("a"), now)).report(t, "code after callers changed their copies")
+}
+
+// testCodeConcurrentConsume checks that of many simultaneous consumptions
+// exactly one wins, and every loser gets the record as the winner left it.
+func testCodeConcurrentConsume(t *testing.T, s Store) {
+	want := newCode("a")
+	mustCreateCode(t, s, want)
+	codes := make([]*storage.AuthorizationCode, contenders)
+	errs := make([]error, contenders)
+	nows := make([]time.Time, contenders)
+	for i := range nows {
+		nows[i] = at(time.Duration(i+1) * time.Millisecond)
+	}
+	race(func(i int) {
+		codes[i], errs[i] = s.ConsumeAuthorizationCode(t.Context(), want.Hash, nows[i])
+	})
+	winner := tally(t, errs, storage.ErrCodeUsed)
+	wantUsed := used(want, nows[winner])
+	for i, c := range codes {
+		if c == nil {
+			t.Fatalf("contender %d: got a nil record, want the code", i)
+		}
+		if d := codeDiff(c, wantUsed); len(d) > 0 {
+			d.report(t, fmt.Sprint("record returned to contender ", i))
+			return
+		}
+	}
+}

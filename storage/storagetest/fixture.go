@@ -1,0 +1,105 @@
+package storagetest
+
+import (
+	"time"
+
+	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/storage"
+)
+
+// base is the time every record is stamped from, so that no check depends
+// on the clock. Its precision is the microsecond: SQL backends keep
+// timestamps to the microsecond (PostgreSQL rounds finer values rather than
+// truncating them), and sameTime compares at that precision.
+var base = time.Date(2030, time.March, 4, 5, 6, 7, 123456000, time.UTC)
+
+// at returns base moved by d.
+func at(d time.Duration) time.Time { return base.Add(d) }
+
+// newClient returns a client with every field set, distinct for each id.
+func newClient(id string) *storage.ClientRecord {
+	return &storage.ClientRecord{
+		ID:         id,
+		SecretHash: storage.HashSecret("secret-" + id),
+		Name:       "Client " + id + " – ünïcode",
+		RedirectURIs: []string{
+			"https://" + id + ".example/callback",
+			"http://127.0.0.1/" + id,
+		},
+		GrantTypes:    []grantry.GrantType{grantry.GrantAuthorizationCode, grantry.GrantRefreshToken},
+		ResponseTypes: []grantry.ResponseType{grantry.ResponseCode},
+		Scope:         grantry.Scope{"openid", "profile", id},
+		AuthMethod:    grantry.AuthClientSecretPost,
+		CreatedAt:     at(-48 * time.Hour),
+		UpdatedAt:     at(-time.Hour),
+	}
+}
+
+// newCode returns an unused authorization code with every field set,
+// distinct for each name, valid from base for ten minutes.
+func newCode(name string) *storage.AuthorizationCode {
+	return &storage.AuthorizationCode{
+		Hash:        storage.Digest("code-" + name),
+		FamilyID:    "family-" + name,
+		ClientID:    "client-" + name,
+		RedirectURI: "https://app.example/cb?from=" + name,
+		Scope:       grantry.Scope{"openid", "email", name},
+		Subject:     "user-" + name,
+		AuthTime:    at(-2 * time.Minute),
+		Nonce:       "nonce-" + name,
+		// RFC 7636 Appendix B.
+		CodeChallenge:       "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+		CodeChallengeMethod: "S256",
+		Extra: map[string]string{
+			"acr":    "urn:example:loa:2",
+			"claims": `{"id_token":{"email":null}}`,
+			"name":   name,
+		},
+		CreatedAt: base,
+		ExpiresAt: at(10 * time.Minute),
+	}
+}
+
+// minimalCode returns a code with only the fields every code has: no
+// redirect URI, scope, subject, nonce, PKCE or extra values.
+func minimalCode(name string) *storage.AuthorizationCode {
+	return &storage.AuthorizationCode{
+		Hash:      storage.Digest("code-" + name),
+		ClientID:  "client-" + name,
+		CreatedAt: base,
+		ExpiresAt: at(10 * time.Minute),
+	}
+}
+
+// newToken returns an active token with a refresh token and every field
+// set, distinct for each name, in the given family. The access token is
+// valid for an hour from base, the refresh token for thirty days.
+func newToken(name, family string) *storage.Token {
+	return &storage.Token{
+		ID:               "token-" + name,
+		FamilyID:         family,
+		ClientID:         "client-" + name,
+		Subject:          "user-" + name,
+		GrantType:        grantry.GrantAuthorizationCode,
+		Scope:            grantry.Scope{"openid", "offline_access", name},
+		AccessHash:       storage.Digest("access-" + name),
+		RefreshHash:      storage.Digest("refresh-" + name),
+		IssuedAt:         base,
+		ExpiresAt:        at(time.Hour),
+		RefreshExpiresAt: at(30 * 24 * time.Hour),
+		Extra:            map[string]string{"cnf": "jkt-" + name, "aud": "https://api.example/"},
+	}
+}
+
+// accessOnly returns a token without refresh token, family or extra
+// values, as the client credentials grant issues.
+func accessOnly(name string) *storage.Token {
+	return &storage.Token{
+		ID:         "token-" + name,
+		ClientID:   "client-" + name,
+		GrantType:  grantry.GrantClientCredentials,
+		AccessHash: storage.Digest("access-" + name),
+		IssuedAt:   base,
+		ExpiresAt:  at(time.Hour),
+	}
+}

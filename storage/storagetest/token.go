@@ -1,0 +1,189 @@
+package storagetest
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/grantry/grantry/storage"
+)
+
+var tokenTests = []test{
+	{"RoundTrip", testTokenRoundTrip},
+	{"MinimalRecord", testTokenMinimal},
+	{"CreateDuplicate", testTokenCreateDuplicate},
+	{"LookupUnknown", testTokenLookupUnknown},
+	{"RevokeToken", testTokenRevoke},
+	{"RevokeUnknownToken", testTokenRevokeUnknown},
+	{"RevokeFamily", testTokenRevokeFamily},
+	{"CopyIsolation", testTokenCopyIsolation},
+}
+
+func mustCreateToken(t *testing.T, s Store, tok *storage.Token) {
+	t.Helper()
+	if err := s.CreateToken(t.Context(), tok); err != nil {
+		t.Fatalf("CreateToken(%q): got error %v, want nil", tok.ID, err)
+	}
+}
+
+// revoked returns a copy of tok with Revoked set.
+func revoked(tok *storage.Token) *storage.Token {
+	d := *tok
+	d.Revoked = true
+	return &d
+}
+
+// wantToken checks that want is found, as it is, by its access hash and,
+// when it has one, by its refresh hash.
+func wantToken(t *testing.T, s Store, want *storage.Token) {
+	t.Helper()
+	got, err := s.TokenByAccess(t.Context(), want.AccessHash)
+	if err != nil {
+		t.Errorf("TokenByAccess(%s): got error %v, want nil", want.ID, err)
+	} else {
+		tokenDiff(got, want).report(t, "TokenByAccess("+want.ID+")")
+	}
+	if want.RefreshHash == "" {
+		return
+	}
+	got, err = s.TokenByRefresh(t.Context(), want.RefreshHash)
+	if err != nil {
+		t.Errorf("TokenByRefresh(%s): got error %v, want nil", want.ID, err)
+	} else {
+		tokenDiff(got, want).report(t, "TokenByRefresh("+want.ID+")")
+	}
+}
+
+// wantNoToken checks that tok is found neither by its access hash nor by
+// its refresh hash.
+func wantNoToken(t *testing.T, s Store, tok *storage.Token) {
+	t.Helper()
+	if got, err := s.TokenByAccess(t.Context(), tok.AccessHash); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("TokenByAccess(%s): got (%v, %v), want ErrNotFound", tok.ID, got, err)
+	}
+	if tok.RefreshHash == "" {
+		return
+	}
+	if got, err := s.TokenByRefresh(t.Context(), tok.RefreshHash); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("TokenByRefresh(%s): got (%v, %v), want ErrNotFound", tok.ID, got, err)
+	}
+}
+
+func testTokenRoundTrip(t *testing.T, s Store) {
+	want := newToken("a", "fam")
+	mustCreateToken(t, s, want)
+	wantToken(t, s, want)
+}
+
+// testTokenMinimal checks a token without refresh token, family or extra
+// values, and that the empty refresh hash finds nothing.
+func testTokenMinimal(t *testing.T, s Store) {
+	want := accessOnly("a")
+	mustCreateToken(t, s, want)
+	wantToken(t, s, want)
+	if got, err := s.TokenByRefresh(t.Context(), ""); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf(`TokenByRefresh(""): got (%v, %v), want ErrNotFound`, got, err)
+	}
+}
+
+func testTokenCreateDuplicate(t *testing.T, s Store) {
+	orig := newToken("a", "fam")
+	tests := []struct {
+		name string
+		dup  func(*storage.Token)
+	}{
+		{"SameID", func(d *storage.Token) { d.ID = orig.ID }},
+		{"SameAccessHash", func(d *storage.Token) { d.AccessHash = orig.AccessHash }},
+		{"SameRefreshHash", func(d *storage.Token) { d.RefreshHash = orig.RefreshHash }},
+	}
+	mustCreateToken(t, s, orig)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dup := newToken("b", "other")
+			tc.dup(dup)
+			if err := s.CreateToken(t.Context(), dup); !errors.Is(err, storage.ErrExists) {
+				t.Errorf("CreateToken: got error %v, want ErrExists", err)
+			}
+			wantToken(t, s, orig)
+		})
+	}
+	t.Run("BothWithoutRefresh", func(t *testing.T) {
+		// The empty refresh hash is no key: tokens without a refresh token
+		// never collide on it.
+		mustCreateToken(t, s, accessOnly("c"))
+		mustCreateToken(t, s, accessOnly("d"))
+		wantToken(t, s, accessOnly("c"))
+		wantToken(t, s, accessOnly("d"))
+	})
+}
+
+func testTokenLookupUnknown(t *testing.T, s Store) {
+	mustCreateToken(t, s, newToken("a", "fam"))
+	wantNoToken(t, s, newToken("unknown", "fam"))
+}
+
+// testTokenRevoke checks that a revoked token is still found, marked
+// revoked, and that revoking it touches nothing else.
+func testTokenRevoke(t *testing.T, s Store) {
+	tok, sibling := newToken("a", "fam"), newToken("b", "fam")
+	mustCreateToken(t, s, tok)
+	mustCreateToken(t, s, sibling)
+	if err := s.RevokeToken(t.Context(), tok.ID); err != nil {
+		t.Fatalf("RevokeToken: got error %v, want nil", err)
+	}
+	wantToken(t, s, revoked(tok))
+	wantToken(t, s, sibling)
+	if err := s.RevokeToken(t.Context(), tok.ID); err != nil {
+		t.Errorf("RevokeToken of a revoked token: got error %v, want nil", err)
+	}
+	wantToken(t, s, revoked(tok))
+}
+
+func testTokenRevokeUnknown(t *testing.T, s Store) {
+	tok := newToken("a", "fam")
+	mustCreateToken(t, s, tok)
+	if err := s.RevokeToken(t.Context(), "token-unknown"); err != nil {
+		t.Errorf("RevokeToken of an unknown ID: got error %v, want nil", err)
+	}
+	wantToken(t, s, tok)
+}
+
+func testTokenRevokeFamily(t *testing.T, s Store) {
+	family := []*storage.Token{newToken("a1", "fam-a"), newToken("a2", "fam-a"), accessOnly("a3")}
+	family[2].FamilyID = "fam-a"
+	others := []*storage.Token{newToken("b1", "fam-b"), accessOnly("none")}
+	for _, tok := range append(family, others...) {
+		mustCreateToken(t, s, tok)
+	}
+	if err := s.RevokeFamily(t.Context(), "fam-a"); err != nil {
+		t.Fatalf("RevokeFamily: got error %v, want nil", err)
+	}
+	for _, tok := range family {
+		wantToken(t, s, revoked(tok))
+	}
+	for _, tok := range others {
+		wantToken(t, s, tok)
+	}
+}
+
+func testTokenCopyIsolation(t *testing.T, s Store) {
+	in := newToken("a", "fam")
+	mustCreateToken(t, s, in)
+	in.Scope[0] = "admin"
+	in.Extra["aud"] = "forged"
+	in.Revoked = true
+
+	out, err := s.TokenByAccess(t.Context(), newToken("a", "fam").AccessHash)
+	if err != nil {
+		t.Fatalf("TokenByAccess: got error %v, want nil", err)
+	}
+	out.Scope[1] = "admin"
+	out.Extra["cnf"] = "forged"
+	out.ExpiresAt = out.ExpiresAt.AddDate(1, 0, 0)
+	out, err = s.TokenByRefresh(t.Context(), newToken("a", "fam").RefreshHash)
+	if err != nil {
+		t.Fatalf("TokenByRefresh: got error %v, want nil", err)
+	}
+	out.Scope[2] = "admin"
+	out.Extra["new"] = "forged"
+	wantToken(t, s, newToken("a", "fam"))
+}
