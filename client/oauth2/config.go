@@ -1,0 +1,137 @@
+package oauth2
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/grantry/grantry/keyset"
+)
+
+// DefaultRefreshLeeway is how long before its expiry a token is renewed
+// when Config.RefreshLeeway is zero.
+const DefaultRefreshLeeway = 60 * time.Second
+
+// DefaultAssertionLifetime is the lifetime of a client assertion when
+// Config.AssertionLifetime is zero.
+const DefaultAssertionLifetime = 60 * time.Second
+
+// Config is the registration of a client at one authorization server.
+type Config struct {
+	ClientID     string
+	ClientSecret string
+
+	AuthorizationEndpoint string
+	TokenEndpoint         string
+	RevocationEndpoint    string // RFC 7009
+	IntrospectionEndpoint string // RFC 7662
+
+	// Issuer is the authorization server's issuer identifier. When set, an
+	// iss parameter in an authorization response must equal it, and
+	// RequireIssuer makes the parameter mandatory (RFC 9207).
+	Issuer        string
+	RequireIssuer bool
+
+	RedirectURL string
+	Scopes      []string // requested in authorization URLs and the client credentials and password grants
+
+	// AuthMethod is how the client authenticates at the token, revocation
+	// and introspection endpoints: one of the Auth... constants or a name
+	// in AuthMethods. Default AuthClientSecretBasic when there is a
+	// ClientSecret, AuthNone otherwise.
+	AuthMethod string
+	// AuthMethods holds the caller's own authentication methods by name.
+	AuthMethods map[string]AuthFunc
+	// SigningKey signs private_key_jwt assertions.
+	SigningKey *keyset.Key
+	// AssertionAlgorithm is the HMAC algorithm of client_secret_jwt
+	// assertions. Default HS256.
+	AssertionAlgorithm keyset.Algorithm
+	// AssertionAudience is the aud of client assertions. Default the token
+	// endpoint (RFC 7523 §3).
+	AssertionAudience string
+	// AssertionLifetime bounds exp of client assertions. Default
+	// DefaultAssertionLifetime.
+	AssertionLifetime time.Duration
+
+	// PKCEMethod is the code_challenge_method: PKCES256 (the default) or
+	// PKCEPlain (RFC 7636 §4.2).
+	PKCEMethod string
+	// InsecureDisablePKCE sends authorization requests without PKCE.
+	InsecureDisablePKCE bool
+
+	// TokenPlacement is where protected requests carry the token.
+	// Default TokenInHeader.
+	TokenPlacement Placement
+	// RefreshLeeway is how long before expiry the token is renewed. Zero
+	// means DefaultRefreshLeeway; a negative value renews only once
+	// expired.
+	RefreshLeeway time.Duration
+	// UpdateToken, when set, is called after the token was renewed
+	// automatically or by Refresh, with the new token and the refresh token
+	// used, so the caller can store it. Its error is returned by the call
+	// that caused the renewal; the client keeps the new token regardless.
+	UpdateToken func(ctx context.Context, tok *Token, oldRefreshToken string) error
+
+	Hooks Hooks
+
+	// HTTPClient sends every request. Default http.DefaultClient.
+	HTTPClient *http.Client
+	// Now returns the current time. Default time.Now.
+	Now func() time.Time
+	// InsecureAllowHTTP allows http endpoints on non-loopback hosts.
+	InsecureAllowHTTP bool
+}
+
+// validate checks the configuration and returns its authentication method.
+func (c *Config) validate() (AuthFunc, error) {
+	endpoints := []string{c.AuthorizationEndpoint, c.TokenEndpoint, c.RevocationEndpoint, c.IntrospectionEndpoint}
+	for _, e := range endpoints {
+		if e == "" {
+			continue
+		}
+		if err := checkURL(e, c.InsecureAllowHTTP); err != nil {
+			return nil, err
+		}
+	}
+	switch c.PKCEMethod {
+	case "", PKCES256, PKCEPlain:
+	default:
+		return nil, fmt.Errorf("oauth2: unknown PKCE method %q", c.PKCEMethod)
+	}
+	if c.TokenPlacement < TokenInHeader || c.TokenPlacement > TokenInURI {
+		return nil, fmt.Errorf("oauth2: unknown token placement %d", c.TokenPlacement)
+	}
+	return c.authFunc()
+}
+
+// checkURL accepts an absolute https URL, or http on a loopback host or
+// when insecure is set.
+func checkURL(raw string, insecure bool) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("oauth2: invalid endpoint URL: %w", err)
+	}
+	switch {
+	case u.Host == "":
+		return fmt.Errorf("oauth2: endpoint URL %q is not absolute", raw)
+	case u.Fragment != "":
+		return fmt.Errorf("oauth2: endpoint URL %q has a fragment", raw)
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme == "http" && (insecure || isLoopback(u.Hostname())):
+		return nil
+	}
+	return fmt.Errorf("oauth2: endpoint URL %q must use https", raw)
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

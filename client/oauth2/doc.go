@@ -1,0 +1,24 @@
+// Package oauth2 is an OAuth 2.0 client (RFC 6749): one [Client] holds the
+// client's registration at one authorization server and, once a token has
+// been obtained, the token itself, renewed before it expires.
+//
+// The client builds authorization URLs with state and PKCE (RFC 7636, S256
+// unless told otherwise), checks the authorization response (state, and iss
+// per RFC 9207), and calls the token endpoint for the authorization code,
+// client credentials, password and refresh token grants or any extension
+// grant. It authenticates with client_secret_basic (credentials
+// form-urlencoded before base64, RFC 6749 §2.3.1), client_secret_post,
+// none, client_secret_jwt or private_key_jwt (RFC 7523 assertions), or a
+// method of the caller's, registered by name.
+//
+// Token responses are parsed strictly (RFC 6749 §5.1) and error responses
+// become an [*Error] with the code, description, URI and HTTP status of RFC
+// 6749 §5.2. Protected requests carry the token in the Authorization
+// header, the form body or the URI query (RFC 6750 §2). [Client.Revoke] and
+// [Client.Introspect] call RFC 7009 and RFC 7662 endpoints. [Hooks] adapt
+// requests and responses for providers that do not follow the RFCs.
+//
+// Everything that may block takes a context.Context first; the HTTP client
+// is a field of [Config]. [XToken], [FromXToken], [XTokenSource] and
+// [FromXTokenSource] connect the client to golang.org/x/oauth2.
+package oauth2

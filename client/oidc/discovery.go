@@ -1,0 +1,83 @@
+package oidc
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// maxDocumentBytes bounds the metadata and UserInfo documents read.
+const maxDocumentBytes = 1 << 20
+
+// WellKnownOpenID returns the OpenID Connect configuration URL of issuer:
+// the issuer, without a trailing slash, followed by
+// /.well-known/openid-configuration (OpenID Connect Discovery 1.0 §4.1).
+func WellKnownOpenID(issuer string) string {
+	return strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
+}
+
+// WellKnownOAuth returns the RFC 8414 metadata URL of issuer: the
+// well-known path is inserted between the host and the issuer's path (RFC
+// 8414 §3.1).
+func WellKnownOAuth(issuer string) (string, error) {
+	u, err := url.Parse(issuer)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("%w: issuer %q is not an absolute URL", ErrMetadata, issuer)
+	}
+	u.Path = "/.well-known/oauth-authorization-server" + strings.TrimSuffix(u.Path, "/")
+	u.RawPath = ""
+	return u.String(), nil
+}
+
+// Discover fetches the OpenID Connect configuration of issuer and returns
+// the provider it describes. The issuer in the document must equal issuer
+// exactly (OpenID Connect Discovery 1.0 §4.3).
+func Discover(ctx context.Context, issuer string, cfg ProviderConfig) (*Provider, error) {
+	return DiscoverFrom(ctx, WellKnownOpenID(issuer), issuer, cfg)
+}
+
+// DiscoverFrom fetches provider metadata from metadataURL, such as the
+// [WellKnownOAuth] URL of an RFC 8414 server, and returns the provider it
+// describes. The issuer in the document must equal issuer exactly (RFC 8414
+// §3.3); when issuer is empty, the caller trusts metadataURL to name the
+// provider and the document's issuer is taken as it is.
+func DiscoverFrom(ctx context.Context, metadataURL, issuer string, cfg ProviderConfig) (*Provider, error) {
+	if err := checkURL("metadata URL", metadataURL, cfg.InsecureAllowHTTP); err != nil {
+		return nil, err
+	}
+	meta, err := fetchMetadata(ctx, cfg.httpClient(), metadataURL)
+	if err != nil {
+		return nil, err
+	}
+	if issuer != "" && meta.Issuer != issuer {
+		return nil, fmt.Errorf("%w: asked for %q, document says %q", ErrIssuerMismatch, issuer, meta.Issuer)
+	}
+	return NewProvider(meta, cfg)
+}
+
+func fetchMetadata(ctx context.Context, client *http.Client, metadataURL string) (*Metadata, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, metadataURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("oidc: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("oidc: fetching metadata: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxDocumentBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("oidc: fetching metadata: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%w: %s answered HTTP %d", ErrMetadata, metadataURL, resp.StatusCode)
+	}
+	if len(body) > maxDocumentBytes {
+		return nil, fmt.Errorf("%w: document too large", ErrMetadata)
+	}
+	return ParseMetadata(body)
+}

@@ -1,0 +1,250 @@
+package oidc
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/grantry/grantry/client/oauth2"
+	"github.com/grantry/grantry/keyset"
+)
+
+func TestWellKnown(t *testing.T) {
+	tests := []struct {
+		issuer, openid, oauth string
+	}{
+		{"https://op.test", "https://op.test/.well-known/openid-configuration", "https://op.test/.well-known/oauth-authorization-server"},
+		{"https://op.test/", "https://op.test/.well-known/openid-configuration", "https://op.test/.well-known/oauth-authorization-server"},
+		{"https://op.test/tenant/1", "https://op.test/tenant/1/.well-known/openid-configuration", "https://op.test/.well-known/oauth-authorization-server/tenant/1"},
+		{"https://op.test:8443/t", "https://op.test:8443/t/.well-known/openid-configuration", "https://op.test:8443/.well-known/oauth-authorization-server/t"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.issuer, func(t *testing.T) {
+			if got := WellKnownOpenID(tt.issuer); got != tt.openid {
+				t.Errorf("WellKnownOpenID = %q, want %q", got, tt.openid)
+			}
+			got, err := WellKnownOAuth(tt.issuer)
+			if err != nil || got != tt.oauth {
+				t.Errorf("WellKnownOAuth = %q, %v; want %q", got, err, tt.oauth)
+			}
+		})
+	}
+	if _, err := WellKnownOAuth("not a url"); !errors.Is(err, ErrMetadata) {
+		t.Errorf("WellKnownOAuth(relative) error = %v, want ErrMetadata", err)
+	}
+}
+
+func TestParseMetadataDocument(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "openid-configuration.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := ParseMetadata(data)
+	if err != nil {
+		t.Fatalf("ParseMetadata: %v", err)
+	}
+	checks := []struct{ name, got, want string }{
+		{"issuer", m.Issuer, "https://op.example.com"},
+		{"authorization_endpoint", m.AuthorizationEndpoint, "https://op.example.com/authorize"},
+		{"token_endpoint", m.TokenEndpoint, "https://op.example.com/token"},
+		{"userinfo_endpoint", m.UserinfoEndpoint, "https://op.example.com/userinfo"},
+		{"jwks_uri", m.JWKSURI, "https://op.example.com/jwks"},
+		{"registration_endpoint", m.RegistrationEndpoint, "https://op.example.com/register"},
+		{"revocation_endpoint", m.RevocationEndpoint, "https://op.example.com/revoke"},
+		{"introspection_endpoint", m.IntrospectionEndpoint, "https://op.example.com/introspect"},
+		{"end_session_endpoint", m.EndSessionEndpoint, "https://op.example.com/logout"},
+		{"id_token algs", strings.Join(m.IDTokenSigningAlgValuesSupported, " "), "RS256 PS256 ES256 EdDSA"},
+		{"auth methods", strings.Join(m.TokenEndpointAuthMethodsSupported, " "), "client_secret_basic client_secret_post private_key_jwt"},
+		{"pkce", strings.Join(m.CodeChallengeMethodsSupported, " "), "S256"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %q, want %q", c.name, c.got, c.want)
+		}
+	}
+	if !m.AuthorizationResponseIssParameterSupported {
+		t.Error("authorization_response_iss_parameter_supported not read")
+	}
+	if string(m.Raw["frontchannel_logout_supported"]) != "true" {
+		t.Error("unknown member not kept in Raw")
+	}
+}
+
+func TestParseMetadataErrors(t *testing.T) {
+	tests := []struct {
+		name, doc, want string
+	}{
+		{"not json", `issuer=x`, "not a JSON object"},
+		{"array", `[]`, "not a JSON object"},
+		{"null", `null`, "not a JSON object"},
+		{"no issuer", `{"jwks_uri":"https://op.test/jwks"}`, "issuer is missing"},
+		{"issuer not a string", `{"issuer":1}`, "invalid provider metadata"},
+		{"issuer with query", `{"issuer":"https://op.test?x=1"}`, "without query"},
+		{"issuer with empty query", `{"issuer":"https://op.test?"}`, "without query"},
+		{"issuer with fragment", `{"issuer":"https://op.test#f"}`, "without query"},
+		{"relative issuer", `{"issuer":"op.test"}`, "without query"},
+		{"scopes not a list", `{"issuer":"https://op.test","scopes_supported":"openid"}`, "invalid provider metadata"},
+		{"endpoint not a string", `{"issuer":"https://op.test","token_endpoint":["x"]}`, "invalid provider metadata"},
+		{"iss parameter not a bool", `{"issuer":"https://op.test","authorization_response_iss_parameter_supported":"yes"}`, "invalid provider metadata"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseMetadata([]byte(tt.doc))
+			if !errors.Is(err, ErrMetadata) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %v, want ErrMetadata containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestDiscover(t *testing.T) {
+	o := newOP(t)
+	p := o.provider(t)
+	if p.Issuer() != o.URL || p.Metadata().TokenEndpoint != o.URL+"/token" {
+		t.Errorf("issuer %q token endpoint %q", p.Issuer(), p.Metadata().TokenEndpoint)
+	}
+	remote, ok := p.Keys().(*keyset.Remote)
+	if !ok || remote.URL() != o.URL+"/jwks" {
+		t.Fatalf("keys = %T, want a cache of %s/jwks", p.Keys(), o.URL)
+	}
+	if got := o.jwksHits.Load(); got != 0 {
+		t.Errorf("discovery fetched the JWK Set %d times, want lazily", got)
+	}
+	want := []keyset.Algorithm{keyset.RS256, keyset.ES256, keyset.EdDSA}
+	if got := p.Verifier(VerifierConfig{ClientID: "c1"}).Algorithms(); !slices.Equal(got, want) {
+		t.Errorf("default algorithms = %v, want %v (none dropped)", got, want)
+	}
+}
+
+func TestDiscoverErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		setup   func(o *op) (url, issuer string)
+		cfg     ProviderConfig
+		wantErr error
+		wantMsg string
+	}{
+		{name: "issuer with trailing slash", setup: func(o *op) (string, string) {
+			o.setMeta("issuer", o.URL+"/")
+			return WellKnownOpenID(o.URL), o.URL
+		}, wantErr: ErrIssuerMismatch},
+		{name: "other issuer", setup: func(o *op) (string, string) {
+			o.setMeta("issuer", "https://evil.test")
+			return WellKnownOpenID(o.URL), o.URL
+		}, wantErr: ErrIssuerMismatch},
+		{name: "not found", setup: func(o *op) (string, string) {
+			return o.URL + "/missing", o.URL
+		}, wantErr: ErrMetadata, wantMsg: "HTTP 404"},
+		{name: "no jwks_uri", setup: func(o *op) (string, string) {
+			o.setMeta("jwks_uri", nil)
+			return WellKnownOpenID(o.URL), o.URL
+		}, wantErr: ErrMetadata, wantMsg: "no jwks_uri"},
+		{name: "http jwks_uri", setup: func(o *op) (string, string) {
+			o.setMeta("jwks_uri", "http://keys.example.com/jwks")
+			return WellKnownOpenID(o.URL), o.URL
+		}, wantMsg: "must use https"},
+		{name: "http metadata URL", setup: func(o *op) (string, string) {
+			return "http://op.example.com/.well-known/openid-configuration", "http://op.example.com"
+		}, wantMsg: "must use https"},
+		{name: "http issuer", setup: func(o *op) (string, string) {
+			o.setMeta("issuer", "http://op.example.com")
+			return WellKnownOpenID(o.URL), ""
+		}, wantMsg: "must use https"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := newOP(t)
+			u, iss := tt.setup(o)
+			cfg := tt.cfg
+			cfg.HTTPClient = o.Client()
+			_, err := DiscoverFrom(bg, u, iss, cfg)
+			if err == nil {
+				t.Fatal("DiscoverFrom succeeded, want an error")
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Errorf("error = %v, want %v", err, tt.wantErr)
+			}
+			if !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("error = %v, want one containing %q", err, tt.wantMsg)
+			}
+		})
+	}
+}
+
+func TestDiscoverFrom(t *testing.T) {
+	o := newOP(t)
+	o.setMeta("issuer", o.URL+"/tenant")
+	u, err := WellKnownOAuth(o.URL + "/tenant")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := DiscoverFrom(bg, u, o.URL+"/tenant", ProviderConfig{HTTPClient: o.Client()})
+	if err != nil {
+		t.Fatalf("DiscoverFrom (RFC 8414): %v", err)
+	}
+	if p.Issuer() != o.URL+"/tenant" {
+		t.Errorf("issuer = %q", p.Issuer())
+	}
+	// Without an expected issuer, the document's is taken.
+	p, err = DiscoverFrom(bg, u, "", ProviderConfig{HTTPClient: o.Client()})
+	if err != nil || p.Issuer() != o.URL+"/tenant" {
+		t.Errorf("DiscoverFrom without issuer = %v, %v", p, err)
+	}
+}
+
+func TestDiscoverWithGivenKeys(t *testing.T) {
+	o := newOP(t)
+	o.setMeta("jwks_uri", nil)
+	jwks := o.set.JWKS()
+	p, err := Discover(bg, o.URL, ProviderConfig{HTTPClient: o.Client(), Keys: jwks})
+	if err != nil {
+		t.Fatalf("Discover: %v", err)
+	}
+	if p.Keys() != jwks {
+		t.Error("given keys not used")
+	}
+	idt := o.sign(o.defaultClaims("n", ""))
+	if _, err := p.Verifier(VerifierConfig{ClientID: "c1"}).Verify(bg, idt, Expect{Nonce: "n"}); err != nil {
+		t.Errorf("Verify with given keys: %v", err)
+	}
+}
+
+func TestOAuth2Config(t *testing.T) {
+	tests := []struct {
+		name       string
+		methods    []string
+		in         oauth2.Config
+		wantMethod string
+	}{
+		{name: "basic listed", methods: []string{"client_secret_basic", "client_secret_post"}, in: oauth2.Config{ClientSecret: "s"}, wantMethod: ""},
+		{name: "nothing listed", in: oauth2.Config{ClientSecret: "s"}, wantMethod: ""},
+		{name: "only post listed", methods: []string{"client_secret_post"}, in: oauth2.Config{ClientSecret: "s"}, wantMethod: oauth2.AuthClientSecretPost},
+		{name: "explicit method kept", methods: []string{"client_secret_post"}, in: oauth2.Config{ClientSecret: "s", AuthMethod: oauth2.AuthClientSecretJWT}, wantMethod: oauth2.AuthClientSecretJWT},
+		{name: "public client", methods: []string{"client_secret_post"}, in: oauth2.Config{}, wantMethod: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			meta := &Metadata{Issuer: "https://op.test", TokenEndpoint: "https://op.test/token", AuthorizationEndpoint: "https://op.test/auth",
+				RevocationEndpoint: "https://op.test/revoke", TokenEndpointAuthMethodsSupported: tt.methods, AuthorizationResponseIssParameterSupported: true}
+			p, err := NewProvider(meta, ProviderConfig{Keys: &keyset.JWKS{}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := p.OAuth2Config(tt.in)
+			if got.AuthMethod != tt.wantMethod {
+				t.Errorf("AuthMethod = %q, want %q", got.AuthMethod, tt.wantMethod)
+			}
+			if got.TokenEndpoint != meta.TokenEndpoint || got.AuthorizationEndpoint != meta.AuthorizationEndpoint ||
+				got.RevocationEndpoint != meta.RevocationEndpoint || got.Issuer != meta.Issuer || !got.RequireIssuer {
+				t.Errorf("config = %+v, want the metadata's endpoints and issuer, iss required", got)
+			}
+		})
+	}
+	p, _ := NewProvider(&Metadata{Issuer: "https://op.test", TokenEndpoint: "https://op.test/token"}, ProviderConfig{Keys: &keyset.JWKS{}})
+	if got := p.OAuth2Config(oauth2.Config{TokenEndpoint: "https://other.test/token"}); got.TokenEndpoint != "https://other.test/token" {
+		t.Errorf("TokenEndpoint = %q, want the caller's", got.TokenEndpoint)
+	}
+}
