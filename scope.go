@@ -19,7 +19,7 @@ func ParseScope(s string) (Scope, error) {
 		return nil, nil
 	}
 	var sc Scope
-	for _, tok := range strings.Split(s, " ") {
+	for tok := range strings.SplitSeq(s, " ") {
 		if tok == "" {
 			continue
 		}
@@ -89,5 +89,5 @@ func (s Scope) Intersect(other Scope) Scope {
 
 // Equal reports whether s and other hold the same tokens, in any order.
 func (s Scope) Equal(other Scope) bool {
-	return len(s) == len(other) && s.Contains(other)
+	return s.Contains(other) && other.Contains(s)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"unicode/utf8"
 )
 
 // TokenResponse is a successful access token response (RFC 6749 §5.1).
@@ -31,7 +32,7 @@ var standardTokenParams = []string{"access_token", "token_type", "expires_in", "
 // MarshalJSON writes the response as the JSON object of RFC 6749 §5.1.
 // expires_in, refresh_token and scope are left out when empty; extra
 // parameters follow in name order.
-func (t *TokenResponse) MarshalJSON() ([]byte, error) {
+func (t TokenResponse) MarshalJSON() ([]byte, error) {
 	b := make([]byte, 0, 160+len(t.AccessToken)+len(t.RefreshToken))
 	b = append(b, `{"access_token":`...)
 	b = AppendJSONString(b, t.AccessToken)
@@ -49,7 +50,7 @@ func (t *TokenResponse) MarshalJSON() ([]byte, error) {
 		b = append(b, `,"scope":`...)
 		b = AppendJSONString(b, t.Scope.String())
 	}
-	return t.appendExtra(b)
+	return (&t).appendExtra(b)
 }
 
 func (t *TokenResponse) appendExtra(b []byte) ([]byte, error) {
@@ -76,13 +77,24 @@ func (t *TokenResponse) appendExtra(b []byte) ([]byte, error) {
 const hexDigits = "0123456789abcdef"
 
 // AppendJSONString appends s to b as a JSON string. Control characters,
-// quotes, backslashes and the HTML-sensitive <, > and & are escaped; s is
-// expected to be UTF-8.
+// quotes, backslashes and the HTML-sensitive <, > and & are escaped, and
+// bytes that are not valid UTF-8 become U+FFFD, so the result is always
+// valid JSON.
 func AppendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if c >= utf8.RuneSelf {
+			if r, size := utf8.DecodeRuneInString(s[i:]); r == utf8.RuneError && size == 1 {
+				b = append(b, s[start:i]...)
+				b = append(b, "\\ufffd"...)
+				start = i + 1
+			} else {
+				i += size - 1
+			}
+			continue
+		}
 		if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
 			continue
 		}

@@ -239,5 +239,12 @@ func (s *Server) authorize(ctx context.Context, req *AuthorizationRequest, c *Co
 // is ever issued there.
 func (r *AuthorizationRequest) IssueToken(ctx context.Context, gt grantry.GrantType, c *Consent) (*grantry.TokenResponse, error) {
 	tok := r.server.newToken(r.Client.ClientID(), gt, c.Subject, c.Scope, "", Issue{})
-	return r.server.issue(ctx, tok, Issue{})
+	resp, err := r.server.mint(ctx, tok, Issue{})
+	if err != nil {
+		return nil, err
+	}
+	if err := r.server.storeToken(ctx, tok, ""); err != nil {
+		return nil, err
+	}
+	return resp, nil
 }

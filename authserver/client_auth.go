@@ -85,6 +85,9 @@ func (s *Server) AuthenticateClient(ctx context.Context, req *ClientAuthRequest,
 	if id := req.Params.Get("client_id"); id != "" && id != client.ClientID() {
 		return nil, "", s.invalidClient(req, allowed)
 	}
+	if f := s.cfg.Events.ClientAuthenticated; f != nil {
+		f(ctx, client, method, req.Endpoint)
+	}
 	return client, method, nil
 }
 
@@ -187,16 +190,11 @@ func ParseBasicAuth(header string) (id, secret string, ok bool) {
 type postAuth struct{ s *Server }
 
 func (postAuth) Present(req *ClientAuthRequest) bool {
-	_, ok := req.Params["client_secret"]
-	return ok
+	return req.Params.Get("client_secret") != ""
 }
 
 func (a postAuth) Authenticate(ctx context.Context, req *ClientAuthRequest) (storage.Client, error) {
-	secret := req.Params.Get("client_secret")
-	if secret == "" {
-		return nil, errBadCredentials
-	}
-	return a.s.checkSecret(ctx, req.Params.Get("client_id"), secret)
+	return a.s.checkSecret(ctx, req.Params.Get("client_id"), req.Params.Get("client_secret"))
 }
 
 func (s *Server) checkSecret(ctx context.Context, id, secret string) (storage.Client, error) {

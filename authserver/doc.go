@@ -32,4 +32,13 @@
 // [AuthorizationGrant], and the hook interfaces an [Extension] may
 // implement. The built-in grants under grant/ use nothing else, so a custom
 // grant is written the same way.
+//
+// Optional endpoints, such as token revocation (package endpoint/revocation)
+// and introspection (package endpoint/introspection), are mounted by the
+// application and registered with [Server.RegisterEndpoint]. The metadata
+// document of RFC 8414, served by [Server.MetadataHandler] at
+// [Server.MetadataPath], is built from everything registered: grants,
+// extensions such as PKCE, client authentication methods and endpoints.
+// [Config.Events] reports client authentications, issued tokens and
+// revocations.
 package authserver

@@ -35,14 +35,19 @@ type Issue struct {
 	RotateFrom string
 	// ExpiresIn overrides the access token lifetime of the grant type.
 	ExpiresIn time.Duration
+	// RefreshScope is the scope of the refresh token, when it differs from
+	// the access token's: a refresh that narrows the access token keeps the
+	// refresh token's scope (RFC 6749 §6).
+	RefreshScope grantry.Scope
 }
 
 // IssueToken issues tokens for the request's client, subject, scope and
-// family, stores them and returns the response after the extensions'
-// TokenResponder hooks ran.
+// family. The extensions' TokenResponder hooks run before anything is
+// stored, so a failing hook leaves no token behind and spends no refresh
+// token.
 func (r *TokenRequest) IssueToken(ctx context.Context, opt Issue) (*grantry.TokenResponse, error) {
 	tok := r.server.newToken(r.Client.ClientID(), r.GrantType, r.Subject, r.Scope, r.FamilyID, opt)
-	resp, err := r.server.issue(ctx, tok, opt)
+	resp, err := r.server.mint(ctx, tok, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -52,6 +57,9 @@ func (r *TokenRequest) IssueToken(ctx context.Context, opt Issue) (*grantry.Toke
 				return nil, err
 			}
 		}
+	}
+	if err := r.server.storeToken(ctx, tok, opt.RotateFrom); err != nil {
+		return nil, err
 	}
 	return resp, nil
 }
@@ -77,12 +85,15 @@ func (s *Server) newToken(clientID string, gt grantry.GrantType, subject string,
 	}
 	if opt.Refresh {
 		t.RefreshExpiresAt = now.Add(s.refreshLifetime())
+		if opt.RefreshScope != nil && !opt.RefreshScope.Equal(sc) {
+			t.RefreshScope = opt.RefreshScope
+		}
 	}
 	return t
 }
 
-// issue mints the credentials of t, stores t and builds the response.
-func (s *Server) issue(ctx context.Context, t *storage.Token, opt Issue) (*grantry.TokenResponse, error) {
+// mint makes the credentials of t and the response; nothing is stored.
+func (s *Server) mint(ctx context.Context, t *storage.Token, opt Issue) (*grantry.TokenResponse, error) {
 	access, err := s.cfg.AccessTokens.NewAccessToken(ctx, t)
 	if err != nil {
 		return nil, grantry.ServerError(err)
@@ -98,12 +109,11 @@ func (s *Server) issue(ctx context.Context, t *storage.Token, opt Issue) (*grant
 		resp.RefreshToken = secret.Token()
 		t.RefreshHash = secret.Digest(resp.RefreshToken)
 	}
-	if err := s.storeToken(ctx, t, opt.RotateFrom); err != nil {
-		return nil, err
-	}
 	return resp, nil
 }
 
+// storeToken stores t, rotating the refresh token it replaces, and fires
+// the TokenIssued event.
 func (s *Server) storeToken(ctx context.Context, t *storage.Token, rotateFrom string) error {
 	var err error
 	if rotateFrom != "" {
@@ -113,8 +123,17 @@ func (s *Server) storeToken(ctx context.Context, t *storage.Token, rotateFrom st
 	}
 	switch {
 	case err == nil:
+		if f := s.cfg.Events.TokenIssued; f != nil {
+			f(ctx, t)
+		}
 		return nil
-	case errors.Is(err, storage.ErrRefreshReused), errors.Is(err, storage.ErrNotFound):
+	case errors.Is(err, storage.ErrRefreshReused):
+		// The store revoked the family as it refused the rotation.
+		if f := s.cfg.Events.FamilyRevoked; f != nil {
+			f(ctx, t.FamilyID, t.ClientID)
+		}
+		return grantry.NewError(grantry.ErrInvalidGrant, "the refresh token is invalid")
+	case errors.Is(err, storage.ErrNotFound):
 		return grantry.NewError(grantry.ErrInvalidGrant, "the refresh token is invalid")
 	}
 	return AsError(err)

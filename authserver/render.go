@@ -66,10 +66,19 @@ func WriteJSONError(w http.ResponseWriter, e *grantry.Error) {
 	_, _ = w.Write(errorJSON(e))
 }
 
+// Header values shared by every JSON response; never modified.
+var (
+	jsonContentType = []string{"application/json;charset=UTF-8"}
+	noStore         = []string{"no-store"}
+	noCache         = []string{"no-cache"}
+)
+
+// setJSONHeaders sets the headers of every JSON response: RFC 6749 §5.1
+// requires no-store and no-cache on token responses.
 func setJSONHeaders(h http.Header) {
-	h.Set("Content-Type", "application/json;charset=UTF-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Pragma", "no-cache")
+	h["Content-Type"] = jsonContentType
+	h["Cache-Control"] = noStore
+	h["Pragma"] = noCache
 }
 
 func errorJSON(e *grantry.Error) []byte {

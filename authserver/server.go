@@ -69,6 +69,12 @@ type Config struct {
 	// InsecureAllowHTTP allows an http issuer and http redirect URIs on
 	// hosts other than loopback. Only for development.
 	InsecureAllowHTTP bool
+	// Endpoints holds the URLs of the authorization and token endpoints,
+	// for server metadata (RFC 8414 §2).
+	Endpoints EndpointURLs
+	// Events are called as clients authenticate and tokens are issued and
+	// revoked; nil callbacks are skipped.
+	Events Events
 }
 
 // Server is an authorization server. Register grants, extensions and client
@@ -82,6 +88,7 @@ type Server struct {
 	authzGrant map[grantry.ResponseType]*authzEntry
 	clientAuth map[grantry.AuthMethod]ClientAuthenticator
 	authOrder  []grantry.AuthMethod
+	endpoints  []Endpoint
 }
 
 // New returns a server, or an error when the configuration is unusable.

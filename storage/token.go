@@ -25,7 +25,11 @@ type Token struct {
 	// RefreshHash is the Digest of the refresh token, or "" when none was
 	// issued.
 	RefreshHash string
-	IssuedAt    time.Time
+	// RefreshScope is the scope of the refresh token when it differs from
+	// Scope, as after a refresh that narrowed the access token
+	// (RFC 6749 §6); nil means Scope.
+	RefreshScope grantry.Scope
+	IssuedAt     time.Time
 	// ExpiresAt is when the access token expires.
 	ExpiresAt time.Time
 	// RefreshExpiresAt is when the refresh token expires; zero means never.
@@ -39,6 +43,15 @@ type Token struct {
 
 // Active reports whether the access token may be used at now.
 func (t *Token) Active(now time.Time) bool { return !t.Revoked && now.Before(t.ExpiresAt) }
+
+// GrantedScope returns the scope a refresh of this token may ask for:
+// RefreshScope, or Scope when that is nil.
+func (t *Token) GrantedScope() grantry.Scope {
+	if t.RefreshScope != nil {
+		return t.RefreshScope
+	}
+	return t.Scope
+}
 
 // RefreshActive reports whether the refresh token may be used at now.
 func (t *Token) RefreshActive(now time.Time) bool {
@@ -65,7 +78,11 @@ type TokenStore interface {
 	RotateRefreshToken(ctx context.Context, oldHash string, next *Token) error
 	// RevokeToken revokes one token record. An unknown id is not an error.
 	RevokeToken(ctx context.Context, id string) error
-	// RevokeFamily revokes every token of a family. An empty familyID
-	// revokes nothing.
+	// RevokeFamily revokes every token of a family, and stays in force: a
+	// token stored in the family later, by CreateToken or
+	// RotateRefreshToken, is stored revoked. This closes the race of a code
+	// replayed while its first exchange is still storing its tokens
+	// (RFC 6749 §4.1.2). The mark may be dropped by Purge once no code or
+	// token of the family remains. An empty familyID revokes nothing.
 	RevokeFamily(ctx context.Context, familyID string) error
 }

@@ -105,8 +105,8 @@ func (g *Grant) consume(ctx context.Context, req *authserver.TokenRequest, raw s
 	case errors.Is(err, storage.ErrNotFound):
 		return nil, invalidCode()
 	case errors.Is(err, storage.ErrCodeUsed):
-		if code != nil && code.ClientID == req.Client.ClientID() {
-			if err := req.Server().Tokens().RevokeFamily(ctx, code.FamilyID); err != nil {
+		if code != nil {
+			if err := req.Server().RevokeFamily(ctx, code.FamilyID, code.ClientID); err != nil {
 				return nil, authserver.AsError(err)
 			}
 		}

@@ -53,7 +53,7 @@ func (g *Grant) ValidateTokenRequest(ctx context.Context, req *authserver.TokenR
 	if err != nil {
 		return err
 	}
-	sc, err := narrowScope(req.Get("scope"), tok.Scope)
+	sc, err := narrowScope(req.Get("scope"), tok.GrantedScope())
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (g *Grant) lookup(ctx context.Context, req *authserver.TokenRequest, raw st
 		return nil, invalidToken()
 	}
 	if tok.Revoked {
-		if err := tokens.RevokeFamily(ctx, tok.FamilyID); err != nil {
+		if err := req.Server().RevokeFamily(ctx, tok.FamilyID, tok.ClientID); err != nil {
 			return nil, authserver.AsError(err)
 		}
 		return nil, invalidToken()
@@ -115,5 +115,9 @@ func (g *Grant) CreateTokenResponse(ctx context.Context, req *authserver.TokenRe
 	if g.cfg.KeepRefreshToken && !public {
 		return req.IssueToken(ctx, authserver.Issue{})
 	}
-	return req.IssueToken(ctx, authserver.Issue{Refresh: true, RotateFrom: req.Token.RefreshHash})
+	return req.IssueToken(ctx, authserver.Issue{
+		Refresh:      true,
+		RotateFrom:   req.Token.RefreshHash,
+		RefreshScope: req.Token.GrantedScope(),
+	})
 }

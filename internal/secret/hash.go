@@ -28,6 +28,14 @@ const (
 	argonSaltLen = 16
 )
 
+// Bounds on the parameters of a stored argon2id hash, so that a crafted
+// hash cannot make one verification take gigabytes or minutes (RFC 9106
+// §3.1 asks for a salt of at least 8 bytes; keys under 16 bytes are weak).
+const (
+	maxArgonMemory = 256 * 1024 // KiB
+	maxArgonTime   = 10
+)
+
 // HashSecret returns the stored form of a generated, high-entropy client
 // secret: "sha256$" followed by the base64url digest.
 func HashSecret(secret string) string {
@@ -54,6 +62,9 @@ func Verify(hash, secret string) bool {
 	}
 	switch scheme {
 	case schemeSHA256:
+		if base64.RawURLEncoding.DecodedLen(len(rest)) != sha256.Size {
+			return false
+		}
 		sum := sha256.Sum256([]byte(secret))
 		var want [sha256.Size]byte
 		n, err := base64.RawURLEncoding.Decode(want[:], []byte(rest))
@@ -79,13 +90,13 @@ func verifyArgon2id(encoded, secret string) bool {
 	if _, err := fmt.Sscanf(parts[1], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
 		return false
 	}
-	if m == 0 || m > 1<<21 || t == 0 || t > 16 || p == 0 {
+	if m < 8*uint32(p) || m > maxArgonMemory || t == 0 || t > maxArgonTime || p == 0 {
 		return false
 	}
 	enc := base64.RawURLEncoding
 	salt, err1 := enc.DecodeString(parts[2])
 	key, err2 := enc.DecodeString(parts[3])
-	if err1 != nil || err2 != nil || len(key) == 0 || len(key) > 64 {
+	if err1 != nil || err2 != nil || len(salt) < 8 || len(key) < 16 || len(key) > 64 {
 		return false
 	}
 	got := argon2.IDKey([]byte(secret), salt, t, m, p, uint32(len(key)))

@@ -19,7 +19,9 @@ const TokenBytes = 32
 func Token() string {
 	var b [TokenBytes]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+).
-	return base64.RawURLEncoding.EncodeToString(b[:])
+	var out [43]byte       // base64.RawURLEncoding.EncodedLen(TokenBytes)
+	base64.RawURLEncoding.Encode(out[:], b[:])
+	return string(out[:])
 }
 
 // Equal compares two secrets in time that depends only on their lengths.
@@ -29,10 +31,20 @@ func Equal(a, b string) bool {
 
 // Digest returns the base64url SHA-256 digest of a token: the key under
 // which a token or code is stored, so a copy of the store holds no usable
-// credential.
+// credential. It allocates only its result: tokens of up to 256 bytes are
+// hashed from a copy on the stack.
 func Digest(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
+	var sum [sha256.Size]byte
+	if len(token) <= 256 {
+		var buf [256]byte
+		n := copy(buf[:], token)
+		sum = sha256.Sum256(buf[:n])
+	} else {
+		sum = sha256.Sum256([]byte(token))
+	}
+	var out [43]byte // base64.RawURLEncoding.EncodedLen(sha256.Size)
+	base64.RawURLEncoding.Encode(out[:], sum[:])
+	return string(out[:])
 }
 
 // ID returns a new random identifier of 128 bits, base64url encoded
@@ -40,5 +52,7 @@ func Digest(token string) string {
 func ID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
+	var out [22]byte // base64.RawURLEncoding.EncodedLen(16)
+	base64.RawURLEncoding.Encode(out[:], b[:])
+	return string(out[:])
 }

@@ -29,7 +29,22 @@ func (s *Store) Purge(_ context.Context, before time.Time) (int, error) {
 			n++
 		}
 	}
+	s.dropRevokedFamilies()
 	return n, nil
+}
+
+// dropRevokedFamilies forgets the revocation of families that no code or
+// token belongs to any more: nothing can be stored in them again.
+func (s *Store) dropRevokedFamilies() {
+	live := make(map[string]bool, len(s.codes))
+	for _, c := range s.codes {
+		live[c.FamilyID] = true
+	}
+	for f := range s.tokens.revoked {
+		if !live[f] && len(s.tokens.byFamily[f]) == 0 {
+			delete(s.tokens.revoked, f)
+		}
+	}
 }
 
 // tokenExpired reports whether neither the access token nor the refresh

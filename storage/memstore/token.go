@@ -16,6 +16,9 @@ type tokenIndex struct {
 	byRefresh map[string]*storage.Token
 	// byFamily maps a non-empty FamilyID to its tokens, by ID.
 	byFamily map[string]map[string]*storage.Token
+	// revoked holds the families revoked so far: a token stored in one of
+	// them later is stored revoked.
+	revoked map[string]struct{}
 }
 
 func newTokenIndex() tokenIndex {
@@ -24,6 +27,7 @@ func newTokenIndex() tokenIndex {
 		byAccess:  make(map[string]*storage.Token),
 		byRefresh: make(map[string]*storage.Token),
 		byFamily:  make(map[string]map[string]*storage.Token),
+		revoked:   make(map[string]struct{}),
 	}
 }
 
@@ -39,6 +43,9 @@ func (x *tokenIndex) conflicts(t *storage.Token) bool {
 // add stores a copy of t under all its keys.
 func (x *tokenIndex) add(t *storage.Token) {
 	t = cloneToken(t)
+	if _, dead := x.revoked[t.FamilyID]; dead {
+		t.Revoked = true
+	}
 	x.byID[t.ID] = t
 	x.byAccess[t.AccessHash] = t
 	if t.RefreshHash != "" {
@@ -69,9 +76,13 @@ func (x *tokenIndex) remove(t *storage.Token) {
 	}
 }
 
-// revokeFamily revokes every token of the family. The empty family ID
-// names no family.
+// revokeFamily revokes every token of the family, now and later. The empty
+// family ID names no family.
 func (x *tokenIndex) revokeFamily(familyID string) {
+	if familyID == "" {
+		return
+	}
+	x.revoked[familyID] = struct{}{}
 	for _, t := range x.byFamily[familyID] {
 		t.Revoked = true
 	}
@@ -162,6 +173,7 @@ func (s *Store) RevokeFamily(_ context.Context, familyID string) error {
 func cloneToken(t *storage.Token) *storage.Token {
 	d := *t
 	d.Scope = slices.Clone(t.Scope)
+	d.RefreshScope = slices.Clone(t.RefreshScope)
 	d.Extra = maps.Clone(t.Extra)
 	return &d
 }

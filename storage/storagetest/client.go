@@ -10,7 +10,7 @@ import (
 	"github.com/grantry/grantry/storage"
 )
 
-var clientTests = []test{
+var clientTests = []test[storage.ClientRegistry]{
 	{"CreateGet", testClientCreateGet},
 	{"CreateDuplicate", testClientCreateDuplicate},
 	{"GetUnknown", testClientGetUnknown},
@@ -22,7 +22,7 @@ var clientTests = []test{
 	{"CopyIsolation", testClientCopyIsolation},
 }
 
-func mustCreateClient(t *testing.T, s Store, c *storage.ClientRecord) {
+func mustCreateClient(t *testing.T, s storage.ClientRegistry, c *storage.ClientRecord) {
 	t.Helper()
 	if err := s.CreateClient(t.Context(), c); err != nil {
 		t.Fatalf("CreateClient(%q): got error %v, want nil", c.ID, err)
@@ -30,7 +30,7 @@ func mustCreateClient(t *testing.T, s Store, c *storage.ClientRecord) {
 }
 
 // getClient returns the stored client, which must be a *storage.ClientRecord.
-func getClient(t *testing.T, s Store, id string) *storage.ClientRecord {
+func getClient(t *testing.T, s storage.ClientRegistry, id string) *storage.ClientRecord {
 	t.Helper()
 	c, err := s.GetClient(t.Context(), id)
 	if err != nil {
@@ -43,14 +43,14 @@ func getClient(t *testing.T, s Store, id string) *storage.ClientRecord {
 	return rec
 }
 
-func wantClientNotFound(t *testing.T, s Store, id string) {
+func wantClientNotFound(t *testing.T, s storage.ClientRegistry, id string) {
 	t.Helper()
 	if c, err := s.GetClient(t.Context(), id); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("GetClient(%q): got (%v, %v), want ErrNotFound", id, c, err)
 	}
 }
 
-func testClientCreateGet(t *testing.T, s Store) {
+func testClientCreateGet(t *testing.T, s storage.ClientRegistry) {
 	want := newClient("app")
 	mustCreateClient(t, s, want)
 	got := getClient(t, s, "app")
@@ -63,7 +63,7 @@ func testClientCreateGet(t *testing.T, s Store) {
 	}
 }
 
-func testClientCreateDuplicate(t *testing.T, s Store) {
+func testClientCreateDuplicate(t *testing.T, s storage.ClientRegistry) {
 	want := newClient("app")
 	mustCreateClient(t, s, want)
 	dup := newClient("app")
@@ -75,13 +75,13 @@ func testClientCreateDuplicate(t *testing.T, s Store) {
 	clientDiff(getClient(t, s, "app"), want).report(t, "GetClient after the duplicate")
 }
 
-func testClientGetUnknown(t *testing.T, s Store) {
+func testClientGetUnknown(t *testing.T, s storage.ClientRegistry) {
 	mustCreateClient(t, s, newClient("app"))
 	wantClientNotFound(t, s, "other")
 	wantClientNotFound(t, s, "")
 }
 
-func testClientUpdate(t *testing.T, s Store) {
+func testClientUpdate(t *testing.T, s storage.ClientRegistry) {
 	mustCreateClient(t, s, newClient("app"))
 	mustCreateClient(t, s, newClient("bystander"))
 	want := newClient("app")
@@ -100,14 +100,14 @@ func testClientUpdate(t *testing.T, s Store) {
 	clientDiff(getClient(t, s, "bystander"), newClient("bystander")).report(t, "other client")
 }
 
-func testClientUpdateUnknown(t *testing.T, s Store) {
+func testClientUpdateUnknown(t *testing.T, s storage.ClientRegistry) {
 	if err := s.UpdateClient(t.Context(), newClient("ghost")); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("UpdateClient of an unknown ID: got error %v, want ErrNotFound", err)
 	}
 	wantClientNotFound(t, s, "ghost")
 }
 
-func testClientDelete(t *testing.T, s Store) {
+func testClientDelete(t *testing.T, s storage.ClientRegistry) {
 	mustCreateClient(t, s, newClient("app"))
 	mustCreateClient(t, s, newClient("bystander"))
 	if err := s.DeleteClient(t.Context(), "app"); err != nil {
@@ -122,13 +122,13 @@ func testClientDelete(t *testing.T, s Store) {
 	mustCreateClient(t, s, newClient("app"))
 }
 
-func testClientDeleteUnknown(t *testing.T, s Store) {
+func testClientDeleteUnknown(t *testing.T, s storage.ClientRegistry) {
 	if err := s.DeleteClient(t.Context(), "ghost"); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("DeleteClient of an unknown ID: got error %v, want ErrNotFound", err)
 	}
 }
 
-func testClientList(t *testing.T, s Store) {
+func testClientList(t *testing.T, s storage.ClientRegistry) {
 	list, err := s.ListClients(t.Context())
 	if err != nil || len(list) != 0 {
 		t.Fatalf("ListClients on an empty store: got (%d clients, %v), want (0, nil)", len(list), err)
@@ -155,7 +155,7 @@ func testClientList(t *testing.T, s Store) {
 
 // testClientCopyIsolation checks that no value passed in or handed out
 // aliases what the store holds.
-func testClientCopyIsolation(t *testing.T, s Store) {
+func testClientCopyIsolation(t *testing.T, s storage.ClientRegistry) {
 	in := newClient("app")
 	mustCreateClient(t, s, in)
 	in.Name = "changed by caller"

@@ -9,7 +9,7 @@ import (
 	"github.com/grantry/grantry/storage"
 )
 
-var codeTests = []test{
+var codeTests = []test[storage.CodeStore]{
 	{"RoundTrip", testCodeRoundTrip},
 	{"MinimalRecord", testCodeMinimal},
 	{"CreateDuplicate", testCodeCreateDuplicate},
@@ -18,16 +18,17 @@ var codeTests = []test{
 	{"ConsumeExpired", testCodeConsumeExpired},
 	{"CopyIsolation", testCodeCopyIsolation},
 	{"ConcurrentConsume", testCodeConcurrentConsume},
+	{"Expiry", testCodeExpiry},
 }
 
-func mustCreateCode(t *testing.T, s Store, c *storage.AuthorizationCode) {
+func mustCreateCode(t *testing.T, s storage.CodeStore, c *storage.AuthorizationCode) {
 	t.Helper()
 	if err := s.CreateAuthorizationCode(t.Context(), c); err != nil {
 		t.Fatalf("CreateAuthorizationCode: got error %v, want nil", err)
 	}
 }
 
-func mustConsume(t *testing.T, s Store, hash string, now time.Time) *storage.AuthorizationCode {
+func mustConsume(t *testing.T, s storage.CodeStore, hash string, now time.Time) *storage.AuthorizationCode {
 	t.Helper()
 	c, err := s.ConsumeAuthorizationCode(t.Context(), hash, now)
 	if err != nil {
@@ -46,7 +47,7 @@ func used(c *storage.AuthorizationCode, now time.Time) *storage.AuthorizationCod
 	return &d
 }
 
-func testCodeRoundTrip(t *testing.T, s Store) {
+func testCodeRoundTrip(t *testing.T, s storage.CodeStore) {
 	want := newCode("a")
 	mustCreateCode(t, s, want)
 	now := at(time.Minute)
@@ -55,14 +56,14 @@ func testCodeRoundTrip(t *testing.T, s Store) {
 
 // testCodeMinimal checks that empty fields come back empty: no backend may
 // turn a missing redirect URI or a zero time into something else.
-func testCodeMinimal(t *testing.T, s Store) {
+func testCodeMinimal(t *testing.T, s storage.CodeStore) {
 	want := minimalCode("a")
 	mustCreateCode(t, s, want)
 	now := at(time.Minute)
 	codeDiff(mustConsume(t, s, want.Hash, now), used(want, now)).report(t, "ConsumeAuthorizationCode")
 }
 
-func testCodeCreateDuplicate(t *testing.T, s Store) {
+func testCodeCreateDuplicate(t *testing.T, s storage.CodeStore) {
 	want := newCode("a")
 	mustCreateCode(t, s, want)
 	dup := newCode("a")
@@ -77,7 +78,7 @@ func testCodeCreateDuplicate(t *testing.T, s Store) {
 // testCodeConsumeOnce checks single use (RFC 6749 §4.1.2): a second
 // consumption fails with ErrCodeUsed and the record, still marked with the
 // time of the first use, so that the caller can revoke what it issued.
-func testCodeConsumeOnce(t *testing.T, s Store) {
+func testCodeConsumeOnce(t *testing.T, s storage.CodeStore) {
 	want := newCode("a")
 	mustCreateCode(t, s, want)
 	mustCreateCode(t, s, newCode("b"))
@@ -97,7 +98,7 @@ func testCodeConsumeOnce(t *testing.T, s Store) {
 	mustConsume(t, s, newCode("b").Hash, at(3*time.Minute))
 }
 
-func testCodeConsumeUnknown(t *testing.T, s Store) {
+func testCodeConsumeUnknown(t *testing.T, s storage.CodeStore) {
 	mustCreateCode(t, s, newCode("a"))
 	for _, hash := range []string{storage.Digest("code-unknown"), ""} {
 		if c, err := s.ConsumeAuthorizationCode(t.Context(), hash, base); !errors.Is(err, storage.ErrNotFound) {
@@ -108,14 +109,14 @@ func testCodeConsumeUnknown(t *testing.T, s Store) {
 
 // testCodeConsumeExpired checks that the store leaves expiry to its
 // caller, as the CodeStore contract says.
-func testCodeConsumeExpired(t *testing.T, s Store) {
+func testCodeConsumeExpired(t *testing.T, s storage.CodeStore) {
 	want := newCode("a")
 	mustCreateCode(t, s, want)
 	now := want.ExpiresAt.Add(time.Hour)
 	codeDiff(mustConsume(t, s, want.Hash, now), used(want, now)).report(t, "expired code")
 }
 
-func testCodeCopyIsolation(t *testing.T, s Store) {
+func testCodeCopyIsolation(t *testing.T, s storage.CodeStore) {
 	in := newCode("a")
 	mustCreateCode(t, s, in)
 	in.Scope[0] = "admin"
@@ -137,7 +138,7 @@ func testCodeCopyIsolation(t *testing.T, s Store) {
 
 // testCodeConcurrentConsume checks that of many simultaneous consumptions
 // exactly one wins, and every loser gets the record as the winner left it.
-func testCodeConcurrentConsume(t *testing.T, s Store) {
+func testCodeConcurrentConsume(t *testing.T, s storage.CodeStore) {
 	want := newCode("a")
 	mustCreateCode(t, s, want)
 	codes := make([]*storage.AuthorizationCode, contenders)
@@ -159,5 +160,32 @@ func testCodeConcurrentConsume(t *testing.T, s Store) {
 			d.report(t, fmt.Sprint("record returned to contender ", i))
 			return
 		}
+	}
+}
+
+// testCodeExpiry checks that a code's expiry comes back to the
+// microsecond, so that the caller's check with its own clock holds at the
+// boundary: the code is valid until the instant it expires, and not at it.
+func testCodeExpiry(t *testing.T, s storage.CodeStore) {
+	tests := []struct {
+		name    string
+		offset  time.Duration // of the consumption from ExpiresAt
+		expired bool
+	}{
+		{"last-microsecond", -time.Microsecond, false},
+		{"at-expiry", 0, true},
+		{"after-expiry", time.Microsecond, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code := newCode(tc.name)
+			code.ExpiresAt = at(10*time.Minute + 9*time.Microsecond)
+			mustCreateCode(t, s, code)
+			now := code.ExpiresAt.Add(tc.offset)
+			got := mustConsume(t, s, code.Hash, now)
+			if e := got.Expired(now); e != tc.expired {
+				t.Errorf("Expired(%v): got %t, want %t (ExpiresAt %v)", now, e, tc.expired, got.ExpiresAt)
+			}
+		})
 	}
 }

@@ -12,8 +12,12 @@
 //
 // The suite covers client administration, single-use authorization codes,
 // token lookup and revocation, refresh-token rotation with reuse detection
-// (RFC 9700 §4.14.2), the atomicity of ConsumeAuthorizationCode and
-// RotateRefreshToken under 1,000 concurrent callers, and Purge. It never
+// (RFC 9700 §4.14.2), revocation reaching every access token of a grant,
+// expiry to the microsecond as the caller's clock decides it, the
+// atomicity of ConsumeAuthorizationCode and RotateRefreshToken under 1,000
+// concurrent callers, and Purge. A backend that keeps only part of the
+// records, such as a cache of authorization codes, runs the groups that
+// apply to it with [RunClients], [RunCodes] or [RunTokens]. The suite never
 // reads the clock: every record is stamped from one fixed time, and times
 // are compared to the microsecond, the precision SQL databases keep.
 package storagetest

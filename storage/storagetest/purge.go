@@ -8,7 +8,7 @@ import (
 	"github.com/grantry/grantry/storage"
 )
 
-var purgeTests = []test{
+var purgeTests = []test[Store]{
 	{"Empty", testPurgeEmpty},
 	{"Expired", testPurgeExpired},
 }

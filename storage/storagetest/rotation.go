@@ -1,14 +1,16 @@
 package storagetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/grantry/grantry/storage"
 )
 
-var rotationTests = []test{
+var rotationTests = []test[storage.TokenStore]{
 	{"Rotate", testRotate},
 	{"RotateChain", testRotateChain},
 	{"RotateUnknown", testRotateUnknown},
@@ -17,16 +19,17 @@ var rotationTests = []test{
 	{"ReuseRevoked", testReuseRevoked},
 	{"NextConflicts", testRotateNextConflicts},
 	{"ConcurrentRotate", testConcurrentRotate},
+	{"RevokeCascades", testRevokeCascades},
 }
 
-func mustRotate(t *testing.T, s Store, old, next *storage.Token) {
+func mustRotate(t *testing.T, s storage.TokenStore, old, next *storage.Token) {
 	t.Helper()
 	if err := s.RotateRefreshToken(t.Context(), old.RefreshHash, next); err != nil {
 		t.Fatalf("RotateRefreshToken(%s → %s): got error %v, want nil", old.ID, next.ID, err)
 	}
 }
 
-func testRotate(t *testing.T, s Store) {
+func testRotate(t *testing.T, s storage.TokenStore) {
 	old, next, sibling := newToken("old", "fam"), newToken("next", "fam"), newToken("sibling", "fam")
 	mustCreateToken(t, s, old)
 	mustCreateToken(t, s, sibling)
@@ -36,7 +39,7 @@ func testRotate(t *testing.T, s Store) {
 	wantToken(t, s, sibling)
 }
 
-func testRotateChain(t *testing.T, s Store) {
+func testRotateChain(t *testing.T, s storage.TokenStore) {
 	chain := make([]*storage.Token, 5)
 	for i := range chain {
 		chain[i] = newToken(fmt.Sprint("gen", i), "fam")
@@ -51,7 +54,7 @@ func testRotateChain(t *testing.T, s Store) {
 	wantToken(t, s, chain[len(chain)-1])
 }
 
-func testRotateUnknown(t *testing.T, s Store) {
+func testRotateUnknown(t *testing.T, s storage.TokenStore) {
 	mustCreateToken(t, s, newToken("a", "fam"))
 	next := newToken("next", "fam")
 	err := s.RotateRefreshToken(t.Context(), storage.Digest("refresh-unknown"), next)
@@ -64,7 +67,7 @@ func testRotateUnknown(t *testing.T, s Store) {
 
 // testRotateEmptyHash checks that a token issued without a refresh token
 // cannot be rotated by the empty hash.
-func testRotateEmptyHash(t *testing.T, s Store) {
+func testRotateEmptyHash(t *testing.T, s storage.TokenStore) {
 	tok := accessOnly("a")
 	tok.FamilyID = "fam"
 	mustCreateToken(t, s, tok)
@@ -79,7 +82,7 @@ func testRotateEmptyHash(t *testing.T, s Store) {
 // testReuseRotated checks reuse detection (RFC 9700 §4.14.2): presenting a
 // rotated refresh token again revokes its whole family, the newer token
 // included, and stores nothing.
-func testReuseRotated(t *testing.T, s Store) {
+func testReuseRotated(t *testing.T, s storage.TokenStore) {
 	old, next, replay := newToken("old", "fam"), newToken("next", "fam"), newToken("replay", "fam")
 	other := newToken("other", "fam-other")
 	mustCreateToken(t, s, old)
@@ -96,7 +99,7 @@ func testReuseRotated(t *testing.T, s Store) {
 
 // testReuseRevoked checks that a refresh token revoked by RevokeToken counts
 // as reused too.
-func testReuseRevoked(t *testing.T, s Store) {
+func testReuseRevoked(t *testing.T, s storage.TokenStore) {
 	tok, sibling, next := newToken("a", "fam"), newToken("b", "fam"), newToken("next", "fam")
 	other := newToken("other", "fam-other")
 	for _, x := range []*storage.Token{tok, sibling, other} {
@@ -116,7 +119,7 @@ func testReuseRevoked(t *testing.T, s Store) {
 
 // testRotateNextConflicts checks that rotation is one step: when next
 // cannot be stored, the old token is left as it was.
-func testRotateNextConflicts(t *testing.T, s Store) {
+func testRotateNextConflicts(t *testing.T, s storage.TokenStore) {
 	old, taken := newToken("old", "fam"), newToken("taken", "fam-other")
 	mustCreateToken(t, s, old)
 	mustCreateToken(t, s, taken)
@@ -139,7 +142,7 @@ func testRotateNextConflicts(t *testing.T, s Store) {
 // token that the winner has rotated, which is reuse: it gets
 // ErrRefreshReused and the family, the winner's token included, ends
 // revoked. No loser's token is stored.
-func testConcurrentRotate(t *testing.T, s Store) {
+func testConcurrentRotate(t *testing.T, s storage.TokenStore) {
 	old, other := newToken("old", "fam"), newToken("other", "fam-other")
 	mustCreateToken(t, s, old)
 	mustCreateToken(t, s, other)
@@ -162,5 +165,61 @@ func testConcurrentRotate(t *testing.T, s Store) {
 		if _, err := s.TokenByAccess(t.Context(), next.AccessHash); !errors.Is(err, storage.ErrNotFound) {
 			t.Fatalf("TokenByAccess(%s) of a losing contender: got error %v, want ErrNotFound", next.ID, err)
 		}
+	}
+}
+
+// testRevokeCascades checks that revoking through a refresh token reaches
+// every access token of its grant: the tokens of a rotation chain and an
+// access-only token of the same family. It is done both ways a server
+// does it: by reuse of a rotated refresh token (RFC 9700 §4.14.2), and by
+// the revocation endpoint, which finds the token by its refresh hash and
+// revokes its family (RFC 7009 §2.1).
+func testRevokeCascades(t *testing.T, s storage.TokenStore) {
+	tests := []struct {
+		name   string
+		revoke func(ctx context.Context, s storage.TokenStore, chain []*storage.Token) error
+	}{
+		{"Reuse", func(ctx context.Context, s storage.TokenStore, chain []*storage.Token) error {
+			err := s.RotateRefreshToken(ctx, chain[0].RefreshHash, newToken("replay", "fam"))
+			if !errors.Is(err, storage.ErrRefreshReused) {
+				return fmt.Errorf("reuse of the first refresh token: got error %v, want ErrRefreshReused", err)
+			}
+			return nil
+		}},
+		{"Revocation", func(ctx context.Context, s storage.TokenStore, chain []*storage.Token) error {
+			tok, err := s.TokenByRefresh(ctx, chain[len(chain)-1].RefreshHash)
+			if err != nil {
+				return fmt.Errorf("TokenByRefresh: got error %v, want nil", err)
+			}
+			return s.RevokeFamily(ctx, tok.FamilyID)
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fam := "fam-" + tc.name // a family per case: a revoked family stays revoked
+			chain := []*storage.Token{newToken(tc.name+"0", fam), newToken(tc.name+"1", fam), newToken(tc.name+"2", fam)}
+			sideline := accessOnly(tc.name + "-access")
+			sideline.FamilyID = fam
+			other := newToken(tc.name+"-other", "fam-other")
+			for _, tok := range []*storage.Token{chain[0], sideline, other} {
+				mustCreateToken(t, s, tok)
+			}
+			mustRotate(t, s, chain[0], chain[1])
+			mustRotate(t, s, chain[1], chain[2])
+			if err := tc.revoke(t.Context(), s, chain); err != nil {
+				t.Fatal(err)
+			}
+			now := at(time.Minute)
+			for _, tok := range append(chain, sideline) {
+				got, err := s.TokenByAccess(t.Context(), tok.AccessHash)
+				if err != nil {
+					t.Fatalf("TokenByAccess(%s): got error %v, want nil", tok.ID, err)
+				}
+				if got.Active(now) {
+					t.Errorf("access token %s: got active, want revoked with its family", tok.ID)
+				}
+			}
+			wantToken(t, s, other)
+		})
 	}
 }

@@ -14,31 +14,51 @@ type Store interface {
 	storage.Purger
 }
 
-// Run runs the conformance suite as subtests of t. newStore is called once
-// per subtest and must return a new, empty store; it may register cleanup
-// with t.Cleanup. The subtests do not run in parallel with each other.
+// Run runs the whole conformance suite as subtests of t. newStore is
+// called once per subtest and must return a new, empty store; it may
+// register cleanup with t.Cleanup. The subtests do not run in parallel
+// with each other.
 func Run(t *testing.T, newStore func(t *testing.T) Store) {
-	groups := []struct {
-		name  string
-		tests []test
-	}{
-		{"Clients", clientTests},
-		{"Codes", codeTests},
-		{"Tokens", tokenTests},
-		{"Rotation", rotationTests},
-		{"Purge", purgeTests},
-	}
-	for _, g := range groups {
-		t.Run(g.name, func(t *testing.T) {
-			for _, tc := range g.tests {
-				t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
-			}
-		})
-	}
+	RunClients(t, func(t *testing.T) storage.ClientRegistry { return newStore(t) })
+	RunCodes(t, func(t *testing.T) storage.CodeStore { return newStore(t) })
+	RunTokens(t, func(t *testing.T) storage.TokenStore { return newStore(t) })
+	runGroup(t, "Purge", purgeTests, newStore)
+}
+
+// RunClients runs the subtests of client administration (group
+// "Clients"), for a backend that keeps clients only.
+func RunClients(t *testing.T, newStore func(t *testing.T) storage.ClientRegistry) {
+	runGroup(t, "Clients", clientTests, newStore)
+}
+
+// RunCodes runs the subtests of authorization codes (group "Codes"), for a
+// backend that keeps codes only, such as a cache with expiring keys.
+func RunCodes(t *testing.T, newStore func(t *testing.T) storage.CodeStore) {
+	runGroup(t, "Codes", codeTests, newStore)
+}
+
+// RunTokens runs the subtests of token lookup and revocation (group
+// "Tokens"), of refresh-token rotation (group "Rotation") and of revoked
+// families and refresh scopes (group "Families"), for a backend
+// that keeps tokens only.
+func RunTokens(t *testing.T, newStore func(t *testing.T) storage.TokenStore) {
+	runGroup(t, "Tokens", tokenTests, newStore)
+	runGroup(t, "Rotation", rotationTests, newStore)
+	runGroup(t, "Families", familyTests, newStore)
 }
 
 // test is one named check, run against a new store.
-type test struct {
+type test[S any] struct {
 	name string
-	run  func(t *testing.T, s Store)
+	run  func(t *testing.T, s S)
+}
+
+// runGroup runs tests as subtests of a subtest named name, each against a
+// new store.
+func runGroup[S any](t *testing.T, name string, tests []test[S], newStore func(t *testing.T) S) {
+	t.Run(name, func(t *testing.T) {
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
+		}
+	})
 }

@@ -33,6 +33,7 @@ var variants = map[string]func() storagetest.Store{
 	"inclusive-purge":     func() storagetest.Store { return inclusivePurge{memstore.New()} },
 	"refresh-expiry-lost": func() storagetest.Store { return refreshExpiryLost{memstore.New()} },
 	"revoke-no-family":    func() storagetest.Store { return revokeOne{memstore.New()} },
+	"second-precision":    func() storagetest.Store { return secondPrecision{memstore.New()} },
 }
 
 func TestVariant(t *testing.T) {
@@ -54,14 +55,15 @@ func TestSuiteCatchesFlaws(t *testing.T) {
 		fails   []string // subtests of TestVariant that must fail
 	}{
 		{"replayable-code", []string{"Codes/ConsumeOnce", "Codes/ConcurrentConsume", "Codes/CopyIsolation", "Purge/Expired/Code/live-used"}},
-		{"quiet-reuse", []string{"Rotation/ReuseRotated", "Rotation/ReuseRevoked"}},
+		{"quiet-reuse", []string{"Rotation/ReuseRotated", "Rotation/ReuseRevoked", "Rotation/RevokeCascades/Reuse"}},
 		{"racy-rotation", []string{"Rotation/NextConflicts", "Rotation/ConcurrentRotate"}},
 		{"hidden-revoked", []string{"Tokens/RevokeToken", "Tokens/RevokeFamily", "Rotation/Rotate", "Rotation/ReuseRotated"}},
 		{"unsorted-list", []string{"Clients/List"}},
 		{"shared-client", []string{"Clients/CopyIsolation"}},
 		{"inclusive-purge", []string{"Purge/Expired/Code/expires-at-cutoff", "Purge/Expired/Token/access-at-cutoff", "Purge/Expired/Token/refresh-at-cutoff"}},
 		{"refresh-expiry-lost", []string{"Tokens/RoundTrip", "Purge/Expired/Token/refresh-live", "Purge/Expired/Token/refresh-never-expires"}},
-		{"revoke-no-family", []string{"Tokens/RevokeFamily"}},
+		{"revoke-no-family", []string{"Tokens/RevokeFamily", "Rotation/RevokeCascades/Revocation"}},
+		{"second-precision", []string{"Tokens/Expiry/access-last-microsecond", "Tokens/Expiry/refresh-last-microsecond", "Codes/Expiry/last-microsecond"}},
 	}
 	if len(tests) != len(variants) {
 		t.Fatalf("got %d cases for %d variants, want one each", len(tests), len(variants))
@@ -190,3 +192,20 @@ func (s refreshExpiryLost) CreateToken(ctx context.Context, t *storage.Token) er
 type revokeOne struct{ *memstore.Store }
 
 func (revokeOne) RevokeFamily(context.Context, string) error { return nil }
+
+// secondPrecision keeps expiry times to the second only, as a backend
+// storing Unix seconds would.
+type secondPrecision struct{ *memstore.Store }
+
+func (s secondPrecision) CreateToken(ctx context.Context, t *storage.Token) error {
+	d := *t
+	d.ExpiresAt = t.ExpiresAt.Truncate(time.Second)
+	d.RefreshExpiresAt = t.RefreshExpiresAt.Truncate(time.Second)
+	return s.Store.CreateToken(ctx, &d)
+}
+
+func (s secondPrecision) CreateAuthorizationCode(ctx context.Context, c *storage.AuthorizationCode) error {
+	d := *c
+	d.ExpiresAt = c.ExpiresAt.Truncate(time.Second)
+	return s.Store.CreateAuthorizationCode(ctx, &d)
+}

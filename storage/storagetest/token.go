@@ -3,11 +3,12 @@ package storagetest
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/grantry/grantry/storage"
 )
 
-var tokenTests = []test{
+var tokenTests = []test[storage.TokenStore]{
 	{"RoundTrip", testTokenRoundTrip},
 	{"MinimalRecord", testTokenMinimal},
 	{"CreateDuplicate", testTokenCreateDuplicate},
@@ -16,9 +17,10 @@ var tokenTests = []test{
 	{"RevokeUnknownToken", testTokenRevokeUnknown},
 	{"RevokeFamily", testTokenRevokeFamily},
 	{"CopyIsolation", testTokenCopyIsolation},
+	{"Expiry", testTokenExpiry},
 }
 
-func mustCreateToken(t *testing.T, s Store, tok *storage.Token) {
+func mustCreateToken(t *testing.T, s storage.TokenStore, tok *storage.Token) {
 	t.Helper()
 	if err := s.CreateToken(t.Context(), tok); err != nil {
 		t.Fatalf("CreateToken(%q): got error %v, want nil", tok.ID, err)
@@ -34,7 +36,7 @@ func revoked(tok *storage.Token) *storage.Token {
 
 // wantToken checks that want is found, as it is, by its access hash and,
 // when it has one, by its refresh hash.
-func wantToken(t *testing.T, s Store, want *storage.Token) {
+func wantToken(t *testing.T, s storage.TokenStore, want *storage.Token) {
 	t.Helper()
 	got, err := s.TokenByAccess(t.Context(), want.AccessHash)
 	if err != nil {
@@ -55,7 +57,7 @@ func wantToken(t *testing.T, s Store, want *storage.Token) {
 
 // wantNoToken checks that tok is found neither by its access hash nor by
 // its refresh hash.
-func wantNoToken(t *testing.T, s Store, tok *storage.Token) {
+func wantNoToken(t *testing.T, s storage.TokenStore, tok *storage.Token) {
 	t.Helper()
 	if got, err := s.TokenByAccess(t.Context(), tok.AccessHash); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("TokenByAccess(%s): got (%v, %v), want ErrNotFound", tok.ID, got, err)
@@ -68,7 +70,7 @@ func wantNoToken(t *testing.T, s Store, tok *storage.Token) {
 	}
 }
 
-func testTokenRoundTrip(t *testing.T, s Store) {
+func testTokenRoundTrip(t *testing.T, s storage.TokenStore) {
 	want := newToken("a", "fam")
 	mustCreateToken(t, s, want)
 	wantToken(t, s, want)
@@ -76,7 +78,7 @@ func testTokenRoundTrip(t *testing.T, s Store) {
 
 // testTokenMinimal checks a token without refresh token, family or extra
 // values, and that the empty refresh hash finds nothing.
-func testTokenMinimal(t *testing.T, s Store) {
+func testTokenMinimal(t *testing.T, s storage.TokenStore) {
 	want := accessOnly("a")
 	mustCreateToken(t, s, want)
 	wantToken(t, s, want)
@@ -85,7 +87,7 @@ func testTokenMinimal(t *testing.T, s Store) {
 	}
 }
 
-func testTokenCreateDuplicate(t *testing.T, s Store) {
+func testTokenCreateDuplicate(t *testing.T, s storage.TokenStore) {
 	orig := newToken("a", "fam")
 	tests := []struct {
 		name string
@@ -116,14 +118,14 @@ func testTokenCreateDuplicate(t *testing.T, s Store) {
 	})
 }
 
-func testTokenLookupUnknown(t *testing.T, s Store) {
+func testTokenLookupUnknown(t *testing.T, s storage.TokenStore) {
 	mustCreateToken(t, s, newToken("a", "fam"))
 	wantNoToken(t, s, newToken("unknown", "fam"))
 }
 
 // testTokenRevoke checks that a revoked token is still found, marked
 // revoked, and that revoking it touches nothing else.
-func testTokenRevoke(t *testing.T, s Store) {
+func testTokenRevoke(t *testing.T, s storage.TokenStore) {
 	tok, sibling := newToken("a", "fam"), newToken("b", "fam")
 	mustCreateToken(t, s, tok)
 	mustCreateToken(t, s, sibling)
@@ -138,7 +140,7 @@ func testTokenRevoke(t *testing.T, s Store) {
 	wantToken(t, s, revoked(tok))
 }
 
-func testTokenRevokeUnknown(t *testing.T, s Store) {
+func testTokenRevokeUnknown(t *testing.T, s storage.TokenStore) {
 	tok := newToken("a", "fam")
 	mustCreateToken(t, s, tok)
 	if err := s.RevokeToken(t.Context(), "token-unknown"); err != nil {
@@ -147,7 +149,7 @@ func testTokenRevokeUnknown(t *testing.T, s Store) {
 	wantToken(t, s, tok)
 }
 
-func testTokenRevokeFamily(t *testing.T, s Store) {
+func testTokenRevokeFamily(t *testing.T, s storage.TokenStore) {
 	family := []*storage.Token{newToken("a1", "fam-a"), newToken("a2", "fam-a"), accessOnly("a3")}
 	family[2].FamilyID = "fam-a"
 	others := []*storage.Token{newToken("b1", "fam-b"), accessOnly("none")}
@@ -165,7 +167,7 @@ func testTokenRevokeFamily(t *testing.T, s Store) {
 	}
 }
 
-func testTokenCopyIsolation(t *testing.T, s Store) {
+func testTokenCopyIsolation(t *testing.T, s storage.TokenStore) {
 	in := newToken("a", "fam")
 	mustCreateToken(t, s, in)
 	in.Scope[0] = "admin"
@@ -186,4 +188,44 @@ func testTokenCopyIsolation(t *testing.T, s Store) {
 	out.Scope[2] = "admin"
 	out.Extra["new"] = "forged"
 	wantToken(t, s, newToken("a", "fam"))
+}
+
+// testTokenExpiry checks that the expiry times the caller decides with by
+// its own clock come back to the microsecond: an access or refresh token
+// is active until the instant it expires, and not at that instant.
+func testTokenExpiry(t *testing.T, s storage.TokenStore) {
+	tok := newToken("a", "fam")
+	tok.ExpiresAt = at(time.Hour + 7*time.Microsecond)
+	tok.RefreshExpiresAt = at(48*time.Hour + 3*time.Microsecond)
+	forever := newToken("forever", "fam")
+	forever.RefreshExpiresAt = time.Time{}
+	mustCreateToken(t, s, tok)
+	mustCreateToken(t, s, forever)
+	tests := []struct {
+		name            string
+		tok             *storage.Token
+		now             time.Time
+		access, refresh bool
+	}{
+		{"issued", tok, base, true, true},
+		{"access-last-microsecond", tok, tok.ExpiresAt.Add(-time.Microsecond), true, true},
+		{"access-expires", tok, tok.ExpiresAt, false, true},
+		{"refresh-last-microsecond", tok, tok.RefreshExpiresAt.Add(-time.Microsecond), false, true},
+		{"refresh-expires", tok, tok.RefreshExpiresAt, false, false},
+		{"refresh-never-expires", forever, at(100 * 365 * 24 * time.Hour), false, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.TokenByAccess(t.Context(), tc.tok.AccessHash)
+			if err != nil {
+				t.Fatalf("TokenByAccess: got error %v, want nil", err)
+			}
+			if a := got.Active(tc.now); a != tc.access {
+				t.Errorf("Active(%v): got %t, want %t (ExpiresAt %v)", tc.now, a, tc.access, got.ExpiresAt)
+			}
+			if r := got.RefreshActive(tc.now); r != tc.refresh {
+				t.Errorf("RefreshActive(%v): got %t, want %t (RefreshExpiresAt %v)", tc.now, r, tc.refresh, got.RefreshExpiresAt)
+			}
+		})
+	}
 }

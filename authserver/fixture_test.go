@@ -1,0 +1,488 @@
+package authserver_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/authserver"
+	"github.com/grantry/grantry/grant/authcode"
+	"github.com/grantry/grantry/grant/clientcredentials"
+	"github.com/grantry/grantry/grant/implicit"
+	"github.com/grantry/grantry/grant/password"
+	"github.com/grantry/grantry/grant/refresh"
+	"github.com/grantry/grantry/pkce"
+	"github.com/grantry/grantry/storage"
+	"github.com/grantry/grantry/storage/memstore"
+)
+
+// The setup of ACCEPTANCE.md, and the further clients the tables need.
+const (
+	testIssuer = "https://as.test"
+	cbURI      = "https://client.test/cb"
+
+	// RFC 7636 Appendix B.
+	rfcVerifier  = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+	rfcChallenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+
+	ticketGrantType grantry.GrantType = "urn:example:grant-type:ticket"
+)
+
+// fixStart is the server's time when a test starts.
+var fixStart = time.Date(2030, time.March, 4, 5, 6, 7, 0, time.UTC)
+
+// clientSecrets holds the client secrets, by client ID.
+var clientSecrets = map[string]string{
+	"c1":    "s1",
+	"cc1":   "cc-secret",
+	"pw1":   "pw-secret",
+	"multi": "multi-secret",
+	"post1": "post-secret",
+	"a-b:c": "s&c:r+t ü",
+	"q1":    "q-secret",
+	"http1": "http-secret",
+	"tk1":   "tk-secret",
+}
+
+var (
+	codeRefresh = []grantry.GrantType{grantry.GrantAuthorizationCode, grantry.GrantRefreshToken}
+	codeOnly    = []grantry.ResponseType{grantry.ResponseCode}
+)
+
+func testClients() []*storage.ClientRecord {
+	conf := func(id string, c storage.ClientRecord) *storage.ClientRecord {
+		c.ID, c.SecretHash = id, storage.HashSecret(clientSecrets[id])
+		return &c
+	}
+	return []*storage.ClientRecord{
+		conf("c1", storage.ClientRecord{
+			RedirectURIs: []string{cbURI}, Scope: grantry.Scope{"profile", "email"},
+			GrantTypes: codeRefresh, ResponseTypes: codeOnly,
+		}),
+		{
+			ID: "p1", AuthMethod: grantry.AuthNone,
+			RedirectURIs: []string{cbURI}, Scope: grantry.Scope{"profile", "email"},
+			GrantTypes:    codeRefresh,
+			ResponseTypes: []grantry.ResponseType{grantry.ResponseCode, grantry.ResponseToken},
+		},
+		// A client that may not use response_type=code (ACCEPTANCE 5) and
+		// holds refresh_token, which client_credentials must still not issue.
+		conf("cc1", storage.ClientRecord{
+			RedirectURIs: []string{"https://cc.test/cb"}, Scope: grantry.Scope{"read", "write"},
+			GrantTypes: []grantry.GrantType{grantry.GrantClientCredentials, grantry.GrantRefreshToken},
+		}),
+		conf("pw1", storage.ClientRecord{
+			Scope:      grantry.Scope{"profile", "email"},
+			GrantTypes: []grantry.GrantType{grantry.GrantPassword, grantry.GrantRefreshToken},
+		}),
+		conf("multi", storage.ClientRecord{
+			RedirectURIs: []string{"https://multi.test/a", "https://multi.test/b"}, Scope: grantry.Scope{"profile"},
+			GrantTypes: codeRefresh, ResponseTypes: codeOnly,
+		}),
+		conf("post1", storage.ClientRecord{
+			AuthMethod:   grantry.AuthClientSecretPost,
+			RedirectURIs: []string{"https://post.test/cb"}, Scope: grantry.Scope{"profile"},
+			GrantTypes: codeRefresh, ResponseTypes: codeOnly,
+		}),
+		// RFC 6749 §2.3.1 form-urlencodes the Basic credentials (ACCEPTANCE 12a).
+		conf("a-b:c", storage.ClientRecord{
+			Scope:      grantry.Scope{"read"},
+			GrantTypes: []grantry.GrantType{grantry.GrantClientCredentials},
+		}),
+		// A native app on a loopback port (RFC 8252 §7.3).
+		{
+			ID: "loop1", AuthMethod: grantry.AuthNone,
+			RedirectURIs: []string{"http://127.0.0.1/cb"}, Scope: grantry.Scope{"profile"},
+			GrantTypes: codeRefresh, ResponseTypes: codeOnly,
+		},
+		conf("q1", storage.ClientRecord{
+			RedirectURIs: []string{"https://query.test/cb?tenant=7"}, Scope: grantry.Scope{"profile"},
+			GrantTypes: codeRefresh, ResponseTypes: codeOnly,
+		}),
+		conf("http1", storage.ClientRecord{
+			RedirectURIs: []string{"http://client.test/cb"}, Scope: grantry.Scope{"profile"},
+			GrantTypes: codeRefresh, ResponseTypes: codeOnly,
+		}),
+		conf("tk1", storage.ClientRecord{
+			Scope:      grantry.Scope{"read"},
+			GrantTypes: []grantry.GrantType{ticketGrantType},
+		}),
+	}
+}
+
+// testClock is the injected time source: tests move it instead of sleeping.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// pwUsers is the password grant's Authenticator.
+type pwUsers map[string]string
+
+func (u pwUsers) AuthenticateUser(_ context.Context, name, pw string) (string, error) {
+	if want, ok := u[name]; ok && want == pw {
+		return "user-" + name, nil
+	}
+	return "", password.ErrInvalidCredentials
+}
+
+// lockedBuffer collects log output from concurrent handlers.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// fixtureSetup is what a test may change before the server is built.
+type fixtureSetup struct {
+	Config authserver.Config
+	// Codes is the authorization code store; nil means the memstore.
+	Codes storage.CodeStore
+	PKCE  pkce.Config
+	// CodeExtensions are registered with the code grant after PKCE.
+	CodeExtensions []authserver.Extension
+	// CodeAuthMethods overrides the code grant's methods.
+	CodeAuthMethods []grantry.AuthMethod
+	// RefreshExtensions are registered with the refresh grant.
+	RefreshExtensions []authserver.Extension
+}
+
+type fixture struct {
+	store *memstore.Store
+	srv   *authserver.Server
+	clock *testClock
+	logs  *lockedBuffer
+}
+
+// newFixture builds the ACCEPTANCE.md server over a fresh memstore: the
+// code grant (basic, post, none) with PKCE required for public clients,
+// implicit, password, client credentials and refresh.
+func newFixture(t *testing.T, edits ...func(*fixtureSetup)) *fixture {
+	t.Helper()
+	store := memstore.New()
+	for _, c := range testClients() {
+		if err := store.CreateClient(t.Context(), c); err != nil {
+			t.Fatalf("CreateClient(%s): %v", c.ID, err)
+		}
+	}
+	f := &fixture{store: store, clock: &testClock{now: fixStart}, logs: &lockedBuffer{}}
+	s := &fixtureSetup{Config: authserver.Config{
+		Issuer:  testIssuer,
+		Clients: store,
+		Tokens:  store,
+		Scopes:  grantry.Scope{"profile", "email", "read", "write"},
+		Now:     f.clock.Now,
+		Logger:  slog.New(slog.NewTextHandler(f.logs, nil)),
+	}}
+	for _, e := range edits {
+		e(s)
+	}
+	srv, err := authserver.New(s.Config)
+	if err != nil {
+		t.Fatalf("authserver.New: %v", err)
+	}
+	codes := s.Codes
+	if codes == nil {
+		codes = store
+	}
+	exts := append([]authserver.Extension{pkce.New(s.PKCE)}, s.CodeExtensions...)
+	srv.RegisterGrant(authcode.New(codes, authcode.Config{AuthMethods: s.CodeAuthMethods}), exts...)
+	srv.RegisterGrant(implicit.New())
+	srv.RegisterGrant(password.New(pwUsers{"alice": "wonderland"}, password.Config{}))
+	srv.RegisterGrant(clientcredentials.New(clientcredentials.Config{}))
+	srv.RegisterGrant(refresh.New(refresh.Config{AuthMethods: authcode.DefaultAuthMethods}), s.RefreshExtensions...)
+	f.srv = srv
+	return f
+}
+
+// decision is the application's answer on its consent page.
+type decision func(*authserver.AuthorizationRequest) *authserver.Consent
+
+func approve(*authserver.AuthorizationRequest) *authserver.Consent {
+	return &authserver.Consent{Subject: "alice"}
+}
+
+func deny(*authserver.AuthorizationRequest) *authserver.Consent { return nil }
+
+// approveScope grants part of the requested scope.
+func approveScope(sc ...string) decision {
+	return func(*authserver.AuthorizationRequest) *authserver.Consent {
+		return &authserver.Consent{Subject: "alice", Scope: grantry.Scope(sc)}
+	}
+}
+
+// authorizeHandler is the application's authorization endpoint.
+func (f *fixture) authorizeHandler(decide decision) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		req, err := f.srv.ValidateAuthorizationRequest(r)
+		if err != nil {
+			f.srv.WriteError(w, r, err)
+			return
+		}
+		f.srv.Authorize(w, r, req, decide(req))
+	}
+}
+
+// authorize sends GET /authorize with the raw query.
+func (f *fixture) authorize(t *testing.T, rawQuery string, decide decision) *http.Response {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodGet, "https://as.test/authorize?"+rawQuery, nil)
+	w := httptest.NewRecorder()
+	f.authorizeHandler(decide)(w, r)
+	return w.Result()
+}
+
+// codeRequest returns the parameters of a code request of c1.
+func codeRequest(extra ...string) url.Values {
+	q := url.Values{
+		"response_type": {"code"},
+		"client_id":     {"c1"},
+		"redirect_uri":  {cbURI},
+		"scope":         {"profile email"},
+		"state":         {"st"},
+	}
+	return withParams(q, extra...)
+}
+
+// with returns a copy of v with the name/value pairs set; an empty value
+// deletes the parameter.
+func withParams(v url.Values, pairs ...string) url.Values {
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			out.Del(pairs[i])
+		} else {
+			out.Set(pairs[i], pairs[i+1])
+		}
+	}
+	return out
+}
+
+// authzRedirect is a parsed authorization redirect.
+type authzRedirect struct {
+	base   string     // the redirect URI without the response
+	mode   string     // "query" or "fragment"
+	params url.Values // the response parameters
+}
+
+// parseRedirect reads a 302 response; it fails the test when the response
+// is not a redirect.
+func parseRedirect(t *testing.T, res *http.Response) authzRedirect {
+	t.Helper()
+	if res.StatusCode != http.StatusFound {
+		t.Fatalf("status: got %d, want 302; body %s", res.StatusCode, readBody(t, res))
+	}
+	loc := res.Header.Get("Location")
+	u, err := url.Parse(loc)
+	if err != nil {
+		t.Fatalf("Location %q: %v", loc, err)
+	}
+	rd := authzRedirect{mode: authserver.ModeQuery}
+	raw := u.RawQuery
+	if u.Fragment != "" {
+		rd.mode, raw = authserver.ModeFragment, u.EscapedFragment()
+	}
+	rd.params, err = url.ParseQuery(raw)
+	if err != nil {
+		t.Fatalf("Location %q: %v", loc, err)
+	}
+	u.RawQuery, u.Fragment, u.RawFragment = "", "", ""
+	rd.base = u.String()
+	return rd
+}
+
+// obtainCode runs an approved authorization request and returns the code.
+func (f *fixture) obtainCode(t *testing.T, q url.Values) string {
+	t.Helper()
+	rd := parseRedirect(t, f.authorize(t, q.Encode(), approve))
+	code := rd.params.Get("code")
+	if code == "" {
+		t.Fatalf("no code in the redirect: %v", rd.params)
+	}
+	return code
+}
+
+// tokenRequest builds a POST to the token endpoint with a form body.
+func tokenRequest(form url.Values) *http.Request {
+	return rawTokenRequest(form.Encode())
+}
+
+func rawTokenRequest(body string) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, "https://as.test/token", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return r
+}
+
+// basic sets client_secret_basic credentials, form-urlencoded first
+// (RFC 6749 §2.3.1).
+func basic(r *http.Request, id, secret string) *http.Request {
+	raw := url.QueryEscape(id) + ":" + url.QueryEscape(secret)
+	r.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(raw)))
+	return r
+}
+
+// asClient authenticates r as a registered client with its own secret.
+func asClient(r *http.Request, id string) *http.Request { return basic(r, id, clientSecrets[id]) }
+
+func (f *fixture) token(t *testing.T, r *http.Request) *http.Response {
+	t.Helper()
+	w := httptest.NewRecorder()
+	f.srv.ServeToken(w, r)
+	return w.Result()
+}
+
+// exchange redeems a code of c1 with client_secret_basic.
+func (f *fixture) exchange(t *testing.T, code string, extra ...string) *http.Response {
+	t.Helper()
+	form := withParams(url.Values{
+		"grant_type":   {"authorization_code"},
+		"code":         {code},
+		"redirect_uri": {cbURI},
+	}, extra...)
+	return f.token(t, asClient(tokenRequest(form), "c1"))
+}
+
+func readBody(t *testing.T, res *http.Response) []byte {
+	t.Helper()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("reading body: %v", err)
+	}
+	res.Body.Close()
+	res.Body = io.NopCloser(bytes.NewReader(b))
+	return b
+}
+
+// jsonBody decodes a JSON object body.
+func jsonBody(t *testing.T, res *http.Response) map[string]any {
+	t.Helper()
+	b := readBody(t, res)
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("body %q is not a JSON object: %v", b, err)
+	}
+	return m
+}
+
+// tokenJSON is a successful token response.
+type tokenJSON struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+	RefreshToken string `json:"refresh_token"`
+	Scope        string `json:"scope"`
+}
+
+// mustToken checks a 200 token response (RFC 6749 §5.1) and decodes it.
+func mustToken(t *testing.T, res *http.Response) tokenJSON {
+	t.Helper()
+	b := readBody(t, res)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status: got %d, want 200; body %s", res.StatusCode, b)
+	}
+	checkJSONHeaders(t, res)
+	var tr tokenJSON
+	if err := json.Unmarshal(b, &tr); err != nil {
+		t.Fatalf("body %q: %v", b, err)
+	}
+	if tr.AccessToken == "" || tr.TokenType != "Bearer" || tr.ExpiresIn <= 0 {
+		t.Fatalf("token response: got %s, want access_token, token_type Bearer and expires_in", b)
+	}
+	return tr
+}
+
+// checkJSONHeaders checks the headers of every token endpoint answer
+// (RFC 6749 §5.1, §5.2).
+func checkJSONHeaders(t *testing.T, res *http.Response) {
+	t.Helper()
+	mt, _, err := mime.ParseMediaType(res.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		t.Errorf("Content-Type: got %q, want application/json", res.Header.Get("Content-Type"))
+	}
+	if got := res.Header.Get("Cache-Control"); got != "no-store" {
+		t.Errorf("Cache-Control: got %q, want no-store", got)
+	}
+	if got := res.Header.Get("Pragma"); got != "no-cache" {
+		t.Errorf("Pragma: got %q, want no-cache", got)
+	}
+}
+
+// checkJSONError checks a JSON error response: status, error code, the
+// no-store headers, and a WWW-Authenticate: Basic challenge exactly when
+// the status is 401 (RFC 6749 §5.2).
+func checkJSONError(t *testing.T, res *http.Response, status int, code string) map[string]any {
+	t.Helper()
+	body := jsonBody(t, res)
+	if res.StatusCode != status {
+		t.Errorf("status: got %d, want %d; body %v", res.StatusCode, status, body)
+	}
+	if body["error"] != code {
+		t.Errorf("error: got %v, want %q", body["error"], code)
+	}
+	checkJSONHeaders(t, res)
+	if loc := res.Header.Get("Location"); loc != "" {
+		t.Errorf("Location: got %q, want none", loc)
+	}
+	challenge := res.Header.Get("WWW-Authenticate")
+	switch {
+	case status == http.StatusUnauthorized && !strings.HasPrefix(challenge, "Basic "):
+		t.Errorf("WWW-Authenticate: got %q, want a Basic challenge", challenge)
+	case status != http.StatusUnauthorized && challenge != "":
+		t.Errorf("WWW-Authenticate: got %q, want none on %d", challenge, status)
+	}
+	return body
+}
+
+// activeToken reports whether the store holds the access token and it is
+// usable now.
+func (f *fixture) activeToken(t *testing.T, access string) bool {
+	t.Helper()
+	tok, err := f.store.TokenByAccess(t.Context(), storage.Digest(access))
+	if err != nil {
+		t.Fatalf("TokenByAccess: %v", err)
+	}
+	return tok.Active(f.clock.Now())
+}
+
+// refreshForm is a refresh request.
+func refreshForm(rt string, extra ...string) url.Values {
+	return withParams(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}, extra...)
+}

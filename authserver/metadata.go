@@ -1,0 +1,184 @@
+package authserver
+
+import (
+	"encoding/json"
+	"maps"
+	"net/http"
+	"slices"
+	"sync"
+
+	"github.com/grantry/grantry"
+)
+
+// MetadataProvider contributes members to the server metadata
+// (RFC 8414 §2). Grants, extensions, client authenticators and endpoints
+// may implement it; the PKCE extension gives
+// code_challenge_methods_supported this way.
+type MetadataProvider interface {
+	// ServerMetadata returns the members to add. A member whose value is
+	// a []string is merged with what the server and other providers give
+	// for it; any other member is added only when nothing set it before.
+	ServerMetadata() map[string]any
+}
+
+// Metadata returns the authorization server metadata (RFC 8414 §2), built
+// from the configuration and from what is registered: issuer,
+// authorization_endpoint and token_endpoint (Config.Endpoints, resolved
+// with URL), scopes_supported (Config.Scopes), the response types, response
+// modes and grant types of the registered grants, the union of the token
+// grants' client authentication methods, authorization_response_iss_parameter_supported
+// (RFC 9207) when there is an issuer and an authorization grant, and the
+// members of every MetadataProvider among the grants, their extensions,
+// the client authenticators and the endpoints. String lists are sorted.
+// Each call returns a new map.
+func (s *Server) Metadata() map[string]any {
+	m := s.baseMetadata()
+	for _, p := range s.metadataProviders() {
+		mergeMetadata(m, p.ServerMetadata())
+	}
+	for k, v := range m {
+		if list, ok := v.([]string); ok {
+			slices.Sort(list)
+			m[k] = slices.Compact(list)
+		}
+	}
+	return m
+}
+
+func (s *Server) baseMetadata() map[string]any {
+	m := map[string]any{"response_types_supported": []string{}}
+	setString(m, "issuer", s.cfg.Issuer)
+	setString(m, "authorization_endpoint", s.URL(s.cfg.Endpoints.Authorization))
+	setString(m, "token_endpoint", s.URL(s.cfg.Endpoints.Token))
+	if s.cfg.Scopes != nil {
+		m["scopes_supported"] = slices.Clone([]string(s.cfg.Scopes))
+	}
+	var grants, methods []string
+	for gt, e := range s.tokenGrant {
+		grants = append(grants, string(gt))
+		for _, am := range e.grant.AuthMethods() {
+			methods = append(methods, string(am))
+		}
+	}
+	if len(methods) > 0 {
+		m["token_endpoint_auth_methods_supported"] = methods
+	}
+	if len(s.authzGrant) > 0 {
+		rts := make([]string, 0, len(s.authzGrant))
+		for rt := range s.authzGrant {
+			rts = append(rts, string(rt))
+		}
+		m["response_types_supported"] = rts
+		m["response_modes_supported"] = []string{ModeQuery, ModeFragment, ModeFormPost}
+		if s.cfg.Issuer != "" {
+			m["authorization_response_iss_parameter_supported"] = true
+		}
+	}
+	if _, ok := s.authzGrant[grantry.ResponseToken]; ok {
+		grants = append(grants, string(grantry.GrantImplicit))
+	}
+	if len(grants) > 0 {
+		m["grant_types_supported"] = grants
+	}
+	return m
+}
+
+func setString(m map[string]any, name, value string) {
+	if value != "" {
+		m[name] = value
+	}
+}
+
+// metadataProviders lists the providers in a fixed order: token grants by
+// grant type, then authorization grants by response type, each followed by
+// its extensions; the client authenticators in registration order; the
+// endpoints in registration order.
+func (s *Server) metadataProviders() []MetadataProvider {
+	var out []MetadataProvider
+	add := func(v any) {
+		if p, ok := v.(MetadataProvider); ok {
+			out = append(out, p)
+		}
+	}
+	for _, gt := range slices.Sorted(maps.Keys(s.tokenGrant)) {
+		e := s.tokenGrant[gt]
+		add(e.grant)
+		for _, x := range e.exts {
+			add(x)
+		}
+	}
+	for _, rt := range slices.Sorted(maps.Keys(s.authzGrant)) {
+		e := s.authzGrant[rt]
+		add(e.grant)
+		for _, x := range e.exts {
+			add(x)
+		}
+	}
+	for _, am := range s.authOrder {
+		add(s.clientAuth[am])
+	}
+	for _, e := range s.endpoints {
+		out = append(out, e)
+	}
+	return out
+}
+
+// mergeMetadata adds the members of add to m: string lists are joined,
+// other members are kept when set already.
+func mergeMetadata(m, add map[string]any) {
+	for k, v := range add {
+		list, isList := v.([]string)
+		have, exists := m[k]
+		switch {
+		case !exists:
+			if isList {
+				v = slices.Clone(list)
+			}
+			m[k] = v
+		case isList:
+			if haveList, ok := have.([]string); ok {
+				m[k] = append(haveList, list...)
+			}
+		}
+	}
+}
+
+// MetadataHandler serves the metadata document at MetadataPath
+// (RFC 8414 §3): GET or HEAD, 200 with the JSON object of Metadata, built
+// once at the first request, so every grant, extension and endpoint must
+// be registered before serving. The document is public: it may be cached
+// for an hour and read from any origin. Other methods get 405 with Allow.
+func (s *Server) MetadataHandler() http.Handler { return &metadataHandler{s: s} }
+
+type metadataHandler struct {
+	s    *Server
+	once sync.Once
+	body []byte
+	err  error
+}
+
+func (h *metadataHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		e := grantry.InvalidRequest("the method must be GET")
+		e.Status = http.StatusMethodNotAllowed
+		e.Header = http.Header{"Allow": {"GET, HEAD"}}
+		WriteJSONError(w, e)
+		return
+	}
+	h.once.Do(func() {
+		h.body, h.err = json.MarshalIndent(h.s.Metadata(), "", "  ")
+		h.body = append(h.body, '\n')
+	})
+	if h.err != nil {
+		h.s.WriteError(w, r, grantry.ServerError(h.err))
+		return
+	}
+	hdr := w.Header()
+	hdr.Set("Content-Type", "application/json")
+	hdr.Set("Cache-Control", "public, max-age=3600")
+	hdr.Set("Access-Control-Allow-Origin", "*")
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(h.body)
+	}
+}

@@ -1,0 +1,34 @@
+// Package bearer protects HTTP resources with OAuth 2.0 bearer tokens
+// (RFC 6750): middleware and a call for handlers that read the access
+// token from the request, validate it, check its scope and put what it
+// grants in the request context.
+//
+// A [Validator] turns a token string into a [grantry.TokenInfo]. Grantry
+// ships two: storage.NewBearerValidator looks opaque tokens up in the
+// authorization server's own store, and [Introspector] asks a remote
+// introspection endpoint (RFC 7662). A validator may also check the
+// request ([RequestValidator]) and revocation ([RevocationChecker]).
+//
+//	p := bearer.New(storage.NewBearerValidator(store, storage.BearerValidatorConfig{}), bearer.Config{Realm: "api"})
+//	mux.Handle("GET /profile", p.Require("profile")(profileHandler))        // all of
+//	mux.Handle("GET /mail", p.RequireAny("email", "admin")(mailHandler))     // any of
+//
+//	func profileHandler(w http.ResponseWriter, r *http.Request) {
+//		info, _ := bearer.FromContext(r.Context())
+//		fmt.Fprintln(w, info.Subject)
+//	}
+//
+// The token is read from the Authorization header only (RFC 6750 §2.1);
+// the form body (§2.2) is read when Config.AllowForm is set and the query
+// (§2.3) only when Config.InsecureAllowQuery is set. Failures get the
+// answers of RFC 6750 §3:
+//
+//   - no token: 401, WWW-Authenticate: Bearer realm="api", no error code;
+//   - a malformed request, or a token sent in more than one place: 400
+//     invalid_request;
+//   - an unknown, expired or revoked token: 401 invalid_token;
+//   - a valid token without the required scope: 403 insufficient_scope,
+//     the needed scope in the challenge's scope attribute;
+//   - a validator that cannot decide (store or network down): 503
+//     temporarily_unavailable, its cause logged and never sent.
+package bearer

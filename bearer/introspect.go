@@ -1,0 +1,195 @@
+package bearer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/grantry/grantry"
+)
+
+// IntrospectionConfig configures an Introspector.
+type IntrospectionConfig struct {
+	// Endpoint is the URL of the introspection endpoint. Required; https,
+	// or http on a loopback host.
+	Endpoint string
+	// Client sends the requests. Required, so that its timeout and
+	// transport are chosen, not inherited from http.DefaultClient.
+	Client *http.Client
+	// ClientID and ClientSecret authenticate the resource server to the
+	// endpoint with client_secret_basic (RFC 6749 §2.3.1). With an empty
+	// ClientID no Authorization header is sent, for a Client whose
+	// transport authenticates by other means.
+	ClientID     string
+	ClientSecret string
+	// CacheTTL is how long an active answer is reused. It is never kept
+	// past the token's exp. Zero disables the cache.
+	CacheTTL time.Duration
+	// InactiveCacheTTL is how long an answer saying the token is inactive
+	// is reused, at most CacheTTL. Zero, the default, never reuses one,
+	// so that a token the endpoint did not yet know when first asked is
+	// accepted as soon as it does.
+	InactiveCacheTTL time.Duration
+	// CacheSize bounds how many answers are kept; zero means 10,000.
+	CacheSize int
+	// Now returns the current time, which decides cache expiry; nil
+	// means time.Now.
+	Now func() time.Time
+}
+
+// DefaultCacheSize is the number of answers an Introspector keeps when
+// IntrospectionConfig.CacheSize is zero.
+const DefaultCacheSize = 10000
+
+// maxIntrospectionBody bounds the size of an introspection response.
+const maxIntrospectionBody = 1 << 20
+
+// Introspector is a Validator that asks an authorization server's
+// introspection endpoint (RFC 7662) about each token, and may reuse the
+// answers for a bounded time. Tokens are kept in the cache only as
+// SHA-256 digests. It is safe for concurrent use.
+//
+// An active answer whose token_type is neither empty, "Bearer" (in any
+// case) nor "access_token" counts as inactive: a refresh token or a
+// sender-constrained token (such as DPoP) is no bearer access token.
+type Introspector struct {
+	cfg   IntrospectionConfig
+	now   func() time.Time
+	cache *answerCache
+}
+
+// NewIntrospector returns an introspector, or an error when the endpoint
+// or client is missing or the endpoint is not https (or http on a
+// loopback host).
+func NewIntrospector(cfg IntrospectionConfig) (*Introspector, error) {
+	if cfg.Client == nil {
+		return nil, errors.New("bearer: IntrospectionConfig.Client is required")
+	}
+	if err := checkEndpoint(cfg.Endpoint); err != nil {
+		return nil, err
+	}
+	v := &Introspector{cfg: cfg, now: cfg.Now}
+	if v.now == nil {
+		v.now = time.Now
+	}
+	if cfg.CacheTTL > 0 {
+		size := cfg.CacheSize
+		if size <= 0 {
+			size = DefaultCacheSize
+		}
+		v.cache = newAnswerCache(size)
+	}
+	return v, nil
+}
+
+func checkEndpoint(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Fragment != "" {
+		return fmt.Errorf("bearer: introspection endpoint %q is not an absolute URL", raw)
+	}
+	loopback := u.Hostname() == "localhost"
+	if ip := net.ParseIP(u.Hostname()); ip != nil && ip.IsLoopback() {
+		loopback = true
+	}
+	if u.Scheme != "https" && !(u.Scheme == "http" && loopback) {
+		return fmt.Errorf("bearer: introspection endpoint %q must use https", raw)
+	}
+	return nil
+}
+
+// ValidateToken implements Validator: the cached answer while it lasts,
+// otherwise the endpoint's. Each call returns its own copy.
+func (v *Introspector) ValidateToken(ctx context.Context, token string) (*grantry.TokenInfo, error) {
+	key := sha256.Sum256([]byte(token))
+	if v.cache != nil {
+		if info, ok := v.cache.get(key, v.now()); ok {
+			return info.Clone(), nil
+		}
+	}
+	info, err := v.introspect(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if info.Active && !bearerType(info.TokenType) {
+		info = &grantry.TokenInfo{}
+	}
+	if v.cache != nil {
+		now := v.now()
+		if until := v.cacheUntil(info, now); until.After(now) {
+			v.cache.put(key, info, until, now)
+			return info.Clone(), nil
+		}
+	}
+	return info, nil
+}
+
+// cacheUntil is when an answer stops being reused: CacheTTL from now, and
+// no later than the token's exp; InactiveCacheTTL for an inactive answer.
+func (v *Introspector) cacheUntil(info *grantry.TokenInfo, now time.Time) time.Time {
+	if !info.Active {
+		ttl := min(v.cfg.InactiveCacheTTL, v.cfg.CacheTTL)
+		return now.Add(ttl)
+	}
+	until := now.Add(v.cfg.CacheTTL)
+	if !info.ExpiresAt.IsZero() && info.ExpiresAt.Before(until) {
+		until = info.ExpiresAt
+	}
+	return until
+}
+
+func bearerType(t string) bool {
+	return t == "" || strings.EqualFold(t, grantry.TokenTypeBearer) || t == grantry.HintAccessToken
+}
+
+// introspect asks the endpoint (RFC 7662 §2.1) and reads its answer
+// (§2.2). Anything but a 200 with a JSON introspection response is an
+// error: the validator cannot decide.
+func (v *Introspector) introspect(ctx context.Context, token string) (*grantry.TokenInfo, error) {
+	form := url.Values{"token": {token}, "token_type_hint": {grantry.HintAccessToken}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, v.cfg.Endpoint, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, fmt.Errorf("bearer: introspection request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	if v.cfg.ClientID != "" {
+		req.SetBasicAuth(url.QueryEscape(v.cfg.ClientID), url.QueryEscape(v.cfg.ClientSecret))
+	}
+	resp, err := v.cfg.Client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("bearer: introspection request: %w", err)
+	}
+	defer resp.Body.Close()
+	return readIntrospection(resp)
+}
+
+func readIntrospection(resp *http.Response) (*grantry.TokenInfo, error) {
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("bearer: introspection endpoint answered %s", resp.Status)
+	}
+	mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return nil, fmt.Errorf("bearer: introspection endpoint answered with content type %q", resp.Header.Get("Content-Type"))
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxIntrospectionBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("bearer: reading the introspection response: %w", err)
+	}
+	if len(body) > maxIntrospectionBody {
+		return nil, errors.New("bearer: the introspection response is too large")
+	}
+	info := new(grantry.TokenInfo)
+	if err := json.Unmarshal(body, info); err != nil {
+		return nil, fmt.Errorf("bearer: malformed introspection response: %w", err)
+	}
+	return info, nil
+}

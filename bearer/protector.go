@@ -1,0 +1,182 @@
+package bearer
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/grantry/grantry"
+)
+
+// Config configures a Protector. The zero value reads the token from the
+// Authorization header only and sends challenges without a realm.
+type Config struct {
+	// Realm is the realm of the WWW-Authenticate challenges (RFC 6750 §3).
+	Realm string
+	// AllowForm also reads the token from an access_token parameter of a
+	// form-encoded body (RFC 6750 §2.2). The body is then parsed with
+	// r.ParseForm, so handlers find it in r.PostForm.
+	AllowForm bool
+	// InsecureAllowQuery also reads the token from an access_token query
+	// parameter (RFC 6750 §2.3), where proxies, logs and the Referer
+	// header may leak it. RFC 6750 says not to use it unless nothing else
+	// is possible.
+	InsecureAllowQuery bool
+	// Now returns the current time, against which exp and nbf are
+	// checked; nil means time.Now.
+	Now func() time.Time
+	// Logger receives the causes of failed validations (503 answers); nil
+	// means slog.Default().
+	Logger *slog.Logger
+	// OnTokenAuthenticated is called once a token has been validated,
+	// found active and not revoked, passed the validator's request check
+	// and the scope requirement: in the middleware just before the next
+	// handler runs, in Acquire just before it returns the token. It is
+	// not called for a refused request. It runs on the request's
+	// goroutine and must not modify info.
+	OnTokenAuthenticated func(r *http.Request, info *grantry.TokenInfo)
+}
+
+// Protector guards resources with bearer tokens, validated by a Validator.
+// It is safe for concurrent use.
+type Protector struct {
+	v       Validator
+	filler  InfoFiller
+	revoked RevocationChecker
+	checker RequestValidator
+	cfg     Config
+	realm   string
+	now     func() time.Time
+	log     *slog.Logger
+}
+
+// New returns a protector over a validator. It panics when v is nil.
+func New(v Validator, cfg Config) *Protector {
+	if v == nil {
+		panic("bearer: nil Validator")
+	}
+	p := &Protector{v: v, cfg: cfg, realm: cfg.Realm, now: cfg.Now, log: cfg.Logger}
+	p.filler, _ = v.(InfoFiller)
+	p.revoked, _ = v.(RevocationChecker)
+	p.checker, _ = v.(RequestValidator)
+	if p.now == nil {
+		p.now = time.Now
+	}
+	if p.log == nil {
+		p.log = slog.Default()
+	}
+	return p
+}
+
+// Require returns middleware that lets a request through only with a valid
+// token granting every one of the scopes (see AllOf); with no scope, any
+// valid token. The next handler finds the token with FromContext.
+func (p *Protector) Require(scopes ...string) func(http.Handler) http.Handler {
+	return p.Protect(AllOf(scopes...))
+}
+
+// RequireAny is Require for a token granting one of the alternatives, each
+// a space-delimited list of scopes that must all be granted (see AnyOf).
+func (p *Protector) RequireAny(alternatives ...string) func(http.Handler) http.Handler {
+	return p.Protect(AnyOf(alternatives...))
+}
+
+// Protect returns middleware that lets a request through only with a valid
+// token meeting q, and answers any other as RFC 6750 §3 says.
+func (p *Protector) Protect(q Requirement) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c := &tokenContext{Context: r.Context()}
+			info, err := p.authorize(r, q, &c.buf)
+			if err != nil {
+				p.WriteError(w, r, err)
+				return
+			}
+			c.info = info
+			next.ServeHTTP(w, r.WithContext(c))
+		})
+	}
+}
+
+// Acquire validates the token of a request against q, for a handler that
+// decides for itself: the token's info, or an error to answer with
+// WriteError. A request without any token gives an error wrapping
+// ErrNoToken.
+func (p *Protector) Acquire(r *http.Request, q Requirement) (*grantry.TokenInfo, error) {
+	info, err := p.authorize(r, q, nil)
+	if err != nil {
+		return nil, err
+	}
+	return info, nil
+}
+
+// authorize runs every check of a request, in the order of RFC 6750 §3:
+// the token's presence and form, its validity (active, unexpired, not
+// revoked, the validator's request check), then its scope. dst, when not
+// nil, receives the info from an InfoFiller.
+func (p *Protector) authorize(r *http.Request, q Requirement, dst *grantry.TokenInfo) (*grantry.TokenInfo, *grantry.Error) {
+	token, e := p.tokenFromRequest(r)
+	if e != nil {
+		return nil, e
+	}
+	if token == "" {
+		return nil, p.noToken()
+	}
+	info, err := p.validate(r.Context(), token, dst)
+	if err != nil {
+		return nil, p.asError(err)
+	}
+	if e := p.checkToken(r, info); e != nil {
+		return nil, e
+	}
+	if !q.SatisfiedBy(info.Scope) {
+		return nil, p.insufficientScope(q)
+	}
+	if f := p.cfg.OnTokenAuthenticated; f != nil {
+		f(r, info)
+	}
+	return info, nil
+}
+
+func (p *Protector) validate(ctx context.Context, token string, dst *grantry.TokenInfo) (*grantry.TokenInfo, error) {
+	if p.filler == nil {
+		return p.v.ValidateToken(ctx, token)
+	}
+	if dst == nil {
+		dst = new(grantry.TokenInfo)
+	}
+	if err := p.filler.FillTokenInfo(ctx, token, dst); err != nil {
+		return nil, err
+	}
+	return dst, nil
+}
+
+// checkToken refuses a token that is inactive, expired, not yet valid or
+// revoked, or whose request the validator refuses: invalid_token
+// (RFC 6750 §3.1).
+func (p *Protector) checkToken(r *http.Request, info *grantry.TokenInfo) *grantry.Error {
+	if info == nil || !info.ActiveAt(p.now()) {
+		return p.invalidToken()
+	}
+	if p.revoked != nil {
+		revoked, err := p.revoked.TokenRevoked(r.Context(), info)
+		if err != nil {
+			return p.asError(err)
+		}
+		if revoked {
+			return p.invalidToken()
+		}
+	}
+	if p.checker != nil {
+		if err := p.checker.ValidateRequest(r, info); err != nil {
+			var e *grantry.Error
+			if errors.As(err, &e) {
+				return p.asError(e)
+			}
+			return p.invalidToken()
+		}
+	}
+	return nil
+}

@@ -1,0 +1,142 @@
+package bearer
+
+import (
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/grantry/grantry"
+)
+
+// tokenFromRequest finds the access token of a request: in the
+// Authorization header (RFC 6750 §2.1) and, where enabled, the form body
+// (§2.2) and the query (§2.3). It returns "" without error when the
+// request carries no bearer token at all, and invalid_request when it is
+// malformed or carries the token in more than one place (§3.1).
+func (p *Protector) tokenFromRequest(r *http.Request) (string, *grantry.Error) {
+	token, found, err := tokenFromHeader(r.Header)
+	if err != nil {
+		return "", p.invalidRequest(err.Description)
+	}
+	if p.cfg.AllowForm {
+		if err := p.addSource(&token, &found, formToken(r)); err != nil {
+			return "", err
+		}
+	}
+	if p.cfg.InsecureAllowQuery {
+		if err := p.addSource(&token, &found, queryToken(r)); err != nil {
+			return "", err
+		}
+	}
+	if found && !validToken(token) {
+		return "", p.invalidRequest("the access token is malformed")
+	}
+	return token, nil
+}
+
+// source is the outcome of reading one place: a token, whether the place
+// held one, or why it is malformed.
+type source struct {
+	token string
+	found bool
+	err   string
+}
+
+func (p *Protector) addSource(token *string, found *bool, s source) *grantry.Error {
+	switch {
+	case s.err != "":
+		return p.invalidRequest(s.err)
+	case !s.found:
+		return nil
+	case *found:
+		return p.invalidRequest("the access token was sent in more than one place")
+	}
+	*token, *found = s.token, true
+	return nil
+}
+
+// tokenFromHeader reads "Authorization: Bearer <token>". Another scheme
+// is no bearer token; the scheme is case-insensitive (RFC 9110 §11.1).
+func tokenFromHeader(h http.Header) (string, bool, *grantry.Error) {
+	values := h["Authorization"]
+	switch len(values) {
+	case 0:
+		return "", false, nil
+	case 1:
+	default:
+		return "", false, grantry.InvalidRequest("more than one Authorization header")
+	}
+	v := values[0]
+	if len(v) < 6 || !strings.EqualFold(v[:6], "bearer") || (len(v) > 6 && v[6] != ' ') {
+		return "", false, nil
+	}
+	token := strings.TrimLeft(v[6:], " ")
+	if token == "" {
+		return "", false, grantry.InvalidRequest("the Authorization header holds no access token")
+	}
+	return token, true, nil
+}
+
+// formToken reads access_token from a form body: only in a request whose
+// method defines a body, with the form content type (RFC 6750 §2.2).
+func formToken(r *http.Request) source {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead || r.Body == nil || r.Body == http.NoBody {
+		return source{}
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/x-www-form-urlencoded" {
+		return source{}
+	}
+	if err := r.ParseForm(); err != nil {
+		return source{err: "the form body is malformed"}
+	}
+	return oneValue(r.PostForm["access_token"])
+}
+
+// queryToken reads access_token from the URL query (RFC 6750 §2.3).
+func queryToken(r *http.Request) source {
+	if !strings.Contains(r.URL.RawQuery, "access_token") {
+		return source{}
+	}
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return source{err: "the query is malformed"}
+	}
+	return oneValue(q["access_token"])
+}
+
+func oneValue(values []string) source {
+	switch {
+	case len(values) == 0:
+		return source{}
+	case len(values) > 1:
+		return source{err: "access_token is repeated"}
+	case values[0] == "":
+		return source{err: "access_token is empty"}
+	}
+	return source{token: values[0], found: true}
+}
+
+// validToken checks the b64token syntax of RFC 6750 §2.1:
+// 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
+func validToken(s string) bool {
+	i := 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		ok := c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' ||
+			c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/'
+		if !ok {
+			break
+		}
+	}
+	if i == 0 {
+		return false
+	}
+	for ; i < len(s); i++ {
+		if s[i] != '=' {
+			return false
+		}
+	}
+	return true
+}

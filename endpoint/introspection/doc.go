@@ -1,0 +1,28 @@
+// Package introspection is the token introspection endpoint (RFC 7662): a
+// protected resource asks the authorization server whether a token is
+// active and what it grants.
+//
+//	in := introspection.New(srv, introspection.Config{URL: "/introspect"})
+//	srv.RegisterEndpoint(in) // listed in the server metadata
+//	mux.Handle("POST /introspect", in)
+//
+// Only authenticated callers are answered (RFC 7662 §2.1), with the methods
+// Config.AuthMethods allows (client_secret_basic and client_secret_post by
+// default; "none" is never accepted). The answers:
+//
+//   - an active token: 200 {"active":true, ...} with scope, client_id,
+//     token_type, exp, iat, sub, iss and jti as the store knows them, and
+//     whatever Config.Describe adds (username, aud, further members);
+//   - an unknown, expired or revoked token, or one Config.CheckPermission
+//     keeps from the caller: 200 {"active":false} and nothing more
+//     (RFC 7662 §2.2);
+//   - no token parameter: 400 invalid_request;
+//   - failed client authentication: 401 invalid_client;
+//   - a store that cannot be reached: 503 temporarily_unavailable.
+//
+// Access and refresh tokens are both answered. token_type_hint only
+// orders the lookups, and an unknown hint is ignored (RFC 7662 §2.1). A
+// refresh token is described with token_type "refresh_token" and the
+// refresh token's expiry, so that a resource server cannot mistake it for
+// an access token.
+package introspection
