@@ -1,0 +1,134 @@
+package grantry_test
+
+import (
+	"os/exec"
+	"path"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/grantry/grantry"
+
+// importRules lists, per package pattern, the packages it may import
+// besides the standard library: module packages relative to the module
+// root ("." is the root package, "x/..." a subtree) and third-party module
+// paths. The first pattern that matches a package applies. It keeps the
+// package map of the design true: the core never imports a grant, an
+// endpoint or a backend, and the resource protector never imports the
+// server or storage.
+var importRules = []struct {
+	pkg     string
+	allowed []string
+}{
+	{".", nil},
+	{"internal/form", nil},
+	{"internal/secret", []string{"golang.org/x/crypto"}},
+	{"keyset", []string{".", "github.com/go-jose/go-jose/v4"}},
+	{"accesstoken", []string{".", "keyset", "internal/secret"}},
+	{"storage", []string{".", "internal/secret"}},
+	{"storage/storagetest", []string{".", "storage"}},
+	{"storage/memstore", []string{".", "storage"}},
+	{"storage/sqlstore", []string{".", "storage"}},
+	{"storage/redisstore", []string{".", "storage", "github.com/redis/go-redis/v9"}},
+	{"authserver", []string{".", "storage", "keyset", "accesstoken", "internal/..."}},
+	{"grant/...", []string{".", "authserver", "storage", "internal/secret"}},
+	{"pkce", []string{".", "authserver"}},
+	{"endpoint/...", []string{".", "authserver", "storage"}},
+	{"openid", []string{".", "authserver", "storage", "keyset"}},
+	{"bearer", []string{".", "accesstoken", "keyset"}},
+	{"client/oauth1", nil},
+	{"client/oauth2", []string{".", "keyset", "golang.org/x/oauth2"}},
+	{"client/oidc", []string{".", "client/oauth2", "keyset"}},
+	{"client", []string{".", "client/...", "keyset"}},
+	{"authtest", []string{"*"}},
+	{"cmd/...", []string{"*"}},
+	{"internal/daemon", []string{"*"}},
+}
+
+func TestImportRules(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", module+"/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for line := range strings.SplitSeq(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg := relative(fields[0])
+		allowed, ok := rulesFor(pkg)
+		if !ok {
+			t.Errorf("package %s has no import rule: add it to importRules", pkg)
+			continue
+		}
+		for _, imp := range fields[1:] {
+			if !mayImport(imp, allowed) {
+				t.Errorf("package %s imports %s, which its rule does not allow", pkg, imp)
+			}
+		}
+	}
+}
+
+func relative(p string) string {
+	if p == module {
+		return "."
+	}
+	return strings.TrimPrefix(p, module+"/")
+}
+
+func rulesFor(pkg string) ([]string, bool) {
+	for _, r := range importRules {
+		if matches(r.pkg, pkg) {
+			return r.allowed, true
+		}
+	}
+	return nil, false
+}
+
+func matches(pattern, pkg string) bool {
+	if prefix, ok := strings.CutSuffix(pattern, "/..."); ok {
+		return pkg == prefix || strings.HasPrefix(pkg, prefix+"/")
+	}
+	return pattern == pkg
+}
+
+func mayImport(imp string, allowed []string) bool {
+	first, _, _ := strings.Cut(imp, "/")
+	if !strings.Contains(first, ".") {
+		return true // standard library
+	}
+	inModule := imp == module || strings.HasPrefix(imp, module+"/")
+	for _, a := range allowed {
+		switch {
+		case a == "*":
+			return true
+		case inModule && matches(a, relative(imp)):
+			return true
+		case !inModule && (imp == a || strings.HasPrefix(imp, a+"/")):
+			return true
+		}
+	}
+	return false
+}
+
+func TestImportRuleMatching(t *testing.T) {
+	tests := []struct {
+		imp     string
+		allowed []string
+		want    bool
+	}{
+		{"net/http", nil, true},
+		{module, []string{"."}, true},
+		{module + "/storage", []string{"."}, false},
+		{module + "/internal/form", []string{"internal/..."}, true},
+		{module + "/internalx", []string{"internal/..."}, false},
+		{"golang.org/x/crypto/argon2", []string{"golang.org/x/crypto"}, true},
+		{"golang.org/x/cryptography", []string{"golang.org/x/crypto"}, false},
+		{"github.com/go-jose/go-jose/v4/cryptosigner", []string{"github.com/go-jose/go-jose/v4"}, true},
+		{"example.com/anything", []string{"*"}, true},
+	}
+	for _, tc := range tests {
+		t.Run(path.Base(tc.imp), func(t *testing.T) {
+			if got := mayImport(tc.imp, tc.allowed); got != tc.want {
+				t.Errorf("mayImport(%q, %q) = %v, want %v", tc.imp, tc.allowed, got, tc.want)
+			}
+		})
+	}
+}
