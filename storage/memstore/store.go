@@ -15,6 +15,8 @@ type Store struct {
 	clients map[string]*storage.ClientRecord      // by ID
 	codes   map[string]*storage.AuthorizationCode // by Hash
 	tokens  tokenIndex
+
+	accounts accounts // users and consents, see user.go
 }
 
 // Interface checks.

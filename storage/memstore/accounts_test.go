@@ -1,0 +1,12 @@
+package memstore_test
+
+import (
+	"testing"
+
+	"github.com/grantry/grantry/storage/memstore"
+	"github.com/grantry/grantry/storage/storagetest"
+)
+
+func TestAccountsConformance(t *testing.T) {
+	storagetest.RunAccounts(t, func(*testing.T) storagetest.AccountStore { return memstore.New() })
+}

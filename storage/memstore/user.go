@@ -1,0 +1,108 @@
+package memstore
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/grantry/grantry/storage"
+)
+
+var _ storage.UserStore = (*Store)(nil)
+
+// accounts holds users and remembered consents. Its maps are made on first
+// write, so that New needs no change.
+type accounts struct {
+	users    map[string]*storage.User // by ID
+	byName   map[string]*storage.User // by Username
+	consents map[consentKey]*storage.Consent
+}
+
+type consentKey struct{ subject, clientID string }
+
+func (a *accounts) init() {
+	if a.users == nil {
+		a.users = make(map[string]*storage.User)
+		a.byName = make(map[string]*storage.User)
+		a.consents = make(map[consentKey]*storage.Consent)
+	}
+}
+
+// CreateUser stores a copy of u, or returns storage.ErrExists when a user
+// with its ID or Username is stored already.
+func (s *Store) CreateUser(_ context.Context, u *storage.User) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.accounts.init()
+	if _, ok := s.accounts.users[u.ID]; ok {
+		return storage.ErrExists
+	}
+	if _, ok := s.accounts.byName[u.Username]; ok {
+		return storage.ErrExists
+	}
+	c := u.Clone()
+	s.accounts.users[c.ID] = c
+	s.accounts.byName[c.Username] = c
+	return nil
+}
+
+// UserByName returns a copy of the user with the given Username, or
+// storage.ErrNotFound.
+func (s *Store) UserByName(_ context.Context, username string) (*storage.User, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, ok := s.accounts.byName[username]
+	if !ok {
+		return nil, storage.ErrNotFound
+	}
+	return u.Clone(), nil
+}
+
+// GetUser returns a copy of the user, or storage.ErrNotFound.
+func (s *Store) GetUser(_ context.Context, id string) (*storage.User, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, ok := s.accounts.users[id]
+	if !ok {
+		return nil, storage.ErrNotFound
+	}
+	return u.Clone(), nil
+}
+
+// ListUsers returns copies of every user, ordered by Username.
+func (s *Store) ListUsers(_ context.Context) ([]*storage.User, error) {
+	s.mu.RLock()
+	list := make([]*storage.User, 0, len(s.accounts.users))
+	for _, u := range s.accounts.users {
+		list = append(list, u.Clone())
+	}
+	s.mu.RUnlock()
+	slices.SortFunc(list, func(a, b *storage.User) int { return strings.Compare(a.Username, b.Username) })
+	return list, nil
+}
+
+// DeleteUser removes the user, or returns storage.ErrNotFound.
+func (s *Store) DeleteUser(_ context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.accounts.users[id]
+	if !ok {
+		return storage.ErrNotFound
+	}
+	delete(s.accounts.users, id)
+	delete(s.accounts.byName, u.Username)
+	return nil
+}
+
+// SetPasswordHash replaces the user's PasswordHash, or returns
+// storage.ErrNotFound.
+func (s *Store) SetPasswordHash(_ context.Context, id, hash string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.accounts.users[id]
+	if !ok {
+		return storage.ErrNotFound
+	}
+	u.PasswordHash = hash
+	return nil
+}

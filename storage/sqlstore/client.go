@@ -1,0 +1,168 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/storage"
+)
+
+const clientColumns = `id, secret_hash, name, redirect_uris, grant_types, response_types, scope,
+	auth_method, created_at, updated_at`
+
+const (
+	insertClient = `INSERT INTO clients (` + clientColumns + `)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
+	updateClient = `UPDATE clients SET secret_hash = $2, name = $3, redirect_uris = $4,
+	grant_types = $5, response_types = $6, scope = $7, auth_method = $8, created_at = $9,
+	updated_at = $10 WHERE id = $1`
+	selectClient  = `SELECT ` + clientColumns + ` FROM clients WHERE id = $1`
+	selectClients = `SELECT ` + clientColumns + ` FROM clients`
+	deleteClient  = `DELETE FROM clients WHERE id = $1`
+)
+
+// ErrPlainSecret is returned when a client's SecretHash is not a hash made
+// by storage.HashSecret or storage.HashPassword: most likely the secret
+// itself, which must never be stored.
+var ErrPlainSecret = errors.New("sqlstore: SecretHash is not a hash made by storage.HashSecret or storage.HashPassword")
+
+// Prefixes of the hashes storage.HashSecret and storage.HashPassword make.
+const (
+	sha256Prefix   = "sha256$"
+	argon2idPrefix = "argon2id$"
+)
+
+func hashed(h string) bool {
+	return h == "" || strings.HasPrefix(h, sha256Prefix) || strings.HasPrefix(h, argon2idPrefix)
+}
+
+// clientArgs returns the arguments of insertClient and updateClient for c.
+func clientArgs(c *storage.ClientRecord) ([]any, error) {
+	if !hashed(c.SecretHash) {
+		return nil, ErrPlainSecret
+	}
+	uris, err1 := encodeList(c.RedirectURIs)
+	grants, err2 := encodeList(c.GrantTypes)
+	responses, err3 := encodeList(c.ResponseTypes)
+	scope, err4 := encodeScope(c.Scope)
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
+		return nil, err
+	}
+	return []any{c.ID, c.SecretHash, c.Name, uris, grants, responses, scope,
+		string(c.AuthMethod), micros(c.CreatedAt), micros(c.UpdatedAt)}, nil
+}
+
+// GetClient returns the client, as a *storage.ClientRecord, or
+// storage.ErrNotFound.
+func (s *Store) GetClient(ctx context.Context, id string) (storage.Client, error) {
+	c, err := scanClient(s.db.QueryRowContext(ctx, selectClient, id))
+	if err != nil {
+		return nil, wrap("read client", err)
+	}
+	return c, nil
+}
+
+// CreateClient stores c, or returns storage.ErrExists when a client with
+// its ID is stored already. A SecretHash that is not a hash is refused
+// with ErrPlainSecret.
+func (s *Store) CreateClient(ctx context.Context, c *storage.ClientRecord) error {
+	args, err := clientArgs(c)
+	if err != nil {
+		return err
+	}
+	err = retry(ctx, func() error {
+		_, err := s.db.ExecContext(ctx, insertClient, args...)
+		return err
+	})
+	return wrap("create client", err)
+}
+
+// UpdateClient replaces the stored client with ID c.ID by c, or returns
+// storage.ErrNotFound.
+func (s *Store) UpdateClient(ctx context.Context, c *storage.ClientRecord) error {
+	args, err := clientArgs(c)
+	if err != nil {
+		return err
+	}
+	return s.execOne(ctx, "update client", updateClient, args...)
+}
+
+// DeleteClient removes the client, or returns storage.ErrNotFound.
+func (s *Store) DeleteClient(ctx context.Context, id string) error {
+	return s.execOne(ctx, "delete client", deleteClient, id)
+}
+
+// execOne runs a statement that must change one row; none is
+// storage.ErrNotFound.
+func (s *Store) execOne(ctx context.Context, op, query string, args ...any) error {
+	var n int64
+	err := retry(ctx, func() error {
+		res, err := s.db.ExecContext(ctx, query, args...)
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return storage.ErrNotFound
+	}
+	return nil
+}
+
+// ListClients returns every client, ordered by ID byte by byte, whatever
+// the database's collation.
+func (s *Store) ListClients(ctx context.Context) ([]*storage.ClientRecord, error) {
+	rows, err := s.db.QueryContext(ctx, selectClients)
+	if err != nil {
+		return nil, wrap("list clients", err)
+	}
+	defer rows.Close()
+	var list []*storage.ClientRecord
+	for rows.Next() {
+		c, err := scanClient(rows)
+		if err != nil {
+			return nil, wrap("list clients", err)
+		}
+		list = append(list, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("list clients", err)
+	}
+	slices.SortFunc(list, func(a, b *storage.ClientRecord) int { return strings.Compare(a.ID, b.ID) })
+	return list, nil
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+func scanClient(row scanner) (*storage.ClientRecord, error) {
+	var (
+		c                       storage.ClientRecord
+		uris, grants, responses string
+		scope, method           string
+		createdAt, updatedAt    int64
+		err1, err2, err3        error
+	)
+	err := row.Scan(&c.ID, &c.SecretHash, &c.Name, &uris, &grants, &responses, &scope,
+		&method, &createdAt, &updatedAt)
+	if err != nil {
+		return nil, err
+	}
+	c.RedirectURIs, err1 = decodeList[string](uris)
+	c.GrantTypes, err2 = decodeList[grantry.GrantType](grants)
+	c.ResponseTypes, err3 = decodeList[grantry.ResponseType](responses)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return nil, err
+	}
+	c.Scope = decodeScope(scope)
+	c.AuthMethod = grantry.AuthMethod(method)
+	c.CreatedAt = fromMicros(createdAt)
+	c.UpdatedAt = fromMicros(updatedAt)
+	return &c, nil
+}

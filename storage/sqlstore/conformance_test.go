@@ -1,0 +1,17 @@
+package sqlstore_test
+
+import (
+	"testing"
+
+	"github.com/grantry/grantry/storage/storagetest"
+)
+
+func TestConformance(t *testing.T) {
+	for _, tc := range dialects {
+		t.Run(tc.name, func(t *testing.T) {
+			storagetest.Run(t, func(t *testing.T) storagetest.Store {
+				return openStore(t, tc.open(t), tc.d)
+			})
+		})
+	}
+}

@@ -1,0 +1,62 @@
+// Package sqlstore is the database/sql backend of package storage, for
+// SQLite (the embedded default: one file, nothing to install) and
+// PostgreSQL (for many server processes sharing one database).
+//
+// The caller opens the *sql.DB with the driver of its choice and names the
+// dialect; the package imports no driver:
+//
+//	import _ "modernc.org/sqlite"
+//	db, err := sql.Open("sqlite", sqlstore.SQLiteDSN("/var/lib/grantry/grantry.db"))
+//	db.SetMaxOpenConns(8) // one writer at a time; a few readers
+//	store, err := sqlstore.Open(ctx, db, sqlstore.SQLite)
+//
+//	import _ "github.com/jackc/pgx/v5/stdlib"
+//	db, err := sql.Open("pgx", "postgres://grantry@db.internal/grantry")
+//	db.SetMaxOpenConns(20) // below the server's max_connections
+//	store, err := sqlstore.Open(ctx, db, sqlstore.Postgres)
+//
+// For SQLite use the DSN SQLiteDSN returns: write-ahead log, a busy
+// timeout, synchronous=NORMAL and foreign keys, set on every connection.
+//
+// # Schema
+//
+// The schema is created and upgraded by versioned migrations embedded in
+// the package, one set per dialect, recorded in the table
+// schema_migrations. Open applies them; New does not, for a deployment
+// that runs Migrate once, apart. Migrate is safe to run again and from
+// several processes at once.
+//
+// # Atomicity
+//
+// ConsumeAuthorizationCode is one conditional UPDATE ... RETURNING, so of
+// concurrent redemptions of one code exactly one wins.
+// RotateRefreshToken is one transaction whose conditional UPDATE (revoked
+// is still false) picks the one winner; the loser's reuse revokes the
+// family in the same transaction. Every write of several rows is one
+// transaction. On SQLite, transactions begin IMMEDIATE and writers queue
+// on the busy timeout; a transient conflict (SQLite busy, PostgreSQL
+// serialization failure or deadlock) is retried a few times with a
+// randomised pause.
+//
+// # Secrets at rest
+//
+// Codes and tokens are stored under the SHA-256 digests the storage
+// records carry, never in the clear, and a client's SecretHash must be a
+// hash made by storage.HashSecret or storage.HashPassword: anything else is
+// refused with ErrPlainSecret. A copy of the database yields no usable
+// credential. SecretCache spares the token endpoint the argon2id
+// verification of an imported secret at every request.
+//
+// # Failures
+//
+// Errors that say the database cannot be reached — refused or broken
+// connections, timeouts, a server shutting down, a SQLite database still
+// locked after the busy timeout — wrap storage.ErrUnavailable, which the
+// authorization server answers with 503 temporarily_unavailable, logging
+// the cause. database/sql replaces broken connections, so the store
+// recovers by itself once the database is back. Driver errors never reach
+// a response; they are kept as the cause for the log.
+//
+// Times are stored as microseconds since the Unix epoch, in integer
+// columns that compare alike in both dialects.
+package sqlstore

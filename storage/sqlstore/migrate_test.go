@@ -1,0 +1,104 @@
+package sqlstore_test
+
+import (
+	"database/sql"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/grantry/grantry/storage"
+	"github.com/grantry/grantry/storage/sqlstore"
+)
+
+// migrations returns the versions schema_migrations lists, in order.
+func migrations(t *testing.T, db *sql.DB) []int {
+	t.Helper()
+	rows, err := db.QueryContext(t.Context(), `SELECT version FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		t.Fatalf("read schema_migrations: %v", err)
+	}
+	defer rows.Close()
+	var list []int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		list = append(list, v)
+	}
+	return list
+}
+
+func wantMigrated(t *testing.T, db *sql.DB) {
+	t.Helper()
+	got := migrations(t, db)
+	if len(got) != sqlstore.SchemaVersion() || got[len(got)-1] != sqlstore.SchemaVersion() {
+		t.Errorf("schema_migrations: got versions %v, want 1 to %d once each", got, sqlstore.SchemaVersion())
+	}
+}
+
+// TestMigrateTwice checks that a second migration changes nothing and
+// keeps the data.
+func TestMigrateTwice(t *testing.T) {
+	for _, tc := range dialects {
+		t.Run(tc.name, func(t *testing.T) {
+			db := tc.open(t)
+			s := openStore(t, db, tc.d)
+			c := &storage.ClientRecord{ID: "kept", SecretHash: storage.HashSecret("s")}
+			if err := s.CreateClient(t.Context(), c); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Migrate(t.Context()); err != nil {
+				t.Fatalf("second Migrate: got error %v, want nil", err)
+			}
+			wantMigrated(t, db)
+			if _, err := s.GetClient(t.Context(), "kept"); err != nil {
+				t.Errorf("GetClient after the second migration: got error %v, want nil", err)
+			}
+		})
+	}
+}
+
+// TestMigrateConcurrent migrates one new database from several goroutines
+// over two connection pools at once, as two processes starting together
+// would: every migration succeeds, and each version is applied once.
+func TestMigrateConcurrent(t *testing.T) {
+	opens := []struct {
+		name string
+		d    sqlstore.Dialect
+		// pools returns two independent pools on one new database.
+		pools func(t *testing.T) [2]*sql.DB
+	}{
+		{"SQLite", sqlstore.SQLite, func(t *testing.T) [2]*sql.DB {
+			path := filepath.Join(t.TempDir(), "grantry.db")
+			return [2]*sql.DB{openSQLiteFile(t, path), openSQLiteFile(t, path)}
+		}},
+		{"Postgres", sqlstore.Postgres, func(t *testing.T) [2]*sql.DB {
+			dsn := newSchema(t)
+			return [2]*sql.DB{openPostgresDSN(t, dsn), openPostgresDSN(t, dsn)}
+		}},
+	}
+	for _, tc := range opens {
+		t.Run(tc.name, func(t *testing.T) {
+			pools := tc.pools(t)
+			const perPool = 4
+			errs := make([]error, 2*perPool)
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for i := range errs {
+				wg.Go(func() {
+					<-start
+					errs[i] = sqlstore.New(pools[i%2], tc.d).Migrate(t.Context())
+				})
+			}
+			close(start)
+			wg.Wait()
+			for i, err := range errs {
+				if err != nil {
+					t.Errorf("Migrate %d: got error %v, want nil", i, err)
+				}
+			}
+			wantMigrated(t, pools[0])
+		})
+	}
+}

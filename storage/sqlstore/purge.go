@@ -1,0 +1,51 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+)
+
+const (
+	purgeCodes = `DELETE FROM authorization_codes WHERE expires_at < $1`
+	// purgeTokens removes the tokens whose access token expired and whose
+	// refresh token is absent or expired too; a NULL refresh expiry never
+	// expires.
+	purgeTokens = `DELETE FROM tokens WHERE expires_at < $1
+	AND (refresh_hash IS NULL OR refresh_expires_at < $1)`
+	// purgeFamilies forgets the revocation of families that nothing
+	// belongs to any more: nothing can be stored in them again.
+	purgeFamilies = `DELETE FROM revoked_families
+	WHERE NOT EXISTS (SELECT 1 FROM tokens t WHERE t.family_id = revoked_families.family_id)
+	AND NOT EXISTS (SELECT 1 FROM authorization_codes c WHERE c.family_id = revoked_families.family_id)`
+)
+
+// Purge removes, in one transaction, the codes that expired before the
+// given time and the tokens whose access token expired before it and whose
+// refresh token is absent or expired before it too. Used codes and revoked
+// tokens that have not expired are kept: they are what replay and reuse
+// are detected by. The marks of revoked families that no code or token
+// belongs to any more are dropped too. It returns how many codes and
+// tokens were removed.
+func (s *Store) Purge(ctx context.Context, before time.Time) (int, error) {
+	var removed int64
+	err := s.inTx(ctx, func(q querier) (error, error) {
+		removed = 0
+		for _, stmt := range []string{purgeCodes, purgeTokens} {
+			res, err := q.ExecContext(ctx, stmt, micros(before))
+			if err != nil {
+				return nil, err
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return nil, err
+			}
+			removed += n
+		}
+		_, err := q.ExecContext(ctx, purgeFamilies)
+		return nil, err
+	})
+	if err != nil {
+		return 0, wrap("purge", err)
+	}
+	return int(removed), nil
+}

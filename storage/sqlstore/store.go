@@ -1,0 +1,75 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/grantry/grantry/storage"
+)
+
+// Dialect names the SQL database behind a *sql.DB.
+type Dialect int
+
+// The supported dialects.
+const (
+	// SQLite is SQLite 3.37 or later, as the modernc.org/sqlite driver
+	// provides it.
+	SQLite Dialect = iota + 1
+	// Postgres is PostgreSQL 12 or later, as the pgx stdlib driver
+	// provides it.
+	Postgres
+)
+
+// String returns the dialect's name.
+func (d Dialect) String() string {
+	switch d {
+	case SQLite:
+		return "sqlite"
+	case Postgres:
+		return "postgres"
+	}
+	return fmt.Sprintf("Dialect(%d)", int(d))
+}
+
+// Store keeps clients, authorization codes and tokens in a SQL database.
+// It implements storage.ClientRegistry, storage.CodeStore,
+// storage.TokenStore and storage.Purger, and is safe for concurrent use.
+type Store struct {
+	db *sql.DB
+	d  Dialect
+}
+
+// Interface checks.
+var (
+	_ storage.ClientRegistry = (*Store)(nil)
+	_ storage.CodeStore      = (*Store)(nil)
+	_ storage.TokenStore     = (*Store)(nil)
+	_ storage.Purger         = (*Store)(nil)
+)
+
+// New returns a store over db, which must be a database of dialect d whose
+// schema is migrated (see Migrate). It does no I/O. It panics on an unknown
+// dialect, a programming error.
+func New(db *sql.DB, d Dialect) *Store {
+	if d != SQLite && d != Postgres {
+		panic("sqlstore: unknown dialect " + d.String())
+	}
+	return &Store{db: db, d: d}
+}
+
+// Open returns a store over db after migrating its schema to the latest
+// version.
+func Open(ctx context.Context, db *sql.DB, d Dialect) (*Store, error) {
+	s := New(db, d)
+	if err := s.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// DB returns the database the store uses.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Dialect returns the store's dialect.
+func (s *Store) Dialect() Dialect { return s.d }

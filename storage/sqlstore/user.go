@@ -1,0 +1,103 @@
+package sqlstore
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/grantry/grantry/storage"
+)
+
+var _ storage.UserStore = (*Store)(nil)
+
+const userColumns = `id, username, password_hash, created_at`
+
+const (
+	insertUser     = `INSERT INTO users (` + userColumns + `) VALUES ($1, $2, $3, $4)`
+	selectUserByID = `SELECT ` + userColumns + ` FROM users WHERE id = $1`
+	selectUserName = `SELECT ` + userColumns + ` FROM users WHERE username = $1`
+	selectUsers    = `SELECT ` + userColumns + ` FROM users`
+	deleteUser     = `DELETE FROM users WHERE id = $1`
+	updatePassword = `UPDATE users SET password_hash = $2 WHERE id = $1`
+)
+
+// CreateUser stores u, or returns storage.ErrExists when a user with its
+// ID or Username is stored already. A PasswordHash that is not a hash made
+// by storage.HashPassword or storage.HashSecret is refused with
+// ErrPlainSecret.
+func (s *Store) CreateUser(ctx context.Context, u *storage.User) error {
+	if !hashed(u.PasswordHash) {
+		return ErrPlainSecret
+	}
+	return retry(ctx, func() error {
+		_, err := s.db.ExecContext(ctx, insertUser, u.ID, u.Username, u.PasswordHash, micros(u.CreatedAt))
+		return wrap("create user", err)
+	})
+}
+
+// UserByName returns the user with the given Username, compared exactly,
+// or storage.ErrNotFound.
+func (s *Store) UserByName(ctx context.Context, username string) (*storage.User, error) {
+	u, err := scanUser(s.db.QueryRowContext(ctx, selectUserName, username))
+	if err != nil {
+		return nil, wrap("read user", err)
+	}
+	return u, nil
+}
+
+// GetUser returns the user, or storage.ErrNotFound.
+func (s *Store) GetUser(ctx context.Context, id string) (*storage.User, error) {
+	u, err := scanUser(s.db.QueryRowContext(ctx, selectUserByID, id))
+	if err != nil {
+		return nil, wrap("read user", err)
+	}
+	return u, nil
+}
+
+// ListUsers returns every user, ordered by Username byte by byte, whatever
+// the database's collation.
+func (s *Store) ListUsers(ctx context.Context) ([]*storage.User, error) {
+	rows, err := s.db.QueryContext(ctx, selectUsers)
+	if err != nil {
+		return nil, wrap("list users", err)
+	}
+	defer rows.Close()
+	var list []*storage.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, wrap("list users", err)
+		}
+		list = append(list, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("list users", err)
+	}
+	slices.SortFunc(list, func(a, b *storage.User) int { return strings.Compare(a.Username, b.Username) })
+	return list, nil
+}
+
+// DeleteUser removes the user, or returns storage.ErrNotFound.
+func (s *Store) DeleteUser(ctx context.Context, id string) error {
+	return s.execOne(ctx, "delete user", deleteUser, id)
+}
+
+// SetPasswordHash replaces the user's PasswordHash, or returns
+// storage.ErrNotFound. A value that is not a hash is refused with
+// ErrPlainSecret.
+func (s *Store) SetPasswordHash(ctx context.Context, id, hash string) error {
+	if !hashed(hash) {
+		return ErrPlainSecret
+	}
+	return s.execOne(ctx, "set password", updatePassword, id, hash)
+}
+
+func scanUser(row scanner) (*storage.User, error) {
+	var u storage.User
+	var createdAt int64
+	if err := row.Scan(&u.ID, &u.Username, &u.PasswordHash, &createdAt); err != nil {
+		return nil, err
+	}
+	u.CreatedAt = fromMicros(createdAt)
+	return &u, nil
+}

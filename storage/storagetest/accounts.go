@@ -1,0 +1,363 @@
+package storagetest
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/storage"
+)
+
+// AccountStore is what a backend implements to keep the users who sign in
+// and the consents they gave.
+type AccountStore interface {
+	storage.UserStore
+	storage.ConsentStore
+}
+
+// RunAccounts runs the conformance suite of storage.UserStore and
+// storage.ConsentStore as subtests of t. newStore is called once per
+// subtest and must return a new, empty store.
+func RunAccounts(t *testing.T, newStore func(t *testing.T) AccountStore) {
+	groups := []struct {
+		name  string
+		tests []accountTest
+	}{
+		{"Users", userTests},
+		{"Consents", consentTests},
+	}
+	for _, g := range groups {
+		t.Run(g.name, func(t *testing.T) {
+			for _, tc := range g.tests {
+				t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
+			}
+		})
+	}
+}
+
+type accountTest struct {
+	name string
+	run  func(t *testing.T, s AccountStore)
+}
+
+// newUser returns a user with every field set, distinct for each name.
+// The hash is a fixed string: the store keeps it, it never checks it.
+func newUser(name string) *storage.User {
+	return &storage.User{
+		ID:           "user-id-" + name,
+		Username:     name,
+		PasswordHash: "argon2id$v=19$m=65536,t=3,p=4$c2FsdC0" + name + "$a2V5",
+		CreatedAt:    at(-72 * time.Hour),
+	}
+}
+
+func userDiff(got, want *storage.User) diff {
+	var d diff
+	d.str("ID", got.ID, want.ID)
+	d.str("Username", got.Username, want.Username)
+	d.str("PasswordHash", got.PasswordHash, want.PasswordHash)
+	d.time("CreatedAt", got.CreatedAt, want.CreatedAt)
+	return d
+}
+
+func mustCreateUser(t *testing.T, s AccountStore, u *storage.User) {
+	t.Helper()
+	if err := s.CreateUser(t.Context(), u); err != nil {
+		t.Fatalf("CreateUser(%q): got error %v, want nil", u.Username, err)
+	}
+}
+
+func mustGetUser(t *testing.T, s AccountStore, id string) *storage.User {
+	t.Helper()
+	u, err := s.GetUser(t.Context(), id)
+	if err != nil {
+		t.Fatalf("GetUser(%q): got error %v, want nil", id, err)
+	}
+	return u
+}
+
+func wantUserNotFound(t *testing.T, s AccountStore, id, username string) {
+	t.Helper()
+	if u, err := s.GetUser(t.Context(), id); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("GetUser(%q): got (%v, %v), want ErrNotFound", id, u, err)
+	}
+	if u, err := s.UserByName(t.Context(), username); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("UserByName(%q): got (%v, %v), want ErrNotFound", username, u, err)
+	}
+}
+
+func usernames(list []*storage.User) []string {
+	out := make([]string, len(list))
+	for i, u := range list {
+		out[i] = u.Username
+	}
+	return out
+}
+
+// newConsent returns a consent of user for client.
+func newConsent(user, client string, scope ...string) *storage.Consent {
+	return &storage.Consent{Subject: user, ClientID: client, Scope: grantry.Scope(scope), CreatedAt: at(-time.Minute)}
+}
+
+func consentDiff(got, want *storage.Consent) diff {
+	var d diff
+	d.str("Subject", got.Subject, want.Subject)
+	d.str("ClientID", got.ClientID, want.ClientID)
+	d.strs("Scope", got.Scope, want.Scope)
+	d.time("CreatedAt", got.CreatedAt, want.CreatedAt)
+	return d
+}
+
+func mustGetConsent(t *testing.T, s AccountStore, subject, client string) *storage.Consent {
+	t.Helper()
+	c, err := s.GetConsent(t.Context(), subject, client)
+	if err != nil {
+		t.Fatalf("GetConsent(%q, %q): got error %v, want nil", subject, client, err)
+	}
+	return c
+}
+
+func mustSaveConsent(t *testing.T, s AccountStore, c *storage.Consent) {
+	t.Helper()
+	if err := s.SaveConsent(t.Context(), c); err != nil {
+		t.Fatalf("SaveConsent(%q, %q): got error %v, want nil", c.Subject, c.ClientID, err)
+	}
+}
+
+func wantConsentNotFound(t *testing.T, s AccountStore, subject, client string) {
+	t.Helper()
+	if c, err := s.GetConsent(t.Context(), subject, client); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("GetConsent(%q, %q): got (%v, %v), want ErrNotFound", subject, client, c, err)
+	}
+}
+
+var userTests = []accountTest{
+	{"CreateGet", testUserCreateGet},
+	{"ByName", testUserByName},
+	{"ByNameExact", testUserByNameExact},
+	{"CreateDuplicateID", testUserDuplicateID},
+	{"CreateDuplicateUsername", testUserDuplicateUsername},
+	{"GetUnknown", testUserGetUnknown},
+	{"List", testUserList},
+	{"ListEmpty", testUserListEmpty},
+	{"Delete", testUserDelete},
+	{"DeleteUnknown", testUserDeleteUnknown},
+	{"SetPasswordHash", testUserSetPasswordHash},
+	{"SetPasswordHashUnknown", testUserSetPasswordHashUnknown},
+	{"CopyIsolation", testUserCopyIsolation},
+}
+
+func testUserCreateGet(t *testing.T, s AccountStore) {
+	want := newUser("alice")
+	mustCreateUser(t, s, want)
+	userDiff(mustGetUser(t, s, want.ID), want).report(t, "GetUser")
+}
+
+func testUserByName(t *testing.T, s AccountStore) {
+	for _, name := range []string{"alice", "bob", "zoë@example.org"} {
+		mustCreateUser(t, s, newUser(name))
+	}
+	for _, name := range []string{"alice", "bob", "zoë@example.org"} {
+		got, err := s.UserByName(t.Context(), name)
+		if err != nil {
+			t.Fatalf("UserByName(%q): got error %v, want nil", name, err)
+		}
+		userDiff(got, newUser(name)).report(t, "UserByName("+name+")")
+	}
+}
+
+func testUserByNameExact(t *testing.T, s AccountStore) {
+	mustCreateUser(t, s, newUser("alice"))
+	for _, name := range []string{"Alice", "ALICE", "alice ", " alice", "alic", "alice%", "alic_", ""} {
+		if u, err := s.UserByName(t.Context(), name); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("UserByName(%q): got (%v, %v), want ErrNotFound", name, u, err)
+		}
+	}
+}
+
+func testUserDuplicateID(t *testing.T, s AccountStore) {
+	first := newUser("alice")
+	mustCreateUser(t, s, first)
+	dup := newUser("bob")
+	dup.ID = first.ID
+	if err := s.CreateUser(t.Context(), dup); !errors.Is(err, storage.ErrExists) {
+		t.Errorf("CreateUser with a stored ID: got %v, want ErrExists", err)
+	}
+	userDiff(mustGetUser(t, s, first.ID), first).report(t, "GetUser after a refused duplicate")
+	if u, err := s.UserByName(t.Context(), "bob"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("UserByName(bob) after a refused create: got (%v, %v), want ErrNotFound", u, err)
+	}
+}
+
+func testUserDuplicateUsername(t *testing.T, s AccountStore) {
+	first := newUser("alice")
+	mustCreateUser(t, s, first)
+	dup := newUser("alice")
+	dup.ID = "another-id"
+	if err := s.CreateUser(t.Context(), dup); !errors.Is(err, storage.ErrExists) {
+		t.Errorf("CreateUser with a stored Username: got %v, want ErrExists", err)
+	}
+	if u, err := s.GetUser(t.Context(), "another-id"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("GetUser of the refused user: got (%v, %v), want ErrNotFound", u, err)
+	}
+}
+
+func testUserGetUnknown(t *testing.T, s AccountStore) {
+	wantUserNotFound(t, s, "nobody", "nobody")
+}
+
+func testUserList(t *testing.T, s AccountStore) {
+	for _, name := range []string{"carol", "alice", "dave", "bob"} {
+		mustCreateUser(t, s, newUser(name))
+	}
+	list, err := s.ListUsers(t.Context())
+	if err != nil {
+		t.Fatalf("ListUsers: got error %v, want nil", err)
+	}
+	if got, want := usernames(list), []string{"alice", "bob", "carol", "dave"}; !slices.Equal(got, want) {
+		t.Fatalf("ListUsers: got %q, want %q", got, want)
+	}
+	userDiff(list[2], newUser("carol")).report(t, "ListUsers[2]")
+}
+
+func testUserListEmpty(t *testing.T, s AccountStore) {
+	list, err := s.ListUsers(t.Context())
+	if err != nil || len(list) != 0 {
+		t.Errorf("ListUsers on an empty store: got (%v, %v), want no users and nil", list, err)
+	}
+}
+
+func testUserDelete(t *testing.T, s AccountStore) {
+	alice, bob := newUser("alice"), newUser("bob")
+	mustCreateUser(t, s, alice)
+	mustCreateUser(t, s, bob)
+	if err := s.DeleteUser(t.Context(), alice.ID); err != nil {
+		t.Fatalf("DeleteUser: got error %v, want nil", err)
+	}
+	wantUserNotFound(t, s, alice.ID, alice.Username)
+	userDiff(mustGetUser(t, s, bob.ID), bob).report(t, "GetUser of the other user")
+	again := newUser("alice")
+	again.ID = "new-alice"
+	if err := s.CreateUser(t.Context(), again); err != nil {
+		t.Errorf("CreateUser reusing a deleted user's name: got %v, want nil", err)
+	}
+}
+
+func testUserDeleteUnknown(t *testing.T, s AccountStore) {
+	if err := s.DeleteUser(t.Context(), "nobody"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("DeleteUser(nobody): got %v, want ErrNotFound", err)
+	}
+}
+
+func testUserSetPasswordHash(t *testing.T, s AccountStore) {
+	alice, bob := newUser("alice"), newUser("bob")
+	mustCreateUser(t, s, alice)
+	mustCreateUser(t, s, bob)
+	if err := s.SetPasswordHash(t.Context(), alice.ID, "sha256$new"); err != nil {
+		t.Fatalf("SetPasswordHash: got error %v, want nil", err)
+	}
+	want := newUser("alice")
+	want.PasswordHash = "sha256$new"
+	userDiff(mustGetUser(t, s, alice.ID), want).report(t, "GetUser after SetPasswordHash")
+	byName, err := s.UserByName(t.Context(), "alice")
+	if err != nil || byName.PasswordHash != "sha256$new" {
+		t.Errorf("UserByName after SetPasswordHash: got (%v, %v), want hash %q", byName, err, "sha256$new")
+	}
+	userDiff(mustGetUser(t, s, bob.ID), bob).report(t, "GetUser of the other user")
+}
+
+func testUserSetPasswordHashUnknown(t *testing.T, s AccountStore) {
+	if err := s.SetPasswordHash(t.Context(), "nobody", "sha256$x"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("SetPasswordHash(nobody): got %v, want ErrNotFound", err)
+	}
+}
+
+func testUserCopyIsolation(t *testing.T, s AccountStore) {
+	in := newUser("alice")
+	mustCreateUser(t, s, in)
+	in.PasswordHash, in.Username = "changed", "changed"
+	got := mustGetUser(t, s, "user-id-alice")
+	got.PasswordHash = "changed too"
+	userDiff(mustGetUser(t, s, "user-id-alice"), newUser("alice")).report(t, "GetUser after changing copies")
+}
+
+var consentTests = []accountTest{
+	{"SaveGet", testConsentSaveGet},
+	{"GetUnknown", testConsentGetUnknown},
+	{"SaveReplaces", testConsentSaveReplaces},
+	{"PerSubjectAndClient", testConsentPerSubjectAndClient},
+	{"EmptyScope", testConsentEmptyScope},
+	{"Delete", testConsentDelete},
+	{"DeleteUnknown", testConsentDeleteUnknown},
+	{"CopyIsolation", testConsentCopyIsolation},
+}
+
+func testConsentSaveGet(t *testing.T, s AccountStore) {
+	want := newConsent("user-1", "app", "openid", "profile", "email")
+	mustSaveConsent(t, s, want)
+	consentDiff(mustGetConsent(t, s, "user-1", "app"), want).report(t, "GetConsent")
+}
+
+func testConsentGetUnknown(t *testing.T, s AccountStore) {
+	wantConsentNotFound(t, s, "user-1", "app")
+}
+
+func testConsentSaveReplaces(t *testing.T, s AccountStore) {
+	mustSaveConsent(t, s, newConsent("user-1", "app", "profile"))
+	want := newConsent("user-1", "app", "profile", "email")
+	want.CreatedAt = at(time.Minute)
+	mustSaveConsent(t, s, want)
+	consentDiff(mustGetConsent(t, s, "user-1", "app"), want).report(t, "GetConsent after a second save")
+}
+
+func testConsentPerSubjectAndClient(t *testing.T, s AccountStore) {
+	saved := []*storage.Consent{
+		newConsent("user-1", "app", "a"),
+		newConsent("user-1", "other", "b"),
+		newConsent("user-2", "app", "c"),
+	}
+	for _, c := range saved {
+		mustSaveConsent(t, s, c)
+	}
+	for _, want := range saved {
+		consentDiff(mustGetConsent(t, s, want.Subject, want.ClientID), want).report(t, "GetConsent("+want.Subject+", "+want.ClientID+")")
+	}
+	wantConsentNotFound(t, s, "user-2", "other")
+	wantConsentNotFound(t, s, "app", "user-1")
+}
+
+func testConsentEmptyScope(t *testing.T, s AccountStore) {
+	mustSaveConsent(t, s, newConsent("user-1", "app"))
+	got := mustGetConsent(t, s, "user-1", "app")
+	if len(got.Scope) != 0 {
+		t.Errorf("GetConsent of a consent without scope: got scope %q, want none", got.Scope)
+	}
+}
+
+func testConsentDelete(t *testing.T, s AccountStore) {
+	mustSaveConsent(t, s, newConsent("user-1", "app", "a"))
+	other := newConsent("user-1", "other", "b")
+	mustSaveConsent(t, s, other)
+	if err := s.DeleteConsent(t.Context(), "user-1", "app"); err != nil {
+		t.Fatalf("DeleteConsent: got error %v, want nil", err)
+	}
+	wantConsentNotFound(t, s, "user-1", "app")
+	consentDiff(mustGetConsent(t, s, "user-1", "other"), other).report(t, "GetConsent of the other client")
+}
+
+func testConsentDeleteUnknown(t *testing.T, s AccountStore) {
+	if err := s.DeleteConsent(t.Context(), "user-1", "app"); err != nil {
+		t.Errorf("DeleteConsent of an unknown consent: got %v, want nil", err)
+	}
+}
+
+func testConsentCopyIsolation(t *testing.T, s AccountStore) {
+	in := newConsent("user-1", "app", "a", "b")
+	mustSaveConsent(t, s, in)
+	in.Scope[0] = "changed"
+	got := mustGetConsent(t, s, "user-1", "app")
+	got.Scope[1] = "changed too"
+	consentDiff(mustGetConsent(t, s, "user-1", "app"), newConsent("user-1", "app", "a", "b")).report(t, "GetConsent after changing copies")
+}
