@@ -1,0 +1,333 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/internal/secret"
+	"github.com/grantry/grantry/storage"
+)
+
+func cmdClient(ctx context.Context, env *environment, args []string) error {
+	return subcommand(ctx, env, "client", args, []command{
+		{"create", "register a client; its secret is printed once", cmdClientCreate},
+		{"list", "list the clients", cmdClientList},
+		{"show", "show one client", cmdClientShow},
+		{"delete", "delete a client", cmdClientDelete},
+		{"rotate-secret", "replace a client's secret; the new one is printed once", cmdClientRotate},
+	})
+}
+
+// clientJSON is a client as the commands print it, with the member names
+// of RFC 7591 §2 and §3.2.1.
+type clientJSON struct {
+	ClientID                string    `json:"client_id"`
+	ClientSecret            string    `json:"client_secret,omitempty"`
+	Name                    string    `json:"client_name,omitempty"`
+	RedirectURIs            []string  `json:"redirect_uris"`
+	GrantTypes              []string  `json:"grant_types"`
+	ResponseTypes           []string  `json:"response_types"`
+	Scope                   string    `json:"scope"`
+	TokenEndpointAuthMethod string    `json:"token_endpoint_auth_method"`
+	CreatedAt               time.Time `json:"created_at"`
+}
+
+func toClientJSON(c *storage.ClientRecord, secret string) clientJSON {
+	j := clientJSON{
+		ClientID: c.ID, ClientSecret: secret, Name: c.Name,
+		RedirectURIs: nonNil(c.RedirectURIs), Scope: c.Scope.String(),
+		TokenEndpointAuthMethod: string(c.TokenEndpointAuthMethod()), CreatedAt: c.CreatedAt.UTC(),
+	}
+	j.GrantTypes = make([]string, len(c.GrantTypes))
+	for i, g := range c.GrantTypes {
+		j.GrantTypes[i] = string(g)
+	}
+	j.ResponseTypes = make([]string, len(c.ResponseTypes))
+	for i, rt := range c.ResponseTypes {
+		j.ResponseTypes[i] = string(rt)
+	}
+	return j
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+type clientCreateFlags struct {
+	adminFlags
+	id, name, scope, method string
+	public                  bool
+	redirects               listFlag
+	grants                  *listFlag
+}
+
+func cmdClientCreate(ctx context.Context, env *environment, args []string) error {
+	f := clientCreateFlags{grants: newList(string(grantry.GrantAuthorizationCode), string(grantry.GrantRefreshToken))}
+	fs := env.flagSet("client create", "", "Register a client. Its secret is printed once and stored only as a hash.")
+	f.register(fs, true)
+	fs.StringVar(&f.id, "id", "", "client_id; default: a random one")
+	fs.StringVar(&f.name, "name", "", "name shown on the consent page")
+	fs.Var(&f.redirects, "redirect-uri", "redirect `URI`, matched exactly; repeat the flag for several")
+	fs.StringVar(&f.scope, "scope", "", "space-separated scopes the client may request")
+	fs.Var(f.grants, "grants", "comma-separated `list` of grant types")
+	fs.StringVar(&f.method, "auth-method", string(grantry.AuthClientSecretBasic), "token endpoint auth method: client_secret_basic, client_secret_post or none")
+	fs.BoolVar(&f.public, "public", false, "a public client without secret (same as --auth-method none); PKCE is then required")
+	pos, err := env.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 0); err != nil {
+		return err
+	}
+	c, err := f.record()
+	if err != nil {
+		return err
+	}
+	var plain string
+	if c.TokenEndpointAuthMethod() != grantry.AuthNone {
+		plain = storage.NewSecret()
+		c.SecretHash = storage.HashSecret(plain)
+	}
+	return withBackend(ctx, &f.adminFlags, func(b *backend) error {
+		if err := b.clients.CreateClient(ctx, c); err != nil {
+			if errors.Is(err, storage.ErrExists) {
+				return fmt.Errorf("a client with ID %q exists already", c.ID)
+			}
+			return err
+		}
+		return printClient(env.stdout, c, plain, f.json)
+	})
+}
+
+// record builds the client the flags describe, or says what is wrong.
+func (f *clientCreateFlags) record() (*storage.ClientRecord, error) {
+	if f.public {
+		f.method = string(grantry.AuthNone)
+	}
+	now := time.Now().UTC()
+	c := &storage.ClientRecord{ID: f.id, Name: f.name, AuthMethod: grantry.AuthMethod(f.method), CreatedAt: now, UpdatedAt: now}
+	if c.ID == "" {
+		c.ID = secret.ID()
+	}
+	if err := checkAuthMethod(c.AuthMethod); err != nil {
+		return nil, err
+	}
+	sc, err := grantry.ParseScope(f.scope)
+	if err != nil {
+		return nil, fmt.Errorf("--scope: %w", err)
+	}
+	c.Scope = sc
+	if err := setClientGrants(c, f.grants.vals); err != nil {
+		return nil, err
+	}
+	for _, u := range f.redirects.vals {
+		if err := checkRedirectURI(u); err != nil {
+			return nil, err
+		}
+	}
+	c.RedirectURIs = f.redirects.vals
+	if len(c.ResponseTypes) > 0 && len(c.RedirectURIs) == 0 {
+		return nil, errors.New("--redirect-uri is required for the authorization_code and implicit grants")
+	}
+	return c, nil
+}
+
+func checkAuthMethod(m grantry.AuthMethod) error {
+	switch m {
+	case grantry.AuthClientSecretBasic, grantry.AuthClientSecretPost, grantry.AuthNone:
+		return nil
+	}
+	return fmt.Errorf("--auth-method %q: want client_secret_basic, client_secret_post or none", m)
+}
+
+// setClientGrants sets the grant types and the response types they imply.
+func setClientGrants(c *storage.ClientRecord, grants []string) error {
+	public := c.AuthMethod == grantry.AuthNone
+	for _, g := range grants {
+		gt, err := parseGrant(g)
+		if err != nil {
+			return fmt.Errorf("--grants: %w", err)
+		}
+		if public && (gt == grantry.GrantClientCredentials || gt == grantry.GrantPassword) {
+			return fmt.Errorf("--grants: a public client may not use %s", gt)
+		}
+		if !slices.Contains(c.GrantTypes, gt) {
+			c.GrantTypes = append(c.GrantTypes, gt)
+		}
+		switch gt {
+		case grantry.GrantAuthorizationCode:
+			c.ResponseTypes = append(c.ResponseTypes, grantry.ResponseCode)
+		case grantry.GrantImplicit:
+			c.ResponseTypes = append(c.ResponseTypes, grantry.ResponseToken)
+		}
+	}
+	return nil
+}
+
+// checkRedirectURI applies the rules of RFC 6749 §3.1.2 and RFC 8252 §7:
+// absolute, no fragment, https unless on loopback or a private-use scheme.
+func checkRedirectURI(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || strings.Contains(raw, "#") {
+		return fmt.Errorf("--redirect-uri %q: want an absolute URI without fragment", raw)
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "javascript", "data", "vbscript", "file", "blob", "about":
+		return fmt.Errorf("--redirect-uri %q: the scheme is not allowed", raw)
+	case "http":
+		if !isLoopback(u.Hostname()) {
+			return fmt.Errorf("--redirect-uri %q: http is allowed only on a loopback host; use https", raw)
+		}
+	case "https":
+		if u.Host == "" {
+			return fmt.Errorf("--redirect-uri %q: no host", raw)
+		}
+	}
+	return nil
+}
+
+func printClient(w io.Writer, c *storage.ClientRecord, plain string, asJSON bool) error {
+	if asJSON {
+		return printJSON(w, toClientJSON(c, plain))
+	}
+	j := toClientJSON(c, plain)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "client_id:\t%s\n", j.ClientID)
+	if plain != "" {
+		fmt.Fprintf(tw, "client_secret:\t%s\t(shown only now: store it safely)\n", plain)
+	}
+	fmt.Fprintf(tw, "name:\t%s\n", j.Name)
+	fmt.Fprintf(tw, "redirect_uris:\t%s\n", strings.Join(j.RedirectURIs, " "))
+	fmt.Fprintf(tw, "grant_types:\t%s\n", strings.Join(j.GrantTypes, " "))
+	fmt.Fprintf(tw, "scope:\t%s\n", j.Scope)
+	fmt.Fprintf(tw, "auth_method:\t%s\n", j.TokenEndpointAuthMethod)
+	fmt.Fprintf(tw, "created_at:\t%s\n", j.CreatedAt.Format(time.RFC3339))
+	return tw.Flush()
+}
+
+func cmdClientList(ctx context.Context, env *environment, args []string) error {
+	var f adminFlags
+	fs := env.flagSet("client list", "", "List the registered clients.")
+	f.register(fs, true)
+	pos, err := env.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 0); err != nil {
+		return err
+	}
+	return withBackend(ctx, &f, func(b *backend) error {
+		list, err := b.clients.ListClients(ctx)
+		if err != nil {
+			return err
+		}
+		if f.json {
+			out := make([]clientJSON, len(list))
+			for i, c := range list {
+				out[i] = toClientJSON(c, "")
+			}
+			return printJSON(env.stdout, out)
+		}
+		tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "CLIENT_ID\tNAME\tAUTH\tGRANTS\tREDIRECT_URIS")
+		for _, c := range list {
+			j := toClientJSON(c, "")
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.ClientID, j.Name, j.TokenEndpointAuthMethod,
+				strings.Join(j.GrantTypes, ","), strings.Join(j.RedirectURIs, " "))
+		}
+		return tw.Flush()
+	})
+}
+
+// oneClient parses the flags of a command that names one client.
+func oneClient(env *environment, name, summary string, args []string, withJSON bool) (*adminFlags, string, error) {
+	f := &adminFlags{}
+	fs := env.flagSet(name, "CLIENT_ID", summary)
+	f.register(fs, withJSON)
+	pos, err := env.parse(fs, args)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := wantArgs(fs, pos, 1); err != nil {
+		return nil, "", err
+	}
+	return f, pos[0], nil
+}
+
+func loadClient(ctx context.Context, b *backend, id string) (*storage.ClientRecord, error) {
+	c, err := b.clients.GetClient(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, fmt.Errorf("no client %q", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rec, ok := c.(*storage.ClientRecord)
+	if !ok {
+		return nil, fmt.Errorf("client %q: unexpected record type %T", id, c)
+	}
+	return rec, nil
+}
+
+func cmdClientShow(ctx context.Context, env *environment, args []string) error {
+	f, id, err := oneClient(env, "client show", "Show one client.", args, true)
+	if err != nil {
+		return err
+	}
+	return withBackend(ctx, f, func(b *backend) error {
+		c, err := loadClient(ctx, b, id)
+		if err != nil {
+			return err
+		}
+		return printClient(env.stdout, c, "", f.json)
+	})
+}
+
+func cmdClientDelete(ctx context.Context, env *environment, args []string) error {
+	f, id, err := oneClient(env, "client delete", "Delete a client. Tokens it holds stop working at their next check against the store.", args, false)
+	if err != nil {
+		return err
+	}
+	return withBackend(ctx, f, func(b *backend) error {
+		if err := b.clients.DeleteClient(ctx, id); errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("no client %q", id)
+		} else if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "deleted client %s\n", id)
+		return nil
+	})
+}
+
+func cmdClientRotate(ctx context.Context, env *environment, args []string) error {
+	f, id, err := oneClient(env, "client rotate-secret", "Replace a client's secret. The new secret is printed once; the old one stops working at once.", args, true)
+	if err != nil {
+		return err
+	}
+	return withBackend(ctx, f, func(b *backend) error {
+		c, err := loadClient(ctx, b, id)
+		if err != nil {
+			return err
+		}
+		if c.Public() {
+			return fmt.Errorf("client %q is public: it has no secret", id)
+		}
+		plain := storage.NewSecret()
+		c.SecretHash, c.UpdatedAt = storage.HashSecret(plain), time.Now().UTC()
+		if err := b.clients.UpdateClient(ctx, c); err != nil {
+			return err
+		}
+		return printClient(env.stdout, c, plain, f.json)
+	})
+}

@@ -1,0 +1,182 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/grantry/grantry/storage"
+	"github.com/grantry/grantry/storage/memstore"
+)
+
+// admin runs grantry commands against one memory store.
+type admin struct {
+	t     *testing.T
+	store *memstore.Store
+}
+
+func newAdmin(t *testing.T) *admin {
+	a := &admin{t: t, store: memstore.New()}
+	old := openStore
+	openStore = func(context.Context, string, string) (*backend, error) { return memoryBackend(a.store), nil }
+	t.Cleanup(func() { openStore = old })
+	return a
+}
+
+// run runs a command and returns its exit status, stdout and stderr.
+func (a *admin) run(stdin string, args ...string) (int, string, string) {
+	var out, errOut strings.Builder
+	code := Main(context.Background(), args, strings.NewReader(stdin), &out, &errOut, envOf(nil))
+	return code, out.String(), errOut.String()
+}
+
+func (a *admin) mustRun(stdin string, args ...string) string {
+	a.t.Helper()
+	code, out, errOut := a.run(stdin, args...)
+	if code != 0 {
+		a.t.Fatalf("grantry %s: exit %d, stderr %q", strings.Join(args, " "), code, errOut)
+	}
+	return out
+}
+
+func TestClientCommands(t *testing.T) {
+	a := newAdmin(t)
+	out := a.mustRun("", "client", "create", "--id", "web", "--name", "Web", "--redirect-uri", "https://app.example/cb", "--scope", "profile email", "--json")
+	var created clientJSON
+	if err := json.Unmarshal([]byte(out), &created); err != nil {
+		t.Fatalf("client create --json printed %q: %v", out, err)
+	}
+	if created.ClientID != "web" || len(created.ClientSecret) != 43 || created.TokenEndpointAuthMethod != "client_secret_basic" ||
+		strings.Join(created.GrantTypes, ",") != "authorization_code,refresh_token" || strings.Join(created.ResponseTypes, ",") != "code" {
+		t.Errorf("created client = %+v", created)
+	}
+	stored, err := a.store.GetClient(t.Context(), "web")
+	if err != nil || !stored.CheckSecret(created.ClientSecret) || strings.Contains(stored.(*storage.ClientRecord).SecretHash, created.ClientSecret) {
+		t.Fatalf("stored client %v, %v: want the secret stored as a hash", stored, err)
+	}
+
+	if out := a.mustRun("", "client", "show", "web"); strings.Contains(out, created.ClientSecret) || !strings.Contains(out, "https://app.example/cb") {
+		t.Errorf("client show printed %q: want the client without its secret", out)
+	}
+	if out := a.mustRun("", "client", "list"); !strings.Contains(out, "web") || !strings.Contains(out, "CLIENT_ID") {
+		t.Errorf("client list printed %q", out)
+	}
+
+	out = a.mustRun("", "client", "rotate-secret", "web", "--json")
+	var rotated clientJSON
+	_ = json.Unmarshal([]byte(out), &rotated)
+	stored, _ = a.store.GetClient(t.Context(), "web")
+	if rotated.ClientSecret == "" || rotated.ClientSecret == created.ClientSecret || !stored.CheckSecret(rotated.ClientSecret) || stored.CheckSecret(created.ClientSecret) {
+		t.Errorf("rotate-secret: the new secret must work and the old one must not")
+	}
+
+	a.mustRun("", "client", "delete", "web")
+	if _, err := a.store.GetClient(t.Context(), "web"); err == nil {
+		t.Error("client delete left the client")
+	}
+}
+
+func TestClientCreateRefusals(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"http redirect off loopback", []string{"--redirect-uri", "http://app.example/cb"}, "http is allowed only on a loopback host"},
+		{"fragment", []string{"--redirect-uri", "https://app.example/cb#x"}, "without fragment"},
+		{"relative", []string{"--redirect-uri", "/cb"}, "absolute"},
+		{"javascript", []string{"--redirect-uri", "javascript:alert(1)"}, "not allowed"},
+		{"no redirect for code", nil, "--redirect-uri is required"},
+		{"public client credentials", []string{"--public", "--grants", "client_credentials"}, "public client may not use"},
+		{"unknown grant", []string{"--grants", "magic"}, "unknown grant type"},
+		{"bad auth method", []string{"--auth-method", "private_key_jwt", "--redirect-uri", "https://a.example/cb"}, "--auth-method"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newAdmin(t)
+			code, _, errOut := a.run("", append([]string{"client", "create"}, tt.args...)...)
+			if code != 1 || !strings.Contains(errOut, tt.want) {
+				t.Errorf("exit %d, stderr %q; want 1 and %q", code, errOut, tt.want)
+			}
+			if list, _ := a.store.ListClients(t.Context()); len(list) != 0 {
+				t.Errorf("a refused client was stored: %v", list)
+			}
+		})
+	}
+}
+
+func TestPublicClientHasNoSecret(t *testing.T) {
+	a := newAdmin(t)
+	out := a.mustRun("", "client", "create", "--public", "--redirect-uri", "http://127.0.0.1/cb", "--json")
+	var c clientJSON
+	if err := json.Unmarshal([]byte(out), &c); err != nil || c.ClientSecret != "" || c.TokenEndpointAuthMethod != "none" || len(c.ClientID) < 20 {
+		t.Errorf("public client = %+v (%v): want a random ID, no secret, auth method none", c, err)
+	}
+	if code, _, errOut := a.run("", "client", "rotate-secret", c.ClientID); code != 1 || !strings.Contains(errOut, "public") {
+		t.Errorf("rotate-secret of a public client: exit %d, %q; want 1", code, errOut)
+	}
+}
+
+func TestUserCommands(t *testing.T) {
+	a := newAdmin(t)
+	out := a.mustRun("s3cret-passw0rd\n", "user", "create", "bob", "--json")
+	var u userJSON
+	if err := json.Unmarshal([]byte(out), &u); err != nil || u.Username != "bob" || u.ID == "" {
+		t.Fatalf("user create --json printed %q (%v)", out, err)
+	}
+	stored, err := a.store.UserByName(t.Context(), "bob")
+	if err != nil || !strings.HasPrefix(stored.PasswordHash, "argon2id$") || !storage.VerifyPassword(stored.PasswordHash, "s3cret-passw0rd") {
+		t.Fatalf("stored user %+v, %v: want an argon2id hash of the password", stored, err)
+	}
+	if out := a.mustRun("", "user", "list"); !strings.Contains(out, "bob") || strings.Contains(out, "argon2id") {
+		t.Errorf("user list printed %q: want the user, never the hash", out)
+	}
+	a.mustRun("an0ther-passw0rd\r\n", "user", "set-password", "bob")
+	stored, _ = a.store.UserByName(t.Context(), "bob")
+	if !storage.VerifyPassword(stored.PasswordHash, "an0ther-passw0rd") {
+		t.Error("set-password did not set the password read from stdin")
+	}
+	if code, _, errOut := a.run("x\n", "user", "create", "bob"); code != 1 || !strings.Contains(errOut, "at least 8") {
+		t.Errorf("short password: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut := a.run("long-enough-pw\n", "user", "create", "bob"); code != 1 || !strings.Contains(errOut, "exists") {
+		t.Errorf("duplicate user: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut := a.run("", "user", "create", "carol"); code != 1 || !strings.Contains(errOut, "no password") {
+		t.Errorf("no password on stdin: exit %d, %q", code, errOut)
+	}
+	if code, _, _ := a.run("long-enough-pw\n", "user", "create", "bad name"); code != 1 {
+		t.Errorf("user name with a space: exit %d, want 1", code)
+	}
+	a.mustRun("", "user", "delete", "bob")
+	if code, _, errOut := a.run("", "user", "delete", "bob"); code != 1 || !strings.Contains(errOut, `no user "bob"`) {
+		t.Errorf("deleting a deleted user: exit %d, %q", code, errOut)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	a := newAdmin(t)
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  string
+	}{
+		{"no command", nil, 2, "usage: grantry COMMAND"},
+		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
+		{"help", []string{"help"}, 0, "GRANTRY_"},
+		{"serve help", []string{"serve", "-h"}, 0, "-addr"},
+		{"unknown subcommand", []string{"client", "frob"}, 2, "unknown subcommand"},
+		{"missing argument", []string{"client", "show"}, 2, "want 1 argument"},
+		{"unknown flag", []string{"user", "list", "--nope"}, 2, "flag provided but not defined"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := a.run("", tt.args...)
+			if code != tt.wantCode || !strings.Contains(out+errOut, tt.wantOut) {
+				t.Errorf("exit %d, output %q; want %d and %q", code, out+errOut, tt.wantCode, tt.wantOut)
+			}
+		})
+	}
+}

@@ -1,0 +1,164 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"text/tabwriter"
+	"time"
+	"unicode"
+
+	"github.com/grantry/grantry/internal/secret"
+	"github.com/grantry/grantry/storage"
+)
+
+func cmdUser(ctx context.Context, env *environment, args []string) error {
+	return subcommand(ctx, env, "user", args, []command{
+		{"create", "create a user; the password is read from stdin or a prompt", cmdUserCreate},
+		{"list", "list the users", cmdUserList},
+		{"delete", "delete a user", cmdUserDelete},
+		{"set-password", "set a user's password, read from stdin or a prompt", cmdUserSetPassword},
+	})
+}
+
+// userJSON is a user as the commands print it; never the password hash.
+type userJSON struct {
+	ID        string    `json:"id"`
+	Username  string    `json:"username"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// oneUser parses the flags of a command that names one user.
+func oneUser(env *environment, name, summary string, args []string, withJSON bool) (*adminFlags, string, error) {
+	f := &adminFlags{}
+	fs := env.flagSet(name, "USERNAME", summary)
+	f.register(fs, withJSON)
+	pos, err := env.parse(fs, args)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := wantArgs(fs, pos, 1); err != nil {
+		return nil, "", err
+	}
+	return f, pos[0], nil
+}
+
+// checkUsername allows 1 to 64 printable characters without spaces.
+func checkUsername(name string) error {
+	if name == "" || len(name) > 64 {
+		return errors.New("a username has 1 to 64 characters")
+	}
+	for _, r := range name {
+		if !unicode.IsPrint(r) || unicode.IsSpace(r) {
+			return errors.New("a username may not hold spaces or control characters")
+		}
+	}
+	return nil
+}
+
+func cmdUserCreate(ctx context.Context, env *environment, args []string) error {
+	f, name, err := oneUser(env, "user create", "Create a user. The password is read from the first line of stdin, or asked for twice when stdin is a terminal.", args, true)
+	if err != nil {
+		return err
+	}
+	if err := checkUsername(name); err != nil {
+		return err
+	}
+	pw, err := readNewPassword(env)
+	if err != nil {
+		return err
+	}
+	u := &storage.User{ID: secret.ID(), Username: name, PasswordHash: storage.HashPassword(pw), CreatedAt: time.Now().UTC()}
+	return withBackend(ctx, f, func(b *backend) error {
+		if err := b.users.CreateUser(ctx, u); errors.Is(err, storage.ErrExists) {
+			return fmt.Errorf("a user named %q exists already", name)
+		} else if err != nil {
+			return err
+		}
+		if f.json {
+			return printJSON(env.stdout, userJSON{u.ID, u.Username, u.CreatedAt})
+		}
+		fmt.Fprintf(env.stdout, "created user %s (id %s)\n", u.Username, u.ID)
+		return nil
+	})
+}
+
+func cmdUserList(ctx context.Context, env *environment, args []string) error {
+	var f adminFlags
+	fs := env.flagSet("user list", "", "List the users.")
+	f.register(fs, true)
+	pos, err := env.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 0); err != nil {
+		return err
+	}
+	return withBackend(ctx, &f, func(b *backend) error {
+		list, err := b.users.ListUsers(ctx)
+		if err != nil {
+			return err
+		}
+		out := make([]userJSON, len(list))
+		for i, u := range list {
+			out[i] = userJSON{u.ID, u.Username, u.CreatedAt.UTC()}
+		}
+		if f.json {
+			return printJSON(env.stdout, out)
+		}
+		tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "USERNAME\tID\tCREATED")
+		for _, u := range out {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", u.Username, u.ID, u.CreatedAt.Format(time.RFC3339))
+		}
+		return tw.Flush()
+	})
+}
+
+func lookupUser(ctx context.Context, b *backend, name string) (*storage.User, error) {
+	u, err := b.users.UserByName(ctx, name)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, fmt.Errorf("no user %q", name)
+	}
+	return u, err
+}
+
+func cmdUserDelete(ctx context.Context, env *environment, args []string) error {
+	f, name, err := oneUser(env, "user delete", "Delete a user. Their sign-in sessions end at the next request.", args, false)
+	if err != nil {
+		return err
+	}
+	return withBackend(ctx, f, func(b *backend) error {
+		u, err := lookupUser(ctx, b, name)
+		if err != nil {
+			return err
+		}
+		if err := b.users.DeleteUser(ctx, u.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "deleted user %s\n", name)
+		return nil
+	})
+}
+
+func cmdUserSetPassword(ctx context.Context, env *environment, args []string) error {
+	f, name, err := oneUser(env, "user set-password", "Set a user's password, read from the first line of stdin, or asked for twice when stdin is a terminal.", args, false)
+	if err != nil {
+		return err
+	}
+	return withBackend(ctx, f, func(b *backend) error {
+		u, err := lookupUser(ctx, b, name)
+		if err != nil {
+			return err
+		}
+		pw, err := readNewPassword(env)
+		if err != nil {
+			return err
+		}
+		if err := b.users.SetPasswordHash(ctx, u.ID, storage.HashPassword(pw)); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "password of %s changed\n", name)
+		return nil
+	})
+}

@@ -1,0 +1,135 @@
+package daemon
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/grantry/grantry/authserver"
+)
+
+// app is the running server: the authorization server, its pages and its
+// operational endpoints over one backend.
+type app struct {
+	cfg      *serveConfig
+	log      *slog.Logger
+	store    *backend
+	oauth    *authserver.Server
+	sessions *sessions
+	pages    *pages
+	auth     *userAuth
+	metrics  *metrics
+	// revoke and introspect are the optional endpoints' handlers.
+	revoke, introspect http.Handler
+	// draining is set on shutdown: /readyz answers 503 from then on.
+	draining atomic.Bool
+}
+
+// endpointNames label the metrics of each route.
+var endpointNames = []string{
+	"authorize", "token", "revocation", "introspection", "metadata",
+	"login", "logout", "home", "static", "healthz", "readyz", "metrics", "other",
+}
+
+// newApp assembles the server over an open backend.
+func newApp(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger) (*app, error) {
+	grants, err := cfg.grantTypes()
+	if err != nil {
+		return nil, err
+	}
+	key, err := sessionKey(ctx, cfg, b, log)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := newSessions(key, !cfg.InsecureDev, cfg.SessionLifetime, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{
+		cfg: cfg, log: log, store: b, sessions: sess, pages: loadPages(),
+		auth: newUserAuth(b.users), metrics: newMetrics(endpointNames, grants),
+	}
+	if a.oauth, err = newAuthServer(cfg, b, a.auth, a.metrics, log); err != nil {
+		return nil, err
+	}
+	a.revoke, a.introspect = a.registerEndpoints()
+	return a, nil
+}
+
+// sessionKey returns the key of the session cookies: the configured one,
+// or one generated once and kept in the database, so that every process
+// sharing the database reads every cookie.
+func sessionKey(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger) ([]byte, error) {
+	if k, err := cfg.sessionKey(); k != nil || err != nil {
+		return k, err
+	}
+	fresh := make([]byte, 32)
+	_, _ = rand.Read(fresh)
+	if b.settings == nil {
+		if b.shared {
+			log.Warn("this store cannot share a session key: sign-ins are valid in this process only; set --session-key")
+		}
+		return fresh, nil
+	}
+	stored, err := b.settings.LoadOrStoreSetting(ctx, "session_key", base64.RawURLEncoding.EncodeToString(fresh))
+	if err != nil {
+		return nil, fmt.Errorf("loading the session key: %w", err)
+	}
+	k, err := base64.RawURLEncoding.DecodeString(stored)
+	if err != nil || len(k) != 32 {
+		return nil, fmt.Errorf("the stored session key is malformed")
+	}
+	return k, nil
+}
+
+// handler returns the routes of the server.
+func (a *app) handler() http.Handler {
+	mux := http.NewServeMux()
+	handle := func(pattern, endpoint string, h http.HandlerFunc) {
+		mux.Handle(pattern, a.route(endpoint, h))
+	}
+	handle("/authorize", "authorize", a.serveAuthorize)
+	handle("/token", "token", a.oauth.ServeToken)
+	handle("/login", "login", a.serveLogin)
+	handle("/logout", "logout", a.serveLogout)
+	handle("/{$}", "home", a.serveHome)
+	handle("GET /static/grantry.css", "static", serveStylesheet)
+	handle("/healthz", "healthz", serveHealth)
+	handle("/readyz", "readyz", a.serveReady)
+	handle("GET /metrics", "metrics", a.metrics.serveMetrics)
+	a.mountEndpoints(handle)
+	handle("/", "other", a.serveNotFound)
+	return mux
+}
+
+// route wraps a handler to count its requests, latency and errors under an
+// endpoint name and to log it.
+func (a *app) route(endpoint string, h http.HandlerFunc) http.Handler {
+	e := a.metrics.endpoints[endpoint]
+	quiet := endpoint == "healthz" || endpoint == "readyz" || endpoint == "metrics" || endpoint == "static"
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &recorder{ResponseWriter: w}
+		h(rec, r)
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		d := time.Since(start)
+		e.observe(rec.status, d)
+		if rec.code != "" {
+			a.metrics.countError(endpoint, rec.code)
+		}
+		level := slog.LevelInfo
+		if quiet {
+			level = slog.LevelDebug
+		}
+		a.log.LogAttrs(r.Context(), level, "request",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status), slog.Duration("duration", d), slog.String("error", rec.code))
+	})
+}

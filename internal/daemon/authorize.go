@@ -1,0 +1,209 @@
+package daemon
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/authserver"
+	"github.com/grantry/grantry/storage"
+)
+
+// maxFormBytes limits the body of every form the pages post.
+const maxFormBytes = 16 << 10
+
+// consentForm is what the consent form posts: the authorization request
+// itself stays in the query of the form's action.
+type consentForm struct {
+	posted   bool
+	csrf     string
+	decision string
+}
+
+// serveAuthorize is the authorization endpoint (RFC 6749 §3.1): it
+// validates the request, sends a signed-out user to the sign-in page, and
+// asks for consent unless the user gave it before for this client and
+// scope.
+func (a *app) serveAuthorize(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Security-Policy", "frame-ancestors 'none'")
+	w.Header().Set("X-Frame-Options", "DENY")
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		w.Header().Set("Allow", "GET, POST")
+		a.message(w, r, http.StatusMethodNotAllowed, "Method not allowed", "The authorization endpoint takes GET and POST.")
+		return
+	}
+	form, ok := a.readConsentForm(w, r)
+	if !ok {
+		return
+	}
+	req, err := a.oauth.ValidateAuthorizationRequest(r)
+	if err != nil {
+		a.oauth.WriteError(w, r, err)
+		return
+	}
+	sess, user := a.signedIn(r)
+	if user == nil {
+		a.toLogin(w, r, req)
+		return
+	}
+	if form.posted {
+		a.decide(w, r, req, sess, user, form)
+		return
+	}
+	if a.remembered(r, req, user) {
+		a.approve(w, r, req, sess, user)
+		return
+	}
+	a.showConsent(w, r, req, sess, user)
+}
+
+// readConsentForm reads a posted consent form. A POST that carries
+// neither csrf nor decision is an authorization request sent by POST
+// (RFC 6749 §3.1), not a consent.
+func (a *app) readConsentForm(w http.ResponseWriter, r *http.Request) (consentForm, bool) {
+	if r.Method != http.MethodPost {
+		return consentForm{}, true
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		a.message(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+		return consentForm{}, false
+	}
+	f := consentForm{csrf: r.PostForm.Get("csrf"), decision: r.PostForm.Get("decision")}
+	_, hasCSRF := r.PostForm["csrf"]
+	_, hasDecision := r.PostForm["decision"]
+	f.posted = hasCSRF || hasDecision
+	return f, true
+}
+
+// signedIn returns the session and its user, or a nil user.
+func (a *app) signedIn(r *http.Request) (*session, *storage.User) {
+	sess := a.sessions.load(r)
+	if sess == nil || sess.UserID == "" {
+		return sess, nil
+	}
+	u, err := a.store.users.GetUser(r.Context(), sess.UserID)
+	if err != nil {
+		if !errors.Is(err, storage.ErrNotFound) {
+			a.log.LogAttrs(r.Context(), slog.LevelError, "user lookup failed", slog.Any("error", err))
+		}
+		return sess, nil
+	}
+	return sess, u
+}
+
+// requestPath is the same-origin path that repeats the authorization
+// request: where sign-in returns to, and the consent form's action.
+func requestPath(req *authserver.AuthorizationRequest) string {
+	v := make(url.Values, len(req.Params))
+	for k, val := range req.Params {
+		if k != "csrf" && k != "decision" {
+			v.Set(k, val)
+		}
+	}
+	return "/authorize?" + v.Encode()
+}
+
+// toLogin sends the browser to the sign-in page, which returns to the
+// authorization request afterwards.
+func (a *app) toLogin(w http.ResponseWriter, r *http.Request, req *authserver.AuthorizationRequest) {
+	u := "/login?" + url.Values{"return": {requestPath(req)}}.Encode()
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, u, http.StatusSeeOther)
+}
+
+// decide answers a posted consent form, once its CSRF token is checked.
+func (a *app) decide(w http.ResponseWriter, r *http.Request, req *authserver.AuthorizationRequest, sess *session, user *storage.User, f consentForm) {
+	if !a.sessions.checkCSRF(sess, f.csrf) {
+		a.message(w, r, http.StatusForbidden, "Request refused", "The form was not sent from this site, or your session changed. Go back and try again.")
+		return
+	}
+	switch f.decision {
+	case "approve":
+		a.saveConsent(r, req, user)
+		a.approve(w, r, req, sess, user)
+	case "deny":
+		a.oauth.Authorize(w, r, req, nil)
+	default:
+		a.message(w, r, http.StatusBadRequest, "Bad request", "Choose Allow or Deny.")
+	}
+}
+
+func (a *app) approve(w http.ResponseWriter, r *http.Request, req *authserver.AuthorizationRequest, sess *session, user *storage.User) {
+	a.oauth.Authorize(w, r, req, &authserver.Consent{Subject: user.ID, AuthTime: unixTime(sess.AuthTime)})
+}
+
+// remembered reports whether the user consented before to this client
+// having at least the requested scope.
+func (a *app) remembered(r *http.Request, req *authserver.AuthorizationRequest, user *storage.User) bool {
+	c, err := a.store.consents.GetConsent(r.Context(), user.ID, req.Client.ClientID())
+	if err != nil {
+		if !errors.Is(err, storage.ErrNotFound) {
+			a.log.LogAttrs(r.Context(), slog.LevelError, "consent lookup failed", slog.Any("error", err))
+		}
+		return false
+	}
+	return c.Scope.Contains(req.Scope)
+}
+
+// saveConsent remembers the approval, adding the scope to what the user
+// granted the client before. A failure only means asking again next time.
+func (a *app) saveConsent(r *http.Request, req *authserver.AuthorizationRequest, user *storage.User) {
+	ctx := r.Context()
+	sc := slices.Clone(req.Scope)
+	if old, err := a.store.consents.GetConsent(ctx, user.ID, req.Client.ClientID()); err == nil {
+		sc = unionScope(old.Scope, sc)
+	}
+	c := &storage.Consent{Subject: user.ID, ClientID: req.Client.ClientID(), Scope: sc, CreatedAt: a.oauth.Now()}
+	if err := a.store.consents.SaveConsent(ctx, c); err != nil {
+		a.log.LogAttrs(ctx, slog.LevelError, "saving consent failed", slog.Any("error", err))
+	}
+}
+
+func unionScope(a, b grantry.Scope) grantry.Scope {
+	out := slices.Clone(a)
+	for _, t := range b {
+		if !out.Has(t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func (a *app) showConsent(w http.ResponseWriter, r *http.Request, req *authserver.AuthorizationRequest, sess *session, user *storage.User) {
+	path := requestPath(req)
+	p := consentPage{
+		Title:       "Allow access",
+		CSRF:        a.sessions.csrfToken(sess),
+		Return:      path,
+		Client:      clientName(req.Client),
+		Username:    user.Username,
+		Destination: destination(req.RedirectURI),
+		Action:      path,
+	}
+	for _, s := range req.Scope {
+		p.Scopes = append(p.Scopes, scopeItem{Name: s, Description: scopeDescriptions[s]})
+	}
+	a.render(w, r, http.StatusOK, a.pages.consent, p)
+}
+
+// clientName returns the name a client registered, or its ID.
+func clientName(c storage.Client) string {
+	if rec, ok := c.(*storage.ClientRecord); ok && rec.Name != "" {
+		return rec.Name
+	}
+	return c.ClientID()
+}
+
+// destination shows where the response goes: the redirect URI's scheme
+// and host, or the whole URI for a private-use scheme.
+func destination(redirectURI string) string {
+	u, err := url.Parse(redirectURI)
+	if err != nil || u.Host == "" {
+		return redirectURI
+	}
+	return u.Scheme + "://" + u.Host
+}

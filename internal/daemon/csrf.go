@@ -1,0 +1,24 @@
+package daemon
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+)
+
+// csrfToken returns the token every form of the session carries: an HMAC
+// of the session ID, so it needs no storage and dies with the session.
+func (s *sessions) csrfToken(sess *session) string {
+	m := hmac.New(sha256.New, s.csrfKey)
+	m.Write([]byte("csrf\x00"))
+	m.Write([]byte(sess.ID))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// checkCSRF reports, in constant time, whether token is the session's.
+func (s *sessions) checkCSRF(sess *session, token string) bool {
+	if sess == nil || token == "" {
+		return false
+	}
+	return hmac.Equal([]byte(token), []byte(s.csrfToken(sess)))
+}

@@ -1,0 +1,161 @@
+package daemon
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/grantry/grantry/grant/password"
+)
+
+// serveLogin shows the sign-in form (GET) and signs the user in (POST).
+func (a *app) serveLogin(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		a.showLogin(w, r, http.StatusOK, safeReturn(r.URL.Query().Get("return")), "", "")
+	case http.MethodPost:
+		a.postLogin(w, r)
+	default:
+		w.Header().Set("Allow", "GET, HEAD, POST")
+		a.message(w, r, http.StatusMethodNotAllowed, "Method not allowed", "Use the sign-in form.")
+	}
+}
+
+// showLogin renders the form, starting a session for its CSRF token when
+// the browser has none.
+func (a *app) showLogin(w http.ResponseWriter, r *http.Request, status int, ret, username, msg string) {
+	sess := a.sessions.load(r)
+	if sess == nil {
+		sess = a.sessions.fresh()
+		a.sessions.save(w, sess)
+	}
+	a.render(w, r, status, a.pages.login, loginPage{
+		Title:    "Sign in",
+		CSRF:     a.sessions.csrfToken(sess),
+		Return:   ret,
+		Client:   a.returnClientName(r, ret),
+		Username: username,
+		Error:    msg,
+	})
+}
+
+func (a *app) postLogin(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		a.message(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+		return
+	}
+	f := r.PostForm
+	ret := safeReturn(f.Get("return"))
+	if !a.sessions.checkCSRF(a.sessions.load(r), f.Get("csrf")) {
+		a.showLogin(w, r, http.StatusForbidden, ret, "", "Your sign-in form expired. Please try again.")
+		return
+	}
+	username := f.Get("username")
+	id, err := a.auth.AuthenticateUser(r.Context(), username, f.Get("password"))
+	if err != nil {
+		a.loginFailed(w, r, ret, username, err)
+		return
+	}
+	a.sessions.save(w, a.sessions.signIn(id))
+	a.log.LogAttrs(r.Context(), slog.LevelInfo, "user signed in", slog.String("user", id))
+	if ret == "" {
+		ret = "/"
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, ret, http.StatusSeeOther)
+}
+
+func (a *app) loginFailed(w http.ResponseWriter, r *http.Request, ret, username string, err error) {
+	if errors.Is(err, password.ErrInvalidCredentials) {
+		a.log.LogAttrs(r.Context(), slog.LevelInfo, "sign-in failed", slog.String("remote", r.RemoteAddr))
+		a.showLogin(w, r, http.StatusBadRequest, ret, username, "Wrong username or password.")
+		return
+	}
+	a.log.LogAttrs(r.Context(), slog.LevelError, "sign-in error", slog.Any("error", err))
+	a.showLogin(w, r, http.StatusServiceUnavailable, ret, username, "Signing in is not possible right now. Please try again later.")
+}
+
+// serveLogout signs the user out (POST, with the CSRF token); GET shows
+// the button.
+func (a *app) serveLogout(w http.ResponseWriter, r *http.Request) {
+	sess, user := a.signedIn(r)
+	if r.Method != http.MethodPost {
+		a.serveHome(w, r)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil || !a.sessions.checkCSRF(sess, r.PostForm.Get("csrf")) {
+		a.message(w, r, http.StatusForbidden, "Request refused", "The form was not sent from this site, or your session changed.")
+		return
+	}
+	a.sessions.clear(w)
+	if user != nil {
+		a.log.LogAttrs(r.Context(), slog.LevelInfo, "user signed out", slog.String("user", user.ID))
+	}
+	if ret := safeReturn(r.PostForm.Get("return")); ret != "" {
+		w.Header().Set("Cache-Control", "no-store")
+		http.Redirect(w, r, ret, http.StatusSeeOther)
+		return
+	}
+	a.render(w, r, http.StatusOK, a.pages.message, messagePage{Title: "Signed out", Message: "You are signed out."})
+}
+
+// serveHome shows who is signed in, with a sign-out button.
+func (a *app) serveHome(w http.ResponseWriter, r *http.Request) {
+	sess, user := a.signedIn(r)
+	if user == nil {
+		a.message(w, r, http.StatusOK, "Not signed in", "You are not signed in. Applications send you here when they need you to.")
+		return
+	}
+	a.render(w, r, http.StatusOK, a.pages.message, messagePage{
+		Title: "Signed in", CSRF: a.sessions.csrfToken(sess), SignOut: true,
+		Message: "You are signed in as " + user.Username + ".",
+	})
+}
+
+func (a *app) serveNotFound(w http.ResponseWriter, r *http.Request) {
+	a.message(w, r, http.StatusNotFound, "Not found", "There is no page here.")
+}
+
+// safeReturn accepts only the same-origin paths this server generates: the
+// authorization endpoint with a query. Anything else, such as an absolute
+// URL or a scheme-relative //host, becomes "" (no open redirect).
+func safeReturn(p string) string {
+	if !strings.HasPrefix(p, "/authorize?") || strings.ContainsAny(p, "\\\r\n\t") {
+		return ""
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Path != "/authorize" || u.Fragment != "" {
+		return ""
+	}
+	return p
+}
+
+// returnClientName names the client the sign-in continues to, for the
+// page's heading; "" when unknown.
+func (a *app) returnClientName(r *http.Request, ret string) string {
+	if ret == "" {
+		return ""
+	}
+	u, _ := url.Parse(ret)
+	id := u.Query().Get("client_id")
+	if id == "" {
+		return ""
+	}
+	c, err := a.store.clients.GetClient(r.Context(), id)
+	if err != nil {
+		return ""
+	}
+	return clientName(c)
+}
+
+func unixTime(sec int64) time.Time {
+	if sec == 0 {
+		return time.Time{}
+	}
+	return time.Unix(sec, 0)
+}

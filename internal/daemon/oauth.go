@@ -1,0 +1,67 @@
+package daemon
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/authserver"
+	"github.com/grantry/grantry/grant/authcode"
+	"github.com/grantry/grantry/grant/clientcredentials"
+	"github.com/grantry/grantry/grant/implicit"
+	"github.com/grantry/grantry/grant/password"
+	"github.com/grantry/grantry/grant/refresh"
+	"github.com/grantry/grantry/pkce"
+	"github.com/grantry/grantry/storage"
+)
+
+// Client authentication methods accepted at the token endpoint. Each client
+// still authenticates only with the one method it registered.
+var (
+	allMethods          = []grantry.AuthMethod{grantry.AuthClientSecretBasic, grantry.AuthClientSecretPost, grantry.AuthNone}
+	confidentialMethods = []grantry.AuthMethod{grantry.AuthClientSecretBasic, grantry.AuthClientSecretPost}
+)
+
+// newAuthServer builds the authorization server with the configured
+// grants, each counted by the metrics.
+func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, log *slog.Logger) (*authserver.Server, error) {
+	scopes, _ := grantry.ParseScope(cfg.Scopes)
+	srv, err := authserver.New(authserver.Config{
+		Issuer:    cfg.Issuer,
+		Clients:   b.clients,
+		Tokens:    b.tokens,
+		Scopes:    scopes,
+		Logger:    log,
+		Endpoints: authserver.EndpointURLs{Authorization: "/authorize", Token: "/token"},
+		Events: authserver.Events{
+			TokenIssued: func(_ context.Context, tok *storage.Token) { m.countToken(tok.GrantType) },
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	grants, err := cfg.grantTypes()
+	if err != nil {
+		return nil, err
+	}
+	for _, gt := range grants {
+		registerGrant(srv, gt, cfg, b, auth)
+	}
+	return srv, nil
+}
+
+func registerGrant(srv *authserver.Server, gt grantry.GrantType, cfg *serveConfig, b *backend, auth *userAuth) {
+	switch gt {
+	case grantry.GrantAuthorizationCode:
+		p := pkce.New(pkce.Config{Required: cfg.RequirePKCE, S256Only: !cfg.AllowPKCEPlain})
+		srv.RegisterGrant(authcode.New(b.codes, authcode.Config{AuthMethods: allMethods}), p)
+	case grantry.GrantRefreshToken:
+		srv.RegisterGrant(refresh.New(refresh.Config{AuthMethods: allMethods}))
+	case grantry.GrantClientCredentials:
+		srv.RegisterGrant(clientcredentials.New(clientcredentials.Config{AuthMethods: confidentialMethods}))
+	case grantry.GrantPassword:
+		srv.RegisterGrant(password.New(auth, password.Config{AuthMethods: confidentialMethods}))
+	case grantry.GrantImplicit:
+		srv.RegisterGrant(implicit.New())
+	}
+}

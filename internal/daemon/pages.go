@@ -1,0 +1,108 @@
+package daemon
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"log/slog"
+	"net/http"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static/grantry.css
+var stylesheet []byte
+
+// pageCSP is the Content-Security-Policy of every page: no script at all,
+// the one stylesheet, and no framing (clickjacking).
+const pageCSP = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+// pages holds the parsed templates.
+type pages struct {
+	login, consent, message *template.Template
+}
+
+func loadPages() *pages {
+	parse := func(name string) *template.Template {
+		return template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name))
+	}
+	return &pages{
+		login:   parse("login.html"),
+		consent: parse("consent.html"),
+		message: parse("message.html"),
+	}
+}
+
+// loginPage is what the sign-in form shows.
+type loginPage struct {
+	Title, CSRF, Return string
+	Client, Username    string
+	Error               string
+}
+
+// consentPage is what the consent form shows.
+type consentPage struct {
+	Title, CSRF, Return string
+	Client, Username    string
+	Scopes              []scopeItem
+	Destination         string
+	Action              string
+}
+
+type scopeItem struct{ Name, Description string }
+
+// messagePage is a page with a message, and a sign-out button or a link.
+type messagePage struct {
+	Title, CSRF, Message string
+	SignOut              bool
+	Link, LinkText       string
+}
+
+// setPageHeaders sets the headers of every HTML page.
+func setPageHeaders(h http.Header) {
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", pageCSP)
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+}
+
+// render executes a template into a buffer first, so that a failure never
+// sends half a page.
+func (a *app) render(w http.ResponseWriter, r *http.Request, status int, t *template.Template, data any) {
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		a.log.LogAttrs(r.Context(), slog.LevelError, "page rendering failed", slog.Any("error", err))
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	setPageHeaders(w.Header())
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// message renders a page with a title and a message.
+func (a *app) message(w http.ResponseWriter, r *http.Request, status int, title, msg string) {
+	a.render(w, r, status, a.pages.message, messagePage{Title: title, Message: msg})
+}
+
+// serveStylesheet serves the one stylesheet the pages use.
+func serveStylesheet(w http.ResponseWriter, _ *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "text/css; charset=utf-8")
+	h.Set("Cache-Control", "public, max-age=86400")
+	h.Set("X-Content-Type-Options", "nosniff")
+	_, _ = w.Write(stylesheet)
+}
+
+// scopeDescriptions explain the scopes whose meaning is standard.
+var scopeDescriptions = map[string]string{
+	"openid":         "Confirm who you are",
+	"profile":        "See your basic profile",
+	"email":          "See your email address",
+	"address":        "See your postal address",
+	"phone":          "See your phone number",
+	"offline_access": "Keep access while you are away",
+}

@@ -1,0 +1,107 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// cmdServe runs the server until ctx is done (SIGINT or SIGTERM), then lets
+// in-flight requests finish.
+func cmdServe(ctx context.Context, env *environment, args []string) error {
+	cfg := &serveConfig{}
+	fs := env.flagSet("serve", "", "Run the authorization server with its sign-in and consent pages.")
+	cfg.register(fs)
+	if _, err := env.parse(fs, args); err != nil {
+		return err
+	}
+	if err := cfg.check(); err != nil {
+		return err
+	}
+	log, err := newLogger(env.stderr, cfg.logFormat, cfg.logLevel)
+	if err != nil {
+		return err
+	}
+	b, err := openStore(ctx, cfg.db, cfg.Redis)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = b.close() }()
+	a, err := newApp(ctx, cfg, b, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	a.announce(ctx, ln.Addr().String())
+	return a.run(ctx, ln)
+}
+
+// announce logs where the server listens, and how to create a client when
+// there is none yet.
+func (a *app) announce(ctx context.Context, addr string) {
+	a.log.Info("grantry listening", slog.String("addr", addr), slog.String("issuer", a.cfg.Issuer),
+		slog.String("db", redactDSN(a.cfg.db)), slog.Any("grants", a.cfg.Grants.vals))
+	clients, err := a.store.clients.ListClients(ctx)
+	if err == nil && len(clients) == 0 {
+		a.log.Info("no clients yet; create one with: grantry client create --name NAME --redirect-uri URL (add --db as for serve)")
+	}
+	users, err := a.store.users.ListUsers(ctx)
+	if err == nil && len(users) == 0 {
+		a.log.Info("no users yet; create one with: grantry user create NAME")
+	}
+}
+
+// run serves on ln until ctx is done, then shuts down gracefully: /readyz
+// fails at once, the listener closes, and in-flight requests get
+// ShutdownTimeout to finish.
+func (a *app) run(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           a.handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	return serveUntil(ctx, hs, ln, a.cfg.TLSCert, a.cfg.TLSKey, a.cfg.ShutdownTimeout, func() {
+		a.draining.Store(true)
+		a.log.Info("shutting down: finishing in-flight requests", slog.Duration("timeout", a.cfg.ShutdownTimeout))
+	})
+}
+
+// serveUntil serves hs on ln until ctx is done, calls onDrain, and shuts
+// hs down, waiting up to timeout for in-flight requests.
+func serveUntil(ctx context.Context, hs *http.Server, ln net.Listener, cert, key string, timeout time.Duration, onDrain func()) error {
+	errc := make(chan error, 1)
+	go func() {
+		if cert != "" {
+			errc <- hs.ServeTLS(ln, cert, key)
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	onDrain()
+	sctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	if err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,150 @@
+package daemon
+
+import (
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/grantry/grantry"
+)
+
+// serveConfig is the configuration of grantry serve.
+type serveConfig struct {
+	commonFlags
+	Addr   string
+	Issuer string
+	Redis  string
+	// Grants are the grant types the server accepts.
+	Grants *listFlag
+	// Scopes are the scopes the server knows; empty allows any scope a
+	// client is registered with.
+	Scopes string
+	// InsecureDev drops the Secure attribute of cookies so that the pages
+	// work over plain http; allowed only when listening on loopback.
+	InsecureDev     bool
+	SessionKey      string
+	SessionLifetime time.Duration
+	TLSCert, TLSKey string
+	ShutdownTimeout time.Duration
+	RequirePKCE     bool
+	AllowPKCEPlain  bool
+}
+
+// defaultGrants are enabled unless --grants says otherwise; implicit and
+// password are off (RFC 9700 §2.1.2, §2.4).
+var defaultGrants = []string{
+	string(grantry.GrantAuthorizationCode),
+	string(grantry.GrantRefreshToken),
+	string(grantry.GrantClientCredentials),
+}
+
+var supportedGrants = []grantry.GrantType{
+	grantry.GrantAuthorizationCode, grantry.GrantRefreshToken, grantry.GrantClientCredentials,
+	grantry.GrantImplicit, grantry.GrantPassword,
+}
+
+func (c *serveConfig) register(fs *flag.FlagSet) {
+	c.commonFlags.register(fs)
+	c.Grants = newList(defaultGrants...)
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on, HOST:PORT")
+	fs.StringVar(&c.Issuer, "issuer", "", "issuer URL (RFC 8414); default http(s)://ADDR when ADDR is a loopback host")
+	fs.StringVar(&c.Redis, "redis", "", "redis:// URL: keep authorization codes in Redis")
+	fs.Var(c.Grants, "grants", "comma-separated `list` of grant types to enable: authorization_code, refresh_token, client_credentials, implicit, password")
+	fs.StringVar(&c.Scopes, "scopes", "", "space-separated scopes the server knows; empty allows any scope a client is registered with")
+	fs.BoolVar(&c.InsecureDev, "insecure-dev", false, "development only, loopback only: cookies without the Secure attribute, for plain http")
+	fs.StringVar(&c.SessionKey, "session-key", "", "base64url 32-byte key for session cookies; default: one generated once and kept in the database")
+	fs.DurationVar(&c.SessionLifetime, "session-lifetime", 12*time.Hour, "how long a sign-in lasts")
+	fs.StringVar(&c.TLSCert, "tls-cert", "", "PEM certificate file: serve https")
+	fs.StringVar(&c.TLSKey, "tls-key", "", "PEM private key file of --tls-cert")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may run after SIGTERM")
+	fs.BoolVar(&c.RequirePKCE, "require-pkce", false, "require PKCE from every client, not only public ones")
+	fs.BoolVar(&c.AllowPKCEPlain, "allow-pkce-plain", false, "accept the plain PKCE method besides S256")
+}
+
+// check validates the configuration and fills in the issuer.
+func (c *serveConfig) check() error {
+	host, _, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return fmt.Errorf("--addr %q: %w", c.Addr, err)
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	if c.InsecureDev && !isLoopback(host) {
+		return fmt.Errorf("--insecure-dev is allowed only on a loopback address, not %q", c.Addr)
+	}
+	if _, err := c.grantTypes(); err != nil {
+		return err
+	}
+	if _, err := grantry.ParseScope(c.Scopes); err != nil {
+		return fmt.Errorf("--scopes: %w", err)
+	}
+	if _, err := c.sessionKey(); err != nil {
+		return err
+	}
+	if c.SessionLifetime < time.Minute {
+		return errors.New("--session-lifetime must be at least a minute")
+	}
+	return c.defaultIssuer(host)
+}
+
+func (c *serveConfig) defaultIssuer(host string) error {
+	if c.Issuer != "" {
+		return nil
+	}
+	if !isLoopback(host) {
+		return errors.New("--issuer is required unless --addr is a loopback address")
+	}
+	scheme := "http"
+	if c.TLSCert != "" {
+		scheme = "https"
+	}
+	c.Issuer = scheme + "://" + c.Addr
+	return nil
+}
+
+func (c *serveConfig) grantTypes() ([]grantry.GrantType, error) {
+	var out []grantry.GrantType
+	for _, g := range c.Grants.vals {
+		gt, err := parseGrant(g)
+		if err != nil {
+			return nil, fmt.Errorf("--grants: %w", err)
+		}
+		out = append(out, gt)
+	}
+	return out, nil
+}
+
+func parseGrant(s string) (grantry.GrantType, error) {
+	for _, g := range supportedGrants {
+		if string(g) == s {
+			return g, nil
+		}
+	}
+	return "", fmt.Errorf("unknown grant type %q", s)
+}
+
+// sessionKey decodes --session-key; nil means none was given.
+func (c *serveConfig) sessionKey() ([]byte, error) {
+	if c.SessionKey == "" {
+		return nil, nil
+	}
+	k, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(c.SessionKey, "="))
+	if err != nil || len(k) != 32 {
+		return nil, errors.New("--session-key must be 32 bytes, base64url encoded")
+	}
+	return k, nil
+}
+
+// isLoopback reports whether host names the loopback interface.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,192 @@
+package daemon
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/grantry/grantry/storage"
+	"github.com/grantry/grantry/storage/memstore"
+	"github.com/grantry/grantry/storage/redisstore"
+	"github.com/grantry/grantry/storage/sqlstore"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/redis/go-redis/v9"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// backend is the storage the server runs on: everything in the database,
+// except authorization codes when Redis keeps them.
+type backend struct {
+	clients  storage.ClientRegistry
+	codes    storage.CodeStore
+	tokens   storage.TokenStore
+	users    storage.UserStore
+	consents storage.ConsentStore
+	// settings shares values between the processes using one database,
+	// such as the session key; nil for a store of one process.
+	settings settingStore
+	// shared reports whether several processes may use the store.
+	shared bool
+	ping   func(ctx context.Context) error
+	close  func() error
+}
+
+// settingStore keeps named values shared by every process of a database.
+type settingStore interface {
+	// LoadOrStoreSetting returns the stored value of name, storing value
+	// first when there is none. Of concurrent callers, all get the value
+	// stored first.
+	LoadOrStoreSetting(ctx context.Context, name, value string) (string, error)
+}
+
+// dsnKind tells which backend a DSN names.
+func dsnKind(dsn string) string {
+	switch {
+	case dsn == "memory:":
+		return "memory"
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// openStore opens the backend of a command; tests replace it.
+var openStore = openBackend
+
+// openBackend opens, and migrates, the storage named by dsn, with Redis
+// for codes and tokens when redisURL is set.
+func openBackend(ctx context.Context, dsn, redisURL string) (*backend, error) {
+	var b *backend
+	var err error
+	switch dsnKind(dsn) {
+	case "memory":
+		b = memoryBackend(memstore.New())
+	case "postgres":
+		b, err = openPostgres(ctx, dsn)
+	default:
+		b, err = openSQLite(ctx, sqlitePath(dsn))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if redisURL != "" {
+		if err := addRedis(ctx, b, redisURL); err != nil {
+			_ = b.close()
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func memoryBackend(s *memstore.Store) *backend {
+	return &backend{
+		clients: s, codes: s, tokens: s, users: s, consents: s,
+		ping:  func(context.Context) error { return nil },
+		close: func() error { return nil },
+	}
+}
+
+// sqlitePath returns the file of an SQLite DSN: a path, sqlite:PATH or
+// file:PATH.
+func sqlitePath(dsn string) string {
+	if p, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
+		return p
+	}
+	return dsn
+}
+
+var errNoAccounts = errors.New("the SQL store keeps no users and consents")
+
+// openSQLite opens the SQLite file at path, creating and migrating it.
+func openSQLite(ctx context.Context, path string) (*backend, error) {
+	db, err := sql.Open("sqlite", sqlstore.SQLiteDSN(path))
+	if err != nil {
+		return nil, err
+	}
+	// SQLite has one writer at a time: a few connections serve the readers.
+	db.SetMaxOpenConns(8)
+	return sqlBackend(ctx, db, sqlstore.SQLite, "sqlite "+path)
+}
+
+// openPostgres connects to PostgreSQL and migrates the schema.
+func openPostgres(ctx context.Context, dsn string) (*backend, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(32)
+	b, err := sqlBackend(ctx, db, sqlstore.Postgres, "postgres")
+	if b != nil {
+		b.shared = true
+	}
+	return b, err
+}
+
+// accountStore is what the SQL store must also keep for the server.
+type accountStore interface {
+	storage.UserStore
+	storage.ConsentStore
+}
+
+func sqlBackend(ctx context.Context, db *sql.DB, d sqlstore.Dialect, what string) (*backend, error) {
+	s, err := sqlstore.Open(ctx, db, d)
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	var acc any = s
+	accounts, ok := acc.(accountStore)
+	if !ok {
+		_ = db.Close()
+		return nil, fmt.Errorf("%s: %w", what, errNoAccounts)
+	}
+	b := &backend{
+		clients: s, codes: s, tokens: s, users: accounts, consents: accounts, shared: true,
+		ping:  db.PingContext,
+		close: db.Close,
+	}
+	b.settings, _ = acc.(settingStore)
+	return b, nil
+}
+
+// addRedis moves authorization codes to Redis, where each expires on its
+// own; clients, users and tokens stay in the database. Readiness then
+// checks Redis too.
+func addRedis(ctx context.Context, b *backend, rawURL string) error {
+	opts, err := redis.ParseURL(rawURL)
+	if err != nil {
+		return fmt.Errorf("--redis: %w", err)
+	}
+	rdb := redis.NewClient(opts)
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		_ = rdb.Close()
+		return fmt.Errorf("redis: %w", err)
+	}
+	b.codes = redisstore.New(rdb, redisstore.Config{})
+	dbPing, dbClose := b.ping, b.close
+	b.ping = func(ctx context.Context) error {
+		if err := dbPing(ctx); err != nil {
+			return err
+		}
+		return rdb.Ping(ctx).Err()
+	}
+	b.close = func() error { return errors.Join(rdb.Close(), dbClose()) }
+	return nil
+}
+
+// redactDSN hides the password of a database URL, for logs.
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

@@ -1,0 +1,91 @@
+package daemon
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"testing"
+
+	"github.com/grantry/grantry/storage/memstore"
+	"github.com/grantry/grantry/storage/redisstore"
+)
+
+func TestDSNKind(t *testing.T) {
+	tests := []struct{ dsn, want, path string }{
+		{"grantry.db", "sqlite", "grantry.db"},
+		{"sqlite:/var/lib/grantry.db", "sqlite", "/var/lib/grantry.db"},
+		{"postgres://u:p@db/grantry", "postgres", ""},
+		{"postgresql://db/grantry", "postgres", ""},
+		{"memory:", "memory", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dsn, func(t *testing.T) {
+			if got := dsnKind(tt.dsn); got != tt.want {
+				t.Errorf("dsnKind(%q) = %q, want %q", tt.dsn, got, tt.want)
+			}
+			if tt.path != "" && sqlitePath(tt.dsn) != tt.path {
+				t.Errorf("sqlitePath(%q) = %q, want %q", tt.dsn, sqlitePath(tt.dsn), tt.path)
+			}
+		})
+	}
+	if got := redactDSN("postgres://grantry:hunter2@db:5432/grantry"); got != "postgres://grantry:xxxxx@db:5432/grantry" {
+		t.Errorf("redactDSN = %q, want the password hidden", got)
+	}
+}
+
+// TestSQLiteSessionKeyShared opens one SQLite file twice, as two processes
+// would, and checks that both get the same session key.
+func TestSQLiteSessionKeyShared(t *testing.T) {
+	path := t.TempDir() + "/grantry.db"
+	cfg := testConfig(t)
+	keys := make([][]byte, 2)
+	for i := range keys {
+		b, err := openBackend(t.Context(), path, "")
+		if err != nil {
+			t.Fatalf("openBackend: %v", err)
+		}
+		if keys[i], err = sessionKey(t.Context(), cfg, b, slog.New(slog.DiscardHandler)); err != nil {
+			t.Fatal(err)
+		}
+		_ = b.close()
+	}
+	if len(keys[0]) != 32 || string(keys[0]) != string(keys[1]) {
+		t.Errorf("session keys %x and %x, want one 32-byte key shared through the database", keys[0], keys[1])
+	}
+}
+
+// TestRedisCodes runs the code flow with the codes in Redis.
+func TestRedisCodes(t *testing.T) {
+	addr := os.Getenv("GRANTRY_TEST_REDIS_ADDR")
+	if addr == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("GRANTRY_TEST_REDIS_ADDR is not set: under CI=true the Redis test must run")
+		}
+		t.Skip("GRANTRY_TEST_REDIS_ADDR is not set: start Redis with scripts/lib.sh start_test_servers")
+	}
+	store := memstore.New()
+	b := memoryBackend(store)
+	if err := addRedis(context.Background(), b, "redis://"+addr+"/0"); err != nil {
+		t.Fatalf("addRedis: %v", err)
+	}
+	t.Cleanup(func() { _ = b.close() })
+	if _, ok := b.codes.(*redisstore.Store); !ok {
+		t.Fatalf("codes kept by %T, want *redisstore.Store", b.codes)
+	}
+	h := newHarnessOn(t, store, b)
+	c := h.browser()
+	page := h.consentPage(c, authorizePath())
+	r := h.post(c, consentAction(t, page.body), url.Values{"csrf": {csrfOf(t, page.body)}, "decision": {"approve"}})
+	code := r.location(t).Query().Get("code")
+	if tok := h.exchange(code); tok.status != http.StatusOK {
+		t.Fatalf("exchange: %d %s, want 200", tok.status, tok.body)
+	}
+	if again := h.exchange(code); again.status != http.StatusBadRequest || jsonField(t, again.body, "error") != "invalid_grant" {
+		t.Errorf("replayed code: %d %s, want invalid_grant", again.status, again.body)
+	}
+	if r := h.get(h.browser(), "/readyz"); r.status != http.StatusOK {
+		t.Errorf("/readyz with Redis: %d, want 200", r.status)
+	}
+}
