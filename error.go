@@ -130,3 +130,27 @@ func (e *Error) SafeDescription() string {
 		return -1
 	}, e.Description)
 }
+
+// MarshalJSON writes the error as the JSON body of RFC 6749 §5.2: error,
+// and error_description, error_uri and state when set. The description is
+// SafeDescription; the cause is never written.
+func (e *Error) MarshalJSON() ([]byte, error) { return e.AppendJSON(make([]byte, 0, 128)), nil }
+
+// AppendJSON appends the JSON body of MarshalJSON to b.
+func (e *Error) AppendJSON(b []byte) []byte {
+	b = append(b, `{"error":`...)
+	b = AppendJSONString(b, e.Code)
+	if d := e.SafeDescription(); d != "" {
+		b = append(b, `,"error_description":`...)
+		b = AppendJSONString(b, d)
+	}
+	if e.URI != "" {
+		b = append(b, `,"error_uri":`...)
+		b = AppendJSONString(b, e.URI)
+	}
+	if e.State != "" {
+		b = append(b, `,"state":`...)
+		b = AppendJSONString(b, e.State)
+	}
+	return append(b, '}')
+}

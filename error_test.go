@@ -1,6 +1,7 @@
 package grantry_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -185,6 +186,31 @@ func TestSafeDescription(t *testing.T) {
 			}
 			if e.Description != tt.in {
 				t.Errorf("SafeDescription changed Description to %q", e.Description)
+			}
+		})
+	}
+}
+
+func TestErrorMarshalJSON(t *testing.T) {
+	tests := []struct {
+		name string
+		err  *grantry.Error
+		want string
+	}{
+		{"code only", &grantry.Error{Code: grantry.ErrInvalidRequest}, `{"error":"invalid_request"}`},
+		{"every member", &grantry.Error{Code: grantry.ErrAccessDenied, Description: "no", URI: "https://e.test/doc", State: "s<1>"},
+			`{"error":"access_denied","error_description":"no","error_uri":"https://e.test/doc","state":"s\u003c1\u003e"}`},
+		{"description filtered, cause never written", &grantry.Error{Code: grantry.ErrServerError, Description: "bad \"quote\"\n", Cause: errors.New("db password=hunter2")},
+			`{"error":"server_error","error_description":"bad quote"}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := json.Marshal(tc.err)
+			if err != nil {
+				t.Fatalf("json.Marshal: got error %v, want nil", err)
+			}
+			if string(got) != tc.want {
+				t.Errorf("got %s, want %s", got, tc.want)
 			}
 		})
 	}

@@ -50,19 +50,21 @@ func (t TokenResponse) MarshalJSON() ([]byte, error) {
 		b = append(b, `,"scope":`...)
 		b = AppendJSONString(b, t.Scope.String())
 	}
-	return (&t).appendExtra(b)
+	return appendMembers(b, t.Extra, standardTokenParams)
 }
 
-func (t *TokenResponse) appendExtra(b []byte) ([]byte, error) {
-	names := make([]string, 0, len(t.Extra))
-	for k := range t.Extra {
-		if !slices.Contains(standardTokenParams, k) {
+// appendMembers appends the members of extra whose names are not among
+// standard, in name order, and closes the object.
+func appendMembers(b []byte, extra map[string]any, standard []string) ([]byte, error) {
+	names := make([]string, 0, len(extra))
+	for k := range extra {
+		if !slices.Contains(standard, k) {
 			names = append(names, k)
 		}
 	}
 	slices.Sort(names)
 	for _, k := range names {
-		v, err := json.Marshal(t.Extra[k])
+		v, err := json.Marshal(extra[k])
 		if err != nil {
 			return nil, err
 		}

@@ -100,7 +100,7 @@ func (t *TokenInfo) MarshalJSON() ([]byte, error) {
 	b = appendAudience(b, t.Audience)
 	b = appendMember(b, "iss", t.Issuer)
 	b = appendMember(b, "jti", t.JTI)
-	return t.appendExtra(b)
+	return appendMembers(b, t.Extra, standardInfoMembers)
 }
 
 func appendMember(b []byte, name, value string) []byte {
@@ -138,27 +138,6 @@ func appendAudience(b []byte, aud []string) []byte {
 		b = AppendJSONString(b, a)
 	}
 	return append(b, ']')
-}
-
-func (t *TokenInfo) appendExtra(b []byte) ([]byte, error) {
-	names := make([]string, 0, len(t.Extra))
-	for k := range t.Extra {
-		if !slices.Contains(standardInfoMembers, k) {
-			names = append(names, k)
-		}
-	}
-	slices.Sort(names)
-	for _, k := range names {
-		v, err := json.Marshal(t.Extra[k])
-		if err != nil {
-			return nil, err
-		}
-		b = append(b, ',')
-		b = AppendJSONString(b, k)
-		b = append(b, ':')
-		b = append(b, v...)
-	}
-	return append(b, '}'), nil
 }
 
 // Errors of TokenInfo.UnmarshalJSON.

@@ -63,7 +63,7 @@ func WriteJSONError(w http.ResponseWriter, e *grantry.Error) {
 	}
 	setJSONHeaders(h)
 	w.WriteHeader(e.HTTPStatus())
-	_, _ = w.Write(errorJSON(e))
+	_, _ = w.Write(e.AppendJSON(make([]byte, 0, 128)))
 }
 
 // Header values shared by every JSON response; never modified.
@@ -79,23 +79,4 @@ func setJSONHeaders(h http.Header) {
 	h["Content-Type"] = jsonContentType
 	h["Cache-Control"] = noStore
 	h["Pragma"] = noCache
-}
-
-func errorJSON(e *grantry.Error) []byte {
-	b := make([]byte, 0, 128)
-	b = append(b, `{"error":`...)
-	b = grantry.AppendJSONString(b, e.Code)
-	if d := e.SafeDescription(); d != "" {
-		b = append(b, `,"error_description":`...)
-		b = grantry.AppendJSONString(b, d)
-	}
-	if e.URI != "" {
-		b = append(b, `,"error_uri":`...)
-		b = grantry.AppendJSONString(b, e.URI)
-	}
-	if e.State != "" {
-		b = append(b, `,"state":`...)
-		b = grantry.AppendJSONString(b, e.State)
-	}
-	return append(b, '}')
 }

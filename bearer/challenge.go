@@ -132,20 +132,5 @@ func (p *Protector) WriteError(w http.ResponseWriter, r *http.Request, err error
 	}
 	h.Set("Content-Type", "application/json;charset=UTF-8")
 	w.WriteHeader(status)
-	_, _ = w.Write(errorJSON(e))
-}
-
-func errorJSON(e *grantry.Error) []byte {
-	b := make([]byte, 0, 96)
-	b = append(b, `{"error":`...)
-	b = grantry.AppendJSONString(b, e.Code)
-	if d := e.SafeDescription(); d != "" {
-		b = append(b, `,"error_description":`...)
-		b = grantry.AppendJSONString(b, d)
-	}
-	if e.URI != "" {
-		b = append(b, `,"error_uri":`...)
-		b = grantry.AppendJSONString(b, e.URI)
-	}
-	return append(b, '}')
+	_, _ = w.Write(e.AppendJSON(make([]byte, 0, 128)))
 }
