@@ -45,6 +45,18 @@ func Discover(ctx context.Context, issuer string, cfg ProviderConfig) (*Provider
 // §3.3); when issuer is empty, the caller trusts metadataURL to name the
 // provider and the document's issuer is taken as it is.
 func DiscoverFrom(ctx context.Context, metadataURL, issuer string, cfg ProviderConfig) (*Provider, error) {
+	meta, err := FetchMetadata(ctx, metadataURL, issuer, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return NewProvider(meta, cfg)
+}
+
+// FetchMetadata fetches and parses the metadata document at metadataURL,
+// checking its issuer as [DiscoverFrom] does, without making a Provider:
+// for an OAuth 2.0 authorization server (RFC 8414) that publishes no
+// jwks_uri, as it issues no ID tokens.
+func FetchMetadata(ctx context.Context, metadataURL, issuer string, cfg ProviderConfig) (*Metadata, error) {
 	if err := checkURL("metadata URL", metadataURL, cfg.InsecureAllowHTTP); err != nil {
 		return nil, err
 	}
@@ -55,7 +67,7 @@ func DiscoverFrom(ctx context.Context, metadataURL, issuer string, cfg ProviderC
 	if issuer != "" && meta.Issuer != issuer {
 		return nil, fmt.Errorf("%w: asked for %q, document says %q", ErrIssuerMismatch, issuer, meta.Issuer)
 	}
-	return NewProvider(meta, cfg)
+	return meta, nil
 }
 
 func fetchMetadata(ctx context.Context, client *http.Client, metadataURL string) (*Metadata, error) {

@@ -56,6 +56,16 @@ func (p *Provider) UserInfo(ctx context.Context, accessToken, subject string) (*
 	if err != nil {
 		return nil, fmt.Errorf("oidc: UserInfo request: %w", err)
 	}
+	return ReadUserInfo(resp, subject, p.cfg.UserInfoFix)
+}
+
+// ReadUserInfo reads the response of a UserInfo request, or of an OAuth
+// 2.0 provider's "current user" API standing in for one, and closes its
+// body. It checks the response as [Provider.UserInfo] does: status 200,
+// JSON (not a signed or encrypted JWT), a sub claim after fix (which may
+// be nil) has rewritten the claims, and sub equal to subject unless
+// subject is empty. An error response becomes an [*oauth2.Error].
+func ReadUserInfo(resp *http.Response, subject string, fix func(claims map[string]any) (map[string]any, error)) (*UserInfo, error) {
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxDocumentBytes+1))
 	if err != nil {
@@ -70,7 +80,7 @@ func (p *Provider) UserInfo(ctx context.Context, accessToken, subject string) (*
 	if len(body) > maxDocumentBytes {
 		return nil, fmt.Errorf("%w: response too large", ErrUserInfo)
 	}
-	return parseUserInfo(body, subject, p.cfg.UserInfoFix)
+	return parseUserInfo(body, subject, fix)
 }
 
 // userInfoError turns an error response into an *oauth2.Error.

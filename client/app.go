@@ -1,0 +1,354 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/grantry/grantry/client/oauth1"
+	"github.com/grantry/grantry/client/oauth2"
+	"github.com/grantry/grantry/client/oidc"
+)
+
+// App is a remote app of a Registry: one provider and the client's
+// registration there. Logins and API calls go through it; the tokens
+// belong to the users and are kept by the caller. It is safe for
+// concurrent use.
+type App struct {
+	reg  *Registry
+	name string
+	cfg  Config
+	base *url.URL // APIBaseURL as a directory; nil when not set
+
+	oauth1 *oauth1.Config // OAuth 1.0 apps
+
+	mu       sync.Mutex // serializes the OAuth 2.0 setup
+	setup    atomic.Pointer[oauth2Setup]
+	renewals renewals
+}
+
+// oauth2Setup is the OAuth 2.0 side of an app once its metadata is known.
+type oauth2Setup struct {
+	cfg oauth2.Config // complete; each user's client is made from it
+	// shared builds authorization URLs and checks callbacks; it never
+	// holds a token.
+	shared   *oauth2.Client
+	verifier *oidc.Verifier // OpenID Connect apps
+	userinfo string         // UserInfo endpoint, possibly relative to base
+}
+
+func newApp(g *Registry, name string, cfg Config) (*App, error) {
+	if cfg.ClientID == "" {
+		return nil, fmt.Errorf("%w: %s: no client ID", ErrAppConfig, name)
+	}
+	cfg.Scopes = slices.Clone(cfg.Scopes)
+	cfg.AuthorizeParams, cfg.RequestTokenParams = cloneValues(cfg.AuthorizeParams), cloneValues(cfg.RequestTokenParams)
+	cfg.AccessTokenParams = cloneValues(cfg.AccessTokenParams)
+	if err := checkParams(name, &cfg); err != nil {
+		return nil, err
+	}
+	a := &App{reg: g, name: name, cfg: cfg}
+	if cfg.APIBaseURL != "" {
+		base, err := a.checkURL("API base URL", cfg.APIBaseURL)
+		if err != nil {
+			return nil, err
+		}
+		if base.Path == "" || base.Path[len(base.Path)-1] != '/' {
+			base.Path += "/"
+			base.RawPath = ""
+		}
+		a.base = base
+	}
+	if cfg.oauth1App() {
+		if err := a.checkUserInfo(cfg.UserInfoEndpoint); err != nil {
+			return nil, err
+		}
+		oc, err := a.oauth1Config()
+		if err != nil {
+			return nil, err
+		}
+		a.oauth1 = oc
+		return a, nil
+	}
+	if cfg.ServerMetadataURL == "" {
+		s, err := a.build(nil)
+		if err != nil {
+			return nil, err
+		}
+		a.setup.Store(s)
+	}
+	return a, nil
+}
+
+// Parameters the client sets itself, which the extra parameters of the
+// configuration may not replace.
+var (
+	authorizeReserved = []string{"response_type", "client_id", "redirect_uri", "scope", "state", "nonce",
+		"code_challenge", "code_challenge_method"}
+	tokenReserved = []string{"grant_type", "code", "code_verifier", "redirect_uri", "client_id", "client_secret",
+		"client_assertion", "client_assertion_type"}
+)
+
+// checkParams refuses extra parameters that would replace the protocol's:
+// an OAuth 2.0 request's own, or any oauth_ parameter of OAuth 1.0 (RFC
+// 5849 §3.1).
+func checkParams(name string, c *Config) error {
+	type extra struct {
+		what     string
+		params   url.Values
+		reserved []string
+	}
+	all := []extra{{"AuthorizeParams", c.AuthorizeParams, authorizeReserved}, {"AccessTokenParams", c.AccessTokenParams, tokenReserved}}
+	if c.oauth1App() {
+		all = []extra{{"AuthorizeParams", c.AuthorizeParams, nil}, {"RequestTokenParams", c.RequestTokenParams, nil},
+			{"AccessTokenParams", c.AccessTokenParams, nil}}
+	}
+	for _, e := range all {
+		for p := range e.params {
+			if slices.Contains(e.reserved, p) || c.oauth1App() && strings.HasPrefix(p, "oauth_") {
+				return fmt.Errorf("%w: %s: %s may not set %q", ErrAppConfig, name, e.what, p)
+			}
+		}
+	}
+	return nil
+}
+
+// cloneValues copies v, so that the caller may change it after Register.
+func cloneValues(v url.Values) url.Values {
+	if v == nil {
+		return nil
+	}
+	c := make(url.Values, len(v))
+	for k, vs := range v {
+		c[k] = slices.Clone(vs)
+	}
+	return c
+}
+
+// Name returns the name the app was registered with.
+func (a *App) Name() string { return a.name }
+
+func (a *App) httpClient() *http.Client {
+	if a.cfg.HTTPClient != nil {
+		return a.cfg.HTTPClient
+	}
+	if a.reg.cfg.HTTPClient != nil {
+		return a.reg.cfg.HTTPClient
+	}
+	return http.DefaultClient
+}
+
+// oauth1Config makes the OAuth 1.0 client: the endpoints with their
+// parameters in the query, the signing options, then the compliance fix.
+func (a *App) oauth1Config() (*oauth1.Config, error) {
+	c := a.cfg
+	oc := &oauth1.Config{
+		ConsumerKey: c.ClientID, ConsumerSecret: c.ClientSecret, Signer: c.RSAKey,
+		SignatureMethod: c.SignatureMethod, Placement: c.SignatureType,
+		HTTPClient: a.httpClient(), Now: a.reg.cfg.Now,
+	}
+	var err error
+	if oc.Endpoint.TemporaryCredentialsURL, err = a.endpoint("request token URL", c.RequestTokenURL, c.RequestTokenParams); err != nil {
+		return nil, err
+	}
+	if oc.Endpoint.AuthorizationURL, err = a.endpoint("authorize URL", c.AuthorizeURL, nil); err != nil {
+		return nil, err
+	}
+	if oc.Endpoint.TokenURL, err = a.endpoint("access token URL", c.AccessTokenURL, c.AccessTokenParams); err != nil {
+		return nil, err
+	}
+	if c.OAuth1ComplianceFix != nil {
+		c.OAuth1ComplianceFix(oc)
+	}
+	return oc, nil
+}
+
+// endpoint checks an OAuth 1.0 endpoint URL and adds params to its query,
+// where they are signed with the request (RFC 5849 §3.4.1.3.1).
+func (a *App) endpoint(what, raw string, params url.Values) (string, error) {
+	u, err := a.checkURL(what, raw)
+	if err != nil || len(params) == 0 {
+		return raw, err
+	}
+	q := u.Query()
+	for name, vs := range params {
+		q[name] = append(q[name], vs...)
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// oauth2Setup returns the OAuth 2.0 setup, reading the provider's
+// metadata the first time.
+func (a *App) oauth2Setup(ctx context.Context) (*oauth2Setup, error) {
+	if s := a.setup.Load(); s != nil {
+		return s, nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if s := a.setup.Load(); s != nil {
+		return s, nil
+	}
+	meta, err := oidc.FetchMetadata(ctx, a.cfg.ServerMetadataURL, a.cfg.Issuer, a.providerConfig())
+	if err != nil {
+		return nil, fmt.Errorf("client: %s: %w", a.name, err)
+	}
+	s, err := a.build(meta)
+	if err != nil {
+		return nil, err
+	}
+	a.setup.Store(s)
+	return s, nil
+}
+
+func (a *App) providerConfig() oidc.ProviderConfig {
+	return oidc.ProviderConfig{HTTPClient: a.httpClient(), Keys: a.cfg.JWKS, InsecureAllowHTTP: a.cfg.InsecureAllowHTTP}
+}
+
+// build completes the OAuth 2.0 configuration with the metadata, which
+// may be nil, and makes the ID token verifier of an OpenID Connect app.
+func (a *App) build(meta *oidc.Metadata) (*oauth2Setup, error) {
+	c := a.cfg
+	oc := oauth2.Config{
+		ClientID: c.ClientID, ClientSecret: c.ClientSecret,
+		AuthorizationEndpoint: c.AuthorizeURL, TokenEndpoint: c.AccessTokenURL, Issuer: c.Issuer,
+		Scopes: c.Scopes, AuthMethod: c.TokenEndpointAuthMethod, SigningKey: c.SigningKey,
+		PKCEMethod: c.CodeChallengeMethod, InsecureDisablePKCE: c.InsecureDisablePKCE,
+		TokenPlacement: c.TokenPlacement, RefreshLeeway: c.RefreshLeeway,
+		HTTPClient: a.httpClient(), Now: a.reg.cfg.Now, InsecureAllowHTTP: c.InsecureAllowHTTP,
+	}
+	s := &oauth2Setup{userinfo: c.UserInfoEndpoint}
+	if meta != nil {
+		fillEndpoints(&oc, meta)
+		if s.userinfo == "" {
+			s.userinfo = meta.UserinfoEndpoint
+		}
+	}
+	if err := a.checkUserInfo(s.userinfo); err != nil {
+		return nil, err
+	}
+	if c.openID() {
+		if err := a.buildOpenID(s, &oc, meta); err != nil {
+			return nil, err
+		}
+	}
+	if c.ComplianceFix != nil {
+		c.ComplianceFix(&oc)
+	}
+	oc.UpdateToken = nil // set for each user's client
+	shared, err := oauth2.New(oc)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrAppConfig, a.name, err)
+	}
+	if oc.AuthorizationEndpoint == "" || oc.TokenEndpoint == "" {
+		return nil, fmt.Errorf("%w: %s: no authorize URL or access token URL", ErrAppConfig, a.name)
+	}
+	s.cfg, s.shared = shared.Config(), shared
+	return s, nil
+}
+
+// fillEndpoints takes from the metadata the endpoints oc leaves empty, and
+// its issuer for RFC 9207 checks.
+func fillEndpoints(oc *oauth2.Config, meta *oidc.Metadata) {
+	fill := func(dst *string, v string) {
+		if *dst == "" {
+			*dst = v
+		}
+	}
+	fill(&oc.AuthorizationEndpoint, meta.AuthorizationEndpoint)
+	fill(&oc.TokenEndpoint, meta.TokenEndpoint)
+	fill(&oc.RevocationEndpoint, meta.RevocationEndpoint)
+	fill(&oc.IntrospectionEndpoint, meta.IntrospectionEndpoint)
+	oc.Issuer = meta.Issuer
+	oc.RequireIssuer = oc.RequireIssuer || meta.AuthorizationResponseIssParameterSupported
+}
+
+// buildOpenID makes the provider and the ID token verifier. Without
+// metadata, the provider is described by the app's configuration: Issuer,
+// the endpoints and JWKS.
+func (a *App) buildOpenID(s *oauth2Setup, oc *oauth2.Config, meta *oidc.Metadata) error {
+	if meta == nil {
+		if a.cfg.Issuer == "" {
+			return fmt.Errorf("%w: %s: an OpenID Connect app needs ServerMetadataURL or Issuer", ErrAppConfig, a.name)
+		}
+		meta = &oidc.Metadata{Issuer: a.cfg.Issuer, AuthorizationEndpoint: oc.AuthorizationEndpoint, TokenEndpoint: oc.TokenEndpoint}
+	}
+	p, err := oidc.NewProvider(meta, a.providerConfig())
+	if err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrAppConfig, a.name, err)
+	}
+	*oc = p.OAuth2Config(*oc)
+	s.verifier = p.Verifier(oidc.VerifierConfig{ClientID: oc.ClientID, ClientSecret: oc.ClientSecret, Now: oc.Now})
+	return nil
+}
+
+// userConfig returns the OAuth 2.0 configuration of one user's client,
+// made for one request. A renewal is shown to onRenew, which may be nil,
+// then reported to the update-token function with subject.
+func (a *App) userConfig(s *oauth2Setup, subject string, onRenew func(*oauth2.Token)) oauth2.Config {
+	oc := s.cfg
+	oc.UpdateToken = func(ctx context.Context, t *oauth2.Token, oldRefreshToken string) error {
+		if onRenew != nil {
+			onRenew(t)
+		}
+		return a.updateToken(ctx, &Token{OAuth2: t, Subject: subject}, oldRefreshToken)
+	}
+	return oc
+}
+
+// userClient returns the client of userConfig holding tok, which may be
+// nil.
+func userClient(oc oauth2.Config, tok *oauth2.Token) (*oauth2.Client, error) {
+	cl, err := oauth2.New(oc)
+	if err != nil {
+		return nil, err
+	}
+	if tok != nil {
+		cl.SetToken(tok)
+	}
+	return cl, nil
+}
+
+// checkURL parses an absolute endpoint URL that uses https, or http on a
+// loopback host or with InsecureAllowHTTP.
+func (a *App) checkURL(what, raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Fragment != "" {
+		return nil, fmt.Errorf("%w: %s: %s %q is not an absolute URL", ErrAppConfig, a.name, what, raw)
+	}
+	if u.Scheme == "https" || u.Scheme == "http" && (a.cfg.InsecureAllowHTTP || isLoopback(u.Hostname())) {
+		return u, nil
+	}
+	return nil, fmt.Errorf("%w: %s: %s %q must use https", ErrAppConfig, a.name, what, raw)
+}
+
+// checkUserInfo accepts a UserInfo endpoint that is empty, relative to
+// the API base URL, or an absolute URL as checkURL wants it.
+func (a *App) checkUserInfo(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err == nil && u.Scheme == "" && u.Host == "" {
+		if a.base == nil {
+			return fmt.Errorf("%w: %s: UserInfo endpoint %q is relative and there is no API base URL", ErrAppConfig, a.name, raw)
+		}
+		return nil
+	}
+	_, err = a.checkURL("UserInfo endpoint", raw)
+	return err
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

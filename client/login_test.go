@@ -1,0 +1,454 @@
+package client_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/grantry/grantry/client"
+	"github.com/grantry/grantry/client/oauth1"
+	"github.com/grantry/grantry/client/oauth2"
+	"github.com/grantry/grantry/client/oidc"
+	"github.com/grantry/grantry/keyset"
+)
+
+// clock is a settable time source, starting now.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Now()} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// oauth2Config is the registration of the client "app" at the provider.
+func oauth2Config(op *provider) client.Config {
+	return client.Config{
+		ClientID: "app", ClientSecret: "secret",
+		AuthorizeURL: op.URL + "/authorize", AccessTokenURL: op.URL + "/token",
+		APIBaseURL: op.URL + "/api/", Scopes: []string{"read:user", "repo"},
+	}
+}
+
+func oauth1Config(op *provider) client.Config {
+	return client.Config{
+		ClientID: "app", ClientSecret: "secret",
+		RequestTokenURL: op.URL + "/oauth/request_token", AuthorizeURL: op.URL + "/oauth/authenticate",
+		AccessTokenURL: op.URL + "/oauth/access_token", APIBaseURL: op.URL + "/1.1/",
+	}
+}
+
+func openIDConfig(op *provider) client.Config {
+	return client.Config{
+		ClientID: "app", ClientSecret: "secret", Scopes: []string{"openid", "email"},
+		ServerMetadataURL: op.URL + "/.well-known/openid-configuration", Issuer: op.URL,
+	}
+}
+
+// loginSetup is a provider, and a web app with a registry that knows it
+// as "p".
+func loginSetup(t *testing.T, openID bool, cfg func(*provider) client.Config, rc client.RegistryConfig) (*provider, *rp) {
+	t.Helper()
+	op := newProvider(openID)
+	t.Cleanup(op.Close)
+	web := newRP(t, rc)
+	if _, err := web.reg.Register("p", cfg(op)); err != nil {
+		t.Fatalf("Register: %v", err)
+	}
+	return op, web
+}
+
+// startLogin starts a login in b and returns the callback URL the
+// provider sends b to, without visiting it.
+func (p *rp) startLogin(t *testing.T, b *browser, name string) string {
+	t.Helper()
+	b.CheckRedirect = stopAt(p.redirectURI(name))
+	defer func() { b.CheckRedirect = nil }()
+	resp, err := b.Get(p.URL + "/login/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, p.redirectURI(name)) {
+		t.Fatalf("login: got %s to %q, want a redirect to the callback", resp.Status, loc)
+	}
+	return loc
+}
+
+// finish visits the callback URL in b and returns what the callback got.
+func (p *rp) finish(t *testing.T, b *browser, callback string) result {
+	t.Helper()
+	b.visit(t, callback)
+	select {
+	case res := <-p.results:
+		return res
+	default:
+		t.Fatal("the callback did not run")
+		return result{}
+	}
+}
+
+// withQuery returns u with its query parameter name set to value.
+func withQuery(t *testing.T, u, name, value string) string {
+	t.Helper()
+	parsed, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := parsed.Query()
+	q.Set(name, value)
+	parsed.RawQuery = q.Encode()
+	return parsed.String()
+}
+
+func TestOAuth2Login(t *testing.T) {
+	op, web := loginSetup(t, false, func(op *provider) client.Config {
+		c := oauth2Config(op)
+		c.AuthorizeParams = url.Values{"allow_signup": {"false"}}
+		c.AccessTokenParams = url.Values{"audience": {"api"}}
+		return c
+	}, client.RegistryConfig{})
+	login := web.mustLogIn(t, newBrowser(t, nil), "p")
+	if login.IDToken != nil || login.Token.OAuth1 != nil || login.Token.OAuth2.AccessToken == "" || login.Token.OAuth2.RefreshToken == "" {
+		t.Errorf("got %+v, want an OAuth 2.0 token with a refresh token and no ID token", login)
+	}
+	q := seen(op, func(p *provider) url.Values { return p.lastAuthorize })
+	checks := map[string]bool{
+		"response_type=code":          q.Get("response_type") == "code",
+		"client_id=app":               q.Get("client_id") == "app",
+		"redirect_uri is the app's":   q.Get("redirect_uri") == web.redirectURI("p"),
+		"scope":                       q.Get("scope") == "read:user repo",
+		"state of 256 bits":           len(q.Get("state")) >= 43,
+		"S256 challenge":              q.Get("code_challenge_method") == "S256" && len(q.Get("code_challenge")) == 43,
+		"authorize params":            q.Get("allow_signup") == "false",
+		"no nonce":                    !q.Has("nonce"),
+		"verifier sent":               len(seen(op, func(p *provider) string { return p.lastToken.Get("code_verifier") })) == 43,
+		"redirect_uri sent again":     seen(op, func(p *provider) string { return p.lastToken.Get("redirect_uri") }) == web.redirectURI("p"),
+		"access token params sent":    seen(op, func(p *provider) string { return p.lastToken.Get("audience") }) == "api",
+		"scope of the token response": login.Token.OAuth2.Scope == "read:user repo",
+	}
+	for what, ok := range checks {
+		if !ok {
+			t.Errorf("%s: not so (authorization request %v)", what, q)
+		}
+	}
+}
+
+func TestAuthorizeRedirect(t *testing.T) {
+	op := newProvider(false)
+	defer op.Close()
+	reg := client.NewRegistry(client.RegistryConfig{})
+	app, err := reg.Register("p", oauth2Config(op))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	if err := app.AuthorizeRedirect(w, httptest.NewRequest("GET", "/login", nil), "https://app.example/auth/cb?x=1"); err != nil {
+		t.Fatalf("AuthorizeRedirect: %v", err)
+	}
+	resp := w.Result()
+	cookies := resp.Cookies()
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), op.URL+"/authorize?") ||
+		resp.Header.Get("Cache-Control") != "no-store" || len(cookies) != 1 {
+		t.Fatalf("got %s to %q, Cache-Control %q, %d cookies; want 302 to the provider, no-store, one cookie",
+			resp.Status, resp.Header.Get("Location"), resp.Header.Get("Cache-Control"), len(cookies))
+	}
+	if c := cookies[0]; c.Name != client.CookiePrefix+"p" || !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/auth/cb" {
+		t.Errorf("cookie %+v, want grantry_login_p, Secure, HttpOnly, SameSite=Lax, on /auth/cb", c)
+	}
+
+	for _, bad := range []string{"", "/cb", "cb", "//app.example/cb", "https://app.example/cb#f", "http://app.example/cb", "ftp://app.example/cb", "https://app.example/%zz"} {
+		t.Run(bad, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			err := app.AuthorizeRedirect(w, httptest.NewRequest("GET", "/login", nil), bad)
+			if !errors.Is(err, client.ErrRedirectURI) || len(w.Header()) != 0 || w.Body.Len() != 0 {
+				t.Errorf("got %v with headers %v, want ErrRedirectURI and nothing written", err, w.Header())
+			}
+		})
+	}
+}
+
+func TestCallbackRefusals(t *testing.T) {
+	clk := newClock()
+	op, web := loginSetup(t, false, oauth2Config, client.RegistryConfig{Now: clk.Now})
+	tests := []struct {
+		name  string
+		setup func(p *provider)
+		// run starts and ends a login, as an attacker or a slow user
+		// would, and returns what the callback got.
+		run     func(t *testing.T) result
+		wantErr error
+	}{
+		{name: "no state cookie", wantErr: client.ErrStateMissing, run: func(t *testing.T) result {
+			callback := web.startLogin(t, newBrowser(t, nil), "p")
+			return web.finish(t, newBrowser(t, nil), callback)
+		}},
+		{name: "callback replayed", wantErr: client.ErrStateMissing, run: func(t *testing.T) result {
+			b := newBrowser(t, nil)
+			callback := web.startLogin(t, b, "p")
+			if res := web.finish(t, b, callback); res.err != nil {
+				t.Fatalf("first callback: %v", res.err)
+			}
+			return web.finish(t, b, callback)
+		}},
+		{name: "state changed", wantErr: client.ErrStateMismatch, run: func(t *testing.T) result {
+			b := newBrowser(t, nil)
+			callback := web.startLogin(t, b, "p")
+			return web.finish(t, b, withQuery(t, callback, "state", "forged"))
+		}},
+		{name: "state missing", wantErr: client.ErrStateMismatch, run: func(t *testing.T) result {
+			b := newBrowser(t, nil)
+			callback := web.startLogin(t, b, "p")
+			return web.finish(t, b, withQuery(t, callback, "state", ""))
+		}},
+		{name: "another user agent's callback", wantErr: client.ErrStateMismatch, run: func(t *testing.T) result {
+			attacker, victim := newBrowser(t, nil), newBrowser(t, nil)
+			callback := web.startLogin(t, attacker, "p")
+			web.startLogin(t, victim, "p")
+			return web.finish(t, victim, callback)
+		}},
+		{name: "too slow", wantErr: client.ErrStateExpired, run: func(t *testing.T) result {
+			b := newBrowser(t, nil)
+			callback := web.startLogin(t, b, "p")
+			clk.Add(client.DefaultStateLifetime + time.Second)
+			defer clk.Add(-client.DefaultStateLifetime - time.Second)
+			return web.finish(t, b, callback)
+		}},
+		{name: "refusal with another state", wantErr: client.ErrStateMismatch, setup: func(p *provider) { p.deny = "access_denied" }, run: func(t *testing.T) result {
+			b := newBrowser(t, nil)
+			callback := web.startLogin(t, b, "p")
+			return web.finish(t, b, withQuery(t, callback, "state", "forged"))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			op.set(func(p *provider) { p.deny = "" })
+			if tt.setup != nil {
+				op.set(tt.setup)
+			}
+			res := tt.run(t)
+			var pe *client.ProviderError
+			if !errors.Is(res.err, tt.wantErr) || errors.As(res.err, &pe) || res.login != nil {
+				t.Errorf("got %v, %v; want error %v", res.login, res.err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestProviderRefusals(t *testing.T) {
+	op, web := loginSetup(t, false, oauth2Config, client.RegistryConfig{})
+	t.Run("at the authorization endpoint", func(t *testing.T) {
+		op.set(func(p *provider) { p.deny = "access_denied" })
+		defer op.set(func(p *provider) { p.deny = "" })
+		res := web.logIn(t, newBrowser(t, nil), "p")
+		var pe *client.ProviderError
+		var oe *oauth2.Error
+		if !errors.As(res.err, &pe) || pe.Code != "access_denied" || pe.Description != "alice said no" || !errors.As(res.err, &oe) {
+			t.Errorf("got %v, want a *ProviderError access_denied: alice said no, wrapping an *oauth2.Error", res.err)
+		}
+	})
+	t.Run("at the token endpoint", func(t *testing.T) {
+		op.set(func(p *provider) { p.onToken = func(url.Values) error { return errors.New("invalid_grant") } })
+		defer op.set(func(p *provider) { p.onToken = nil })
+		res := web.logIn(t, newBrowser(t, nil), "p")
+		var oe *oauth2.Error
+		var pe *client.ProviderError
+		if !errors.As(res.err, &oe) || oe.Code != "invalid_grant" || oe.StatusCode != 400 || errors.As(res.err, &pe) {
+			t.Errorf("got %v, want an *oauth2.Error invalid_grant with HTTP 400", res.err)
+		}
+	})
+}
+
+func TestOpenIDLogin(t *testing.T) {
+	op, web := loginSetup(t, true, openIDConfig, client.RegistryConfig{})
+	login := web.mustLogIn(t, newBrowser(t, nil), "p")
+	nonce := seen(op, func(p *provider) string { return p.lastAuthorize.Get("nonce") })
+	if login.IDToken == nil || login.IDToken.Subject != "alice" || login.Token.Subject != "alice" || len(nonce) < 43 || login.IDToken.Nonce != nonce {
+		t.Fatalf("got ID token %+v, token subject %q, nonce sent %q; want alice's ID token with the nonce", login.IDToken, login.Token.Subject, nonce)
+	}
+	tests := []struct {
+		name    string
+		claims  func(map[string]any)
+		filter  func(map[string]any)
+		wantErr error
+	}{
+		{"other nonce", func(c map[string]any) { c["nonce"] = "replayed" }, nil, oidc.ErrNonce},
+		{"other audience", func(c map[string]any) { c["aud"] = "someone-else" }, nil, oidc.ErrAudience},
+		{"other issuer", func(c map[string]any) { c["iss"] = "https://evil.example" }, nil, oidc.ErrIssuer},
+		{"expired", func(c map[string]any) { c["exp"] = time.Now().Add(-time.Hour).Unix() }, nil, oidc.ErrExpired},
+		{"no ID token", nil, func(r map[string]any) { delete(r, "id_token") }, oidc.ErrNoIDToken},
+		{"forged signature", nil, func(r map[string]any) { r["id_token"] = forge(r["id_token"].(string)) }, keyset.ErrSignature},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			op.set(func(p *provider) { p.idClaims, p.tokenFilter = tt.claims, tt.filter })
+			defer op.set(func(p *provider) { p.idClaims, p.tokenFilter = nil, nil })
+			res := web.logIn(t, newBrowser(t, nil), "p")
+			if !errors.Is(res.err, tt.wantErr) {
+				t.Errorf("got %v, %v; want error %v", res.login, res.err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// forge changes the first character of a JWS's signature.
+func forge(jws string) string {
+	i := strings.LastIndexByte(jws, '.') + 1
+	c := byte('A')
+	if jws[i] == 'A' {
+		c = 'B'
+	}
+	return jws[:i] + string(c) + jws[i+1:]
+}
+
+func TestOpenIDMaxAge(t *testing.T) {
+	op, web := loginSetup(t, true, func(op *provider) client.Config {
+		c := openIDConfig(op)
+		c.AuthorizeParams = url.Values{"max_age": {"60"}}
+		return c
+	}, client.RegistryConfig{})
+	if res := web.logIn(t, newBrowser(t, nil), "p"); !errors.Is(res.err, oidc.ErrAuthTime) {
+		t.Errorf("max_age and no auth_time: got %v, want oidc.ErrAuthTime", res.err)
+	}
+	op.set(func(p *provider) {
+		p.idClaims = func(c map[string]any) { c["auth_time"] = time.Now().Add(-10 * time.Minute).Unix() }
+	})
+	if res := web.logIn(t, newBrowser(t, nil), "p"); !errors.Is(res.err, oidc.ErrAuthTime) {
+		t.Errorf("max_age=60 and auth_time 10 minutes ago: got %v, want oidc.ErrAuthTime", res.err)
+	}
+	op.set(func(p *provider) { p.idClaims = func(c map[string]any) { c["auth_time"] = time.Now().Unix() } })
+	if res := web.logIn(t, newBrowser(t, nil), "p"); res.err != nil {
+		t.Errorf("max_age=60 and auth_time now: %v", res.err)
+	}
+}
+
+func TestOAuth1Login(t *testing.T) {
+	op, web := loginSetup(t, false, func(op *provider) client.Config {
+		c := oauth1Config(op)
+		c.RequestTokenParams = url.Values{"x_auth_access_type": {"read"}}
+		c.AuthorizeParams = url.Values{"force_login": {"true"}}
+		return c
+	}, client.RegistryConfig{})
+	login := web.mustLogIn(t, newBrowser(t, nil), "p")
+	tok := login.Token.OAuth1
+	if tok == nil || tok.Token == "" || tok.Secret == "" || tok.Extra.Get("screen_name") != "twitterapi" || login.Token.OAuth2 != nil {
+		t.Errorf("got token %+v, want token credentials with screen_name twitterapi", login.Token)
+	}
+	if q := seen(op, func(p *provider) url.Values { return p.lastInitiate }); q.Get("x_auth_access_type") != "read" {
+		t.Errorf("temporary credentials request query %v, want x_auth_access_type=read", q)
+	}
+	if q := seen(op, func(p *provider) url.Values { return p.lastAuthorize }); q.Get("force_login") != "true" {
+		t.Errorf("authorization request %v, want force_login=true", q)
+	}
+
+	tests := []struct {
+		name     string
+		deny     bool
+		change   func(t *testing.T, callback string) string
+		wantErr  error
+		provider bool
+	}{
+		{name: "denied", deny: true, wantErr: oauth1.ErrAuthorizationDenied, provider: true},
+		{name: "denied for other credentials", deny: true, change: func(t *testing.T, cb string) string {
+			return withQuery(t, cb, "denied", "temp-other")
+		}, wantErr: client.ErrStateMismatch},
+		{name: "other credentials", change: func(t *testing.T, cb string) string {
+			return withQuery(t, cb, "oauth_token", "temp-other")
+		}, wantErr: client.ErrStateMismatch},
+		{name: "no verifier", change: func(t *testing.T, cb string) string {
+			return withQuery(t, cb, "oauth_verifier", "")
+		}, wantErr: oauth1.ErrMissingParameter},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			op.set(func(p *provider) {
+				p.deny = ""
+				if tt.deny {
+					p.deny = "yes"
+				}
+			})
+			b := newBrowser(t, nil)
+			callback := web.startLogin(t, b, "p")
+			if tt.change != nil {
+				callback = tt.change(t, callback)
+			}
+			res := web.finish(t, b, callback)
+			var pe *client.ProviderError
+			if !errors.Is(res.err, tt.wantErr) || errors.As(res.err, &pe) != tt.provider {
+				t.Errorf("got %v, want error %v (a *ProviderError: %v)", res.err, tt.wantErr, tt.provider)
+			}
+			if tt.provider && pe.Code != "access_denied" {
+				t.Errorf("ProviderError code %q, want access_denied", pe.Code)
+			}
+		})
+	}
+}
+
+// TestComplianceFix logs in with a provider whose token responses have no
+// token_type, which RFC 6749 §5.1 requires: the fix supplies it.
+func TestComplianceFix(t *testing.T) {
+	op := newProvider(false)
+	defer op.Close()
+	op.set(func(p *provider) { p.tokenFilter = func(r map[string]any) { delete(r, "token_type") } })
+	web := newRP(t, client.RegistryConfig{})
+	plain := oauth2Config(op)
+	fixed := oauth2Config(op)
+	fixed.ComplianceFix = func(c *oauth2.Config) {
+		c.Hooks.TokenResponse = func(resp *http.Response) error {
+			var tok map[string]any
+			if err := jsonDecode(resp, &tok); err != nil {
+				return err
+			}
+			tok["token_type"] = "Bearer"
+			return jsonEncode(resp, tok)
+		}
+	}
+	for name, cfg := range map[string]client.Config{"plain": plain, "fixed": fixed} {
+		if _, err := web.reg.Register(name, cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if res := web.logIn(t, newBrowser(t, nil), "plain"); !errors.Is(res.err, oauth2.ErrTokenResponse) {
+		t.Errorf("without the fix: got %v, want oauth2.ErrTokenResponse", res.err)
+	}
+	if login := web.mustLogIn(t, newBrowser(t, nil), "fixed"); login.Token.OAuth2.TokenType != "Bearer" {
+		t.Errorf("with the fix: token type %q, want Bearer", login.Token.OAuth2.TokenType)
+	}
+}
+
+// jsonDecode reads a response body as JSON and closes it.
+func jsonDecode(resp *http.Response, v any) error {
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+// jsonEncode replaces a response body with v in JSON.
+func jsonEncode(resp *http.Response, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	resp.ContentLength = int64(len(b))
+	return nil
+}
