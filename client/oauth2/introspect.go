@@ -69,7 +69,7 @@ type introspectionDoc struct {
 	Iat       *float64 `json:"iat"`
 	Nbf       *float64 `json:"nbf"`
 	Sub       string   `json:"sub"`
-	Aud       audience `json:"aud"`
+	Aud       Audience `json:"aud"`
 	Iss       string   `json:"iss"`
 	Jti       string   `json:"jti"`
 }
@@ -107,14 +107,15 @@ func unixTime(secs *float64) time.Time {
 	return time.Unix(int64(whole), int64(frac*1e9))
 }
 
-// audience is an aud member: one string or an array of strings (RFC 7519
+// Audience is an aud member or claim: one string or an array of strings (RFC 7519
 // §4.1.3).
-type audience []string
+type Audience []string
 
-func (a *audience) UnmarshalJSON(b []byte) error {
+// UnmarshalJSON accepts a string or an array of strings.
+func (a *Audience) UnmarshalJSON(b []byte) error {
 	var one string
 	if json.Unmarshal(b, &one) == nil {
-		*a = audience{one}
+		*a = Audience{one}
 		return nil
 	}
 	var many []string

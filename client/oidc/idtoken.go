@@ -2,11 +2,11 @@ package oidc
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"time"
 
+	"github.com/grantry/grantry/client/oauth2"
 	"github.com/grantry/grantry/keyset"
 )
 
@@ -43,20 +43,20 @@ func (t *IDToken) Claims(v any) error {
 // idClaims is the wire form of the ID token claims; decoding fails on
 // members of the wrong type.
 type idClaims struct {
-	Iss      string       `json:"iss"`
-	Sub      string       `json:"sub"`
-	Aud      audience     `json:"aud"`
-	Azp      string       `json:"azp"`
-	Exp      *numericDate `json:"exp"`
-	Iat      *numericDate `json:"iat"`
-	Nbf      *numericDate `json:"nbf"`
-	AuthTime *numericDate `json:"auth_time"`
-	Nonce    string       `json:"nonce"`
-	ACR      string       `json:"acr"`
-	AMR      []string     `json:"amr"`
-	Sid      string       `json:"sid"`
-	AtHash   string       `json:"at_hash"`
-	CHash    string       `json:"c_hash"`
+	Iss      string          `json:"iss"`
+	Sub      string          `json:"sub"`
+	Aud      oauth2.Audience `json:"aud"`
+	Azp      string          `json:"azp"`
+	Exp      *numericDate    `json:"exp"`
+	Iat      *numericDate    `json:"iat"`
+	Nbf      *numericDate    `json:"nbf"`
+	AuthTime *numericDate    `json:"auth_time"`
+	Nonce    string          `json:"nonce"`
+	ACR      string          `json:"acr"`
+	AMR      []string        `json:"amr"`
+	Sid      string          `json:"sid"`
+	AtHash   string          `json:"at_hash"`
+	CHash    string          `json:"c_hash"`
 }
 
 // parseIDToken decodes the claims of a verified token and checks that the
@@ -96,22 +96,4 @@ func (n *numericDate) time() time.Time {
 	s := math.Max(math.Min(float64(*n), 1<<40), -(1 << 40))
 	whole, frac := math.Modf(s)
 	return time.Unix(int64(whole), int64(frac*1e9))
-}
-
-// audience is an aud claim: one string or an array of strings (RFC 7519
-// §4.1.3).
-type audience []string
-
-func (a *audience) UnmarshalJSON(b []byte) error {
-	var one string
-	if json.Unmarshal(b, &one) == nil {
-		*a = audience{one}
-		return nil
-	}
-	var many []string
-	if err := json.Unmarshal(b, &many); err != nil {
-		return errors.New("aud is neither a string nor an array of strings")
-	}
-	*a = many
-	return nil
 }
