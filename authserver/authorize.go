@@ -50,7 +50,10 @@ type Consent struct {
 	// Subject identifies the user.
 	Subject string
 	// Scope is the scope the user grants: a subset of the requested scope.
-	// Nil grants all that was requested.
+	// Nil grants all that was requested. An empty, non-nil scope grants
+	// nothing: when scope was requested the request is denied
+	// (access_denied), since a response cannot express an empty scope
+	// (RFC 6749 §3.3).
 	Scope grantry.Scope
 	// AuthTime is when the user authenticated; zero means now.
 	AuthTime time.Time
@@ -216,6 +219,8 @@ func (s *Server) authorize(ctx context.Context, req *AuthorizationRequest, c *Co
 		granted.Scope = req.Scope
 	} else if !req.Scope.Contains(granted.Scope) {
 		return nil, grantry.ServerError(errConsentScope)
+	} else if len(granted.Scope) == 0 && len(req.Scope) > 0 {
+		return nil, grantry.NewError(grantry.ErrAccessDenied, "the resource owner granted none of the requested scope")
 	}
 	if granted.AuthTime.IsZero() {
 		granted.AuthTime = s.now()

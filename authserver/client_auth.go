@@ -94,6 +94,11 @@ func (s *Server) AuthenticateClient(ctx context.Context, req *ClientAuthRequest,
 // detectAuthMethod finds the one method whose credentials the request
 // carries; "none" counts only when no other does.
 func (s *Server) detectAuthMethod(req *ClientAuthRequest) (grantry.AuthMethod, error) {
+	if len(req.HTTP.Header.Values("Authorization")) > 1 {
+		// A singleton field sent twice is ambiguous credentials, which
+		// a proxy and this server might read differently.
+		return "", grantry.InvalidRequest("more than one Authorization header")
+	}
 	var found grantry.AuthMethod
 	for _, m := range s.authOrder {
 		if m == grantry.AuthNone || !s.clientAuth[m].Present(req) {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -42,8 +43,10 @@ func Discover(ctx context.Context, issuer string, cfg ProviderConfig) (*Provider
 // DiscoverFrom fetches provider metadata from metadataURL, such as the
 // [WellKnownOAuth] URL of an RFC 8414 server, and returns the provider it
 // describes. The issuer in the document must equal issuer exactly (RFC 8414
-// §3.3); when issuer is empty, the caller trusts metadataURL to name the
-// provider and the document's issuer is taken as it is.
+// §3.3). When issuer is empty and metadataURL is a well-known URL, the
+// issuer it was built from (see [IssuersOf]) must be the document's; any
+// other URL is trusted to name the provider and the document's issuer is
+// taken as it is.
 func DiscoverFrom(ctx context.Context, metadataURL, issuer string, cfg ProviderConfig) (*Provider, error) {
 	meta, err := FetchMetadata(ctx, metadataURL, issuer, cfg)
 	if err != nil {
@@ -67,7 +70,45 @@ func FetchMetadata(ctx context.Context, metadataURL, issuer string, cfg Provider
 	if issuer != "" && meta.Issuer != issuer {
 		return nil, fmt.Errorf("%w: asked for %q, document says %q", ErrIssuerMismatch, issuer, meta.Issuer)
 	}
+	if issuer == "" {
+		if want := IssuersOf(metadataURL); want != nil && !slices.Contains(want, meta.Issuer) {
+			return nil, fmt.Errorf("%w: %s names %q", ErrIssuerMismatch, metadataURL, meta.Issuer)
+		}
+	}
 	return meta, nil
+}
+
+// The well-known path segments of OpenID Connect Discovery 1.0 §4 and
+// RFC 8414 §3.
+var wellKnownPaths = []string{
+	"/.well-known/openid-configuration",
+	"/.well-known/oauth-authorization-server",
+}
+
+// IssuersOf returns the issuers a well-known metadata URL may have been
+// built from: the path before a trailing well-known segment (OpenID
+// Connect Discovery 1.0 §4.1) or after a leading one (RFC 8414 §3.1), each
+// with and without a trailing slash. It returns nil for a URL of no
+// well-known form, with a query, or with a fragment.
+func IssuersOf(metadataURL string) []string {
+	u, err := url.Parse(metadataURL)
+	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil
+	}
+	origin := u.Scheme + "://" + u.Host
+	path := u.EscapedPath()
+	var out []string
+	for _, w := range wellKnownPaths {
+		if rest, ok := strings.CutSuffix(path, w); ok {
+			out = append(out, origin+rest, origin+rest+"/")
+		} else if rest, ok := strings.CutPrefix(path, w); ok && (rest == "" || rest[0] == '/') {
+			out = append(out, origin+rest)
+			if !strings.HasSuffix(rest, "/") {
+				out = append(out, origin+rest+"/")
+			}
+		}
+	}
+	return out
 }
 
 func fetchMetadata(ctx context.Context, client *http.Client, metadataURL string) (*Metadata, error) {

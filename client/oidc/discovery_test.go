@@ -151,8 +151,12 @@ func TestDiscoverErrors(t *testing.T) {
 		}, wantMsg: "must use https"},
 		{name: "http issuer", setup: func(o *op) (string, string) {
 			o.setMeta("issuer", "http://op.example.com")
-			return WellKnownOpenID(o.URL), ""
+			return WellKnownOpenID(o.URL), "http://op.example.com"
 		}, wantMsg: "must use https"},
+		{name: "no issuer given, document names another", setup: func(o *op) (string, string) {
+			o.setMeta("issuer", "https://evil.test")
+			return WellKnownOpenID(o.URL), ""
+		}, wantErr: ErrIssuerMismatch},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -246,5 +250,29 @@ func TestOAuth2Config(t *testing.T) {
 	p, _ := NewProvider(&Metadata{Issuer: "https://op.test", TokenEndpoint: "https://op.test/token"}, ProviderConfig{Keys: &keyset.JWKS{}})
 	if got := p.OAuth2Config(oauth2.Config{TokenEndpoint: "https://other.test/token"}); got.TokenEndpoint != "https://other.test/token" {
 		t.Errorf("TokenEndpoint = %q, want the caller's", got.TokenEndpoint)
+	}
+}
+
+func TestIssuersOf(t *testing.T) {
+	tests := []struct {
+		url  string
+		want []string
+	}{
+		{"https://op.test/.well-known/openid-configuration", []string{"https://op.test", "https://op.test/"}},
+		{"https://op.test/t1/.well-known/openid-configuration", []string{"https://op.test/t1", "https://op.test/t1/"}},
+		{"https://op.test/.well-known/oauth-authorization-server", []string{"https://op.test", "https://op.test/"}},
+		{"https://op.test/.well-known/oauth-authorization-server/t1", []string{"https://op.test/t1", "https://op.test/t1/"}},
+		{"https://op.test/.well-known/openid-configuration/t1", []string{"https://op.test/t1", "https://op.test/t1/"}},
+		{"https://op.test/.well-known/oauth-authorization-serverx", nil},
+		{"https://op.test/metadata.json", nil},
+		{"https://op.test/.well-known/openid-configuration?x=1", nil},
+		{"not a url", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			if got := IssuersOf(tt.url); !slices.Equal(got, tt.want) {
+				t.Errorf("IssuersOf(%q) = %q, want %q", tt.url, got, tt.want)
+			}
+		})
 	}
 }
