@@ -168,6 +168,9 @@ func TestUsage(t *testing.T) {
 		{"help", []string{"help"}, 0, "GRANTRY_"},
 		{"serve help", []string{"serve", "-h"}, 0, "-addr"},
 		{"unknown subcommand", []string{"client", "frob"}, 2, "unknown subcommand"},
+		{"client help", []string{"client", "-h"}, 0, "rotate-secret"},
+		{"user help", []string{"user", "--help"}, 0, "set-password"},
+		{"client without subcommand", []string{"client"}, 2, "usage: grantry client SUBCOMMAND"},
 		{"missing argument", []string{"client", "show"}, 2, "want 1 argument"},
 		{"unknown flag", []string{"user", "list", "--nope"}, 2, "flag provided but not defined"},
 	}

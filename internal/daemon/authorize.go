@@ -79,7 +79,8 @@ func (a *app) readConsentForm(w http.ResponseWriter, r *http.Request) (consentFo
 	return f, true
 }
 
-// signedIn returns the session and its user, or a nil user.
+// signedIn returns the session and its user, or a nil user: none signed
+// in, the user deleted, or the password changed since sign-in.
 func (a *app) signedIn(r *http.Request) (*session, *storage.User) {
 	sess := a.sessions.load(r)
 	if sess == nil || sess.UserID == "" {
@@ -90,6 +91,9 @@ func (a *app) signedIn(r *http.Request) (*session, *storage.User) {
 		if !errors.Is(err, storage.ErrNotFound) {
 			a.log.LogAttrs(r.Context(), slog.LevelError, "user lookup failed", slog.Any("error", err))
 		}
+		return sess, nil
+	}
+	if !a.sessions.current(sess, u) {
 		return sess, nil
 	}
 	return sess, u

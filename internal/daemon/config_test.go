@@ -145,3 +145,29 @@ func TestImplicitAndPasswordOffByDefault(t *testing.T) {
 		t.Errorf("default grants = %q, want 3", gts)
 	}
 }
+
+// TestInsecureDevOnlyForLocalIssuer checks that --insecure-dev, which drops
+// the Secure attribute of the sign-in cookie, is refused when the issuer
+// says the server is reached from elsewhere, as behind a reverse proxy on
+// the same machine.
+func TestInsecureDevOnlyForLocalIssuer(t *testing.T) {
+	tests := []struct {
+		name, addr, issuer string
+		wantErr            bool
+	}{
+		{"default issuer", "127.0.0.1:8080", "", false},
+		{"loopback issuer", "127.0.0.1:8080", "http://localhost:8080", false},
+		{"public https issuer behind a proxy", "127.0.0.1:8080", "https://auth.example.com", true},
+		{"public http issuer", "127.0.0.1:8080", "http://auth.example.com", true},
+		{"public address", "0.0.0.0:8080", "http://localhost:8080", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig(t, func(c *serveConfig) { c.Addr, c.Issuer, c.InsecureDev = tt.addr, tt.issuer, true })
+			err := cfg.check()
+			if got := err != nil; got != tt.wantErr {
+				t.Errorf("check() = %v, want an error: %v", err, tt.wantErr)
+			}
+		})
+	}
+}

@@ -55,13 +55,13 @@ func (a *app) postLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	username := f.Get("username")
-	id, err := a.auth.AuthenticateUser(r.Context(), username, f.Get("password"))
+	u, err := a.auth.authenticate(r.Context(), username, f.Get("password"))
 	if err != nil {
 		a.loginFailed(w, r, ret, username, err)
 		return
 	}
-	a.sessions.save(w, a.sessions.signIn(id))
-	a.log.LogAttrs(r.Context(), slog.LevelInfo, "user signed in", slog.String("user", id))
+	a.sessions.save(w, a.sessions.signIn(u))
+	a.log.LogAttrs(r.Context(), slog.LevelInfo, "user signed in", slog.String("user", u.ID))
 	if ret == "" {
 		ret = "/"
 	}

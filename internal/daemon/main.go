@@ -53,8 +53,7 @@ func (env *environment) dispatch(ctx context.Context, args []string) error {
 		env.usage(env.stderr)
 		return errUsage
 	}
-	switch args[0] {
-	case "help", "-h", "-help", "--help":
+	if isHelp(args[0]) {
 		env.usage(env.stdout)
 		return nil
 	}
@@ -125,17 +124,31 @@ func wantArgs(fs *flag.FlagSet, pos []string, n int) error {
 
 // subcommand runs the subcommand named by args[0] from a table.
 func subcommand(ctx context.Context, env *environment, group string, args []string, table []command) error {
-	if len(args) > 0 {
+	w, err := env.stderr, errUsage
+	switch {
+	case len(args) == 0:
+	case isHelp(args[0]):
+		w, err = env.stdout, nil
+	default:
 		for _, c := range table {
 			if c.name == args[0] {
 				return c.run(ctx, env, args[1:])
 			}
 		}
-		fmt.Fprintf(env.stderr, "grantry %s: unknown subcommand %q\n", group, args[0])
+		fmt.Fprintf(w, "grantry %s: unknown subcommand %q\n", group, args[0])
 	}
-	fmt.Fprintf(env.stderr, "usage: grantry %s SUBCOMMAND [flags]\n\nSubcommands:\n", group)
+	fmt.Fprintf(w, "usage: grantry %s SUBCOMMAND [flags]\n\nSubcommands:\n", group)
 	for _, c := range table {
-		fmt.Fprintf(env.stderr, "  %-14s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
 	}
-	return errUsage
+	fmt.Fprintf(w, "\nRun grantry %s SUBCOMMAND -h for its flags.\n", group)
+	return err
+}
+
+func isHelp(arg string) bool {
+	switch arg {
+	case "help", "-h", "-help", "--help":
+		return true
+	}
+	return false
 }

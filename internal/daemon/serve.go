@@ -26,16 +26,18 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = ln.Close() }()
+	cfg.listening(ln.Addr())
 	b, err := openStore(ctx, cfg.db, cfg.Redis)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = b.close() }()
 	a, err := newApp(ctx, cfg, b, log)
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}

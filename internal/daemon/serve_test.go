@@ -1,10 +1,15 @@
 package daemon
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
+	"regexp"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -79,5 +84,80 @@ func TestShutdownTimeout(t *testing.T) {
 	cancel()
 	if err := <-served; err == nil {
 		t.Error("serveUntil with a request outliving the timeout: got nil, want an error")
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader in two
+// goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+var listeningAddr = regexp.MustCompile(`msg="grantry listening" addr=(\S+)`)
+
+// TestDefaultIssuerIsListenAddress runs grantry serve on a port the kernel
+// picks and checks that the issuer in the metadata is the address the
+// server listens on.
+func TestDefaultIssuerIsListenAddress(t *testing.T) {
+	tests := []struct{ name, addr, host string }{
+		{"loopback IPv4, port 0", "127.0.0.1:0", "127.0.0.1"},
+		{"localhost, port 0", "localhost:0", "localhost"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(t.Context())
+			var stderr syncBuffer
+			done := make(chan int, 1)
+			go func() {
+				done <- Main(ctx, []string{"serve", "--addr", tt.addr, "--db", "memory:"}, strings.NewReader(""), io.Discard, &stderr, envOf(nil))
+			}()
+			defer func() { cancel(); <-done }()
+			var addr string
+			for deadline := time.Now().Add(10 * time.Second); addr == "" && time.Now().Before(deadline); {
+				if m := listeningAddr.FindStringSubmatch(stderr.String()); m != nil {
+					addr = m[1]
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			if addr == "" {
+				t.Fatalf("server did not start; stderr:\n%s", stderr.String())
+			}
+			_, port, err := net.SplitHostPort(addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.Get("http://" + addr + "/.well-known/oauth-authorization-server")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var md struct {
+				Issuer        string `json:"issuer"`
+				TokenEndpoint string `json:"token_endpoint"`
+			}
+			if err := json.NewDecoder(resp.Body).Decode(&md); err != nil {
+				t.Fatal(err)
+			}
+			issuer := "http://" + net.JoinHostPort(tt.host, port)
+			if md.Issuer != issuer {
+				t.Errorf("got issuer %q, want %q (the address the server listens on)", md.Issuer, issuer)
+			}
+			if want := issuer + "/token"; md.TokenEndpoint != want {
+				t.Errorf("got token_endpoint %q, want %q", md.TokenEndpoint, want)
+			}
+		})
 	}
 }

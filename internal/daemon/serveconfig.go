@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"strings"
 	"time"
 
@@ -32,6 +33,9 @@ type serveConfig struct {
 	ShutdownTimeout time.Duration
 	RequirePKCE     bool
 	AllowPKCEPlain  bool
+
+	// issuerDefaulted is set when check filled in Issuer from Addr.
+	issuerDefaulted bool
 }
 
 // defaultGrants are enabled unless --grants says otherwise; implicit and
@@ -89,7 +93,30 @@ func (c *serveConfig) check() error {
 	if c.SessionLifetime < time.Minute {
 		return errors.New("--session-lifetime must be at least a minute")
 	}
-	return c.defaultIssuer(host)
+	if err := c.defaultIssuer(host); err != nil {
+		return err
+	}
+	if u, err := url.Parse(c.Issuer); err != nil || u.Host == "" {
+		return fmt.Errorf("--issuer %q is not an absolute URL", c.Issuer)
+	} else if c.InsecureDev && !isLoopback(u.Hostname()) {
+		// Behind a proxy, a loopback --addr says nothing of where the
+		// browser is: the issuer does.
+		return fmt.Errorf("--insecure-dev is allowed only with a loopback issuer, not %q", c.Issuer)
+	}
+	return nil
+}
+
+// listening records the address the server listens on: with a default
+// issuer and --addr HOST:0, the issuer takes the port the kernel picked.
+func (c *serveConfig) listening(addr net.Addr) {
+	host, port, err := net.SplitHostPort(c.Addr)
+	if !c.issuerDefaulted || err != nil || port != "0" {
+		return
+	}
+	if _, p, err := net.SplitHostPort(addr.String()); err == nil {
+		c.Addr, c.Issuer = net.JoinHostPort(host, p), ""
+		_ = c.defaultIssuer(host)
+	}
 }
 
 func (c *serveConfig) defaultIssuer(host string) error {
@@ -104,6 +131,7 @@ func (c *serveConfig) defaultIssuer(host string) error {
 		scheme = "https"
 	}
 	c.Issuer = scheme + "://" + c.Addr
+	c.issuerDefaulted = true
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry/internal/secret"
+	"github.com/grantry/grantry/storage"
 )
 
 // session is the state of one browser, kept in an encrypted cookie so that
@@ -27,6 +29,9 @@ type session struct {
 	AuthTime int64 `json:"at,omitempty"`
 	// Expires is when the session ends, in Unix seconds.
 	Expires int64 `json:"exp"`
+	// Stamp binds the session to the user's password hash: a new password
+	// ends every session signed in with the old one.
+	Stamp string `json:"st,omitempty"`
 }
 
 // sessions seals sessions into cookies with AES-256-GCM and derives the
@@ -34,6 +39,7 @@ type session struct {
 type sessions struct {
 	aead     cipher.AEAD
 	csrfKey  []byte
+	stampKey []byte
 	name     string
 	secure   bool
 	lifetime time.Duration
@@ -57,6 +63,10 @@ func newSessions(master []byte, secure bool, lifetime time.Duration, now func() 
 	if err != nil {
 		return nil, err
 	}
+	stampKey, err := hkdf.Key(sha256.New, master, nil, "grantry session stamp v1", 32)
+	if err != nil {
+		return nil, err
+	}
 	block, err := aes.NewCipher(encKey)
 	if err != nil {
 		return nil, err
@@ -69,7 +79,7 @@ func newSessions(master []byte, secure bool, lifetime time.Duration, now func() 
 	if secure {
 		name = cookieSecure
 	}
-	return &sessions{aead: aead, csrfKey: csrfKey, name: name, secure: secure, lifetime: lifetime, now: now}, nil
+	return &sessions{aead: aead, csrfKey: csrfKey, stampKey: stampKey, name: name, secure: secure, lifetime: lifetime, now: now}, nil
 }
 
 // fresh returns a new session without a user.
@@ -132,8 +142,22 @@ func (s *sessions) setCookie(w http.ResponseWriter, value string, expires time.T
 
 // signIn returns a new session for the user: the session ID changes, so
 // that a session planted before sign-in is worthless (session fixation).
-func (s *sessions) signIn(userID string) *session {
+func (s *sessions) signIn(u *storage.User) *session {
 	sess := s.fresh()
-	sess.UserID, sess.AuthTime = userID, s.now().Unix()
+	sess.UserID, sess.AuthTime, sess.Stamp = u.ID, s.now().Unix(), s.stamp(u)
 	return sess
+}
+
+// stamp is a MAC of the user's password hash; it reveals nothing of it.
+func (s *sessions) stamp(u *storage.User) string {
+	m := hmac.New(sha256.New, s.stampKey)
+	m.Write([]byte(u.ID))
+	m.Write([]byte{0})
+	m.Write([]byte(u.PasswordHash))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+}
+
+// current reports whether sess was signed in with u's present password.
+func (s *sessions) current(sess *session, u *storage.User) bool {
+	return hmac.Equal([]byte(sess.Stamp), []byte(s.stamp(u)))
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/grantry/grantry/storage"
 )
 
 func newTestSessions(t *testing.T, key byte, secure bool, now func() time.Time) *sessions {
@@ -37,7 +39,7 @@ func TestSessionCookie(t *testing.T) {
 	now := time.Unix(1_900_000_000, 0)
 	clock := func() time.Time { return now }
 	s := newTestSessions(t, 1, true, clock)
-	sess := s.signIn("user-1")
+	sess := s.signIn(&storage.User{ID: "user-1", PasswordHash: "h1"})
 	c, got := roundTrip(t, s, s, sess)
 	if got == nil || *got != *sess {
 		t.Fatalf("load = %+v, want %+v", got, sess)
@@ -59,7 +61,7 @@ func TestSessionRejected(t *testing.T) {
 	now := time.Unix(1_900_000_000, 0)
 	clock := func() time.Time { return now }
 	s := newTestSessions(t, 1, true, clock)
-	sess := s.signIn("user-1")
+	sess := s.signIn(&storage.User{ID: "user-1", PasswordHash: "h1"})
 
 	if _, got := roundTrip(t, s, newTestSessions(t, 2, true, clock), sess); got != nil {
 		t.Errorf("a cookie sealed with another key loaded as %+v, want nil", got)
@@ -114,7 +116,37 @@ func TestCSRFBoundToSession(t *testing.T) {
 	if other := newTestSessions(t, 2, true, time.Now); other.csrfToken(a) == tokA {
 		t.Error("another key made the same CSRF token")
 	}
-	if s.signIn("u").ID == a.ID {
+	if s.signIn(&storage.User{ID: "u"}).ID == a.ID {
 		t.Error("sign-in kept the session ID, want a new one")
+	}
+}
+
+func TestSessionStamp(t *testing.T) {
+	clock := func() time.Time { return time.Unix(1_900_000_000, 0) }
+	s := newTestSessions(t, 1, true, clock)
+	u := &storage.User{ID: "user-1", PasswordHash: "hash-1"}
+	sess := s.signIn(u)
+	tests := []struct {
+		name string
+		user *storage.User
+		want bool
+	}{
+		{"same password", &storage.User{ID: "user-1", PasswordHash: "hash-1"}, true},
+		{"new password", &storage.User{ID: "user-1", PasswordHash: "hash-2"}, false},
+		{"another user, same hash", &storage.User{ID: "user-2", PasswordHash: "hash-1"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := s.current(sess, tt.user); got != tt.want {
+				t.Errorf("current: got %v, want %v", got, tt.want)
+			}
+		})
+	}
+	if strings.Contains(sess.Stamp, "hash-1") {
+		t.Errorf("stamp %q shows the password hash", sess.Stamp)
+	}
+	other := newTestSessions(t, 2, true, clock)
+	if other.stamp(u) == sess.Stamp {
+		t.Error("stamps under two keys are equal, want them keyed")
 	}
 }

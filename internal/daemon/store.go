@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/grantry/grantry/storage"
@@ -93,8 +95,10 @@ func memoryBackend(s *memstore.Store) *backend {
 // sqlitePath returns the file of an SQLite DSN: a path, sqlite:PATH or
 // file:PATH.
 func sqlitePath(dsn string) string {
-	if p, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
-		return p
+	for _, prefix := range []string{"sqlite:", "file:"} {
+		if p, ok := strings.CutPrefix(dsn, prefix); ok {
+			return p
+		}
 	}
 	return dsn
 }
@@ -103,6 +107,17 @@ var errNoAccounts = errors.New("the SQL store keeps no users and consents")
 
 // openSQLite opens the SQLite file at path, creating and migrating it.
 func openSQLite(ctx context.Context, path string) (*backend, error) {
+	// The file holds the session key and password hashes: only its owner
+	// may read it. SQLite gives its -wal and -shm files the same mode.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		err = f.Close()
+	} else if errors.Is(err, fs.ErrExist) {
+		err = nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("creating %s: %w", path, err)
+	}
 	db, err := sql.Open("sqlite", sqlstore.SQLiteDSN(path))
 	if err != nil {
 		return nil, err
@@ -181,12 +196,26 @@ func addRedis(ctx context.Context, b *backend, rawURL string) error {
 
 // redactDSN hides the password of a database URL, for logs.
 func redactDSN(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
+	if dsnKind(dsn) == "sqlite" {
 		return dsn
 	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(a DSN that does not parse as a URL)"
+	}
+	if u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.Contains(strings.ToLower(k), "password") {
+			q.Set(k, "xxxxx")
+		}
+	}
+	if len(q) > 0 {
+		u.RawQuery = q.Encode()
 	}
 	return u.String()
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/grantry/grantry/storage/memstore"
@@ -16,6 +17,7 @@ func TestDSNKind(t *testing.T) {
 	tests := []struct{ dsn, want, path string }{
 		{"grantry.db", "sqlite", "grantry.db"},
 		{"sqlite:/var/lib/grantry.db", "sqlite", "/var/lib/grantry.db"},
+		{"file:/var/lib/grantry.db", "sqlite", "/var/lib/grantry.db"},
 		{"postgres://u:p@db/grantry", "postgres", ""},
 		{"postgresql://db/grantry", "postgres", ""},
 		{"memory:", "memory", ""},
@@ -30,8 +32,51 @@ func TestDSNKind(t *testing.T) {
 			}
 		})
 	}
-	if got := redactDSN("postgres://grantry:hunter2@db:5432/grantry"); got != "postgres://grantry:xxxxx@db:5432/grantry" {
-		t.Errorf("redactDSN = %q, want the password hidden", got)
+}
+
+// TestRedactDSN checks that no form of database password reaches the logs
+// or the output of grantry migrate.
+func TestRedactDSN(t *testing.T) {
+	tests := []struct{ name, dsn, want string }{
+		{"userinfo", "postgres://grantry:s3cret@db:5432/grantry", "postgres://grantry:xxxxx@db:5432/grantry"},
+		{"password parameter", "postgres://grantry@db/grantry?password=s3cret", "postgres://grantry@db/grantry?password=xxxxx"},
+		{"sslpassword parameter", "postgres://grantry@db/grantry?sslmode=verify-full&sslpassword=s3cret", "postgres://grantry@db/grantry?sslmode=verify-full&sslpassword=xxxxx"},
+		{"no password", "postgres://grantry@db/grantry?sslmode=disable", "postgres://grantry@db/grantry?sslmode=disable"},
+		{"unparsable", "postgres://grantry:s3cret@db:port/%zz", "(a DSN that does not parse as a URL)"},
+		{"sqlite path", "sqlite:/var/lib/grantry.db", "sqlite:/var/lib/grantry.db"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := redactDSN(tt.dsn); got != tt.want {
+				t.Errorf("redactDSN(%q) = %q, want %q", tt.dsn, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestSQLiteFileIsPrivate checks that a new SQLite database, which holds
+// the session key in clear and the password hashes, is readable by its
+// owner only.
+func TestSQLiteFileIsPrivate(t *testing.T) {
+	for _, prefix := range []string{"", "sqlite:", "file:"} {
+		t.Run("prefix "+prefix, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "grantry.db")
+			b, err := openBackend(t.Context(), prefix+path, "")
+			if err != nil {
+				t.Fatalf("openBackend: %v", err)
+			}
+			if _, err := sessionKey(t.Context(), testConfig(t), b, slog.New(slog.DiscardHandler)); err != nil {
+				t.Fatal(err)
+			}
+			_ = b.close()
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fi.Mode().Perm(); got&0o077 != 0 {
+				t.Errorf("got file mode %v, want no access for group and others (0600): the file holds the session key", got)
+			}
+		})
 	}
 }
 

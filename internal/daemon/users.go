@@ -25,6 +25,7 @@ type userAuth struct {
 var _ password.Authenticator = (*userAuth)(nil)
 
 func newUserAuth(users storage.UserStore) *userAuth {
+	go dummyHash() // made now, so that the first unknown name is not slower
 	return &userAuth{users: users, slots: make(chan struct{}, maxPasswordChecks)}
 }
 
@@ -36,9 +37,19 @@ var dummyHash = sync.OnceValue(func() string { return storage.HashPassword(secre
 // AuthenticateUser returns the ID of the user whose name and password
 // these are, or password.ErrInvalidCredentials.
 func (a *userAuth) AuthenticateUser(ctx context.Context, username, pw string) (string, error) {
+	u, err := a.authenticate(ctx, username, pw)
+	if err != nil {
+		return "", err
+	}
+	return u.ID, nil
+}
+
+// authenticate returns the user whose name and password these are, or
+// password.ErrInvalidCredentials.
+func (a *userAuth) authenticate(ctx context.Context, username, pw string) (*storage.User, error) {
 	u, err := a.users.UserByName(ctx, username)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return "", err
+		return nil, err
 	}
 	hash := dummyHash()
 	if u != nil {
@@ -46,12 +57,12 @@ func (a *userAuth) AuthenticateUser(ctx context.Context, username, pw string) (s
 	}
 	ok, err := a.verify(ctx, hash, pw)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if u == nil || !ok {
-		return "", password.ErrInvalidCredentials
+		return nil, password.ErrInvalidCredentials
 	}
-	return u.ID, nil
+	return u, nil
 }
 
 // verify checks a password once a verification slot is free.
