@@ -3,7 +3,8 @@
 // By default every refresh rotates the refresh token: the old one is
 // revoked as the new one is stored, in one step, and presenting a rotated
 // refresh token again revokes its whole family (RFC 9700 §4.14.2). The
-// scope of a refresh may only narrow.
+// scope of a refresh may only narrow, and never exceeds what the client
+// may be granted now.
 package refresh
 
 import (
@@ -53,7 +54,11 @@ func (g *Grant) ValidateTokenRequest(ctx context.Context, req *authserver.TokenR
 	if err != nil {
 		return err
 	}
-	sc, err := narrowScope(req.Get("scope"), tok.GrantedScope())
+	grantable := grantableScope(tok, req.Client)
+	if len(grantable) == 0 && len(tok.GrantedScope()) > 0 {
+		return grantry.NewError(grantry.ErrInvalidGrant, "the client may no longer be granted the scope of this refresh token")
+	}
+	sc, err := narrowScope(req.Get("scope"), grantable)
 	if err != nil {
 		return err
 	}
@@ -87,6 +92,17 @@ func (g *Grant) lookup(ctx context.Context, req *authserver.TokenRequest, raw st
 	return tok, nil
 }
 
+// grantableScope is the scope a refresh token still carries: what was
+// granted, less what the client may no longer be granted since.
+func grantableScope(tok *storage.Token, client storage.Client) grantry.Scope {
+	granted := tok.GrantedScope()
+	allowed := client.AllowedScope()
+	if allowed.Contains(granted) {
+		return granted
+	}
+	return granted.Intersect(allowed)
+}
+
 // narrowScope applies the scope parameter: omitted keeps the original
 // scope; otherwise it may not exceed it (RFC 6749 §6).
 func narrowScope(raw string, original grantry.Scope) (grantry.Scope, error) {
@@ -118,6 +134,6 @@ func (g *Grant) CreateTokenResponse(ctx context.Context, req *authserver.TokenRe
 	return req.IssueToken(ctx, authserver.Issue{
 		Refresh:      true,
 		RotateFrom:   req.Token.RefreshHash,
-		RefreshScope: req.Token.GrantedScope(),
+		RefreshScope: grantableScope(req.Token, req.Client),
 	})
 }

@@ -320,3 +320,60 @@ func TestNarrowingKeepsRefreshTokenScope(t *testing.T) {
 		})
 	}
 }
+
+// TestClientScopeNarrowedSinceGrant checks that a refresh grants no scope
+// the client may no longer be granted: taking a scope from a client takes
+// it from the refresh tokens it already holds.
+func TestClientScopeNarrowedSinceGrant(t *testing.T) {
+	tests := []struct {
+		name       string
+		allowed    grantry.Scope // the client's scope when it refreshes
+		scope      string        // the scope parameter
+		wantStatus int
+		wantScope  string // on success
+		wantError  string // on failure
+	}{
+		{name: "unchanged", allowed: grantry.Scope{"profile", "email"}, wantStatus: 200, wantScope: "profile email"},
+		{name: "narrowed, scope omitted", allowed: grantry.Scope{"profile"}, wantStatus: 200, wantScope: "profile"},
+		{name: "narrowed, asking for the removed scope", allowed: grantry.Scope{"profile"}, scope: "email", wantStatus: 400, wantError: "invalid_scope"},
+		{name: "none of it left", allowed: grantry.Scope{"admin"}, wantStatus: 400, wantError: "invalid_grant"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, refresh.Config{})
+			got, err := f.store.GetClient(t.Context(), "c1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := got.(*storage.ClientRecord)
+			c.Scope = tt.allowed
+			if err := f.store.UpdateClient(t.Context(), c); err != nil {
+				t.Fatal(err)
+			}
+			var extra []string
+			if tt.scope != "" {
+				extra = []string{"scope", tt.scope}
+			}
+			status, body := f.refresh(t, "c1", "rt-1", extra...)
+			if status != tt.wantStatus {
+				t.Fatalf("status: got %d %v, want %d", status, body, tt.wantStatus)
+			}
+			if tt.wantError != "" {
+				if body["error"] != tt.wantError {
+					t.Errorf("error: got %v, want %q", body["error"], tt.wantError)
+				}
+				return
+			}
+			if body["scope"] != tt.wantScope {
+				t.Errorf("scope: got %v, want %q", body["scope"], tt.wantScope)
+			}
+			rotated, err := f.store.TokenByRefresh(t.Context(), storage.Digest(body["refresh_token"].(string)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rotated.GrantedScope().String(); got != tt.wantScope {
+				t.Errorf("rotated refresh token's scope: got %q, want %q", got, tt.wantScope)
+			}
+		})
+	}
+}
