@@ -32,7 +32,7 @@ func TestIntrospectorWithIntrospectionEndpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	as := httptest.NewServer(introspection.New(srv, introspection.Config{}))
+	as := httptest.NewServer(introspection.New(srv, introspection.Config{CheckPermission: introspection.Callers("rs:1")}))
 	defer as.Close()
 	v, err := bearer.NewIntrospector(bearer.IntrospectionConfig{
 		Endpoint: as.URL, Client: as.Client(), ClientID: "rs:1", ClientSecret: "rs secret&=",

@@ -2,19 +2,25 @@
 // protected resource asks the authorization server whether a token is
 // active and what it grants.
 //
-//	in := introspection.New(srv, introspection.Config{URL: "/introspect"})
+//	in := introspection.New(srv, introspection.Config{
+//		URL:             "/introspect",
+//		CheckPermission: introspection.Callers("api-server"), // resource servers
+//	})
 //	srv.RegisterEndpoint(in) // listed in the server metadata
 //	mux.Handle("POST /introspect", in)
 //
 // Only authenticated callers are answered (RFC 7662 §2.1), with the methods
 // Config.AuthMethods allows (client_secret_basic and client_secret_post by
-// default; "none" is never accepted). The answers:
+// default; "none" is never accepted), and a caller learns about a token only
+// when Config.CheckPermission allows it: by default a client learns about
+// its own tokens only, and resource servers are named with [Callers]
+// (RFC 7662 §4). The answers:
 //
 //   - an active token: 200 {"active":true, ...} with scope, client_id,
 //     token_type, exp, iat, sub, iss and jti as the store knows them, and
 //     whatever Config.Describe adds (username, aud, further members);
-//   - an unknown, expired or revoked token, or one Config.CheckPermission
-//     keeps from the caller: 200 {"active":false} and nothing more
+//   - an unknown, expired or revoked token, or one the caller may not
+//     learn about: 200 {"active":false} and nothing more
 //     (RFC 7662 §2.2);
 //   - no token parameter: 400 invalid_request;
 //   - failed client authentication: 401 invalid_client;

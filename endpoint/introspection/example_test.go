@@ -36,7 +36,10 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	in := introspection.New(srv, introspection.Config{URL: "/introspect"})
+	in := introspection.New(srv, introspection.Config{
+		URL:             "/introspect",
+		CheckPermission: introspection.Callers("calendar-api"), // the resource servers
+	})
 	srv.RegisterEndpoint(in)
 	as := httptest.NewServer(in)
 	defer as.Close()

@@ -26,8 +26,11 @@ type Config struct {
 	AuthMethods []grantry.AuthMethod
 	// CheckPermission reports whether the authenticated caller may learn
 	// about an active token; when it says no, the answer is
-	// {"active":false} (RFC 7662 §2.2). Nil lets every authenticated
-	// client introspect every token.
+	// {"active":false} (RFC 7662 §2.2). Nil is [OwnTokens]: a client
+	// learns only about its own tokens. Resource servers, which introspect
+	// tokens issued to other clients, must be authorized explicitly (RFC
+	// 7662 §4): with [Callers], or [AnyCaller] when every authenticated
+	// client is one.
 	CheckPermission func(ctx context.Context, caller storage.Client, tok *storage.Token) bool
 	// Describe may complete the description of an active token, which
 	// the store does not hold: username, aud, further members in Extra.
@@ -54,7 +57,32 @@ func New(srv *authserver.Server, cfg Config) *Endpoint {
 		}
 	}
 	cfg.AuthMethods = methods
+	if cfg.CheckPermission == nil {
+		cfg.CheckPermission = OwnTokens
+	}
 	return &Endpoint{srv: srv, cfg: cfg}
+}
+
+// OwnTokens lets a client introspect the tokens issued to it, and no
+// others. It is the default permission.
+func OwnTokens(_ context.Context, caller storage.Client, tok *storage.Token) bool {
+	return caller.ClientID() == tok.ClientID
+}
+
+// AnyCaller lets every authenticated client introspect every token: for a
+// server whose only confidential clients are its resource servers.
+func AnyCaller(context.Context, storage.Client, *storage.Token) bool { return true }
+
+// Callers returns a permission that lets the named clients, such as
+// resource servers, introspect every token, and any other client its own.
+func Callers(clientIDs ...string) func(context.Context, storage.Client, *storage.Token) bool {
+	allowed := make(map[string]bool, len(clientIDs))
+	for _, id := range clientIDs {
+		allowed[id] = true
+	}
+	return func(ctx context.Context, caller storage.Client, tok *storage.Token) bool {
+		return allowed[caller.ClientID()] || OwnTokens(ctx, caller, tok)
+	}
 }
 
 // Name implements authserver.Endpoint.
@@ -135,7 +163,7 @@ func (e *Endpoint) describe(ctx context.Context, caller storage.Client, tok *sto
 	if !info.Active {
 		return
 	}
-	if e.cfg.CheckPermission != nil && !e.cfg.CheckPermission(ctx, caller, tok) {
+	if !e.cfg.CheckPermission(ctx, caller, tok) {
 		*info = grantry.TokenInfo{}
 		return
 	}

@@ -111,6 +111,9 @@ const (
 		`"iat":1898830567,"iss":"https://as.test","jti":"t4"}`
 )
 
+// resourceServers lets rs1 and post1 introspect every token.
+var resourceServers = introspection.Callers("rs1", "post1")
+
 // TestIntrospection covers every answer of the endpoint (ACCEPTANCE 25),
 // with the exact bodies.
 func TestIntrospection(t *testing.T) {
@@ -151,7 +154,9 @@ func TestIntrospection(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, _ := newServer(t, nil)
-			rec := do(t, introspection.New(srv, tt.cfg), tt.req)
+			cfg := tt.cfg
+			cfg.CheckPermission = resourceServers
+			rec := do(t, introspection.New(srv, cfg), tt.req)
 			checkAnswer(t, rec, tt.wantStatus, tt.wantBody)
 		})
 	}
@@ -198,6 +203,38 @@ func TestIntrospectionPermission(t *testing.T) {
 	checkAnswer(t, do(t, h, request{form: form("token", "revoked"), basic: [2]string{"rs2", "rs2-secret"}}), 200, inactive)
 	if want := []string{"rs1 t1", "rs2 t1"}; !reflect.DeepEqual(asked, want) {
 		t.Errorf("CheckPermission calls: got %q, want %q", asked, want)
+	}
+}
+
+// TestIntrospectionPermissionPolicies: by default a client learns only
+// about its own tokens (RFC 7662 §4); Callers names the resource servers;
+// AnyCaller opens the endpoint to every authenticated client.
+func TestIntrospectionPermissionPolicies(t *testing.T) {
+	c1 := [2]string{"c1", "c1-secret"}
+	rs2 := [2]string{"rs2", "rs2-secret"}
+	tests := []struct {
+		name   string
+		policy func(context.Context, storage.Client, *storage.Token) bool
+		caller [2]string
+		want   string
+	}{
+		{"default, the token's own client", nil, c1, liveAccess},
+		{"default, another client", nil, rs1, inactive},
+		{"OwnTokens, another client", introspection.OwnTokens, rs1, inactive},
+		{"Callers, a named client", introspection.Callers("rs1"), rs1, liveAccess},
+		{"Callers, the token's own client", introspection.Callers("rs1"), c1, liveAccess},
+		{"Callers, another client", introspection.Callers("rs1"), rs2, inactive},
+		{"AnyCaller", introspection.AnyCaller, rs2, liveAccess},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, store := newServer(t, nil)
+			if err := store.CreateClient(t.Context(), &storage.ClientRecord{ID: "c1", SecretHash: storage.HashSecret("c1-secret")}); err != nil {
+				t.Fatal(err)
+			}
+			h := introspection.New(srv, introspection.Config{CheckPermission: tt.policy})
+			checkAnswer(t, do(t, h, request{form: form("token", "live"), basic: tt.caller}), 200, tt.want)
+		})
 	}
 }
 
@@ -291,7 +328,7 @@ func TestIntrospectionRFC7662Example(t *testing.T) {
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r.Header.Set("Authorization", "Basic czZCaGRSa3F0MzpnWDFmQmF0M2JW")
 	rec := httptest.NewRecorder()
-	introspection.New(srv, introspection.Config{}).ServeHTTP(rec, r)
+	introspection.New(srv, introspection.Config{CheckPermission: introspection.AnyCaller}).ServeHTTP(rec, r)
 	want := `{"active":true,"scope":"read write dolphin","client_id":"l238j323ds-23ij4","token_type":"Bearer",` +
 		`"exp":1898834767,"iat":1898830567,"sub":"Z5O3upPC88QrAjx00dis","iss":"https://as.test","jti":"rfc"}`
 	checkAnswer(t, rec, 200, want)
@@ -301,7 +338,7 @@ func TestIntrospectionRFC7662Example(t *testing.T) {
 // encode is a 500 that names no cause.
 func TestIntrospectionUnencodableDescription(t *testing.T) {
 	srv, _ := newServer(t, nil)
-	h := introspection.New(srv, introspection.Config{Describe: func(_ context.Context, _ *storage.Token, info *grantry.TokenInfo) {
+	h := introspection.New(srv, introspection.Config{CheckPermission: resourceServers, Describe: func(_ context.Context, _ *storage.Token, info *grantry.TokenInfo) {
 		info.Extra = map[string]any{"bad": make(chan int)}
 	}})
 	rec := do(t, h, request{form: form("token", "live"), basic: rs1})

@@ -21,7 +21,11 @@ const (
 // their handlers.
 func (a *app) registerEndpoints() (revoke, introspect http.Handler) {
 	rev := revocation.New(a.oauth, revocation.Config{URL: revocationPath, AuthMethods: allMethods})
-	in := introspection.New(a.oauth, introspection.Config{URL: introspectionPath, Describe: a.describeToken})
+	in := introspection.New(a.oauth, introspection.Config{
+		URL:             introspectionPath,
+		CheckPermission: introspection.Callers(a.cfg.Introspectors.vals...),
+		Describe:        a.describeToken,
+	})
 	a.oauth.RegisterEndpoint(rev)
 	a.oauth.RegisterEndpoint(in)
 	return rev, in

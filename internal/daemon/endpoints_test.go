@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/grantry/grantry"
 )
 
 func TestMetadataRevocationIntrospection(t *testing.T) {
@@ -43,5 +45,38 @@ func TestMetadataRevocationIntrospection(t *testing.T) {
 	}
 	if r := post("/introspect", url.Values{"token": {tok}}); r.body != `{"active":false}` {
 		t.Errorf("introspection of a revoked token: %s, want {\"active\":false}", r.body)
+	}
+}
+
+// TestIntrospectionPermission checks that a client introspects its own
+// tokens, and another client's only when --introspectors names it.
+func TestIntrospectionPermission(t *testing.T) {
+	tests := []struct {
+		name          string
+		introspectors []string
+		caller        string
+		wantActive    bool
+	}{
+		{"own token", nil, testClient, true},
+		{"another client's token", nil, "api", false},
+		{"another client's token, caller named in --introspectors", []string{"api"}, "api", true},
+		{"another client's token, another client named", []string{"other"}, "api", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, func(c *serveConfig) { c.Introspectors = newList(tt.introspectors...) })
+			secrets := map[string]string{testClient: h.secret, "api": h.addClient("api", "API", grantry.AuthClientSecretBasic, testCallback)}
+			post := func(client, path string, form url.Values) response {
+				req, _ := http.NewRequest(http.MethodPost, h.url(path), strings.NewReader(form.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.SetBasicAuth(client, secrets[client])
+				return do(t, http.DefaultClient, req)
+			}
+			tok := jsonField(t, post(testClient, "/token", url.Values{"grant_type": {"client_credentials"}}).body, "access_token")
+			r := post(tt.caller, "/introspect", url.Values{"token": {tok}})
+			if got := strings.Contains(r.body, `"active":true`); r.status != http.StatusOK || got != tt.wantActive {
+				t.Errorf("introspection by %s: got %d %s, want 200 with active %v", tt.caller, r.status, r.body, tt.wantActive)
+			}
+		})
 	}
 }

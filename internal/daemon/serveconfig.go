@@ -33,6 +33,9 @@ type serveConfig struct {
 	ShutdownTimeout time.Duration
 	RequirePKCE     bool
 	AllowPKCEPlain  bool
+	// Introspectors are the clients, resource servers, that may
+	// introspect every token; any other client only its own.
+	Introspectors *listFlag
 
 	// issuerDefaulted is set when check filled in Issuer from Addr.
 	issuerDefaulted bool
@@ -54,6 +57,7 @@ var supportedGrants = []grantry.GrantType{
 func (c *serveConfig) register(fs *flag.FlagSet) {
 	c.commonFlags.register(fs)
 	c.Grants = newList(defaultGrants...)
+	c.Introspectors = newList()
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on, HOST:PORT")
 	fs.StringVar(&c.Issuer, "issuer", "", "issuer URL (RFC 8414); default http(s)://ADDR when ADDR is a loopback host")
 	fs.StringVar(&c.Redis, "redis", "", "redis:// URL: keep authorization codes in Redis")
@@ -66,6 +70,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.TLSKey, "tls-key", "", "PEM private key file of --tls-cert")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may run after SIGTERM")
 	fs.BoolVar(&c.RequirePKCE, "require-pkce", false, "require PKCE from every client, not only public ones")
+	fs.Var(c.Introspectors, "introspectors", "comma-separated `list` of client IDs (resource servers) that may introspect every token; any other client may introspect only its own")
 	fs.BoolVar(&c.AllowPKCEPlain, "allow-pkce-plain", false, "accept the plain PKCE method besides S256")
 }
 
