@@ -60,9 +60,9 @@ func (a *app) announce(ctx context.Context, addr string) {
 	}
 }
 
-// run serves on ln until ctx is done, then shuts down gracefully: /readyz
-// fails at once, the listener closes, and in-flight requests get
-// ShutdownTimeout to finish.
+// run serves on ln, and purges expired codes and tokens, until ctx is
+// done, then shuts down gracefully: /readyz fails at once, the listener
+// closes, and in-flight requests get ShutdownTimeout to finish.
 func (a *app) run(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           a.handler(),
@@ -73,6 +73,12 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
+	purged := make(chan struct{})
+	go func() {
+		defer close(purged)
+		a.purgeLoop(ctx)
+	}()
+	defer func() { <-purged }()
 	return serveUntil(ctx, hs, ln, a.cfg.TLSCert, a.cfg.TLSKey, a.cfg.ShutdownTimeout, func() {
 		a.draining.Store(true)
 		a.log.Info("shutting down: finishing in-flight requests", slog.Duration("timeout", a.cfg.ShutdownTimeout))

@@ -31,8 +31,11 @@ type serveConfig struct {
 	SessionLifetime time.Duration
 	TLSCert, TLSKey string
 	ShutdownTimeout time.Duration
-	RequirePKCE     bool
-	AllowPKCEPlain  bool
+	// PurgeInterval is how often expired codes and tokens are deleted;
+	// zero never.
+	PurgeInterval  time.Duration
+	RequirePKCE    bool
+	AllowPKCEPlain bool
 	// Introspectors are the clients, resource servers, that may
 	// introspect every token; any other client only its own.
 	Introspectors *listFlag
@@ -69,6 +72,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "PEM certificate file: serve https")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "PEM private key file of --tls-cert")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may run after SIGTERM")
+	fs.DurationVar(&c.PurgeInterval, "purge-interval", 10*time.Minute, "how often to delete codes and tokens expired for over an hour; 0 never")
 	fs.BoolVar(&c.RequirePKCE, "require-pkce", false, "require PKCE from every client, not only public ones")
 	fs.Var(c.Introspectors, "introspectors", "comma-separated `list` of client IDs (resource servers) that may introspect every token; any other client may introspect only its own")
 	fs.BoolVar(&c.AllowPKCEPlain, "allow-pkce-plain", false, "accept the plain PKCE method besides S256")

@@ -28,6 +28,9 @@ type backend struct {
 	tokens   storage.TokenStore
 	users    storage.UserStore
 	consents storage.ConsentStore
+	// purger deletes the expired codes and tokens of the database; nil
+	// when it keeps none.
+	purger storage.Purger
 	// settings shares values between the processes using one database,
 	// such as the session key; nil for a store of one process.
 	settings settingStore
@@ -86,7 +89,7 @@ func openBackend(ctx context.Context, dsn, redisURL string) (*backend, error) {
 
 func memoryBackend(s *memstore.Store) *backend {
 	return &backend{
-		clients: s, codes: s, tokens: s, users: s, consents: s,
+		clients: s, codes: s, tokens: s, users: s, consents: s, purger: s,
 		ping:  func(context.Context) error { return nil },
 		close: func() error { return nil },
 	}
@@ -161,7 +164,7 @@ func sqlBackend(ctx context.Context, db *sql.DB, d sqlstore.Dialect, what string
 		return nil, fmt.Errorf("%s: %w", what, errNoAccounts)
 	}
 	b := &backend{
-		clients: s, codes: s, tokens: s, users: accounts, consents: accounts, shared: true,
+		clients: s, codes: s, tokens: s, users: accounts, consents: accounts, purger: s, shared: true,
 		ping:  db.PingContext,
 		close: db.Close,
 	}

@@ -1,0 +1,111 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/grantry/grantry/storage"
+)
+
+// seedExpired stores, for each age, a token whose access token expired
+// that long ago and a code that expired that long ago; the token and code
+// of age d have IDs and hashes ending in d.String().
+func seedExpired(t *testing.T, h *harness, ages ...time.Duration) {
+	t.Helper()
+	now := time.Now()
+	for _, d := range ages {
+		exp := now.Add(-d)
+		if err := h.store.CreateToken(t.Context(), &storage.Token{
+			ID: "tok-" + d.String(), ClientID: testClient, AccessHash: storage.Digest("at-" + d.String()),
+			IssuedAt: exp.Add(-time.Hour), ExpiresAt: exp,
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.store.CreateAuthorizationCode(t.Context(), &storage.AuthorizationCode{
+			Hash: storage.Digest("code-" + d.String()), ClientID: testClient, RedirectURI: testCallback,
+			Subject: h.userID, ExpiresAt: exp,
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// stored reports whether the token and the code of age d are still stored.
+func stored(t *testing.T, h *harness, d time.Duration) (token, code bool) {
+	t.Helper()
+	_, err := h.store.TokenByAccess(t.Context(), storage.Digest("at-"+d.String()))
+	token = err == nil
+	_, err = h.store.ConsumeAuthorizationCode(t.Context(), storage.Digest("code-"+d.String()), time.Now())
+	code = err == nil || errors.Is(err, storage.ErrCodeUsed)
+	return token, code
+}
+
+func TestPurge(t *testing.T) {
+	tests := []struct {
+		age       time.Duration
+		wantKept  bool
+		rationale string
+	}{
+		{10 * time.Minute, true, "expired within the retention: a replayed code is still recognized"},
+		{59 * time.Minute, true, "expired within the retention"},
+		{2 * time.Hour, false, "expired before the retention"},
+	}
+	h := newHarness(t)
+	ages := make([]time.Duration, len(tests))
+	for i, tt := range tests {
+		ages[i] = tt.age
+	}
+	seedExpired(t, h, ages...)
+	h.app.purge(t.Context())
+	for _, tt := range tests {
+		t.Run(tt.age.String(), func(t *testing.T) {
+			token, code := stored(t, h, tt.age)
+			if token != tt.wantKept || code != tt.wantKept {
+				t.Errorf("got token kept %v, code kept %v, want %v (%s)", token, code, tt.wantKept, tt.rationale)
+			}
+		})
+	}
+}
+
+func TestPurgeLoop(t *testing.T) {
+	tests := []struct {
+		name      string
+		interval  time.Duration
+		wantPurge bool
+	}{
+		{"default interval: purges at start", 10 * time.Minute, true},
+		{"interval 0: never", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, func(c *serveConfig) { c.PurgeInterval = tt.interval })
+			seedExpired(t, h, 2*time.Hour)
+			ctx, cancel := context.WithCancel(t.Context())
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				h.app.purgeLoop(ctx)
+			}()
+			// The loop purges before it first waits: once the
+			// token is gone, it waits for the ticker or ctx.
+			deadline := time.Now().Add(5 * time.Second)
+			for tt.wantPurge && time.Now().Before(deadline) {
+				if tok, _ := stored(t, h, 2*time.Hour); !tok {
+					break
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			cancel()
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatal("purgeLoop did not return after its context was cancelled")
+			}
+			if tok, _ := stored(t, h, 2*time.Hour); tok == tt.wantPurge {
+				t.Errorf("got token stored %v after the loop, want %v", tok, !tt.wantPurge)
+			}
+		})
+	}
+}
