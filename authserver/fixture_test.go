@@ -190,8 +190,9 @@ type fixture struct {
 }
 
 // newFixture builds the ACCEPTANCE.md server over a fresh memstore: the
-// code grant (basic, post, none) with PKCE required for public clients,
-// implicit, password, client credentials and refresh.
+// code grant (basic, post, none) with PKCE required for public clients
+// and plain allowed (ACCEPTANCE 20 exercises it), implicit, password,
+// client credentials and refresh.
 func newFixture(t *testing.T, edits ...func(*fixtureSetup)) *fixture {
 	t.Helper()
 	store := memstore.New()
@@ -208,7 +209,7 @@ func newFixture(t *testing.T, edits ...func(*fixtureSetup)) *fixture {
 		Scopes:  grantry.Scope{"profile", "email", "read", "write"},
 		Now:     f.clock.Now,
 		Logger:  slog.New(slog.NewTextHandler(f.logs, nil)),
-	}}
+	}, PKCE: pkce.Config{AllowPlain: true}}
 	for _, e := range edits {
 		e(s)
 	}

@@ -50,7 +50,7 @@ func mdFullServer(t *testing.T) *authserver.Server {
 		Endpoints: authserver.EndpointURLs{Authorization: "/authorize", Token: "/token"},
 	})
 	store := memstore.New()
-	srv.RegisterGrant(authcode.New(store, authcode.Config{}), pkce.New(pkce.Config{S256Only: true}))
+	srv.RegisterGrant(authcode.New(store, authcode.Config{}), pkce.New(pkce.Config{}))
 	srv.RegisterGrant(implicit.New())
 	srv.RegisterGrant(password.New(nil, password.Config{}))
 	srv.RegisterGrant(clientcredentials.New(clientcredentials.Config{}))
@@ -149,7 +149,7 @@ func TestMetadataFromRegistrations(t *testing.T) {
 	})
 	t.Run("code grant with plain and S256 PKCE", func(t *testing.T) {
 		srv := mdServer(t, authserver.Config{Issuer: "https://as.test"})
-		srv.RegisterGrant(authcode.New(memstore.New(), authcode.Config{AuthMethods: []grantry.AuthMethod{grantry.AuthNone}}), pkce.New(pkce.Config{}))
+		srv.RegisterGrant(authcode.New(memstore.New(), authcode.Config{AuthMethods: []grantry.AuthMethod{grantry.AuthNone}}), pkce.New(pkce.Config{AllowPlain: true}))
 		want := map[string]any{
 			"issuer":                                         "https://as.test",
 			"grant_types_supported":                          []string{"authorization_code"},

@@ -4,8 +4,9 @@
 //	srv.RegisterGrant(authcode.New(store, authcode.Config{}), pkce.New(pkce.Config{}))
 //
 // A public client must always send a code challenge; with Config.Required
-// (or [Required]) every client must. Both transforms, S256 and plain, are
-// accepted unless Config.S256Only is set.
+// (or [Required]) every client must. Only the S256 transform is accepted
+// unless Config.AllowPlain is set (RFC 9700 §2.1.1): plain protects nothing
+// against an attacker who can read the authorization request.
 //
 // At the token endpoint a request whose code was issued with a challenge
 // must carry the matching code_verifier; one whose code was issued without a
@@ -30,13 +31,16 @@ const (
 )
 
 // Config configures the extension. The zero value requires PKCE from public
-// clients and accepts S256 and plain.
+// clients and accepts S256 only.
 type Config struct {
 	// Required makes a code challenge mandatory for every client, not only
 	// public ones (RFC 9700 §2.1.1).
 	Required bool
-	// S256Only refuses the plain transformation.
-	S256Only bool
+	// AllowPlain accepts the plain transformation besides S256, for
+	// clients that cannot compute SHA-256 (RFC 7636 §4.2). A challenge
+	// without code_challenge_method is plain (RFC 7636 §4.3), so it too
+	// is refused unless AllowPlain is set.
+	AllowPlain bool
 }
 
 // Extension is the PKCE extension. It implements
@@ -53,10 +57,10 @@ func Required() *Extension { return New(Config{Required: true}) }
 // Methods returns the accepted transformation methods, for server metadata
 // (code_challenge_methods_supported, RFC 8414 §2).
 func (e *Extension) Methods() []string {
-	if e.cfg.S256Only {
-		return []string{MethodS256}
+	if e.cfg.AllowPlain {
+		return []string{MethodS256, MethodPlain}
 	}
-	return []string{MethodS256, MethodPlain}
+	return []string{MethodS256}
 }
 
 // ValidateAuthorizationRequest checks code_challenge and
@@ -75,7 +79,7 @@ func (e *Extension) ValidateAuthorizationRequest(_ context.Context, req *authser
 	if method == "" {
 		method = MethodPlain // RFC 7636 §4.3
 	}
-	if method != MethodS256 && (method != MethodPlain || e.cfg.S256Only) {
+	if method != MethodS256 && (method != MethodPlain || !e.cfg.AllowPlain) {
 		return grantry.InvalidRequest("transform algorithm not supported")
 	}
 	if !validKey(challenge) {

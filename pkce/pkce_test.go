@@ -72,9 +72,9 @@ func TestMethods(t *testing.T) {
 		ext  *pkce.Extension
 		want []string
 	}{
-		{"default", pkce.New(pkce.Config{}), []string{"S256", "plain"}},
-		{"Required", pkce.Required(), []string{"S256", "plain"}},
-		{"S256Only", pkce.New(pkce.Config{S256Only: true}), []string{"S256"}},
+		{"default", pkce.New(pkce.Config{}), []string{"S256"}},
+		{"Required", pkce.Required(), []string{"S256"}},
+		{"AllowPlain", pkce.New(pkce.Config{AllowPlain: true}), []string{"S256", "plain"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -186,17 +186,18 @@ func TestAuthorizationRequest(t *testing.T) {
 		{name: "A11 unknown method", ext: pkce.New(pkce.Config{}), client: "c1", method: "S512", challenge: rfcChallenge, err: "invalid_request"},
 		{name: "A11 method in lower case", ext: pkce.New(pkce.Config{}), client: "c1", method: "s256", challenge: rfcChallenge, err: "invalid_request"},
 		{name: "A11 public client without a challenge", ext: pkce.New(pkce.Config{}), client: "p1", err: "invalid_request"},
-		{name: "challenge of 128 characters", ext: pkce.New(pkce.Config{}), client: "p1", method: "plain", challenge: long},
+		{name: "challenge of 128 characters", ext: pkce.New(pkce.Config{AllowPlain: true}), client: "p1", method: "plain", challenge: long},
 		{name: "challenge with a character outside the ABNF", ext: pkce.New(pkce.Config{}), client: "p1", method: "plain", challenge: strings.Repeat("a", 42) + "/", err: "invalid_request"},
 		{name: "public client with S256", ext: pkce.New(pkce.Config{}), client: "p1", method: "S256", challenge: rfcChallenge},
-		{name: "public client, method omitted means plain", ext: pkce.New(pkce.Config{}), client: "p1", challenge: rfcVerifier},
+		{name: "AllowPlain: method omitted means plain", ext: pkce.New(pkce.Config{AllowPlain: true}), client: "p1", challenge: rfcVerifier},
+		{name: "AllowPlain accepts plain", ext: pkce.New(pkce.Config{AllowPlain: true}), client: "p1", method: "plain", challenge: rfcVerifier},
 		{name: "confidential client without a challenge", ext: pkce.New(pkce.Config{}), client: "c1"},
 		{name: "Required: confidential client without a challenge", ext: pkce.Required(), client: "c1", err: "invalid_request"},
 		{name: "Required: confidential client with a challenge", ext: pkce.Required(), client: "c1", method: "S256", challenge: rfcChallenge},
 		{name: "Config.Required: confidential client without a challenge", ext: pkce.New(pkce.Config{Required: true}), client: "c1", err: "invalid_request"},
-		{name: "S256Only refuses plain", ext: pkce.New(pkce.Config{S256Only: true}), client: "p1", method: "plain", challenge: rfcVerifier, err: "invalid_request"},
-		{name: "S256Only refuses an omitted method", ext: pkce.New(pkce.Config{S256Only: true}), client: "p1", challenge: rfcVerifier, err: "invalid_request"},
-		{name: "S256Only accepts S256", ext: pkce.New(pkce.Config{S256Only: true}), client: "p1", method: "S256", challenge: rfcChallenge},
+		{name: "default refuses plain", ext: pkce.New(pkce.Config{}), client: "p1", method: "plain", challenge: rfcVerifier, err: "invalid_request"},
+		{name: "default refuses an omitted method", ext: pkce.New(pkce.Config{}), client: "p1", challenge: rfcVerifier, err: "invalid_request"},
+		{name: "default accepts S256", ext: pkce.New(pkce.Config{}), client: "p1", method: "S256", challenge: rfcChallenge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -244,7 +245,7 @@ func TestTokenRequest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t, pkce.New(pkce.Config{}))
+			f := newFixture(t, pkce.New(pkce.Config{AllowPlain: true}))
 			p := f.authorize(t, tt.client, tt.method, tt.challenge)
 			code := p.Get("code")
 			if code == "" {

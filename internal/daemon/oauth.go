@@ -53,7 +53,7 @@ func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, log
 func registerGrant(srv *authserver.Server, gt grantry.GrantType, cfg *serveConfig, b *backend, auth *userAuth) {
 	switch gt {
 	case grantry.GrantAuthorizationCode:
-		p := pkce.New(pkce.Config{Required: cfg.RequirePKCE, S256Only: !cfg.AllowPKCEPlain})
+		p := pkce.New(pkce.Config{Required: cfg.RequirePKCE, AllowPlain: cfg.AllowPKCEPlain})
 		srv.RegisterGrant(authcode.New(b.codes, authcode.Config{AuthMethods: allMethods}), p)
 	case grantry.GrantRefreshToken:
 		srv.RegisterGrant(refresh.New(refresh.Config{AuthMethods: allMethods}))

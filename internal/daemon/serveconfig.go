@@ -25,7 +25,7 @@ type serveConfig struct {
 	// client is registered with.
 	Scopes string
 	// InsecureDev drops the Secure attribute of cookies so that the pages
-	// work over plain http; allowed only when listening on loopback.
+	// work over plain http; allowed only on loopback with a loopback issuer.
 	InsecureDev     bool
 	SessionKey      string
 	SessionLifetime time.Duration
