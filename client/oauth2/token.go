@@ -19,7 +19,11 @@ type Token struct {
 	// none, it is the scope the token request asked for (RFC 6749 §5.1),
 	// which is unknown, and empty, for the authorization code grant.
 	Scope string `json:"scope,omitempty"`
-	// IDToken is the OpenID Connect ID token, when one was issued.
+	// IDToken is the compact OpenID Connect ID token, when one was
+	// issued, as received: not validated here. A login's validated ID
+	// token is the registry's Login.IDToken; one returned by a refresh
+	// must be validated with an oidc.Verifier before it is trusted
+	// (OpenID Connect Core 1.0 §12.2).
 	IDToken string `json:"id_token,omitempty"`
 	// Raw holds every member of the token response.
 	Raw map[string]json.RawMessage `json:"-"`
