@@ -61,8 +61,9 @@ func (a *app) announce(ctx context.Context, addr string) {
 }
 
 // run serves on ln, and purges expired codes and tokens, until ctx is
-// done, then shuts down gracefully: /readyz fails at once, the listener
-// closes, and in-flight requests get ShutdownTimeout to finish.
+// done, then shuts down gracefully: /readyz fails at once, requests are
+// still served for DrainDelay, then the listener closes and in-flight
+// requests get ShutdownTimeout to finish.
 func (a *app) run(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           a.handler(),
@@ -81,6 +82,10 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	defer func() { <-purged }()
 	return serveUntil(ctx, hs, ln, a.cfg.TLSCert, a.cfg.TLSKey, a.cfg.ShutdownTimeout, func() {
 		a.draining.Store(true)
+		if d := a.cfg.DrainDelay; d > 0 {
+			a.log.Info("shutting down: /readyz fails, serving on", slog.Duration("drain_delay", d))
+			time.Sleep(d)
+		}
 		a.log.Info("shutting down: finishing in-flight requests", slog.Duration("timeout", a.cfg.ShutdownTimeout))
 	})
 }

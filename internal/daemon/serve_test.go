@@ -161,3 +161,46 @@ func TestDefaultIssuerIsListenAddress(t *testing.T) {
 		})
 	}
 }
+
+// TestDrainDelay checks that on shutdown /readyz fails at once while
+// requests are still served for --drain-delay, and that the listener then
+// closes.
+func TestDrainDelay(t *testing.T) {
+	const delay = 2 * time.Second
+	h := newHarness(t, func(c *serveConfig) { c.DrainDelay, c.PurgeInterval = delay, 0 })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	ctx, cancel := context.WithCancel(t.Context())
+	served := make(chan error, 1)
+	go func() { served <- h.app.run(ctx, ln) }()
+	status := func(path string) int {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := status("/readyz"); got != http.StatusOK {
+		t.Fatalf("/readyz before shutdown: got %d, want 200", got)
+	}
+	cancel()
+	for deadline := time.Now().Add(delay / 2); status("/readyz") != http.StatusServiceUnavailable; {
+		if time.Now().After(deadline) {
+			t.Fatal("/readyz: still not 503 halfway through the drain delay")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := status("/healthz"); got != http.StatusOK {
+		t.Errorf("/healthz during the drain delay: got %d, want 200 (requests still served)", got)
+	}
+	if err := <-served; err != nil {
+		t.Errorf("run: %v, want nil after a graceful shutdown", err)
+	}
+	if got := status("/healthz"); got != 0 {
+		t.Errorf("/healthz after shutdown: got %d, want connection refused", got)
+	}
+}
