@@ -12,7 +12,11 @@
 //
 //   - a revoked token, an unknown one, or one issued to another client:
 //     200 with an empty body, so that nothing is learnt of other clients'
-//     tokens (RFC 7009 §2.2); only the client's own tokens are revoked;
+//     tokens (RFC 7009 §2.2); only the client's own tokens are revoked.
+//     RFC 7009 §2.1 lets the server refuse a token of another client with
+//     an error; answering so would tell the caller that the string it
+//     holds is a live token, so the answer is the same as for an unknown
+//     one;
 //   - no token parameter: 400 invalid_request;
 //   - a token_type_hint other than access_token and refresh_token: 400
 //     unsupported_token_type (RFC 7009 §2.2.1);

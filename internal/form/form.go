@@ -64,8 +64,8 @@ func Query(r *http.Request) (Values, error) {
 
 // PostBody parses the body of a POST request whose content type is
 // application/x-www-form-urlencoded, reading at most maxBytes (0 means
-// DefaultMaxBytes). Any other method is a 405, any other content type a
-// 415 and a larger body a 413.
+// DefaultMaxBytes). Any other method is a 405, any other content type or a
+// content coding other than identity a 415, and a larger body a 413.
 func PostBody(r *http.Request, maxBytes int64) (Values, error) {
 	if r.Method != http.MethodPost {
 		return nil, &Error{Status: http.StatusMethodNotAllowed, Reason: "the method must be POST"}
@@ -81,6 +81,9 @@ func Body(r *http.Request, maxBytes int64) (Values, error) {
 	}
 	if !isFormContent(r.Header.Get("Content-Type")) {
 		return nil, &Error{Status: http.StatusUnsupportedMediaType, Reason: "the content type must be application/x-www-form-urlencoded"}
+	}
+	if !isIdentityCoding(r.Header.Values("Content-Encoding")) {
+		return nil, &Error{Status: http.StatusUnsupportedMediaType, Reason: "the request body must not have a content coding"}
 	}
 	if r.Body == nil {
 		return Values{}, nil
@@ -101,6 +104,20 @@ func isFormContent(ct string) bool {
 	}
 	mt, _, err := mime.ParseMediaType(ct)
 	return err == nil && mt == "application/x-www-form-urlencoded"
+}
+
+// isIdentityCoding reports whether the Content-Encoding header values name
+// no coding other than identity (RFC 9110 §8.4): a coded body is not the
+// form itself, and no coding is undone here.
+func isIdentityCoding(values []string) bool {
+	for _, v := range values {
+		for _, c := range strings.Split(v, ",") {
+			if c = strings.TrimSpace(c); c != "" && !strings.EqualFold(c, "identity") {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // printable shortens a parameter name for an error message and drops what
