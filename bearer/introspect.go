@@ -23,7 +23,9 @@ type IntrospectionConfig struct {
 	// or http on a loopback host.
 	Endpoint string
 	// Client sends the requests. Required, so that its timeout and
-	// transport are chosen, not inherited from http.DefaultClient.
+	// transport are chosen, not inherited from http.DefaultClient. The
+	// Introspector uses a copy that follows no redirect: the token goes
+	// to Endpoint only, and a 3xx answer is a failed introspection.
 	Client *http.Client
 	// ClientID and ClientSecret authenticate the resource server to the
 	// endpoint with client_secret_basic (RFC 6749 §2.3.1). With an empty
@@ -41,8 +43,9 @@ type IntrospectionConfig struct {
 	InactiveCacheTTL time.Duration
 	// CacheSize bounds how many answers are kept; zero means 10,000.
 	CacheSize int
-	// Now returns the current time, which decides cache expiry; nil
-	// means time.Now.
+	// Now returns the current time, against which the exp and nbf of an
+	// answer are checked and which decides cache expiry; nil means
+	// time.Now.
 	Now func() time.Time
 }
 
@@ -58,13 +61,21 @@ const maxIntrospectionBody = 1 << 20
 // answers for a bounded time. Tokens are kept in the cache only as
 // SHA-256 digests. It is safe for concurrent use.
 //
-// An active answer whose token_type is neither empty, "Bearer" (in any
-// case) nor "access_token" counts as inactive: a refresh token or a
+// An active answer counts as inactive when its exp has passed or its nbf
+// is still to come (RFC 7662 §2.2: an active token is within its time
+// window of validity), or when its token_type is neither empty, "Bearer"
+// (in any case) nor "access_token": a refresh token or a
 // sender-constrained token (such as DPoP) is no bearer access token.
+//
+// The Introspector follows no redirect, so that neither the token nor the
+// client credentials reach any URL but the endpoint's. A redirect, like
+// any answer but a 200 with a JSON introspection response, is an error:
+// the validator cannot decide, and a Protector answers 503.
 type Introspector struct {
-	cfg   IntrospectionConfig
-	now   func() time.Time
-	cache *answerCache
+	cfg    IntrospectionConfig
+	client *http.Client
+	now    func() time.Time
+	cache  *answerCache
 }
 
 // NewIntrospector returns an introspector, or an error when the endpoint
@@ -77,7 +88,7 @@ func NewIntrospector(cfg IntrospectionConfig) (*Introspector, error) {
 	if err := checkEndpoint(cfg.Endpoint); err != nil {
 		return nil, err
 	}
-	v := &Introspector{cfg: cfg, now: cfg.Now}
+	v := &Introspector{cfg: cfg, client: noRedirects(cfg.Client), now: cfg.Now}
 	if v.now == nil {
 		v.now = time.Now
 	}
@@ -89,6 +100,14 @@ func NewIntrospector(cfg IntrospectionConfig) (*Introspector, error) {
 		v.cache = newAnswerCache(size)
 	}
 	return v, nil
+}
+
+// noRedirects returns a copy of c that hands any redirect back as the
+// response, leaving c as it is.
+func noRedirects(c *http.Client) *http.Client {
+	cp := *c
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cp
 }
 
 func checkEndpoint(raw string) error {
@@ -119,7 +138,7 @@ func (v *Introspector) ValidateToken(ctx context.Context, token string) (*grantr
 	if err != nil {
 		return nil, err
 	}
-	if info.Active && !bearerType(info.TokenType) {
+	if info.Active && (!bearerType(info.TokenType) || !info.ActiveAt(v.now())) {
 		info = &grantry.TokenInfo{}
 	}
 	if v.cache != nil {
@@ -164,7 +183,7 @@ func (v *Introspector) introspect(ctx context.Context, token string) (*grantry.T
 	if v.cfg.ClientID != "" {
 		req.SetBasicAuth(url.QueryEscape(v.cfg.ClientID), url.QueryEscape(v.cfg.ClientSecret))
 	}
-	resp, err := v.cfg.Client.Do(req)
+	resp, err := v.client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("bearer: introspection request: %w", err)
 	}

@@ -303,3 +303,93 @@ func TestNewIntrospector(t *testing.T) {
 		})
 	}
 }
+
+// TestIntrospectorTimeWindow: RFC 7662 §2.2, active is true only for a
+// token that "is within its given time window of validity (e.g., after
+// its issuance time and before its expiration time)". An answer saying
+// active with an exp already past, or an nbf still to come, describes no
+// usable token: the Validator contract has it come back inactive.
+func TestIntrospectorTimeWindow(t *testing.T) {
+	unix := func(d time.Duration) string { return strconv.FormatInt(now.Add(d).Unix(), 10) }
+	tests := []struct {
+		name       string
+		body       string
+		wantActive bool
+	}{
+		{"exp in the past", `{"active":true,"scope":"profile","exp":` + unix(-time.Minute) + `}`, false},
+		{"exp now", `{"active":true,"scope":"profile","exp":` + unix(0) + `}`, false},
+		{"nbf in the future", `{"active":true,"scope":"profile","nbf":` + unix(time.Minute) + `}`, false},
+		{"exp in the future", `{"active":true,"scope":"profile","exp":` + unix(time.Minute) + `}`, true},
+		{"nbf now, exp in the future", `{"active":true,"scope":"profile","nbf":` + unix(0) + `,"exp":` + unix(time.Minute) + `}`, true},
+		{"no times", `{"active":true,"scope":"profile"}`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, _ := newIntrospector(t, &fakeAS{body: tt.body}, bearer.IntrospectionConfig{})
+			info, err := v.ValidateToken(context.Background(), "t")
+			if err != nil {
+				t.Fatalf("ValidateToken: %v", err)
+			}
+			if got := info != nil && info.Active; got != tt.wantActive {
+				t.Errorf("Active: got %v (%+v), want %v", got, info, tt.wantActive)
+			}
+		})
+	}
+}
+
+// redirectingAS answers the introspection endpoint with a redirect to
+// /elsewhere, which answers that the token is active with scope admin.
+type redirectingAS struct {
+	status    int
+	elsewhere atomic.Int32 // requests to /elsewhere that carried the token
+}
+
+func (a *redirectingAS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/elsewhere" {
+		http.Redirect(w, r, "/elsewhere", a.status)
+		return
+	}
+	_ = r.ParseForm()
+	if r.PostForm.Get("token") != "" {
+		a.elsewhere.Add(1)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	io.WriteString(w, `{"active":true,"scope":"admin"}`)
+}
+
+// TestIntrospectorRedirect: the token is a credential that goes to the
+// configured introspection endpoint only (RFC 7662 §2.1); an answer from
+// any other URL is no introspection response. A redirect is an error, as
+// any other non-200 answer is, the token never reaches its target, and
+// the caller's client is left as it was.
+func TestIntrospectorRedirect(t *testing.T) {
+	for _, status := range []int{
+		http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect,
+	} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			as := &redirectingAS{status: status}
+			ts := httptest.NewServer(as)
+			defer ts.Close()
+			client := ts.Client()
+			v, err := bearer.NewIntrospector(bearer.IntrospectionConfig{Endpoint: ts.URL + "/introspect", Client: client})
+			if err != nil {
+				t.Fatal(err)
+			}
+			info, err := v.ValidateToken(context.Background(), "t")
+			if err == nil {
+				t.Errorf("ValidateToken: got (%+v, nil), want an error for a %d answer", info, status)
+			}
+			if n := as.elsewhere.Load(); n != 0 {
+				t.Errorf("the token reached the redirect target %d times, want never", n)
+			}
+			if client.CheckRedirect != nil {
+				t.Error("the configured client's CheckRedirect was set, want it left nil")
+			}
+			p := bearer.New(v, bearer.Config{Logger: slog.New(slog.DiscardHandler)})
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.Header.Set("Authorization", "Bearer t")
+			checkAnswer(t, serve(p.Require()(whoami), r), answer{503, "", "temporarily_unavailable", ""})
+		})
+	}
+}

@@ -10,10 +10,17 @@ import (
 	"github.com/grantry/grantry"
 )
 
+// DefaultRealm is the realm of the WWW-Authenticate challenges of a
+// Protector whose Config has no Realm.
+const DefaultRealm = "grantry"
+
 // Config configures a Protector. The zero value reads the token from the
-// Authorization header only and sends challenges without a realm.
+// Authorization header only and sends challenges with realm DefaultRealm.
 type Config struct {
-	// Realm is the realm of the WWW-Authenticate challenges (RFC 6750 §3).
+	// Realm is the realm of the WWW-Authenticate challenges (RFC 6750 §3);
+	// empty means DefaultRealm. Every challenge carries it, so that even
+	// the one to a request without credentials has the auth-param RFC
+	// 6750 §3 requires after the scheme.
 	Realm string
 	// AllowForm also reads the token from an access_token parameter of a
 	// form-encoded body (RFC 6750 §2.2). The body is then parsed with
@@ -61,6 +68,9 @@ func New(v Validator, cfg Config) *Protector {
 	p.filler, _ = v.(InfoFiller)
 	p.revoked, _ = v.(RevocationChecker)
 	p.checker, _ = v.(RequestValidator)
+	if p.realm == "" {
+		p.realm = DefaultRealm
+	}
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -84,15 +94,21 @@ func (p *Protector) RequireAny(alternatives ...string) func(http.Handler) http.H
 }
 
 // Protect returns middleware that lets a request through only with a valid
-// token meeting q, and answers any other as RFC 6750 §3 says.
+// token meeting q, and answers any other as RFC 6750 §3 says. When the
+// token came from the query, the next handler starts with Cache-Control:
+// private already set, as RFC 6750 §2.3 asks of a successful answer; it
+// may replace it with a stricter directive such as no-store.
 func (p *Protector) Protect(q Requirement) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c := &tokenContext{Context: r.Context()}
-			info, err := p.authorize(r, q, &c.buf)
+			info, inQuery, err := p.authorize(r, q, &c.buf)
 			if err != nil {
 				p.WriteError(w, r, err)
 				return
+			}
+			if inQuery {
+				w.Header().Set("Cache-Control", "private")
 			}
 			c.info = info
 			next.ServeHTTP(w, r.WithContext(c))
@@ -103,9 +119,11 @@ func (p *Protector) Protect(q Requirement) func(http.Handler) http.Handler {
 // Acquire validates the token of a request against q, for a handler that
 // decides for itself: the token's info, or an error to answer with
 // WriteError. A request without any token gives an error wrapping
-// ErrNoToken.
+// ErrNoToken. Acquire writes no header: with Config.InsecureAllowQuery,
+// a handler that accepts a token from the query should answer with
+// Cache-Control: private (RFC 6750 §2.3).
 func (p *Protector) Acquire(r *http.Request, q Requirement) (*grantry.TokenInfo, error) {
-	info, err := p.authorize(r, q, nil)
+	info, _, err := p.authorize(r, q, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -115,29 +133,30 @@ func (p *Protector) Acquire(r *http.Request, q Requirement) (*grantry.TokenInfo,
 // authorize runs every check of a request, in the order of RFC 6750 §3:
 // the token's presence and form, its validity (active, unexpired, not
 // revoked, the validator's request check), then its scope. dst, when not
-// nil, receives the info from an InfoFiller.
-func (p *Protector) authorize(r *http.Request, q Requirement, dst *grantry.TokenInfo) (*grantry.TokenInfo, *grantry.Error) {
-	token, e := p.tokenFromRequest(r)
+// nil, receives the info from an InfoFiller. inQuery tells that the
+// token came from the query.
+func (p *Protector) authorize(r *http.Request, q Requirement, dst *grantry.TokenInfo) (info *grantry.TokenInfo, inQuery bool, e *grantry.Error) {
+	token, inQuery, e := p.tokenFromRequest(r)
 	if e != nil {
-		return nil, e
+		return nil, false, e
 	}
 	if token == "" {
-		return nil, p.noToken()
+		return nil, false, p.noToken()
 	}
 	info, err := p.validate(r.Context(), token, dst)
 	if err != nil {
-		return nil, p.asError(err)
+		return nil, false, p.asError(err)
 	}
 	if e := p.checkToken(r, info); e != nil {
-		return nil, e
+		return nil, false, e
 	}
 	if !q.SatisfiedBy(info.Scope) {
-		return nil, p.insufficientScope(q)
+		return nil, false, p.insufficientScope(q)
 	}
 	if f := p.cfg.OnTokenAuthenticated; f != nil {
 		f(r, info)
 	}
-	return info, nil
+	return info, inQuery, nil
 }
 
 func (p *Protector) validate(ctx context.Context, token string, dst *grantry.TokenInfo) (*grantry.TokenInfo, error) {

@@ -13,26 +13,29 @@ import (
 // Authorization header (RFC 6750 §2.1) and, where enabled, the form body
 // (§2.2) and the query (§2.3). It returns "" without error when the
 // request carries no bearer token at all, and invalid_request when it is
-// malformed or carries the token in more than one place (§3.1).
-func (p *Protector) tokenFromRequest(r *http.Request) (string, *grantry.Error) {
+// malformed or carries the token in more than one place (§3.1). inQuery
+// tells that the token came from the query.
+func (p *Protector) tokenFromRequest(r *http.Request) (token string, inQuery bool, e *grantry.Error) {
 	token, found, err := tokenFromHeader(r.Header)
 	if err != nil {
-		return "", p.invalidRequest(err.Description)
+		return "", false, p.invalidRequest(err.Description)
 	}
 	if p.cfg.AllowForm {
 		if err := p.addSource(&token, &found, formToken(r)); err != nil {
-			return "", err
+			return "", false, err
 		}
 	}
 	if p.cfg.InsecureAllowQuery {
-		if err := p.addSource(&token, &found, queryToken(r)); err != nil {
-			return "", err
+		s := queryToken(r)
+		if err := p.addSource(&token, &found, s); err != nil {
+			return "", false, err
 		}
+		inQuery = s.found
 	}
 	if found && !validToken(token) {
-		return "", p.invalidRequest("the access token is malformed")
+		return "", false, p.invalidRequest("the access token is malformed")
 	}
-	return token, nil
+	return token, inQuery, nil
 }
 
 // source is the outcome of reading one place: a token, whether the place
@@ -94,9 +97,10 @@ func formToken(r *http.Request) source {
 	return oneValue(r.PostForm["access_token"])
 }
 
-// queryToken reads access_token from the URL query (RFC 6750 §2.3).
+// queryToken reads access_token from the URL query (RFC 6750 §2.3). The
+// query is parsed only when it may name that parameter.
 func queryToken(r *http.Request) source {
-	if !strings.Contains(r.URL.RawQuery, "access_token") {
+	if !mayNameAccessToken(r.URL.RawQuery) {
 		return source{}
 	}
 	q, err := url.ParseQuery(r.URL.RawQuery)
@@ -104,6 +108,30 @@ func queryToken(r *http.Request) source {
 		return source{err: "the query is malformed"}
 	}
 	return oneValue(q["access_token"])
+}
+
+// mayNameAccessToken reports whether a raw query may hold an access_token
+// parameter: it holds those bytes, or a name that percent-decodes to them,
+// such as access%5Ftoken (RFC 3986 §2.3, §6.2.2.2).
+func mayNameAccessToken(raw string) bool {
+	if strings.Contains(raw, "access_token") {
+		return true
+	}
+	if strings.IndexByte(raw, '%') < 0 {
+		return false
+	}
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		name, _, _ := strings.Cut(pair, "=")
+		if strings.IndexByte(name, '%') < 0 {
+			continue
+		}
+		if n, err := url.QueryUnescape(name); err == nil && n == "access_token" {
+			return true
+		}
+	}
+	return false
 }
 
 func oneValue(values []string) source {
