@@ -10,6 +10,11 @@
 // tokens already issued. [Handler] serves a set's public keys as a JWK Set
 // document (RFC 7517 §5).
 //
+// [ParseJWKS] reads the JWK Set of another party. Member names match
+// exactly (RFC 8259 §8.3), and keys this package cannot verify with are
+// skipped: keys of other types or sizes, keys with private members, and
+// keys whose key_ops leave out "verify" (RFC 7517 §4.3).
+//
 // A [Remote] caches the JWK Set of another party, fetched from its
 // jwks_uri: the cache lives for a bounded time, and a token signed by an
 // unknown key ID triggers at most one new fetch per refetch interval, so

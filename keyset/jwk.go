@@ -8,8 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	jose "github.com/go-jose/go-jose/v4"
+	josejson "github.com/go-jose/go-jose/v4/json"
 )
 
 // Limits on the JWK Sets this package parses.
@@ -89,8 +91,14 @@ func (s *JWKS) MarshalJSON() ([]byte, error) {
 // ParseJWKS parses a JWK Set document of public keys. The document must be a
 // JSON object with a "keys" array. As RFC 7517 §5 asks, keys this package
 // cannot use are ignored: unknown key types or curves, symmetric keys, keys
-// with private members, RSA keys under 2048 bits, and keys whose alg does
-// not fit their type. An empty result is not an error.
+// with private members, RSA keys under 2048 bits, keys whose alg does not
+// fit their type, and keys whose key_ops do not include "verify" (RFC 7517
+// §4.3). Member names match exactly (RFC 8259 §8.3): "KEYS" or "Kid" are
+// unknown members, ignored. A document that names a member twice is
+// rejected, and so is a key that does. An empty result is not an error.
+//
+// The document is decoded by go-jose's fork of encoding/json, which
+// matches member names exactly and rejects duplicates, as JOSE needs.
 func ParseJWKS(data []byte) (*JWKS, error) {
 	if len(data) > maxJWKSBytes {
 		return nil, errors.New("keyset: JWK Set document too large")
@@ -98,7 +106,7 @@ func ParseJWKS(data []byte) (*JWKS, error) {
 	var doc struct {
 		Keys *[]json.RawMessage `json:"keys"`
 	}
-	if err := json.Unmarshal(data, &doc); err != nil {
+	if err := josejson.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("keyset: JWK Set is not a JSON object: %w", err)
 	}
 	if doc.Keys == nil {
@@ -120,10 +128,11 @@ func ParseJWKS(data []byte) (*JWKS, error) {
 // material (RFC 7518 §6.2.2, §6.3.2, §6.4.1, RFC 8037 §2).
 var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
-// parsePublicJWK parses one JWK of a public set.
+// parsePublicJWK parses one JWK of a public set. Member names match
+// exactly, and a name given twice is rejected (RFC 7517 §4).
 func parsePublicJWK(raw json.RawMessage) (PublicKey, error) {
 	var members map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &members); err != nil {
+	if err := josejson.Unmarshal(raw, &members); err != nil {
 		return PublicKey{}, err
 	}
 	for _, m := range privateMembers {
@@ -135,11 +144,22 @@ func parsePublicJWK(raw json.RawMessage) (PublicKey, error) {
 	if !bytes.Equal(kty, []byte(`"RSA"`)) && !bytes.Equal(kty, []byte(`"EC"`)) && !bytes.Equal(kty, []byte(`"OKP"`)) {
 		return PublicKey{}, fmt.Errorf("keyset: unsupported kty %s", kty)
 	}
+	if ops, ok := members["key_ops"]; ok && !allowsVerify(ops) {
+		return PublicKey{}, errors.New(`keyset: JWK key_ops lack "verify"`)
+	}
 	var jwk jose.JSONWebKey
 	if err := jwk.UnmarshalJSON(raw); err != nil {
 		return PublicKey{}, err
 	}
 	return publicFromJOSE(jwk)
+}
+
+// allowsVerify reports whether a key_ops member is an array of strings
+// that includes "verify", the operation of checking a signature (RFC 7517
+// §4.3).
+func allowsVerify(ops json.RawMessage) bool {
+	var list []string
+	return json.Unmarshal(ops, &list) == nil && slices.Contains(list, "verify")
 }
 
 // publicFromJOSE checks a parsed public JWK and converts it.

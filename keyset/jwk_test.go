@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/rsa"
+	"encoding/json"
 	"errors"
 	"flag"
 	"os"
@@ -192,5 +193,176 @@ func TestJWKSMarshalRejectsBadKey(t *testing.T) {
 	set := &JWKS{Keys: []PublicKey{{KeyID: "x", Key: []byte("secret")}}}
 	if _, err := set.MarshalJSON(); err == nil {
 		t.Error("MarshalJSON of a symmetric key succeeded, want an error")
+	}
+}
+
+// publicJWK returns the public JWK of k as a JSON object with members
+// added, replaced or, for a nil value, removed.
+func publicJWK(t *testing.T, k *Key, extra map[string]any) string {
+	t.Helper()
+	doc, err := (&JWKS{Keys: []PublicKey{k.Public()}}).MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var set struct {
+		Keys []map[string]any `json:"keys"`
+	}
+	if err := json.Unmarshal(doc, &set); err != nil {
+		t.Fatal(err)
+	}
+	m := set.Keys[0]
+	for name, v := range extra {
+		if v == nil {
+			delete(m, name)
+		} else {
+			m[name] = v
+		}
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+// RFC 7517 §4.3: "key_ops" identifies the operation(s) for which the key is
+// intended to be used; "verify" is the operation of checking a signature.
+// When "use" and "key_ops" are both present they MUST be consistent. A key
+// published only for encryption or key wrapping must not verify an ID
+// token or any other JWS (key separation; RFC 8725 §3.12 asks that keys of
+// different purposes not be interchangeable). A key_ops that is not an
+// array of strings says nothing usable, so the key is not used either.
+func TestKeyOps(t *testing.T) {
+	k := loadKey(t, "p256.pem", "")
+	tok, err := k.SignJWT(map[string]string{"sub": "alice"}, "JWT")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		extra   map[string]any
+		wantErr error
+	}{
+		{name: "key_ops encrypt only", extra: map[string]any{"use": nil, "key_ops": []string{"encrypt"}}, wantErr: ErrUnknownKey},
+		{name: "key_ops wrapKey only", extra: map[string]any{"use": nil, "key_ops": []string{"wrapKey", "unwrapKey"}}, wantErr: ErrUnknownKey},
+		{name: "use sig but key_ops deriveKey", extra: map[string]any{"key_ops": []string{"deriveKey"}}, wantErr: ErrUnknownKey},
+		{name: "key_ops empty", extra: map[string]any{"key_ops": []string{}}, wantErr: ErrUnknownKey},
+		{name: "key_ops a string", extra: map[string]any{"key_ops": "verify"}, wantErr: ErrUnknownKey},
+		{name: "key_ops with a number", extra: map[string]any{"key_ops": []any{"verify", 1}}, wantErr: ErrUnknownKey},
+		{name: "key_ops in upper case", extra: map[string]any{"key_ops": []string{"VERIFY"}}, wantErr: ErrUnknownKey},
+		{name: "key_ops verify", extra: map[string]any{"use": nil, "key_ops": []string{"verify"}}},
+		{name: "key_ops sign and verify with use sig", extra: map[string]any{"key_ops": []string{"sign", "verify"}}},
+		{name: "no key_ops", extra: map[string]any{"key_ops": nil}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			set, err := ParseJWKS([]byte(`{"keys":[` + publicJWK(t, k, tt.extra) + `]}`))
+			if err != nil {
+				t.Fatalf("ParseJWKS: %v", err)
+			}
+			_, err = Verify(context.Background(), tok, set, []Algorithm{ES256})
+			if !errors.Is(err, tt.wantErr) {
+				t.Errorf("Verify with a key of %v: got error %v, want %v", tt.extra, err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// RFC 7517 §5: the keys of a JWK Set are its "keys" member; other members
+// "MUST be ignored" when not understood. JSON member names compare as
+// code points (RFC 7515 §5.3 via RFC 7517 §5), so "KEYS" or "Keys" is an
+// unknown member, not the key list. RFC 7517 §4 and §5 let a parser reject
+// a member name given twice.
+func TestJWKSMemberNames(t *testing.T) {
+	k := loadKey(t, "p256.pem", "")
+	jwk := publicJWK(t, k, nil)
+	tests := []struct {
+		name     string
+		doc      string
+		wantKeys int
+		wantErr  bool
+	}{
+		{name: "only KEYS", doc: `{"KEYS":[` + jwk + `]}`, wantErr: true},
+		{name: "Keys after keys", doc: `{"keys":[],"Keys":[` + jwk + `]}`, wantKeys: 0},
+		{name: "keys given twice", doc: `{"keys":[],"keys":[` + jwk + `]}`, wantErr: true},
+		{name: "keys", doc: `{"keys":[` + jwk + `]}`, wantKeys: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			set, err := ParseJWKS([]byte(tt.doc))
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("ParseJWKS(%s): got %d keys and no error, want an error", tt.name, len(set.Keys))
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseJWKS: %v", err)
+			}
+			if len(set.Keys) != tt.wantKeys {
+				t.Errorf("ParseJWKS(%s): got %d keys, want %d", tt.name, len(set.Keys), tt.wantKeys)
+			}
+		})
+	}
+}
+
+// The members of a JWK compare exactly too (RFC 7517 §4): "KTY" is not the
+// key type and "Kid" is not the key ID. Nor is "kid" spelled with the
+// Kelvin sign (U+212A) for "k", which encoding/json would fold to "kid".
+func TestJWKMemberNames(t *testing.T) {
+	k := loadKey(t, "p256.pem", "")
+	tests := []struct {
+		name    string
+		extra   map[string]any
+		wantKID string
+		wantErr bool // the key is skipped
+	}{
+		{name: "exact names", extra: map[string]any{"kid": "a"}, wantKID: "a"},
+		{name: "Kid without kid", extra: map[string]any{"kid": nil, "Kid": "a"}},
+		{name: "kid and KID", extra: map[string]any{"kid": "a", "KID": "b"}, wantKID: "a"},
+		{name: "kid with a Kelvin sign", extra: map[string]any{"kid": nil, "\u212aid": "a"}},
+		{name: "KTY without kty", extra: map[string]any{"kty": nil, "KTY": "EC"}, wantErr: true},
+		{name: "X without x", extra: map[string]any{"x": nil, "X": "MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4"}, wantErr: true},
+		{name: "ALG of another key type", extra: map[string]any{"alg": "ES256", "ALG": "RS256"}, wantKID: k.ID()},
+		{name: "USE enc beside use sig", extra: map[string]any{"use": "sig", "USE": "enc"}, wantKID: k.ID()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			set, err := ParseJWKS([]byte(`{"keys":[` + publicJWK(t, k, tt.extra) + `]}`))
+			if err != nil {
+				t.Fatalf("ParseJWKS: %v", err)
+			}
+			if tt.wantErr {
+				if len(set.Keys) != 0 {
+					t.Fatalf("ParseJWKS with %v: got key %+v, want it skipped", tt.extra, set.Keys[0])
+				}
+				return
+			}
+			if len(set.Keys) != 1 {
+				t.Fatalf("ParseJWKS with %v: got %d keys, want 1", tt.extra, len(set.Keys))
+			}
+			if got := set.Keys[0]; got.KeyID != tt.wantKID || !got.usableFor(ES256) {
+				t.Errorf("ParseJWKS with %v: got kid %q, usable for ES256 %v; want kid %q, usable", tt.extra, got.KeyID, got.usableFor(ES256), tt.wantKID)
+			}
+		})
+	}
+}
+
+// RFC 7517 §4: a JWK parser "MUST either reject JWKs with duplicate member
+// names or use a JSON parser that returns only the lexically last
+// duplicate member name"; this one rejects the key.
+func TestJWKMemberGivenTwice(t *testing.T) {
+	k := loadKey(t, "p256.pem", "")
+	jwk := publicJWK(t, k, map[string]any{"kid": "a"})
+	twice := strings.Replace(jwk, `"kid":"a"`, `"kid":"a","kid":"b"`, 1)
+	if twice == jwk {
+		t.Fatalf("no kid member in %s", jwk)
+	}
+	set, err := ParseJWKS([]byte(`{"keys":[` + twice + `,` + publicJWK(t, k, map[string]any{"kid": "c"}) + `]}`))
+	if err != nil {
+		t.Fatalf("ParseJWKS: %v", err)
+	}
+	if len(set.Keys) != 1 || set.Keys[0].KeyID != "c" {
+		t.Errorf("ParseJWKS: got %d keys (%+v), want only the key with kid c", len(set.Keys), set.Keys)
 	}
 }

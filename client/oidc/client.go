@@ -19,9 +19,10 @@ type ClientConfig struct {
 	// missing. Its ClientID, ClientSecret and Now also serve ID token
 	// validation.
 	OAuth2 oauth2.Config
-	// Algorithms and Leeway are as in VerifierConfig.
-	Algorithms []keyset.Algorithm
-	Leeway     time.Duration
+	// Algorithms, Leeway and TrustedAudiences are as in VerifierConfig.
+	Algorithms       []keyset.Algorithm
+	Leeway           time.Duration
+	TrustedAudiences []string
 }
 
 // Client is an OpenID Connect relying party for one provider: an OAuth 2.0
@@ -45,7 +46,7 @@ func NewClient(p *Provider, cfg ClientConfig) (*Client, error) {
 	}
 	v := p.Verifier(VerifierConfig{
 		ClientID: oc.ClientID, ClientSecret: oc.ClientSecret,
-		Algorithms: cfg.Algorithms, Leeway: cfg.Leeway, Now: oc.Now,
+		Algorithms: cfg.Algorithms, Leeway: cfg.Leeway, TrustedAudiences: cfg.TrustedAudiences, Now: oc.Now,
 	})
 	now := oc.Now
 	if now == nil {

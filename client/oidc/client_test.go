@@ -173,6 +173,36 @@ func TestClientOptions(t *testing.T) {
 	}
 }
 
+// ClientConfig.TrustedAudiences reaches the client's verifier: an ID token
+// that also names an API passes only when the client trusts the API.
+func TestLoginTrustedAudiences(t *testing.T) {
+	tests := []struct {
+		name    string
+		trusted []string
+		wantErr error
+	}{
+		{name: "API not trusted", wantErr: ErrAudience},
+		{name: "API trusted", trusted: []string{"https://api.test"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := newOP(t)
+			o.claims = func(n, at string) map[string]any {
+				return with(o.defaultClaims(n, at), "aud", []string{"c1", "https://api.test"}, "azp", "c1")
+			}
+			c := o.client(t, func(cfg *ClientConfig) { cfg.TrustedAudiences = tt.trusted })
+			ar, err := c.AuthorizationURL()
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.Callback(bg, o.authorize(t, ar), ar)
+			if !errors.Is(err, tt.wantErr) {
+				t.Errorf("Callback with trusted audiences %q: got error %v, want %v", tt.trusted, err, tt.wantErr)
+			}
+		})
+	}
+}
+
 func TestNewClientRejectsBadConfig(t *testing.T) {
 	o := newOP(t)
 	_, err := NewClient(o.provider(t), ClientConfig{OAuth2: oauth2.Config{ClientID: "c1", AuthMethod: "bogus"}})

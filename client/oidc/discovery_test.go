@@ -100,6 +100,65 @@ func TestParseMetadataErrors(t *testing.T) {
 	}
 }
 
+func issuerOf(m *Metadata) string {
+	if m == nil {
+		return ""
+	}
+	return m.Issuer
+}
+
+// OpenID Connect Discovery 1.0 §3 makes "issuer" REQUIRED and §4.3 checks
+// that exact member; RFC 8259 §8.3 compares member names code point by
+// code point, so "Issuer" or "JWKS_URI" are other, unknown members. A
+// member given twice leaves its value in doubt, so the document is
+// rejected.
+func TestMetadataMemberNamesAreCaseSensitive(t *testing.T) {
+	tests := []struct {
+		name        string
+		doc         string
+		wantErr     error
+		wantJWKSURI string
+	}{
+		{
+			name:    "Issuer without issuer",
+			doc:     `{"Issuer":"https://op.test","jwks_uri":"https://op.test/jwks"}`,
+			wantErr: ErrMetadata,
+		},
+		{
+			name:    "issuer with a long s",
+			doc:     `{"i\u017f\u017fuer":"https://op.test","jwks_uri":"https://op.test/jwks"}`,
+			wantErr: ErrMetadata,
+		},
+		{
+			name:        "JWKS_URI after jwks_uri",
+			doc:         `{"issuer":"https://op.test","jwks_uri":"https://op.test/jwks","JWKS_URI":"https://evil.test/jwks"}`,
+			wantJWKSURI: "https://op.test/jwks",
+		},
+		{
+			name:    "jwks_uri given twice",
+			doc:     `{"issuer":"https://op.test","jwks_uri":"https://op.test/jwks","jwks_uri":"https://evil.test/jwks"}`,
+			wantErr: ErrMetadata,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := ParseMetadata([]byte(tt.doc))
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("ParseMetadata: got metadata with issuer %q, error %v; want error %v", issuerOf(m), err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseMetadata: got error %v, want none", err)
+			}
+			if m.JWKSURI != tt.wantJWKSURI {
+				t.Errorf("jwks_uri: got %q, want %q", m.JWKSURI, tt.wantJWKSURI)
+			}
+		})
+	}
+}
+
 func TestDiscover(t *testing.T) {
 	o := newOP(t)
 	p := o.provider(t)

@@ -10,6 +10,7 @@ var (
 	ErrMetadata        = errors.New("oidc: invalid provider metadata")
 	ErrIssuerMismatch  = errors.New("oidc: issuer mismatch")
 	ErrClaims          = errors.New("oidc: malformed ID token claims")
+	ErrTokenType       = errors.New("oidc: token typed as another kind of JWT")
 	ErrIssuer          = errors.New("oidc: wrong ID token issuer")
 	ErrAudience        = errors.New("oidc: ID token not meant for this client")
 	ErrAuthorizedParty = errors.New("oidc: wrong or missing azp")

@@ -37,14 +37,16 @@ type Metadata struct {
 
 // ParseMetadata parses a provider metadata document: a JSON object whose
 // members have the types the specifications give them, with an issuer that
-// is an absolute URL without query or fragment (RFC 8414 §2).
+// is an absolute URL without query or fragment (RFC 8414 §2). Member names
+// match exactly (RFC 8259 §8.3): "Issuer" is an unknown member, not the
+// issuer. A document that names a member twice is rejected.
 func ParseMetadata(data []byte) (*Metadata, error) {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil || raw == nil {
-		return nil, fmt.Errorf("%w: not a JSON object", ErrMetadata)
+	raw, err := decodeObject(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMetadata, err)
 	}
 	var m Metadata
-	if err := json.Unmarshal(data, &m); err != nil {
+	if err := decodeFields(raw, &m); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMetadata, err)
 	}
 	m.Raw = raw

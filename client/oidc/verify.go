@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/grantry/grantry/keyset"
@@ -18,6 +19,11 @@ const DefaultLeeway = time.Minute
 type VerifierConfig struct {
 	// ClientID is the client the ID tokens must be issued to. Required.
 	ClientID string
+	// TrustedAudiences are the audiences other than ClientID that an ID
+	// token may name in aud, such as an API the client calls with it. A
+	// token naming any other audience is rejected (OpenID Connect Core 1.0
+	// §3.1.3.7 step 3); by default aud may name the client only.
+	TrustedAudiences []string
 	// ClientSecret, when set, checks ID tokens signed with an HMAC
 	// algorithm, if Algorithms allows one (OpenID Connect Core 1.0 §10.1).
 	ClientSecret string
@@ -105,6 +111,9 @@ func (v *Verifier) Verify(ctx context.Context, raw string, exp Expect) (*IDToken
 	if err != nil {
 		return nil, fmt.Errorf("oidc: ID token signature: %w", err)
 	}
+	if err := checkType(signed.Header.Type); err != nil {
+		return nil, err
+	}
 	tok, err := parseIDToken(raw, signed)
 	if err != nil {
 		return nil, err
@@ -132,6 +141,22 @@ func (v *Verifier) verifySignature(ctx context.Context, raw string) (*keyset.Ver
 	return signed, err
 }
 
+// checkType rejects a JWT whose typ header declares another kind of JWT,
+// such as an access token ("at+jwt", RFC 9068 §2.1) or a logout token
+// ("logout+jwt", OpenID Connect Back-Channel Logout 1.0 §2.4): explicit
+// typing keeps one kind of JWT from passing for another (RFC 8725 §3.11).
+// ID tokens are typed "JWT" or not at all. Media type names compare
+// without regard to case, and "application/" may be left out (RFC 7515
+// §4.1.9).
+func checkType(typ string) error {
+	t := strings.ToLower(typ)
+	t = strings.TrimPrefix(t, "application/")
+	if strings.HasSuffix(t, "+jwt") {
+		return fmt.Errorf("%w: typ %q", ErrTokenType, typ)
+	}
+	return nil
+}
+
 // checkIssuer: iss must be the provider's issuer exactly (step 2).
 func (v *Verifier) checkIssuer(t *IDToken, _ Expect) error {
 	if t.Issuer != v.issuer {
@@ -140,12 +165,17 @@ func (v *Verifier) checkIssuer(t *IDToken, _ Expect) error {
 	return nil
 }
 
-// checkAudience: aud must contain the client ID (step 3); with several
-// audiences azp must be present (step 4); when present, azp must be the
-// client ID (step 5).
+// checkAudience: aud must contain the client ID and no audience the client
+// does not trust (step 3); with several audiences azp must be present
+// (step 4); when present, azp must be the client ID (step 5).
 func (v *Verifier) checkAudience(t *IDToken, _ Expect) error {
 	if v.cfg.ClientID == "" || !slices.Contains(t.Audience, v.cfg.ClientID) {
 		return fmt.Errorf("%w: aud %q", ErrAudience, t.Audience)
+	}
+	for _, aud := range t.Audience {
+		if aud != v.cfg.ClientID && !slices.Contains(v.cfg.TrustedAudiences, aud) {
+			return fmt.Errorf("%w: untrusted audience %q", ErrAudience, aud)
+		}
 	}
 	if len(t.Audience) > 1 && t.AuthorizedParty == "" {
 		return fmt.Errorf("%w: several audiences and no azp", ErrAuthorizedParty)

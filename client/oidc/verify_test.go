@@ -92,6 +92,7 @@ func TestVerify(t *testing.T) {
 		algs    []keyset.Algorithm
 		secret  string
 		leeway  time.Duration
+		trusted []string
 		exp     Expect
 		wantErr error
 	}{
@@ -111,8 +112,10 @@ func TestVerify(t *testing.T) {
 		{name: "wrong issuer", token: signWith(t, rsaKey, with(b, "iss", "https://evil.test")), wantErr: ErrIssuer},
 		{name: "issuer with trailing slash", token: signWith(t, rsaKey, with(b, "iss", issuer+"/")), wantErr: ErrIssuer},
 		{name: "wrong audience", token: signWith(t, rsaKey, with(b, "aud", "c2")), wantErr: ErrAudience},
-		{name: "audience list with client", token: signWith(t, rsaKey, with(b, "aud", []string{"c2", "c1"}, "azp", "c1"))},
-		{name: "several audiences without azp", token: signWith(t, rsaKey, with(b, "aud", []string{"c1", "c2"})), wantErr: ErrAuthorizedParty},
+		{name: "audience list with client", token: signWith(t, rsaKey, with(b, "aud", []string{"c2", "c1"}, "azp", "c1")), trusted: []string{"c2"}},
+		{name: "audience list with an untrusted audience", token: signWith(t, rsaKey, with(b, "aud", []string{"c2", "c1"}, "azp", "c1")), wantErr: ErrAudience},
+		{name: "several audiences without azp", token: signWith(t, rsaKey, with(b, "aud", []string{"c1", "c2"})), trusted: []string{"c2"}, wantErr: ErrAuthorizedParty},
+		{name: "several audiences with azp of another", token: signWith(t, rsaKey, with(b, "aud", []string{"c1", "c2"}, "azp", "c2")), trusted: []string{"c2"}, wantErr: ErrAuthorizedParty},
 		{name: "azp of another client", token: signWith(t, rsaKey, with(b, "azp", "c2")), wantErr: ErrAuthorizedParty},
 		{name: "expired", token: signWith(t, rsaKey, with(b, "exp", now.Add(-2*time.Minute).Unix())), wantErr: ErrExpired},
 		{name: "expired within leeway", token: signWith(t, rsaKey, with(b, "exp", now.Add(-30*time.Second).Unix()))},
@@ -151,7 +154,7 @@ func TestVerify(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			v := NewVerifier(issuer, published, VerifierConfig{
 				ClientID: "c1", ClientSecret: tt.secret, Algorithms: tt.algs, Leeway: tt.leeway,
-				Now: func() time.Time { return now },
+				TrustedAudiences: tt.trusted, Now: func() time.Time { return now },
 			})
 			got, err := v.Verify(bg, tt.token, tt.exp)
 			if tt.wantErr != nil {
@@ -174,7 +177,7 @@ func TestIDTokenClaims(t *testing.T) {
 	testKeys(t)
 	claims := with(baseClaims(), "aud", []string{"c1", "api"}, "azp", "c1", "acr", "urn:mace:incommon:iap:silver",
 		"amr", []string{"pwd", "otp"}, "sid", "s-1", "nbf", now.Add(-time.Second).Unix(), "email", "alice@example.com")
-	v := NewVerifier(issuer, &keyset.JWKS{Keys: []keyset.PublicKey{rsaKey.Public()}}, VerifierConfig{ClientID: "c1", Now: func() time.Time { return now }})
+	v := testVerifier(t, VerifierConfig{TrustedAudiences: []string{"api"}})
 	tok, err := v.Verify(bg, signWith(t, rsaKey, claims), Expect{})
 	if err != nil {
 		t.Fatal(err)
@@ -193,8 +196,19 @@ func TestIDTokenClaims(t *testing.T) {
 func TestVerifierWithoutClientID(t *testing.T) {
 	testKeys(t)
 	v := NewVerifier(issuer, &keyset.JWKS{Keys: []keyset.PublicKey{rsaKey.Public()}}, VerifierConfig{Now: func() time.Time { return now }})
-	if _, err := v.Verify(bg, signWith(t, rsaKey, with(baseClaims(), "aud", "")), Expect{}); !errors.Is(err, ErrAudience) {
-		t.Errorf("error = %v, want ErrAudience", err)
+	tests := []struct {
+		aud     string
+		wantErr error
+	}{
+		{aud: "c1", wantErr: ErrAudience},
+		{aud: "", wantErr: ErrClaims}, // an empty aud never matches the empty client ID
+	}
+	for _, tt := range tests {
+		t.Run("aud "+tt.aud, func(t *testing.T) {
+			if _, err := v.Verify(bg, signWith(t, rsaKey, with(baseClaims(), "aud", tt.aud)), Expect{}); !errors.Is(err, tt.wantErr) {
+				t.Errorf("Verify with aud %q: got error %v, want %v", tt.aud, err, tt.wantErr)
+			}
+		})
 	}
 }
 
@@ -297,4 +311,78 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
+}
+
+// RFC 8725 §2.8 (cross-JWT confusion), §3.11 (explicit typing) and §3.12
+// (mutually exclusive validation rules): a JWT that declares itself another
+// kind must not pass as an ID token. Logout tokens are typed "logout+jwt"
+// so that they cannot be taken for ID tokens (OpenID Connect Back-Channel
+// Logout 1.0 §2.4), JWT access tokens "at+jwt" (RFC 9068 §2.1). Both can
+// carry the iss, sub, aud, exp and iat an ID token needs, and a logout
+// token has no nonce, so it passes any check that expects none (an ID
+// token from a refresh, OpenID Connect Core 1.0 §12.2). Media type names
+// compare without regard to case (RFC 7515 §4.1.9).
+func TestExplicitTyping(t *testing.T) {
+	claims := with(baseClaims(), "nonce", nil, "jti", "j-1")
+	logout := with(claims, "events", map[string]any{"http://schemas.openid.net/event/backchannel-logout": map[string]any{}})
+	access := with(claims, "client_id", "c1", "scope", "openid")
+	tests := []struct {
+		name    string
+		typ     string
+		claims  map[string]any
+		wantErr error
+	}{
+		{name: "typ JWT", typ: "JWT", claims: claims},
+		{name: "typ jwt in lower case", typ: "jwt", claims: claims},
+		{name: "typ application/jwt", typ: "application/jwt", claims: claims},
+		{name: "no typ", typ: "", claims: claims},
+		{name: "logout token", typ: "logout+jwt", claims: logout, wantErr: ErrTokenType},
+		{name: "access token", typ: "at+jwt", claims: access, wantErr: ErrTokenType},
+		{name: "access token in upper case", typ: "AT+JWT", claims: access, wantErr: ErrTokenType},
+		{name: "access token with media type prefix", typ: "application/at+jwt", claims: access, wantErr: ErrTokenType},
+		{name: "access token with mixed-case prefix", typ: "Application/At+Jwt", claims: access, wantErr: ErrTokenType},
+	}
+	v := testVerifier(t, VerifierConfig{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tok, err := rsaKey.SignJWT(tt.claims, tt.typ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := v.Verify(bg, tok, Expect{})
+			if !errors.Is(err, tt.wantErr) {
+				t.Errorf("Verify of a %q token: got %s, error %v; want error %v", tt.typ, summary(got), err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// OpenID Connect Core 1.0 §3.1.3.7 step 3: "The ID Token MUST be rejected
+// if the ID Token does not list the Client as a valid audience, or if it
+// contains additional audiences not trusted by the Client." The client
+// trusts the audiences in VerifierConfig.TrustedAudiences, and no other.
+func TestUntrustedAudience(t *testing.T) {
+	tests := []struct {
+		name    string
+		trusted []string
+		aud     []string
+		wantErr error
+	}{
+		{name: "only the client", aud: []string{"c1"}},
+		{name: "client and an unknown party", aud: []string{"c1", "https://evil.test"}, wantErr: ErrAudience},
+		{name: "client and a trusted party", trusted: []string{"https://api.test"}, aud: []string{"c1", "https://api.test"}},
+		{name: "trusted party first", trusted: []string{"https://api.test"}, aud: []string{"https://api.test", "c1"}},
+		{name: "client, a trusted and an unknown party", trusted: []string{"https://api.test"}, aud: []string{"c1", "https://api.test", "https://evil.test"}, wantErr: ErrAudience},
+		{name: "trusted party without the client", trusted: []string{"https://api.test"}, aud: []string{"https://api.test"}, wantErr: ErrAudience},
+		{name: "audiences compare exactly", trusted: []string{"https://api.test"}, aud: []string{"c1", "https://API.test"}, wantErr: ErrAudience},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := testVerifier(t, VerifierConfig{TrustedAudiences: tt.trusted})
+			got, err := v.Verify(bg, signWith(t, rsaKey, with(baseClaims(), "aud", tt.aud, "azp", "c1")), Expect{})
+			if !errors.Is(err, tt.wantErr) {
+				t.Errorf("Verify with aud %q: got %s, error %v; want error %v", tt.aud, summary(got), err, tt.wantErr)
+			}
+		})
+	}
 }
