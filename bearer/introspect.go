@@ -39,7 +39,8 @@ type IntrospectionConfig struct {
 	// InactiveCacheTTL is how long an answer saying the token is inactive
 	// is reused, at most CacheTTL. Zero, the default, never reuses one,
 	// so that a token the endpoint did not yet know when first asked is
-	// accepted as soon as it does.
+	// accepted as soon as it does. An active answer refused because its
+	// nbf is still to come is reused no later than nbf.
 	InactiveCacheTTL time.Duration
 	// CacheSize bounds how many answers are kept; zero means 10,000.
 	CacheSize int
@@ -138,25 +139,27 @@ func (v *Introspector) ValidateToken(ctx context.Context, token string) (*grantr
 	if err != nil {
 		return nil, err
 	}
-	if info.Active && (!bearerType(info.TokenType) || !info.ActiveAt(v.now())) {
+	now := v.now()
+	until := v.cacheUntil(info, now)
+	if info.Active && (!bearerType(info.TokenType) || !info.ActiveAt(now)) {
+		if info.NotBefore.After(now) && info.NotBefore.Before(until) {
+			until = info.NotBefore // active then: no refusal outlives nbf
+		}
 		info = &grantry.TokenInfo{}
 	}
-	if v.cache != nil {
-		now := v.now()
-		if until := v.cacheUntil(info, now); until.After(now) {
-			v.cache.put(key, info, until, now)
-			return info.Clone(), nil
-		}
+	if v.cache != nil && until.After(now) {
+		v.cache.put(key, info, until, now)
+		return info.Clone(), nil
 	}
 	return info, nil
 }
 
 // cacheUntil is when an answer stops being reused: CacheTTL from now, and
-// no later than the token's exp; InactiveCacheTTL for an inactive answer.
+// no later than the token's exp; InactiveCacheTTL for an answer that is
+// or will count as inactive.
 func (v *Introspector) cacheUntil(info *grantry.TokenInfo, now time.Time) time.Time {
-	if !info.Active {
-		ttl := min(v.cfg.InactiveCacheTTL, v.cfg.CacheTTL)
-		return now.Add(ttl)
+	if !info.Active || !bearerType(info.TokenType) || !info.ActiveAt(now) {
+		return now.Add(min(v.cfg.InactiveCacheTTL, v.cfg.CacheTTL))
 	}
 	until := now.Add(v.cfg.CacheTTL)
 	if !info.ExpiresAt.IsZero() && info.ExpiresAt.Before(until) {

@@ -209,7 +209,8 @@ func TestIntrospectorContextCancelled(t *testing.T) {
 }
 
 // TestIntrospectorCache: answers are reused for CacheTTL, never past the
-// token's exp; inactive answers only with InactiveCacheTTL.
+// token's exp; inactive answers only with InactiveCacheTTL, and an answer
+// refused for an nbf still to come no longer than until nbf.
 func TestIntrospectorCache(t *testing.T) {
 	type step struct {
 		advance  time.Duration
@@ -237,6 +238,10 @@ func TestIntrospectorCache(t *testing.T) {
 			[]step{{0, "a", 1}, {4 * time.Second, "a", 1}, {time.Second, "a", 2}}},
 		{"refused token type is an inactive answer", bearer.IntrospectionConfig{CacheTTL: time.Minute}, `{"active":true,"token_type":"refresh_token"}`,
 			[]step{{0, "a", 1}, {0, "a", 2}}},
+		{"not yet valid is refused no longer than nbf", bearer.IntrospectionConfig{CacheTTL: time.Minute, InactiveCacheTTL: time.Minute}, `{"active":true,"nbf":` + strconv.FormatInt(now.Add(20*time.Second).Unix(), 10) + `}`,
+			[]step{{0, "a", 1}, {19 * time.Second, "a", 1}, {time.Second, "a", 2}, {30 * time.Second, "a", 2}}},
+		{"not yet valid, InactiveCacheTTL shorter than nbf", bearer.IntrospectionConfig{CacheTTL: time.Minute, InactiveCacheTTL: 5 * time.Second}, `{"active":true,"nbf":` + strconv.FormatInt(now.Add(20*time.Second).Unix(), 10) + `}`,
+			[]step{{0, "a", 1}, {4 * time.Second, "a", 1}, {time.Second, "a", 2}}},
 		{"already expired is not kept", bearer.IntrospectionConfig{CacheTTL: time.Minute}, `{"active":true,"exp":` + strconv.FormatInt(now.Unix(), 10) + `}`,
 			[]step{{0, "a", 1}, {0, "a", 2}}},
 	}
