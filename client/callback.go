@@ -23,12 +23,15 @@ type Login struct {
 }
 
 // AuthorizeAccessToken completes a login at the redirect URI. It takes the
-// state saved by AuthorizeRedirect, which serves once (the default store
-// clears its cookie through w), and checks the callback against it: a
-// missing, unreadable or expired state, or a callback whose state (OAuth
-// 2.0) or oauth_token (OAuth 1.0) differs, is an error wrapping
-// ErrStateMissing, ErrStateInvalid, ErrStateExpired or ErrStateMismatch. A
-// refusal the provider sent back is a *ProviderError.
+// state that AuthorizeRedirect saved for the login the callback answers,
+// found by the callback's state (OAuth 2.0) or oauth_token (OAuth 1.0)
+// among the logins of the app pending for the user agent; the state
+// serves once (the default store clears its cookie through w), and the
+// other logins stay pending. It checks the callback against it: no login
+// pending, a callback that answers none of those pending or differs from
+// the state, or a state unreadable or expired, is an error wrapping
+// ErrStateMissing, ErrStateMismatch, ErrStateInvalid or ErrStateExpired.
+// A refusal the provider sent back is a *ProviderError.
 //
 // It then redeems the authorization code with the PKCE verifier (RFC 6749
 // §4.1.3), or the OAuth 1.0 verifier for token credentials (RFC 5849

@@ -4,28 +4,57 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 )
 
-// CookiePrefix starts the name of the cookie that holds an app's login
-// state in a CookieStore; the app's name follows.
+// CookiePrefix starts the names of the cookies that hold an app's
+// pending logins in a CookieStore: each is named CookiePrefix, the app's
+// name, "_" and the login's tag, 16 characters of base64url that digest
+// its OAuth 2.0 state or, for OAuth 1.0, its temporary credentials
+// identifier (the first 12 bytes of their SHA-256).
 const CookiePrefix = "grantry_login_"
+
+// MaxPendingLogins bounds the logins of one app that a CookieStore keeps
+// pending for a user agent. When the request that starts a login carries
+// the cookies of others, Save clears the surplus so that, with the new
+// one, at most MaxPendingLogins remain: unreadable ones first, then those
+// that expire first. Abandoned logins then do not swell the Cookie header
+// of the callback. The cookies are sent only to the redirect URI's path
+// and below it, so the bound applies when the login starts there, as when
+// one handler at the redirect URI both starts logins and completes them.
+const MaxPendingLogins = 4
 
 // maxCookieValue bounds the sealed state read from a cookie.
 const maxCookieValue = 4096
 
-// CookieStore is the default [StateStore]: it keeps the login state of
-// each app in a cookie of its own, sealed with AES-256-GCM so that the
-// user agent can neither read nor change it. The cookie is HttpOnly,
+// tagBytes is how many bytes of the SHA-256 of a login's key its cookie
+// name carries; tagLen is their length in base64url.
+const (
+	tagBytes = 12
+	tagLen   = (tagBytes*8 + 5) / 6
+)
+
+// CookieStore is the default [StateStore]: it keeps each pending login in
+// a cookie of its own, named as [CookiePrefix] says, so that a user who
+// starts two logins with one app, in two tabs or with a double click, can
+// complete both. The state is sealed with AES-256-GCM, with the cookie
+// name as associated data, so that the user agent can neither read nor
+// change it, nor move it to another login. The cookie is HttpOnly,
 // SameSite=Lax (the callback is a top-level navigation from the
 // provider), limited to the path of the redirect URI, Secure unless the
 // redirect URI is plain http on a loopback host, and cleared when taken.
-// The state's expiry is sealed with it.
+// The state's expiry is sealed with it, and is the cookie's. Take opens
+// the cookie of the login that the callback names; Save clears the
+// logins that expire first when more than [MaxPendingLogins] of an app
+// would be pending.
 type CookieStore struct {
 	aead cipher.AEAD
 }
@@ -59,14 +88,24 @@ func newRandomCookieStore() *CookieStore {
 	return s
 }
 
-// Save seals s into the app's cookie. The cookie name is the associated
-// data of the seal, so a state cannot be moved from one app to another.
-func (c *CookieStore) Save(w http.ResponseWriter, _ *http.Request, s *State) error {
+// Save seals s into a cookie of its own, named for s.App and the tag of
+// s.State or, when that is empty, s.TempToken. The cookie name is the
+// associated data of the seal, so a state cannot be moved from one app or
+// login to another. Logins of the app that r carries beyond
+// MaxPendingLogins, counting s, are cleared.
+func (c *CookieStore) Save(w http.ResponseWriter, r *http.Request, s *State) error {
+	key := s.key()
+	if key == "" {
+		return fmt.Errorf("client: login state of %q has neither an OAuth 2.0 state nor temporary credentials", s.App)
+	}
 	plain, err := json.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("client: %w", err)
 	}
-	name := CookiePrefix + s.App
+	name := cookieName(s.App, key)
+	if r != nil {
+		c.trim(w, pendingCookies(r, s.App), name, s.RedirectURI)
+	}
 	nonce := make([]byte, c.aead.NonceSize(), c.aead.NonceSize()+len(plain)+c.aead.Overhead())
 	rand.Read(nonce)
 	sealed := c.aead.Seal(nonce, nonce, plain, []byte(name))
@@ -77,22 +116,127 @@ func (c *CookieStore) Save(w http.ResponseWriter, _ *http.Request, s *State) err
 	return nil
 }
 
-// Take opens the app's cookie and clears it.
+// pendingLogin is a login cookie that Save may clear.
+type pendingLogin struct {
+	name        string
+	redirectURI string    // where the cookie was set
+	expiry      time.Time // zero when the cookie does not open
+}
+
+// trim clears the cookies of pending, other than the one named fresh,
+// beyond the MaxPendingLogins-1 that expire last. Unreadable ones go
+// first, cleared on the path of redirectURI, the new login's.
+func (c *CookieStore) trim(w http.ResponseWriter, pending []*http.Cookie, fresh, redirectURI string) {
+	n := len(pending)
+	if slices.ContainsFunc(pending, func(ck *http.Cookie) bool { return ck.Name == fresh }) {
+		n--
+	}
+	surplus := n - (MaxPendingLogins - 1)
+	if surplus <= 0 {
+		return
+	}
+	olds := make([]pendingLogin, 0, n)
+	for _, ck := range pending {
+		if ck.Name == fresh {
+			continue
+		}
+		p := pendingLogin{name: ck.Name, redirectURI: redirectURI}
+		if st, err := c.open(ck.Name, ck.Value); err == nil {
+			p.redirectURI, p.expiry = st.RedirectURI, st.Expiry
+		}
+		olds = append(olds, p)
+	}
+	slices.SortStableFunc(olds, func(a, b pendingLogin) int { return a.expiry.Compare(b.expiry) })
+	for _, p := range olds[:surplus] {
+		gone := stateCookie(p.name, p.redirectURI)
+		gone.MaxAge = -1
+		http.SetCookie(w, gone)
+	}
+}
+
+// Take opens the cookie of the login that the callback r answers, and
+// clears it; the app's other logins stay pending. The callback names its
+// login by its state parameter (OAuth 2.0, on success and on error
+// alike), else its oauth_token (OAuth 1.0), else its denied parameter
+// (an OAuth 1.0 refusal, as Twitter sends it). A callback that names
+// none, such as an OAuth 1.0 refusal that carries only an error, answers
+// the app's login when it is the only one pending.
 func (c *CookieStore) Take(w http.ResponseWriter, r *http.Request, app string) (*State, error) {
-	name := CookiePrefix + app
-	ck, err := r.Cookie(name)
-	if err != nil {
+	pending := pendingCookies(r, app)
+	if len(pending) == 0 {
 		return nil, ErrStateMissing
 	}
-	s, err := c.open(name, ck.Value)
+	ck, err := answered(r, app, pending)
+	if err != nil {
+		return nil, err
+	}
+	s, err := c.open(ck.Name, ck.Value)
 	redirectURI := requestURL(r)
 	if err == nil {
 		redirectURI = s.RedirectURI
 	}
-	gone := stateCookie(name, redirectURI)
+	gone := stateCookie(ck.Name, redirectURI)
 	gone.MaxAge = -1
 	http.SetCookie(w, gone)
 	return s, err
+}
+
+// answered returns the cookie, among the app's pending ones, of the login
+// that the callback r names, or the only one when r names none.
+func answered(r *http.Request, app string, pending []*http.Cookie) (*http.Cookie, error) {
+	q := r.URL.Query()
+	named := false
+	for _, param := range []string{"state", "oauth_token", "denied"} {
+		key := q.Get(param)
+		if key == "" {
+			continue
+		}
+		named = true
+		name := cookieName(app, key)
+		if i := slices.IndexFunc(pending, func(ck *http.Cookie) bool { return ck.Name == name }); i >= 0 {
+			return pending[i], nil
+		}
+	}
+	switch {
+	case named:
+		return nil, fmt.Errorf("%w: the callback answers no login pending here", ErrStateMismatch)
+	case len(pending) > 1:
+		return nil, fmt.Errorf("%w: the callback names no login, and several are pending", ErrStateMismatch)
+	}
+	return pending[0], nil
+}
+
+// pendingCookies returns the cookies of r that hold logins of app, the
+// first of each name. The tag's fixed length tells the logins of app "a"
+// from those of app "a_b".
+func pendingCookies(r *http.Request, app string) []*http.Cookie {
+	prefix := CookiePrefix + app + "_"
+	var out []*http.Cookie
+	var seen map[string]bool
+	for _, ck := range r.Cookies() {
+		tag, ok := strings.CutPrefix(ck.Name, prefix)
+		if !ok || len(tag) != tagLen || seen[ck.Name] {
+			continue
+		}
+		if seen == nil {
+			seen = map[string]bool{}
+		}
+		seen[ck.Name] = true
+		out = append(out, ck)
+	}
+	return out
+}
+
+// cookieName names the cookie of the login of app whose key (its OAuth 2.0
+// state or OAuth 1.0 temporary credentials identifier) is key.
+func cookieName(app, key string) string {
+	return CookiePrefix + app + "_" + cookieTag(key)
+}
+
+// cookieTag digests a login's key into a part of a cookie name.
+func cookieTag(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return base64.RawURLEncoding.EncodeToString(sum[:tagBytes])
 }
 
 func (c *CookieStore) open(name, value string) (*State, error) {

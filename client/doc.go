@@ -23,10 +23,13 @@
 // answer, obtains the token and, for OpenID Connect, validates the ID
 // token. What the second must check — the OAuth 2.0 state, the PKCE code
 // verifier, the OpenID Connect nonce, the OAuth 1.0 temporary credentials
-// — is kept between the two by a [StateStore]: by default a cookie sealed
-// with AES-256-GCM, expiring, and good for one callback. A callback that
-// does not match is an error wrapping ErrStateMismatch (or
-// ErrStateMissing, ErrStateInvalid, ErrStateExpired); a refusal by the
+// — is kept between the two by a [StateStore]: by default a cookie per
+// login, sealed with AES-256-GCM, expiring, and good for one callback.
+// A user may have several logins of one app pending, in two tabs or after
+// a double click, and complete each: the callback's state (or, for OAuth
+// 1.0, its oauth_token) says which it answers. A callback that answers
+// none is an error wrapping ErrStateMismatch (or ErrStateMissing when
+// none is pending, ErrStateInvalid, ErrStateExpired); a refusal by the
 // provider is a [*ProviderError].
 //
 // The caller keeps each user's [Token]. [App.Get], [App.Post], [App.Put]

@@ -5,11 +5,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"testing"
 )
 
-// FuzzCookieStoreTake feeds arbitrary cookie values to the cookie store:
-// anything but a cookie it sealed is ErrStateInvalid, never a panic.
+// FuzzCookieStoreTake feeds arbitrary cookie values and callback queries
+// to the cookie store, with the cookie named for the login whose state is
+// "s": anything but the cookie it sealed is ErrStateInvalid, a callback
+// that names other logins only is ErrStateMismatch, and nothing panics.
 func FuzzCookieStoreTake(f *testing.F) {
 	s, err := NewCookieStore(testKey)
 	if err != nil {
@@ -17,19 +20,31 @@ func FuzzCookieStoreTake(f *testing.F) {
 	}
 	w := httptest.NewRecorder()
 	s.Save(w, httptest.NewRequest("GET", "/", nil), sampleState())
-	f.Add(w.Result().Cookies()[0].Value)
-	f.Add("")
-	f.Add("AAAA")
-	f.Add("e30")
-	f.Fuzz(func(t *testing.T, value string) {
+	sealed := w.Result().Cookies()[0].Value
+	for _, query := range []string{"code=c&state=s", "", "state=t", "oauth_token=s", "state=t&denied=s", "error=access_denied", "%zz&state=s"} {
+		f.Add(sealed, query)
+	}
+	f.Add("", "state=s")
+	f.Add("AAAA", "state=s")
+	f.Add("e30", "")
+	name := nameFor("github", "s")
+	f.Fuzz(func(t *testing.T, value, rawQuery string) {
 		r := httptest.NewRequest("GET", "https://app.example/auth/github/callback", nil)
-		r.Header.Set("Cookie", CookiePrefix+"github="+value)
+		r.URL.RawQuery = rawQuery
+		r.Header.Set("Cookie", name+"="+value)
 		st, err := s.Take(httptest.NewRecorder(), r, "github")
-		if err != nil && !errors.Is(err, ErrStateInvalid) && !errors.Is(err, ErrStateMissing) {
-			t.Errorf("Take(%q): error %v, want ErrStateInvalid or ErrStateMissing", value, err)
-		}
-		if err == nil && st == nil {
-			t.Errorf("Take(%q): no state and no error", value)
+		q := r.URL.Query()
+		keys := []string{q.Get("state"), q.Get("oauth_token"), q.Get("denied")}
+		namesOthers := slices.ContainsFunc(keys, func(k string) bool { return k != "" }) && !slices.Contains(keys, "s")
+		switch {
+		case err == nil && (st == nil || st.State != "s"):
+			t.Errorf("Take(%q, %q): got %+v, want the sealed state or an error", value, rawQuery, st)
+		case err == nil && namesOthers:
+			t.Errorf("Take(%q, %q): a callback naming other logins took the state", value, rawQuery)
+		case err != nil && !errors.Is(err, ErrStateInvalid) && !errors.Is(err, ErrStateMissing) && !errors.Is(err, ErrStateMismatch):
+			t.Errorf("Take(%q, %q): error %v, want ErrStateInvalid, ErrStateMissing or ErrStateMismatch", value, rawQuery, err)
+		case errors.Is(err, ErrStateMismatch) && !namesOthers:
+			t.Errorf("Take(%q, %q): ErrStateMismatch, though the callback names the only login or none", value, rawQuery)
 		}
 	})
 }

@@ -2,6 +2,8 @@ package client_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -121,6 +123,14 @@ func withQuery(t *testing.T, u, name, value string) string {
 	return parsed.String()
 }
 
+// loginCookieName is the name of the default store's cookie for the login
+// of app whose OAuth 2.0 state, or OAuth 1.0 temporary credentials
+// identifier, is key.
+func loginCookieName(app, key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return client.CookiePrefix + app + "_" + base64.RawURLEncoding.EncodeToString(sum[:12])
+}
+
 func TestOAuth2Login(t *testing.T) {
 	op, web := loginSetup(t, false, func(op *provider) client.Config {
 		c := oauth2Config(op)
@@ -173,8 +183,10 @@ func TestAuthorizeRedirect(t *testing.T) {
 		t.Fatalf("got %s to %q, Cache-Control %q, %d cookies; want 302 to the provider, no-store, one cookie",
 			resp.Status, resp.Header.Get("Location"), resp.Header.Get("Cache-Control"), len(cookies))
 	}
-	if c := cookies[0]; c.Name != client.CookiePrefix+"p" || !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/auth/cb" {
-		t.Errorf("cookie %+v, want grantry_login_p, Secure, HttpOnly, SameSite=Lax, on /auth/cb", c)
+	to, _ := url.Parse(resp.Header.Get("Location"))
+	name := loginCookieName("p", to.Query().Get("state"))
+	if c := cookies[0]; c.Name != name || !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/auth/cb" {
+		t.Errorf("cookie %+v, want %s, Secure, HttpOnly, SameSite=Lax, on /auth/cb", c, name)
 	}
 
 	for _, bad := range []string{"", "/cb", "cb", "//app.example/cb", "https://app.example/cb#f", "http://app.example/cb", "ftp://app.example/cb", "https://app.example/%zz"} {
@@ -210,6 +222,15 @@ func TestCallbackRefusals(t *testing.T) {
 				t.Fatalf("first callback: %v", res.err)
 			}
 			return web.finish(t, b, callback)
+		}},
+		{name: "callback replayed while another login is pending", wantErr: client.ErrStateMismatch, run: func(t *testing.T) result {
+			b := newBrowser(t, nil)
+			first := web.startLogin(t, b, "p")
+			web.startLogin(t, b, "p")
+			if res := web.finish(t, b, first); res.err != nil {
+				t.Fatalf("first callback: %v", res.err)
+			}
+			return web.finish(t, b, first)
 		}},
 		{name: "state changed", wantErr: client.ErrStateMismatch, run: func(t *testing.T) result {
 			b := newBrowser(t, nil)
@@ -375,6 +396,14 @@ func TestOAuth1Login(t *testing.T) {
 		{name: "other credentials", change: func(t *testing.T, cb string) string {
 			return withQuery(t, cb, "oauth_token", "temp-other")
 		}, wantErr: client.ErrStateMismatch},
+		{name: "refusal naming no credentials", deny: true, change: func(t *testing.T, cb string) string {
+			u, err := url.Parse(cb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u.RawQuery = "error=access_denied" // as Authlib refuses
+			return u.String()
+		}, wantErr: oauth1.ErrAuthorizationDenied, provider: true},
 		{name: "no verifier", change: func(t *testing.T, cb string) string {
 			return withQuery(t, cb, "oauth_verifier", "")
 		}, wantErr: oauth1.ErrMissingParameter},
@@ -401,6 +430,62 @@ func TestOAuth1Login(t *testing.T) {
 				t.Errorf("ProviderError code %q, want access_denied", pe.Code)
 			}
 		})
+	}
+}
+
+// TestParallelLogins starts two logins with one app in one user agent, as
+// two tabs or a double click do, and completes both.
+func TestParallelLogins(t *testing.T) {
+	protocols := []struct {
+		name   string
+		openID bool
+		cfg    func(*provider) client.Config
+		key    string // the query parameter that names the login
+	}{
+		{"OAuth 2.0", false, oauth2Config, "state"},
+		{"OpenID Connect", true, openIDConfig, "state"},
+		{"OAuth 1.0", false, oauth1Config, "oauth_token"},
+	}
+	orders := []struct {
+		name  string
+		order []int
+		stray bool // a callback of no pending login comes first
+	}{
+		{"in the order started", []int{0, 1}, false},
+		{"in the reverse order", []int{1, 0}, false},
+		{"after a stray callback", []int{1, 0}, true},
+	}
+	for _, p := range protocols {
+		_, web := loginSetup(t, p.openID, p.cfg, client.RegistryConfig{})
+		for _, o := range orders {
+			t.Run(p.name+"/"+o.name, func(t *testing.T) {
+				b := newBrowser(t, nil)
+				callbacks := []string{web.startLogin(t, b, "p"), web.startLogin(t, b, "p")}
+				if callbacks[0] == callbacks[1] {
+					t.Fatalf("both logins came back to %s", callbacks[0])
+				}
+				if o.stray {
+					res := web.finish(t, b, withQuery(t, callbacks[0], p.key, "stray"))
+					if !errors.Is(res.err, client.ErrStateMismatch) {
+						t.Fatalf("stray callback: got %v, want ErrStateMismatch", res.err)
+					}
+				}
+				var tokens []*client.Token
+				for _, i := range o.order {
+					res := web.finish(t, b, callbacks[i])
+					if res.err != nil {
+						t.Fatalf("callback of login %d: %v", i+1, res.err)
+					}
+					tokens = append(tokens, res.login.Token)
+				}
+				if p.openID && (tokens[0].Subject != "alice" || tokens[1].Subject != "alice") {
+					t.Errorf("subjects %q and %q, want alice twice", tokens[0].Subject, tokens[1].Subject)
+				}
+				if res := web.finish(t, b, callbacks[0]); !errors.Is(res.err, client.ErrStateMissing) {
+					t.Errorf("callback replayed once both are done: got %v, want ErrStateMissing", res.err)
+				}
+			})
+		}
 	}
 }
 
