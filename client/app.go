@@ -284,7 +284,9 @@ func (a *App) buildOpenID(s *oauth2Setup, oc *oauth2.Config, meta *oidc.Metadata
 		return fmt.Errorf("%w: %s: %w", ErrAppConfig, a.name, err)
 	}
 	*oc = p.OAuth2Config(*oc)
-	s.verifier = p.Verifier(oidc.VerifierConfig{ClientID: oc.ClientID, ClientSecret: oc.ClientSecret, Now: oc.Now})
+	s.verifier = p.Verifier(oidc.VerifierConfig{
+		ClientID: oc.ClientID, ClientSecret: oc.ClientSecret, TrustedAudiences: a.cfg.TrustedAudiences, Now: oc.Now,
+	})
 	return nil
 }
 

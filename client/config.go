@@ -94,6 +94,10 @@ type Config struct {
 	// JWKS are the provider's ID token signing keys, used instead of its
 	// jwks_uri.
 	JWKS keyset.KeySource
+	// TrustedAudiences are the audiences besides ClientID that an ID
+	// token may name in aud, such as an API of the same party. A token
+	// naming any other is refused (OpenID Connect Core 1.0 §3.1.3.7).
+	TrustedAudiences []string
 
 	// ComplianceFix adapts the OAuth 2.0 client to a provider that departs
 	// from the RFCs, typically by setting hooks (oauth2.Hooks).

@@ -342,6 +342,46 @@ func forge(jws string) string {
 	return jws[:i] + string(c) + jws[i+1:]
 }
 
+// TestOpenIDTrustedAudiences: an ID token naming an audience besides the
+// client is refused unless the app's TrustedAudiences lists it (OpenID
+// Connect Core 1.0 §3.1.3.7 steps 3 to 5).
+func TestOpenIDTrustedAudiences(t *testing.T) {
+	tests := []struct {
+		name    string
+		trusted []string
+		aud     []string
+		azp     string
+		wantErr error
+	}{
+		{"client only", nil, []string{"app"}, "", nil},
+		{"another audience, untrusted", nil, []string{"app", "api"}, "app", oidc.ErrAudience},
+		{"another audience, trusted", []string{"api"}, []string{"app", "api"}, "app", nil},
+		{"trusted audience, azp another party", []string{"api"}, []string{"app", "api"}, "api", oidc.ErrAuthorizedParty},
+		{"one trusted, one not", []string{"api"}, []string{"app", "api", "ads"}, "app", oidc.ErrAudience},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			op, web := loginSetup(t, true, func(op *provider) client.Config {
+				c := openIDConfig(op)
+				c.TrustedAudiences = tt.trusted
+				return c
+			}, client.RegistryConfig{})
+			op.set(func(p *provider) {
+				p.idClaims = func(c map[string]any) {
+					c["aud"] = tt.aud
+					if tt.azp != "" {
+						c["azp"] = tt.azp
+					}
+				}
+			})
+			res := web.logIn(t, newBrowser(t, nil), "p")
+			if !errors.Is(res.err, tt.wantErr) {
+				t.Errorf("got %v, want error %v", res.err, tt.wantErr)
+			}
+		})
+	}
+}
+
 func TestOpenIDMaxAge(t *testing.T) {
 	op, web := loginSetup(t, true, func(op *provider) client.Config {
 		c := openIDConfig(op)
