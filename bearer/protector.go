@@ -14,6 +14,10 @@ import (
 // Protector whose Config has no Realm.
 const DefaultRealm = "grantry"
 
+// DefaultMaxFormBytes is the largest form body a Protector with AllowForm
+// reads when Config.MaxFormBytes is zero.
+const DefaultMaxFormBytes = 1 << 20
+
 // Config configures a Protector. The zero value reads the token from the
 // Authorization header only and sends challenges with realm DefaultRealm.
 type Config struct {
@@ -26,6 +30,10 @@ type Config struct {
 	// form-encoded body (RFC 6750 §2.2). The body is then parsed with
 	// r.ParseForm, so handlers find it in r.PostForm.
 	AllowForm bool
+	// MaxFormBytes bounds the form body read for the token when
+	// AllowForm is set; zero means DefaultMaxFormBytes. A larger body is
+	// refused with invalid_request before any token is checked.
+	MaxFormBytes int64
 	// InsecureAllowQuery also reads the token from an access_token query
 	// parameter (RFC 6750 §2.3), where proxies, logs and the Referer
 	// header may leak it. RFC 6750 says not to use it unless nothing else
@@ -70,6 +78,9 @@ func New(v Validator, cfg Config) *Protector {
 	p.checker, _ = v.(RequestValidator)
 	if p.realm == "" {
 		p.realm = DefaultRealm
+	}
+	if p.cfg.MaxFormBytes <= 0 {
+		p.cfg.MaxFormBytes = DefaultMaxFormBytes
 	}
 	if p.now == nil {
 		p.now = time.Now

@@ -203,6 +203,8 @@ func TestProtector(t *testing.T) {
 func TestTokenPlacement(t *testing.T) {
 	both := bearer.Config{Realm: "api", AllowForm: true, InsecureAllowQuery: true}
 	twice := invalidRequest("the access token was sent in more than one place")
+	small := both
+	small.MaxFormBytes = int64(len("access_token="+bothToken) + 8*len("&n=1"))
 	tests := []struct {
 		name   string
 		cfg    bearer.Config
@@ -229,6 +231,9 @@ func TestTokenPlacement(t *testing.T) {
 		{"query token invalid", both, "GET", "access_token=nope", "", "", answer{401, invalidToken, "invalid_token", ""}},
 		{"form without a token, header with one", both, "POST", "", "note=x", "Bearer " + bothToken, answer{200, "", "", "bob profile email"}},
 		{"form with an empty token", both, "POST", "", "access_token=", "", answer{400, invalidRequest("access_token is empty"), "invalid_request", ""}},
+		{"form at MaxFormBytes", small, "POST", "", "access_token=" + bothToken + strings.Repeat("&n=1", 8), "", answer{200, "", "", "bob profile email"}},
+		{"form beyond MaxFormBytes", small, "POST", "", "access_token=" + bothToken + strings.Repeat("&n=1", 9), "", answer{400, invalidRequest("the form body is too large"), "invalid_request", ""}},
+		{"form beyond MaxFormBytes with a header token", small, "POST", "", strings.Repeat("n=1&", 40), "Bearer " + bothToken, answer{400, invalidRequest("the form body is too large"), "invalid_request", ""}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

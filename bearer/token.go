@@ -1,6 +1,7 @@
 package bearer
 
 import (
+	"errors"
 	"mime"
 	"net/http"
 	"net/url"
@@ -21,7 +22,7 @@ func (p *Protector) tokenFromRequest(r *http.Request) (token string, inQuery boo
 		return "", false, p.invalidRequest(err.Description)
 	}
 	if p.cfg.AllowForm {
-		if err := p.addSource(&token, &found, formToken(r)); err != nil {
+		if err := p.addSource(&token, &found, formToken(r, p.cfg.MaxFormBytes)); err != nil {
 			return "", false, err
 		}
 	}
@@ -81,9 +82,10 @@ func tokenFromHeader(h http.Header) (string, bool, *grantry.Error) {
 	return token, true, nil
 }
 
-// formToken reads access_token from a form body: only in a request whose
-// method defines a body, with the form content type (RFC 6750 §2.2).
-func formToken(r *http.Request) source {
+// formToken reads access_token from a form body of at most maxBytes: only
+// in a request whose method defines a body, with the form content type
+// (RFC 6750 §2.2).
+func formToken(r *http.Request, maxBytes int64) source {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead || r.Body == nil || r.Body == http.NoBody {
 		return source{}
 	}
@@ -91,7 +93,14 @@ func formToken(r *http.Request) source {
 	if err != nil || mt != "application/x-www-form-urlencoded" {
 		return source{}
 	}
+	if r.PostForm == nil {
+		r.Body = http.MaxBytesReader(nil, r.Body, maxBytes)
+	}
 	if err := r.ParseForm(); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return source{err: "the form body is too large"}
+		}
 		return source{err: "the form body is malformed"}
 	}
 	return oneValue(r.PostForm["access_token"])
