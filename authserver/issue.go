@@ -39,6 +39,9 @@ type Issue struct {
 	// the access token's: a refresh that narrows the access token keeps the
 	// refresh token's scope (RFC 6749 §6).
 	RefreshScope grantry.Scope
+	// RefreshNotAfter, when set, caps the new refresh token's expiry,
+	// which is otherwise the server's RefreshLifetime from now.
+	RefreshNotAfter time.Time
 }
 
 // IssueToken issues tokens for the request's client, subject, scope and
@@ -85,6 +88,9 @@ func (s *Server) newToken(clientID string, gt grantry.GrantType, subject string,
 	}
 	if opt.Refresh {
 		t.RefreshExpiresAt = now.Add(s.refreshLifetime())
+		if !opt.RefreshNotAfter.IsZero() && opt.RefreshNotAfter.Before(t.RefreshExpiresAt) {
+			t.RefreshExpiresAt = opt.RefreshNotAfter
+		}
 		if opt.RefreshScope != nil && !opt.RefreshScope.Equal(sc) {
 			t.RefreshScope = opt.RefreshScope
 		}

@@ -4,7 +4,9 @@
 // revoked as the new one is stored, in one step, and presenting a rotated
 // refresh token again revokes its whole family (RFC 9700 §4.14.2). The
 // scope of a refresh may only narrow, and never exceeds what the client
-// may be granted now.
+// may be granted now. Each refresh token lives the server's
+// RefreshLifetime from its issue; with Config.KeepExpiry, from the issue
+// of the first token of its grant.
 package refresh
 
 import (
@@ -25,6 +27,13 @@ type Config struct {
 	// token: a refresh issues an access token only. Public clients always
 	// rotate (RFC 9700 §4.14.2).
 	KeepRefreshToken bool
+	// KeepExpiry gives a rotated refresh token the expiry of the one it
+	// replaces, so that a grant lives the server's RefreshLifetime from
+	// its first refresh token however often it is used. By default each
+	// refresh token lives RefreshLifetime from its own issue, and a grant
+	// in use never ends (RFC 9700 §4.14.2 asks only for expiry after
+	// inactivity).
+	KeepExpiry bool
 }
 
 // Grant is the refresh token grant.
@@ -131,9 +140,13 @@ func (g *Grant) CreateTokenResponse(ctx context.Context, req *authserver.TokenRe
 	if g.cfg.KeepRefreshToken && !public {
 		return req.IssueToken(ctx, authserver.Issue{})
 	}
-	return req.IssueToken(ctx, authserver.Issue{
+	opt := authserver.Issue{
 		Refresh:      true,
 		RotateFrom:   req.Token.RefreshHash,
 		RefreshScope: grantableScope(req.Token, req.Client),
-	})
+	}
+	if g.cfg.KeepExpiry {
+		opt.RefreshNotAfter = req.Token.RefreshExpiresAt
+	}
+	return req.IssueToken(ctx, opt)
 }

@@ -377,3 +377,40 @@ func TestClientScopeNarrowedSinceGrant(t *testing.T) {
 		})
 	}
 }
+
+// TestKeepExpiry: by default a rotated refresh token lives the server's
+// RefreshLifetime from its own issue; with KeepExpiry it expires when the
+// first one of its grant does, however often the grant is refreshed.
+func TestKeepExpiry(t *testing.T) {
+	tests := []struct {
+		name       string
+		cfg        refresh.Config
+		wantExpiry time.Time // of the rotated refresh token
+		wantLater  int       // status of a refresh past the seeded token's expiry
+	}{
+		{"sliding by default", refresh.Config{}, t0.Add(23*time.Hour + authserver.DefaultRefreshLifetime), http.StatusOK},
+		{"KeepExpiry", refresh.Config{KeepExpiry: true}, t0.Add(24 * time.Hour), http.StatusBadRequest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, tt.cfg)
+			f.now = t0.Add(23 * time.Hour)
+			status, body := f.refresh(t, "c1", "rt-1")
+			if status != http.StatusOK {
+				t.Fatalf("first refresh: got %d %v, want 200", status, body)
+			}
+			rotated := f.token(t, body["access_token"].(string))
+			if !rotated.RefreshExpiresAt.Equal(tt.wantExpiry) {
+				t.Errorf("rotated refresh token expires: got %v, want %v", rotated.RefreshExpiresAt, tt.wantExpiry)
+			}
+			f.now = t0.Add(24*time.Hour + time.Second)
+			status, body = f.refresh(t, "c1", body["refresh_token"].(string))
+			if status != tt.wantLater {
+				t.Errorf("refresh after the first token's expiry: got %d %v, want %d", status, body, tt.wantLater)
+			}
+			if status != http.StatusOK && body["error"] != "invalid_grant" {
+				t.Errorf("error: got %v, want invalid_grant", body["error"])
+			}
+		})
+	}
+}

@@ -113,6 +113,7 @@ func TestServeConfigCheck(t *testing.T) {
 		{"good session key", func(c *serveConfig) { c.SessionKey = key }, "", "http://127.0.0.1:8080"},
 		{"cert without key", func(c *serveConfig) { c.TLSCert = "c.pem" }, "--tls-cert and --tls-key", ""},
 		{"bad addr", func(c *serveConfig) { c.Addr = "8080" }, "--addr", ""},
+		{"zero refresh lifetime", func(c *serveConfig) { c.RefreshLifetime = 0 }, "--refresh-lifetime", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -27,12 +27,13 @@ var (
 func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, log *slog.Logger) (*authserver.Server, error) {
 	scopes, _ := grantry.ParseScope(cfg.Scopes)
 	srv, err := authserver.New(authserver.Config{
-		Issuer:    cfg.Issuer,
-		Clients:   b.clients,
-		Tokens:    b.tokens,
-		Scopes:    scopes,
-		Logger:    log,
-		Endpoints: authserver.EndpointURLs{Authorization: "/authorize", Token: "/token"},
+		Issuer:          cfg.Issuer,
+		Clients:         b.clients,
+		Tokens:          b.tokens,
+		Scopes:          scopes,
+		RefreshLifetime: cfg.RefreshLifetime,
+		Logger:          log,
+		Endpoints:       authserver.EndpointURLs{Authorization: "/authorize", Token: "/token"},
 		Events: authserver.Events{
 			TokenIssued: func(_ context.Context, tok *storage.Token) { m.countToken(tok.GrantType) },
 		},
@@ -56,7 +57,7 @@ func registerGrant(srv *authserver.Server, gt grantry.GrantType, cfg *serveConfi
 		p := pkce.New(pkce.Config{Required: cfg.RequirePKCE, AllowPlain: cfg.AllowPKCEPlain})
 		srv.RegisterGrant(authcode.New(b.codes, authcode.Config{AuthMethods: allMethods}), p)
 	case grantry.GrantRefreshToken:
-		srv.RegisterGrant(refresh.New(refresh.Config{AuthMethods: allMethods}))
+		srv.RegisterGrant(refresh.New(refresh.Config{AuthMethods: allMethods, KeepExpiry: cfg.RefreshAbsolute}))
 	case grantry.GrantClientCredentials:
 		srv.RegisterGrant(clientcredentials.New(clientcredentials.Config{AuthMethods: confidentialMethods}))
 	case grantry.GrantPassword:

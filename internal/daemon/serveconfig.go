@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/authserver"
 )
 
 // serveConfig is the configuration of grantry serve.
@@ -40,6 +41,10 @@ type serveConfig struct {
 	PurgeInterval  time.Duration
 	RequirePKCE    bool
 	AllowPKCEPlain bool
+	// RefreshLifetime is how long a refresh token lives; with
+	// RefreshAbsolute, how long a grant may be refreshed at all.
+	RefreshLifetime time.Duration
+	RefreshAbsolute bool
 	// Introspectors are the clients, resource servers, that may
 	// introspect every token; any other client only its own.
 	Introspectors *listFlag
@@ -81,6 +86,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.RequirePKCE, "require-pkce", false, "require PKCE from every client, not only public ones")
 	fs.Var(c.Introspectors, "introspectors", "comma-separated `list` of client IDs (resource servers) that may introspect every token; any other client may introspect only its own")
 	fs.BoolVar(&c.AllowPKCEPlain, "allow-pkce-plain", false, "accept the plain PKCE method besides S256")
+	fs.DurationVar(&c.RefreshLifetime, "refresh-lifetime", authserver.DefaultRefreshLifetime, "how long a refresh token lives after its issue")
+	fs.BoolVar(&c.RefreshAbsolute, "refresh-absolute", false, "rotated refresh tokens keep the expiry of the first: a sign-in ends --refresh-lifetime after it began, however often it is refreshed")
 }
 
 // check validates the configuration and fills in the issuer.
@@ -91,6 +98,9 @@ func (c *serveConfig) check() error {
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
+	}
+	if c.RefreshLifetime <= 0 {
+		return fmt.Errorf("--refresh-lifetime %v: must be positive", c.RefreshLifetime)
 	}
 	if c.InsecureDev && !isLoopback(host) {
 		return fmt.Errorf("--insecure-dev is allowed only on a loopback address, not %q", c.Addr)
