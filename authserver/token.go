@@ -108,10 +108,7 @@ func formError(err error) *grantry.Error {
 		return grantry.InvalidRequest("the request could not be parsed")
 	}
 	e := grantry.InvalidRequest(fe.Reason)
-	e.Status = fe.Status
-	if fe.Status == http.StatusMethodNotAllowed {
-		e.Header = http.Header{"Allow": {http.MethodPost}}
-	}
+	e.Status, e.Header = fe.Status, fe.Header.Clone()
 	return e
 }
 

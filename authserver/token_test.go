@@ -238,6 +238,11 @@ func TestTokenEndpoint(t *testing.T) {
 			r.Header.Del("Content-Type")
 			return r
 		}, status: 415, err: "invalid_request"},
+		{name: "gzip-coded body", req: func(*testing.T, *fixture) *http.Request {
+			r := asClient(tokenRequest(url.Values{"grant_type": {"client_credentials"}}), "cc1")
+			r.Header.Set("Content-Encoding", "gzip")
+			return r
+		}, status: 415, err: "invalid_request"},
 		{name: "content type with a charset", req: func(*testing.T, *fixture) *http.Request {
 			r := asClient(tokenRequest(url.Values{"grant_type": {"client_credentials"}}), "cc1")
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
@@ -334,6 +339,11 @@ func TestTokenEndpoint(t *testing.T) {
 			if tt.status == http.StatusMethodNotAllowed {
 				if got := res.Header.Get("Allow"); got != http.MethodPost {
 					t.Errorf("Allow: got %q, want POST", got)
+				}
+			}
+			if r.Header.Get("Content-Encoding") != "" {
+				if got := res.Header.Get("Accept-Encoding"); got != "identity" {
+					t.Errorf("Accept-Encoding: got %q, want identity (RFC 9110 §15.5.16)", got)
 				}
 			}
 		})

@@ -28,6 +28,8 @@ type app struct {
 	revoke, introspect http.Handler
 	// draining is set on shutdown: /readyz answers 503 from then on.
 	draining atomic.Bool
+	// drainWait waits out the drain delay; time.Sleep but in tests.
+	drainWait func(time.Duration)
 }
 
 // endpointNames label the metrics of each route.
@@ -53,6 +55,7 @@ func newApp(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger)
 	a := &app{
 		cfg: cfg, log: log, store: b, sessions: sess, pages: loadPages(),
 		auth: newUserAuth(b.users), metrics: newMetrics(endpointNames, grants),
+		drainWait: time.Sleep,
 	}
 	if a.oauth, err = newAuthServer(cfg, b, a.auth, a.metrics, log); err != nil {
 		return nil, err

@@ -82,20 +82,20 @@ func TestPurgeLoop(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, func(c *serveConfig) { c.PurgeInterval = tt.interval })
 			seedExpired(t, h, 2*time.Hour)
+			purges := make(chan struct{}, 1)
+			h.app.store.purger = notifyingPurger{h.app.store.purger, purges}
 			ctx, cancel := context.WithCancel(t.Context())
 			done := make(chan struct{})
 			go func() {
 				defer close(done)
 				h.app.purgeLoop(ctx)
 			}()
-			// The loop purges before it first waits: once the
-			// token is gone, it waits for the ticker or ctx.
-			deadline := time.Now().Add(5 * time.Second)
-			for tt.wantPurge && time.Now().Before(deadline) {
-				if tok, _ := stored(t, h, 2*time.Hour); !tok {
-					break
+			if tt.wantPurge {
+				select {
+				case <-purges: // the loop purges before it first waits
+				case <-time.After(10 * time.Second):
+					t.Fatal("purgeLoop did not purge at start")
 				}
-				time.Sleep(5 * time.Millisecond)
 			}
 			cancel()
 			select {
@@ -108,4 +108,19 @@ func TestPurgeLoop(t *testing.T) {
 			}
 		})
 	}
+}
+
+// notifyingPurger purges, then says so on done.
+type notifyingPurger struct {
+	storage.Purger
+	done chan<- struct{}
+}
+
+func (p notifyingPurger) Purge(ctx context.Context, before time.Time) (int, error) {
+	n, err := p.Purger.Purge(ctx, before)
+	select {
+	case p.done <- struct{}{}:
+	default:
+	}
+	return n, err
 }

@@ -74,17 +74,18 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
+	pctx, stopPurge := context.WithCancel(ctx) // also stopped when serving fails
 	purged := make(chan struct{})
 	go func() {
 		defer close(purged)
-		a.purgeLoop(ctx)
+		a.purgeLoop(pctx)
 	}()
-	defer func() { <-purged }()
+	defer func() { stopPurge(); <-purged }()
 	return serveUntil(ctx, hs, ln, a.cfg.TLSCert, a.cfg.TLSKey, a.cfg.ShutdownTimeout, func() {
 		a.draining.Store(true)
 		if d := a.cfg.DrainDelay; d > 0 {
 			a.log.Info("shutting down: /readyz fails, serving on", slog.Duration("drain_delay", d))
-			time.Sleep(d)
+			a.drainWait(d)
 		}
 		a.log.Info("shutting down: finishing in-flight requests", slog.Duration("timeout", a.cfg.ShutdownTimeout))
 	})
@@ -103,6 +104,7 @@ func serveUntil(ctx context.Context, hs *http.Server, ln net.Listener, cert, key
 	}()
 	select {
 	case err := <-errc:
+		ln.Close() // Serve closes it, but not when the TLS files fail to load
 		return err
 	case <-ctx.Done():
 	}

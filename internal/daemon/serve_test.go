@@ -1,15 +1,16 @@
 package daemon
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"encoding/json"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -87,26 +88,21 @@ func TestShutdownTimeout(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for a writer and a reader in two
-// goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 var listeningAddr = regexp.MustCompile(`msg="grantry listening" addr=(\S+)`)
+
+// listenedOn reads a server's log up to its listening line and returns
+// the address there, or "" if the log ends first; the rest of the log is
+// read and dropped, so that the server never blocks writing it.
+func listenedOn(log io.Reader) string {
+	sc := bufio.NewScanner(log)
+	for sc.Scan() {
+		if m := listeningAddr.FindStringSubmatch(sc.Text()); m != nil {
+			go io.Copy(io.Discard, log)
+			return m[1]
+		}
+	}
+	return ""
+}
 
 // TestDefaultIssuerIsListenAddress runs grantry serve on a port the kernel
 // picks and checks that the issuer in the metadata is the address the
@@ -119,21 +115,16 @@ func TestDefaultIssuerIsListenAddress(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
-			var stderr syncBuffer
+			pr, pw := io.Pipe()
 			done := make(chan int, 1)
 			go func() {
-				done <- Main(ctx, []string{"serve", "--addr", tt.addr, "--db", "memory:"}, strings.NewReader(""), io.Discard, &stderr, envOf(nil))
+				done <- Main(ctx, []string{"serve", "--addr", tt.addr, "--db", "memory:"}, strings.NewReader(""), io.Discard, pw, envOf(nil))
+				pw.Close()
 			}()
 			defer func() { cancel(); <-done }()
-			var addr string
-			for deadline := time.Now().Add(10 * time.Second); addr == "" && time.Now().Before(deadline); {
-				if m := listeningAddr.FindStringSubmatch(stderr.String()); m != nil {
-					addr = m[1]
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
+			addr := listenedOn(pr)
 			if addr == "" {
-				t.Fatalf("server did not start; stderr:\n%s", stderr.String())
+				t.Fatal("server did not start: its log ended without the listening line")
 			}
 			_, port, err := net.SplitHostPort(addr)
 			if err != nil {
@@ -168,6 +159,8 @@ func TestDefaultIssuerIsListenAddress(t *testing.T) {
 func TestDrainDelay(t *testing.T) {
 	const delay = 2 * time.Second
 	h := newHarness(t, func(c *serveConfig) { c.DrainDelay, c.PurgeInterval = delay, 0 })
+	draining, release := make(chan time.Duration, 1), make(chan struct{})
+	h.app.drainWait = func(d time.Duration) { draining <- d; <-release }
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -188,19 +181,53 @@ func TestDrainDelay(t *testing.T) {
 		t.Fatalf("/readyz before shutdown: got %d, want 200", got)
 	}
 	cancel()
-	for deadline := time.Now().Add(delay / 2); status("/readyz") != http.StatusServiceUnavailable; {
-		if time.Now().After(deadline) {
-			t.Fatal("/readyz: still not 503 halfway through the drain delay")
-		}
-		time.Sleep(5 * time.Millisecond)
+	if got := <-draining; got != delay {
+		t.Errorf("drain wait: got %v, want %v", got, delay)
+	}
+	if got := status("/readyz"); got != http.StatusServiceUnavailable {
+		t.Errorf("/readyz during the drain delay: got %d, want 503", got)
 	}
 	if got := status("/healthz"); got != http.StatusOK {
 		t.Errorf("/healthz during the drain delay: got %d, want 200 (requests still served)", got)
 	}
+	close(release)
 	if err := <-served; err != nil {
 		t.Errorf("run: %v, want nil after a graceful shutdown", err)
 	}
 	if got := status("/healthz"); got != 0 {
 		t.Errorf("/healthz after shutdown: got %d, want connection refused", got)
 	}
+}
+
+// TestRunFailsAtOnce: when serving cannot start (TLS files that do not
+// load), run returns the error at once, with the purge loop running, and
+// the port is released; it does not wait for a signal.
+func TestRunFailsAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	for _, f := range []string{cert, key} {
+		if err := os.WriteFile(f, []byte("not PEM"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newHarness(t, func(c *serveConfig) { c.TLSCert, c.TLSKey, c.PurgeInterval = cert, key, time.Minute })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := make(chan error, 1)
+	go func() { ran <- h.app.run(t.Context(), ln) }()
+	select {
+	case err := <-ran:
+		if err == nil {
+			t.Fatal("run with unreadable TLS files: got nil, want an error")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run with unreadable TLS files did not return")
+	}
+	again, err := net.Listen("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatalf("the port is still held after run failed: %v", err)
+	}
+	again.Close()
 }

@@ -48,10 +48,12 @@ type settingStore interface {
 	LoadOrStoreSetting(ctx context.Context, name, value string) (string, error)
 }
 
-// dsnKind tells which backend a DSN names.
+// dsnKind tells which backend a DSN names. SQLite's own ":memory:" is
+// taken as memory: an in-memory SQLite database lives per connection, so
+// a pool of them would be several databases.
 func dsnKind(dsn string) string {
 	switch {
-	case dsn == "memory:":
+	case dsn == "memory:", strings.HasPrefix(sqlitePath(dsn), ":memory:"):
 		return "memory"
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		return "postgres"

@@ -21,6 +21,10 @@ func TestDSNKind(t *testing.T) {
 		{"postgres://u:p@db/grantry", "postgres", ""},
 		{"postgresql://db/grantry", "postgres", ""},
 		{"memory:", "memory", ""},
+		{":memory:", "memory", ""},
+		{"sqlite::memory:", "memory", ""},
+		{"file::memory:", "memory", ""},
+		{"file::memory:?cache=shared", "memory", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.dsn, func(t *testing.T) {

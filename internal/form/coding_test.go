@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"compress/gzip"
+	"errors"
 	"io"
 	"net/http"
 	"testing"
@@ -66,6 +67,10 @@ func TestPostBodyContentEncoding(t *testing.T) {
 			got, err := form.PostBody(r, 0)
 			if s := formStatus(err); s != tt.wantStatus {
 				t.Fatalf("PostBody with Content-Encoding %q: got status %d (%v), want %d", tt.coding, s, err, tt.wantStatus)
+			}
+			var fe *form.Error
+			if errors.As(err, &fe) && fe.Header.Get("Accept-Encoding") != "identity" {
+				t.Errorf("Accept-Encoding: got %q, want identity (RFC 9110 §15.5.16)", fe.Header.Get("Accept-Encoding"))
 			}
 			if tt.wantStatus == 0 && got.Get("grant_type") != "client_credentials" {
 				t.Errorf("grant_type: got %q, want %q", got.Get("grant_type"), "client_credentials")

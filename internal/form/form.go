@@ -25,10 +25,13 @@ func (v Values) Get(name string) string { return v[name] }
 func (v Values) Has(name string) bool { return v[name] != "" }
 
 // Error describes why a request could not be parsed. Status is the HTTP
-// status to answer with: 400, 405, 413 or 415.
+// status to answer with: 400, 405, 413 or 415; Header holds the header
+// fields that status calls for, if any: Allow with a 405 (RFC 9110
+// §15.5.6), Accept-Encoding with a 415 for a content coding (§15.5.16).
 type Error struct {
 	Status int
 	Reason string
+	Header http.Header
 }
 
 func (e *Error) Error() string { return e.Reason }
@@ -68,7 +71,7 @@ func Query(r *http.Request) (Values, error) {
 // content coding other than identity a 415, and a larger body a 413.
 func PostBody(r *http.Request, maxBytes int64) (Values, error) {
 	if r.Method != http.MethodPost {
-		return nil, &Error{Status: http.StatusMethodNotAllowed, Reason: "the method must be POST"}
+		return nil, &Error{Status: http.StatusMethodNotAllowed, Reason: "the method must be POST", Header: http.Header{"Allow": {http.MethodPost}}}
 	}
 	return Body(r, maxBytes)
 }
@@ -83,7 +86,10 @@ func Body(r *http.Request, maxBytes int64) (Values, error) {
 		return nil, &Error{Status: http.StatusUnsupportedMediaType, Reason: "the content type must be application/x-www-form-urlencoded"}
 	}
 	if !isIdentityCoding(r.Header.Values("Content-Encoding")) {
-		return nil, &Error{Status: http.StatusUnsupportedMediaType, Reason: "the request body must not have a content coding"}
+		return nil, &Error{
+			Status: http.StatusUnsupportedMediaType, Reason: "the request body must not have a content coding",
+			Header: http.Header{"Accept-Encoding": {"identity"}},
+		}
 	}
 	if r.Body == nil {
 		return Values{}, nil
