@@ -34,7 +34,8 @@ type IntrospectionConfig struct {
 	ClientID     string
 	ClientSecret string
 	// CacheTTL is how long an active answer is reused. It is never kept
-	// past the token's exp. Zero disables the cache.
+	// past the token's exp. Zero disables the cache; concurrent
+	// validations of one token share one request either way.
 	CacheTTL time.Duration
 	// InactiveCacheTTL is how long an answer saying the token is inactive
 	// is reused, at most CacheTTL. Zero, the default, never reuses one,
@@ -62,6 +63,14 @@ const maxIntrospectionBody = 1 << 20
 // answers for a bounded time. Tokens are kept in the cache only as
 // SHA-256 digests. It is safe for concurrent use.
 //
+// Concurrent validations of one token share one request, with or without
+// the cache: the first asks the endpoint, and those arriving before its
+// answer wait for it and each get their own copy. A waiting caller whose
+// context ends returns at once, leaving the request to run; when the
+// request fails because the asking caller's own context ended, the
+// others ask again. Any other failure is shared, so that a failing
+// endpoint gets one request per token at a time.
+//
 // An active answer counts as inactive when its exp has passed or its nbf
 // is still to come (RFC 7662 §2.2: an active token is within its time
 // window of validity), or when its token_type is neither empty, "Bearer"
@@ -73,10 +82,11 @@ const maxIntrospectionBody = 1 << 20
 // any answer but a 200 with a JSON introspection response, is an error:
 // the validator cannot decide, and a Protector answers 503.
 type Introspector struct {
-	cfg    IntrospectionConfig
-	client *http.Client
-	now    func() time.Time
-	cache  *answerCache
+	cfg     IntrospectionConfig
+	client  *http.Client
+	now     func() time.Time
+	cache   *answerCache
+	flights flights
 }
 
 // NewIntrospector returns an introspector, or an error when the endpoint
@@ -127,18 +137,58 @@ func checkEndpoint(raw string) error {
 }
 
 // ValidateToken implements Validator: the cached answer while it lasts,
-// otherwise the endpoint's. Each call returns its own copy.
+// otherwise the endpoint's. Concurrent validations of one token share one
+// request. Each call returns its own copy.
 func (v *Introspector) ValidateToken(ctx context.Context, token string) (*grantry.TokenInfo, error) {
 	key := sha256.Sum256([]byte(token))
-	if v.cache != nil {
-		if info, ok := v.cache.get(key, v.now()); ok {
-			return info.Clone(), nil
+	if info, ok := v.cached(key); ok {
+		return info.Clone(), nil
+	}
+	for {
+		f, lead := v.flights.join(key)
+		if lead {
+			v.lead(ctx, key, token, f)
+		} else if err := v.flights.wait(ctx, f); err != nil {
+			return nil, fmt.Errorf("bearer: introspection request: %w", err)
 		}
+		if f.abandoned && ctx.Err() == nil {
+			continue // the leading caller's context ended, not ours: ask again
+		}
+		if f.err != nil {
+			return nil, f.err
+		}
+		return f.info.Clone(), nil
+	}
+}
+
+func (v *Introspector) cached(key [32]byte) (*grantry.TokenInfo, bool) {
+	if v.cache == nil {
+		return nil, false
+	}
+	return v.cache.get(key, v.now())
+}
+
+// lead makes the introspection of flight f and lands it, also should the
+// request panic. The cache is read again first: a flight for the same
+// token may have landed since the caller last looked.
+func (v *Introspector) lead(ctx context.Context, key [32]byte, token string, f *flight) {
+	defer v.flights.land(key, f)
+	if info, ok := v.cached(key); ok {
+		f.info, f.err = info, nil
+		return
 	}
 	info, err := v.introspect(ctx, token)
 	if err != nil {
-		return nil, err
+		f.err, f.abandoned = err, contextEnded(ctx, err)
+		return
 	}
+	f.info, f.err = v.keep(key, info), nil
+}
+
+// keep turns the endpoint's answer into the validator's, an inactive one
+// for a token that is not a usable bearer access token now, and caches
+// it for as long as cacheUntil allows.
+func (v *Introspector) keep(key [32]byte, info *grantry.TokenInfo) *grantry.TokenInfo {
 	now := v.now()
 	until := v.cacheUntil(info, now)
 	if info.Active && (!bearerType(info.TokenType) || !info.ActiveAt(now)) {
@@ -149,9 +199,8 @@ func (v *Introspector) ValidateToken(ctx context.Context, token string) (*grantr
 	}
 	if v.cache != nil && until.After(now) {
 		v.cache.put(key, info, until, now)
-		return info.Clone(), nil
 	}
-	return info, nil
+	return info
 }
 
 // cacheUntil is when an answer stops being reused: CacheTTL from now, and

@@ -398,3 +398,31 @@ func TestIntrospectorRedirect(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkIntrospectorCacheHit is the validation of a token whose answer
+// is in the cache: digest, lookup and copy, no request to the endpoint.
+func BenchmarkIntrospectorCacheHit(b *testing.B) {
+	f := &fakeAS{body: `{"active":true,"scope":"openid profile api:read","sub":"user","aud":["api"]}`}
+	ts := httptest.NewServer(f)
+	defer ts.Close()
+	v, err := bearer.NewIntrospector(bearer.IntrospectionConfig{
+		Endpoint: ts.URL, Client: ts.Client(), CacheTTL: time.Hour, Now: func() time.Time { return now },
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	token := strings.Repeat("t", 43) // the length of a 256-bit base64url token
+	if _, err := v.ValidateToken(ctx, token); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if info, err := v.ValidateToken(ctx, token); err != nil || !info.Active {
+			b.Fatalf("got (%+v, %v), want an active answer", info, err)
+		}
+	}
+	if n := f.hits.Load(); n != 1 {
+		b.Errorf("got %d requests to the endpoint, want 1", n)
+	}
+}
