@@ -110,6 +110,16 @@ func (a *app) handler() http.Handler {
 	return mux
 }
 
+// oauthEndpoint reports whether an endpoint answers with OAuth errors,
+// whose codes the metrics count.
+func oauthEndpoint(name string) bool {
+	switch name {
+	case "authorize", "token", "revocation", "introspection":
+		return true
+	}
+	return false
+}
+
 // route wraps a handler to count its requests, latency and errors under an
 // endpoint name and to log it.
 func (a *app) route(endpoint string, h http.HandlerFunc) http.Handler {
@@ -117,7 +127,7 @@ func (a *app) route(endpoint string, h http.HandlerFunc) http.Handler {
 	quiet := endpoint == "healthz" || endpoint == "readyz" || endpoint == "metrics" || endpoint == "static"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &recorder{ResponseWriter: w}
+		rec := &recorder{ResponseWriter: w, oauth: oauthEndpoint(endpoint)}
 		h(rec, r)
 		if rec.status == 0 {
 			rec.status = http.StatusOK

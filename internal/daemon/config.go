@@ -152,12 +152,15 @@ func configValue(v any) (string, error) {
 
 // knownSetting lists every flag of every subcommand, so that a misspelt key
 // in the config file is an error rather than ignored.
+// TestConfigFileKnowsEveryFlag keeps it complete.
 var knownSetting = map[string]bool{
 	"db": true, "log-format": true, "log-level": true, "json": true,
 	"addr": true, "issuer": true, "redis": true, "grants": true, "scopes": true,
 	"insecure-dev": true, "session-key": true, "session-lifetime": true,
-	"tls-cert": true, "tls-key": true, "shutdown-timeout": true,
-	"require-pkce": true, "allow-pkce-plain": true,
+	"tls-cert": true, "tls-key": true, "shutdown-timeout": true, "drain-delay": true,
+	"purge-interval": true, "require-pkce": true, "allow-pkce-plain": true,
+	"introspectors": true, "refresh-lifetime": true, "refresh-absolute": true,
+	"id": true, "name": true, "redirect-uri": true, "auth-method": true, "public": true,
 	"url": true, "client-id": true, "client-secret": true, "concurrency": true,
 	"requests": true, "duration": true, "scope": true,
 }

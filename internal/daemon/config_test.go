@@ -2,8 +2,10 @@ package daemon
 
 import (
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -168,6 +170,35 @@ func TestInsecureDevOnlyForLocalIssuer(t *testing.T) {
 			err := cfg.check()
 			if got := err != nil; got != tt.wantErr {
 				t.Errorf("check() = %v, want an error: %v", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestConfigFileKnowsEveryFlag: every flag of every command, as its help
+// lists it, may be given in the config file.
+func TestConfigFileKnowsEveryFlag(t *testing.T) {
+	commands := [][]string{
+		{"serve"}, {"migrate"}, {"bench"},
+		{"client", "create"}, {"client", "list"}, {"client", "show"}, {"client", "delete"}, {"client", "rotate-secret"},
+		{"user", "create"}, {"user", "list"}, {"user", "delete"}, {"user", "set-password"},
+	}
+	flagLine := regexp.MustCompile(`(?m)^  -([a-z][a-z-]*)`)
+	for _, cmd := range commands {
+		t.Run(strings.Join(cmd, " "), func(t *testing.T) {
+			var stderr strings.Builder
+			Main(t.Context(), append(cmd, "-h"), strings.NewReader(""), io.Discard, &stderr, envOf(nil))
+			flags := flagLine.FindAllStringSubmatch(stderr.String(), -1)
+			if len(flags) == 0 {
+				t.Fatalf("help lists no flags:\n%s", stderr.String())
+			}
+			for _, m := range flags {
+				if name := m[1]; name != "config" && !knownSetting[name] {
+					t.Errorf("flag -%s is not a known config file setting", name)
+				}
+				if _, err := parseConfig([]byte(`{"` + m[1] + `": "x"}`)); m[1] != "config" && err != nil {
+					t.Errorf("config file with key %q: %v", m[1], err)
+				}
 			}
 		})
 	}

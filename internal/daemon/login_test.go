@@ -157,3 +157,36 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 		})
 	}
 }
+
+// TestLogoutReturn: sign-out continues only to a same-site /authorize
+// request, and its redirect counts no OAuth error in the metrics.
+func TestLogoutReturn(t *testing.T) {
+	tests := []struct {
+		name, ret, wantLocation string
+	}{
+		{"authorize request", "/authorize?client_id=web&error=abcdefghij", "/authorize?client_id=web&error=abcdefghij"},
+		{"another site", "//evil.example/authorize?x=1", ""},
+		{"another path", "/login?x=1", ""},
+		{"absolute URL", "https://evil.example/authorize?x=1", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			c := h.browser()
+			home := h.get(c, "/login")
+			r := h.post(c, "/logout", url.Values{"csrf": {csrfOf(t, home.body)}, "return": {tt.ret}})
+			if tt.wantLocation == "" {
+				if r.status != http.StatusOK || r.header.Get("Location") != "" {
+					t.Errorf("got %d to %q, want 200 and the signed-out page", r.status, r.header.Get("Location"))
+				}
+				return
+			}
+			if r.status != http.StatusSeeOther || r.header.Get("Location") != tt.wantLocation {
+				t.Errorf("got %d to %q, want 303 to %q", r.status, r.header.Get("Location"), tt.wantLocation)
+			}
+			if m := h.get(c, "/metrics"); strings.Contains(m.body, `endpoint="logout",error=`) {
+				t.Errorf("the sign-out redirect was counted as an OAuth error:\n%s", m.body)
+			}
+		})
+	}
+}

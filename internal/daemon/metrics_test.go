@@ -88,6 +88,8 @@ func TestErrorCodeSniffing(t *testing.T) {
 		{"no error", redirectErrorCode("https://c.example/cb?code=x"), ""},
 		{"odd code", redirectErrorCode("https://c.example/cb?error=Robert%27%29DROP"), "other"},
 		{"long code", boundedCode(strings.Repeat("a", 41)), "other"},
+		{"unknown code of lower-case letters", redirectErrorCode("https://c.example/cb?error=abcdefghij"), "other"},
+		{"every known code kept", strings.Join(mapCodes(knownCodes), " "), strings.Join(knownCodes, " ")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,4 +98,12 @@ func TestErrorCodeSniffing(t *testing.T) {
 			}
 		})
 	}
+}
+
+func mapCodes(codes []string) []string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = boundedCode(c)
+	}
+	return out
 }

@@ -3,14 +3,18 @@ package daemon
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+
+	"github.com/grantry/grantry"
 )
 
-// recorder remembers the status of a response and, for an OAuth error,
-// its error code: from the JSON body of RFC 6749 §5.2 or from the error
-// parameter of a redirect (§4.1.2.1).
+// recorder remembers the status of a response and, at an OAuth endpoint,
+// the error code of an OAuth error: from the JSON body of RFC 6749 §5.2 or
+// from the error parameter of a redirect (§4.1.2.1).
 type recorder struct {
 	http.ResponseWriter
+	oauth  bool // an OAuth endpoint: error codes are read
 	status int
 	code   string
 	sniff  bool
@@ -23,6 +27,7 @@ func (r *recorder) WriteHeader(status int) {
 	r.status = status
 	h := r.Header()
 	switch {
+	case !r.oauth:
 	case status == http.StatusFound || status == http.StatusSeeOther:
 		r.code = redirectErrorCode(h.Get("Location"))
 	case status >= 400 && strings.HasPrefix(h.Get("Content-Type"), "application/json"):
@@ -78,19 +83,22 @@ func redirectErrorCode(location string) string {
 	return boundedCode(code)
 }
 
-// boundedCode keeps metric labels few: an error code is lower-case
-// letters and underscores, at most 40 of them; anything else is "other".
+// knownCodes are the error codes a metric label may name: those the
+// server answers with. Any other is counted as "other", so that no request
+// can add a series.
+var knownCodes = []string{
+	grantry.ErrInvalidRequest, grantry.ErrInvalidClient, grantry.ErrInvalidGrant,
+	grantry.ErrUnauthorizedClient, grantry.ErrUnsupportedGrantType, grantry.ErrUnsupportedResponseType,
+	grantry.ErrInvalidScope, grantry.ErrAccessDenied, grantry.ErrServerError,
+	grantry.ErrTemporarilyUnavailable, grantry.ErrInvalidToken, grantry.ErrInsufficientScope,
+	grantry.ErrUnsupportedTokenType, grantry.ErrAuthorizationPending, grantry.ErrSlowDown,
+	grantry.ErrExpiredToken,
+}
+
+// boundedCode keeps metric labels few: a known error code, or "other".
 func boundedCode(code string) string {
-	if code == "" {
-		return ""
+	if code == "" || slices.Contains(knownCodes, code) {
+		return code
 	}
-	if len(code) > 40 {
-		return "other"
-	}
-	for i := 0; i < len(code); i++ {
-		if c := code[i]; (c < 'a' || c > 'z') && c != '_' {
-			return "other"
-		}
-	}
-	return code
+	return "other"
 }
