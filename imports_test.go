@@ -22,6 +22,7 @@ var importRules = []struct {
 }{
 	{".", nil},
 	{"internal/form", nil},
+	{"internal/origin", nil},
 	{"internal/secret", []string{"golang.org/x/crypto"}},
 	{"keyset", []string{".", "github.com/go-jose/go-jose/v4"}},
 	{"accesstoken", []string{".", "keyset", "internal/secret"}},
@@ -36,8 +37,8 @@ var importRules = []struct {
 	{"endpoint/...", []string{".", "authserver", "storage"}},
 	{"openid", []string{".", "authserver", "storage", "keyset"}},
 	{"bearer", []string{".", "accesstoken", "keyset"}},
-	{"client/oauth1", nil},
-	{"client/oauth2", []string{".", "keyset", "golang.org/x/oauth2"}},
+	{"client/oauth1", []string{"internal/origin"}},
+	{"client/oauth2", []string{".", "keyset", "internal/origin", "golang.org/x/oauth2"}},
 	{"client/oidc", []string{".", "client/oauth2", "keyset"}},
 	{"client", []string{".", "client/...", "keyset"}},
 	{"authtest", []string{"*"}},

@@ -27,10 +27,17 @@
 // or by signing one request with [Config.Sign]. A form-encoded body is
 // part of the signature (§3.4.1.3.1); other bodies are not.
 //
+// A signature goes only to the scheme, host and port a request was sent
+// to. The client of [Config.Client] follows a redirect to another origin
+// unsigned, and the credentials requests do not follow one at all: with
+// PLAINTEXT the signature is the two shared secrets.
+//
 // A server's refusal comes back as a *[ResponseError] carrying the HTTP
 // status and a summary of the body with secrets redacted; the errors
 // wrapped in it, and the ones about the client's own setup, are sentinel
-// values to test with errors.Is. Nothing here panics on bad input.
+// values to test with errors.Is. When a credentials request cannot be
+// sent, the *url.Error returned has the signature, token and verifier
+// redacted from its URL. Nothing here panics on bad input.
 //
 // The package uses only the standard library.
 package oauth1

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/grantry/grantry/internal/origin"
 )
 
 const (
@@ -64,10 +66,12 @@ func parseCredentials(body []byte, confirm bool) (Credentials, error) {
 }
 
 // doCredentials sends a signed credentials request and parses the answer.
+// A redirect to another scheme, host or port is not followed, and a
+// failure to send does not show the signature, token or verifier.
 func (c *Config) doCredentials(req *http.Request, op string, confirm bool) (Credentials, error) {
-	resp, err := c.client().Do(req)
+	resp, err := origin.Client(c.client()).Do(req)
 	if err != nil {
-		return Credentials{}, fmt.Errorf("oauth1: %s request: %w", op, err)
+		return Credentials{}, fmt.Errorf("oauth1: %s request: %w", op, origin.RedactURLError(err, isSecretParam))
 	}
 	defer resp.Body.Close()
 	body, err := readResponse(resp)
@@ -110,12 +114,29 @@ func summarize(body []byte) string {
 // redactSecret hides the value of any oauth_token_secret pair in a
 // form-encoded body, so that an error never carries a shared secret.
 func redactSecret(s string) string {
+	return redactPairs(s, func(name string) bool { return name == "oauth_token_secret" })
+}
+
+// redactPairs replaces with REDACTED the value of each pair of the
+// form-encoded s whose decoded name hide selects.
+func redactPairs(s string, hide func(name string) bool) string {
 	pairs := strings.Split(s, "&")
 	for i, pair := range pairs {
 		name, _, ok := strings.Cut(pair, "=")
-		if n, err := url.QueryUnescape(name); ok && err == nil && n == "oauth_token_secret" {
+		if n, err := url.QueryUnescape(name); ok && err == nil && hide(n) {
 			pairs[i] = name + "=REDACTED"
 		}
 	}
 	return strings.Join(pairs, "&")
+}
+
+// isSecretParam reports whether a protocol parameter is one an error must
+// not show: the signature (with PLAINTEXT, the shared secrets
+// themselves), the token and the verifier.
+func isSecretParam(name string) bool {
+	switch name {
+	case "oauth_signature", "oauth_token", "oauth_token_secret", "oauth_verifier":
+		return true
+	}
+	return false
 }

@@ -14,6 +14,8 @@ import (
 // The response must be 200 with a form-encoded body holding oauth_token,
 // oauth_token_secret and oauth_callback_confirmed=true; anything else is a
 // *ResponseError.
+// A redirect to another scheme, host or port is not followed, and comes
+// back as a *ResponseError with its status.
 func (c *Config) RequestTemporaryCredentials(ctx context.Context) (Credentials, error) {
 	if c == nil {
 		return Credentials{}, ErrNilConfig

@@ -13,6 +13,8 @@ import (
 // The response must be 200 with a form-encoded body holding oauth_token
 // and oauth_token_secret; other parameters (a user id, a screen name) are
 // kept in Credentials.Extra. Anything else is a *ResponseError.
+// A redirect to another scheme, host or port is not followed, and comes
+// back as a *ResponseError with its status.
 func (c *Config) RequestTokenCredentials(ctx context.Context, temp Credentials, verifier string) (Credentials, error) {
 	if c == nil {
 		return Credentials{}, ErrNilConfig

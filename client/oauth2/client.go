@@ -74,14 +74,19 @@ func (c *Client) store(tok *Token, fromClientCredentials bool) {
 	c.mu.Unlock()
 }
 
-// lockRenewal waits for the renewal slot, or for ctx to end.
+// lockRenewal waits for the renewal slot, or for ctx to end. A caller
+// whose ctx has ended does not get the slot.
 func (c *Client) lockRenewal(ctx context.Context) error {
 	select {
 	case c.renewing <- struct{}{}:
-		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	if err := ctx.Err(); err != nil {
+		c.unlockRenewal()
+		return err
+	}
+	return nil
 }
 
 func (c *Client) unlockRenewal() { <-c.renewing }

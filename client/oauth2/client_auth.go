@@ -64,10 +64,24 @@ func (c *Config) checkSecretJWT(err error) error {
 	if err != nil {
 		return err
 	}
-	if c.AssertionAlgorithm != "" && !c.AssertionAlgorithm.Symmetric() {
-		return fmt.Errorf("oauth2: %q is not an HMAC algorithm", c.AssertionAlgorithm)
+	alg := c.assertionAlgorithm()
+	if !alg.Symmetric() {
+		return fmt.Errorf("oauth2: %q is not an HMAC algorithm", alg)
+	}
+	// RFC 7518 §3.2: the key must be at least as long as the hash output.
+	if n := alg.Hash().Size(); len(c.ClientSecret) < n {
+		return fmt.Errorf("oauth2: %s with %s needs a client secret of at least %d bytes, not %d",
+			AuthClientSecretJWT, alg, n, len(c.ClientSecret))
 	}
 	return nil
+}
+
+// assertionAlgorithm is the configured HMAC algorithm, or HS256.
+func (c *Config) assertionAlgorithm() keyset.Algorithm {
+	if c.AssertionAlgorithm == "" {
+		return keyset.HS256
+	}
+	return c.AssertionAlgorithm
 }
 
 // basicAuth sends the credentials in the Authorization header, each
@@ -136,11 +150,7 @@ func (c *Config) secretJWTAuth(_ context.Context, req *EndpointRequest) error {
 	if err != nil {
 		return err
 	}
-	alg := c.AssertionAlgorithm
-	if alg == "" {
-		alg = keyset.HS256
-	}
-	jwt, err := keyset.SignJWTWithSecret([]byte(c.ClientSecret), alg, claims, "")
+	jwt, err := keyset.SignJWTWithSecret([]byte(c.ClientSecret), c.assertionAlgorithm(), claims, "")
 	if err != nil {
 		return fmt.Errorf("oauth2: client assertion: %w", err)
 	}

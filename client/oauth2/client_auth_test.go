@@ -178,16 +178,42 @@ func TestAssertionsAreUnique(t *testing.T) {
 	}
 }
 
-func TestClientSecretJWTShortSecret(t *testing.T) {
-	srv := newAuthServer(t)
-	cfg := srv.config()
-	cfg.AuthMethod = AuthClientSecretJWT // "s1" is far shorter than the 32 bytes HS256 needs
-	_, err := newClient(t, cfg).ClientCredentials(bg)
-	if err == nil || !strings.Contains(err.Error(), "at least 32") {
-		t.Fatalf("error = %v, want a secret length error", err)
+func TestClientSecretJWTSecretLength(t *testing.T) {
+	tests := []struct {
+		name    string
+		alg     keyset.Algorithm
+		secret  int // bytes
+		wantErr string
+	}{
+		{name: "HS256 default, 2 bytes", secret: 2, wantErr: "at least 32 bytes, not 2"},
+		{name: "HS256 default, 31 bytes", secret: 31, wantErr: "at least 32 bytes, not 31"},
+		{name: "HS256 default, 32 bytes", secret: 32},
+		{name: "HS384, 47 bytes", alg: keyset.HS384, secret: 47, wantErr: "at least 48 bytes"},
+		{name: "HS384, 48 bytes", alg: keyset.HS384, secret: 48},
+		{name: "HS512, 63 bytes", alg: keyset.HS512, secret: 63, wantErr: "at least 64 bytes"},
+		{name: "HS512, 64 bytes", alg: keyset.HS512, secret: 64},
 	}
-	if srv.calls() != 0 {
-		t.Error("a request was sent despite the signing error")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newAuthServer(t)
+			cfg := srv.config()
+			cfg.AuthMethod, cfg.AssertionAlgorithm = AuthClientSecretJWT, tt.alg
+			cfg.ClientSecret = strings.Repeat("k", tt.secret)
+			srv.secret = cfg.ClientSecret
+			c, err := New(cfg)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("got New error %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("got New error %v, want none", err)
+			}
+			if _, err := c.ClientCredentials(bg); err != nil {
+				t.Errorf("got ClientCredentials error %v, want none", err)
+			}
+		})
 	}
 }
 

@@ -15,6 +15,13 @@ import (
 // when Config.RefreshLeeway is zero.
 const DefaultRefreshLeeway = 60 * time.Second
 
+// DefaultRenewalTimeout bounds each step of a renewal of the token, the
+// token request and then UpdateToken, when Config.HTTPClient has no
+// Timeout. A renewal does not end with the context of the call that
+// started it, so that a renewed token is not lost once the server has
+// issued it.
+const DefaultRenewalTimeout = 30 * time.Second
+
 // DefaultAssertionLifetime is the lifetime of a client assertion when
 // Config.AssertionLifetime is zero.
 const DefaultAssertionLifetime = 60 * time.Second
@@ -48,7 +55,9 @@ type Config struct {
 	// SigningKey signs private_key_jwt assertions.
 	SigningKey *keyset.Key
 	// AssertionAlgorithm is the HMAC algorithm of client_secret_jwt
-	// assertions. Default HS256.
+	// assertions. Default HS256. The client secret must be at least as
+	// long as its hash output (RFC 7518 §3.2): 32 bytes for HS256, 48 for
+	// HS384, 64 for HS512; New refuses a shorter one.
 	AssertionAlgorithm keyset.Algorithm
 	// AssertionAudience is the aud of client assertions. Default the token
 	// endpoint (RFC 7523 §3).
@@ -74,11 +83,18 @@ type Config struct {
 	// automatically or by Refresh, with the new token and the refresh token
 	// used, so the caller can store it. Its error is returned by the call
 	// that caused the renewal; the client keeps the new token regardless.
+	// It is called even when that call has stopped waiting, with a context
+	// that keeps the call's values but not its cancellation, bounded by the
+	// HTTPClient's Timeout or DefaultRenewalTimeout. No other renewal starts
+	// until it returns.
 	UpdateToken func(ctx context.Context, tok *Token, oldRefreshToken string) error
 
 	Hooks Hooks
 
-	// HTTPClient sends every request. Default http.DefaultClient.
+	// HTTPClient sends every request. Default http.DefaultClient. A
+	// request that carries the token or the client's credentials does not
+	// follow a redirect to another scheme, host or port, whatever its
+	// CheckRedirect says.
 	HTTPClient *http.Client
 	// Now returns the current time. Default time.Now.
 	Now func() time.Time

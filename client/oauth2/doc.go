@@ -14,7 +14,15 @@
 // Token responses are parsed strictly (RFC 6749 §5.1) and error responses
 // become an [*Error] with the code, description, URI and HTTP status of RFC
 // 6749 §5.2. Protected requests carry the token in the Authorization
-// header, the form body or the URI query (RFC 6750 §2). [Client.Revoke] and
+// header, the form body or the URI query (RFC 6750 §2), and only to the
+// scheme, host and port they were sent to: [Client.Do] does not follow a
+// redirect elsewhere, and [Client.Transport] follows it without the token.
+// Nor do the token endpoint's credentials follow a redirect to another
+// origin, and an error from sending a request does not show the token.
+//
+// A renewal of the token is not cancelled with the context of the call
+// that started it, so that a refresh token the server has just rotated is
+// not lost; see [DefaultRenewalTimeout]. [Client.Revoke] and
 // [Client.Introspect] call RFC 7009 and RFC 7662 endpoints. [Hooks] adapt
 // requests and responses for providers that do not follow the RFCs.
 //

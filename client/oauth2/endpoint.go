@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/grantry/grantry/internal/origin"
 )
 
 // EndpointRequest is a form POST about to be sent to the token, revocation
@@ -35,7 +37,8 @@ func applyParams(v url.Values, params []Param) {
 }
 
 // post sends form to endpoint, authenticated, after hook (which may be nil)
-// has seen it.
+// has seen it. A redirect to another scheme, host or port is not followed,
+// so that the client's credentials and the grant are not sent there again.
 func (c *Client) post(ctx context.Context, endpoint string, form url.Values, hook func(*EndpointRequest) error) (*http.Response, error) {
 	u, err := url.Parse(endpoint)
 	if err != nil {
@@ -58,7 +61,7 @@ func (c *Client) post(ctx context.Context, endpoint string, form url.Values, hoo
 		req.Header[name] = values
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := c.httpClient().Do(req)
+	resp, err := origin.Client(c.httpClient()).Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("oauth2: %w", err)
 	}

@@ -8,6 +8,8 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+
+	"github.com/grantry/grantry/internal/origin"
 )
 
 // Placement is where a protected request carries a bearer token (RFC 6750
@@ -24,23 +26,49 @@ const (
 // Do sends req to a protected resource with the client's token, renewed
 // first if needed, placed as configured. req itself is not modified,
 // though its body is consumed.
+//
+// Do follows a redirect only to the scheme, host and port of req. A
+// redirect elsewhere is not followed and its response is returned: the
+// token would go along with it, in a header net/http keeps for subdomains,
+// a query or a form body sent again after a 307 or 308 (RFC 6750 §5.3).
+// Other redirects are left to the configured client's CheckRedirect. When
+// sending fails, the URL in the returned *url.Error does not show the
+// token: its access_token value is redacted, and with a ProtectedRequest
+// hook, which may have added credentials of its own, every query value.
 func (c *Client) Do(ctx context.Context, req *http.Request) (*http.Response, error) {
 	r, err := c.authorize(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	return c.httpClient().Do(r)
+	resp, err := origin.Client(c.httpClient()).Do(r)
+	if err != nil {
+		return nil, origin.RedactURLError(err, c.secretParam)
+	}
+	return resp, nil
+}
+
+// secretParam reports whether a query parameter of a protected request
+// may hold a credential.
+func (c *Client) secretParam(name string) bool {
+	return name == "access_token" || c.cfg.Hooks.ProtectedRequest != nil
 }
 
 // Transport returns a round tripper that sends each request with the
 // client's token, renewed first if needed, over the transport of the
 // configured HTTP client. Renewals use the request's context.
+//
+// When an http.Client follows a redirect, the token goes only to the
+// scheme, host and port of the first request of the chain. A request to
+// any other is sent as it is, without the token and without the
+// ProtectedRequest hook, so that a redirect cannot hand the token to
+// another host (RFC 6750 §5.3).
 func (c *Client) Transport() http.RoundTripper {
 	return &transport{c: c}
 }
 
 // AuthorizedClient returns an HTTP client like the configured one whose
-// requests carry the client's token.
+// requests carry the client's token, through [Client.Transport]: a
+// redirect to another scheme, host or port is followed without it.
 func (c *Client) AuthorizedClient() *http.Client {
 	hc := *c.httpClient()
 	hc.Transport = c.Transport()
@@ -50,16 +78,19 @@ func (c *Client) AuthorizedClient() *http.Client {
 type transport struct{ c *Client }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	base := t.c.httpClient().Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	if !origin.Same(origin.First(req).URL, req.URL) {
+		return base.RoundTrip(req)
+	}
 	r, err := t.c.authorize(req.Context(), req)
 	if err != nil {
 		if req.Body != nil {
 			req.Body.Close()
 		}
 		return nil, err
-	}
-	base := t.c.httpClient().Transport
-	if base == nil {
-		base = http.DefaultTransport
 	}
 	return base.RoundTrip(r)
 }

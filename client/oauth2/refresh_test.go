@@ -3,9 +3,11 @@ package oauth2
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -380,5 +382,117 @@ func TestTokenResponseHookFixesFormBody(t *testing.T) {
 	cfg.Hooks.TokenResponse = func(*http.Response) error { return errors.New("cannot fix") }
 	if _, err := newClient(t, cfg).ClientCredentials(bg); err == nil || err.Error() != "cannot fix" {
 		t.Errorf("error = %v, want the hook's error", err)
+	}
+}
+
+type ctxKey struct{}
+
+// TestRenewalOutlivesCaller has a server that rotates refresh tokens answer
+// only after the caller gave up: the client must keep the rotated token.
+func TestRenewalOutlivesCaller(t *testing.T) {
+	tests := []struct {
+		name string
+		call func(c *Client, ctx context.Context) (*Token, error)
+	}{
+		{name: "Token", call: func(c *Client, ctx context.Context) (*Token, error) { return c.Token(ctx) }},
+		{name: "Refresh", call: func(c *Client, ctx context.Context) (*Token, error) { return c.Refresh(ctx) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newAuthServer(t)
+			srv.refresh["rt-old"] = true
+			arrived, release, answered := make(chan struct{}), make(chan struct{}), make(chan struct{})
+			var first sync.Once
+			srv.override = func(w http.ResponseWriter, r *http.Request) {
+				held := false
+				first.Do(func() { held = true })
+				if held {
+					close(arrived)
+					<-release
+					defer close(answered)
+				}
+				srv.refreshGrant(w, r)
+			}
+			var mu sync.Mutex
+			var updates []string
+			clk := newClock()
+			c := clientWithToken(t, srv, clk, &Token{AccessToken: "at-old", RefreshToken: "rt-old", Expiry: clk.Now()}, func(cfg *Config) {
+				cfg.UpdateToken = func(ctx context.Context, tok *Token, oldRT string) error {
+					_, hasDeadline := ctx.Deadline()
+					mu.Lock()
+					defer mu.Unlock()
+					updates = append(updates, fmt.Sprintf("%s %s<-%s err=%v deadline=%v value=%v",
+						tok.AccessToken, tok.RefreshToken, oldRT, ctx.Err(), hasDeadline, ctx.Value(ctxKey{})))
+					return nil
+				}
+			})
+
+			ctx, cancel := context.WithCancel(context.WithValue(bg, ctxKey{}, "v"))
+			errc := make(chan error, 1)
+			go func() {
+				_, err := tt.call(c, ctx)
+				errc <- err
+			}()
+			<-arrived
+			cancel()
+			if err := <-errc; !errors.Is(err, context.Canceled) {
+				t.Errorf("got error %v from the cancelled call, want context.Canceled", err)
+			}
+			close(release)
+			<-answered
+
+			clk.Advance(2 * time.Hour) // the rotated token is due for renewal too
+			tok, err := c.Token(bg)
+			if err != nil {
+				t.Fatalf("got error %v from the next Token, want a token renewed with rt-1", err)
+			}
+			if tok.AccessToken != "at-2" || srv.form().Get("refresh_token") != "rt-1" {
+				t.Errorf("got %s after refreshing with %q, want at-2 after rt-1", tok.AccessToken, srv.form().Get("refresh_token"))
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			want := []string{
+				"at-1 rt-1<-rt-old err=<nil> deadline=true value=v",
+				"at-2 rt-2<-rt-1 err=<nil> deadline=true value=<nil>",
+			}
+			if !slices.Equal(updates, want) {
+				t.Errorf("got UpdateToken calls %q, want %q", updates, want)
+			}
+		})
+	}
+}
+
+func TestRenewalNotStartedAfterCancel(t *testing.T) {
+	srv := newAuthServer(t)
+	srv.refresh["rt-old"] = true
+	clk := newClock()
+	c := clientWithToken(t, srv, clk, &Token{AccessToken: "at-old", RefreshToken: "rt-old", Expiry: clk.Now()}, nil)
+	ctx, cancel := context.WithCancel(bg)
+	cancel()
+	if _, err := c.Token(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("got error %v, want context.Canceled", err)
+	}
+	if n := srv.calls(); n != 0 {
+		t.Errorf("got %d token requests, want none", n)
+	}
+}
+
+func TestRenewalTimeout(t *testing.T) {
+	tests := []struct {
+		name string
+		hc   *http.Client
+		want time.Duration
+	}{
+		{name: "default client", want: DefaultRenewalTimeout},
+		{name: "client without timeout", hc: &http.Client{}, want: DefaultRenewalTimeout},
+		{name: "client timeout", hc: &http.Client{Timeout: 5 * time.Second}, want: 5 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClient(t, Config{HTTPClient: tt.hc})
+			if got := c.renewalTimeout(); got != tt.want {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
