@@ -19,6 +19,7 @@ func ParseScope(s string) (Scope, error) {
 		return nil, nil
 	}
 	var sc Scope
+	var seen map[string]struct{} // once sc is long: Has would make parsing quadratic
 	for tok := range strings.SplitSeq(s, " ") {
 		if tok == "" {
 			continue
@@ -26,12 +27,29 @@ func ParseScope(s string) (Scope, error) {
 		if !validScopeToken(tok) {
 			return nil, errScopeToken
 		}
-		if !sc.Has(tok) {
-			sc = append(sc, tok)
+		if seen == nil && len(sc) == linearDedupLimit {
+			seen = make(map[string]struct{}, 2*len(sc))
+			for _, t := range sc {
+				seen[t] = struct{}{}
+			}
 		}
+		if seen != nil {
+			if _, dup := seen[tok]; dup {
+				continue
+			}
+			seen[tok] = struct{}{}
+		} else if sc.Has(tok) {
+			continue
+		}
+		sc = append(sc, tok)
 	}
 	return sc, nil
 }
+
+// linearDedupLimit is how many tokens ParseScope compares one by one
+// before it switches to a set, so that a hostile scope of many thousand
+// tokens costs linear time.
+const linearDedupLimit = 16
 
 // MustParseScope is ParseScope for constant inputs; it panics on an invalid
 // token.

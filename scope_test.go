@@ -2,6 +2,7 @@ package grantry_test
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -34,6 +35,8 @@ func TestParseScope(t *testing.T) {
 		{"case sensitive", "Profile profile", grantry.Scope{"Profile", "profile"}},
 		{"URI token", "https://api.example/read urn:x:y", grantry.Scope{"https://api.example/read", "urn:x:y"}},
 		{"every punctuation allowed", "!#$%&'()*+,-./:;<=>?@[]^_`{|}~", grantry.Scope{"!#$%&'()*+,-./:;<=>?@[]^_`{|}~"}},
+		{"16 tokens and a duplicate", numbered(0, 16) + " s0 s15", scopeOf(0, 16)},
+		{"many tokens, duplicates before and after the 17th", numbered(0, 40) + " s3 s20 " + numbered(0, 40) + " s40", scopeOf(0, 41)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -291,4 +294,27 @@ func FuzzParseScope(f *testing.F) {
 			t.Fatalf("ParseScope(%q) = %q, %v; want %q (round trip)", sc.String(), again, err, sc)
 		}
 	})
+}
+
+// numbered is the scope string "s<from> ... s<to-1>".
+func numbered(from, to int) string { return scopeOf(from, to).String() }
+
+// scopeOf is the scope s<from> ... s<to-1>.
+func scopeOf(from, to int) grantry.Scope {
+	sc := make(grantry.Scope, 0, to-from)
+	for i := from; i < to; i++ {
+		sc = append(sc, "s"+strconv.Itoa(i))
+	}
+	return sc
+}
+
+// BenchmarkParseScopeHostile parses a scope of 20,000 distinct tokens, as
+// a hostile authorization request may send: the cost must grow linearly.
+func BenchmarkParseScopeHostile(b *testing.B) {
+	in := numbered(0, 20000)
+	for b.Loop() {
+		if _, err := grantry.ParseScope(in); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
