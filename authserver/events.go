@@ -37,10 +37,12 @@ type Events struct {
 	// client, or an access token revoked already. The revocations a grant
 	// makes on its own are reported by FamilyRevoked.
 	TokenRevoked func(ctx context.Context, tok *storage.Token, family bool)
-	// FamilyRevoked is called by Server.RevokeFamily once the TokenStore
-	// has revoked a whole family because a grant detected an attack: an
-	// authorization code presented again (RFC 6749 §4.1.2) or a rotated
-	// refresh token used again (RFC 9700 §4.14.2). clientID is the client
-	// the family was issued to.
+	// FamilyRevoked is called once the TokenStore has revoked a whole
+	// family because a grant detected an attack: an authorization code
+	// presented again (RFC 6749 §4.1.2) or a rotated refresh token used
+	// again (RFC 9700 §4.14.2). It is called by Server.RevokeFamily, and
+	// when TokenStore.RotateRefreshToken refuses a rotation with
+	// storage.ErrRefreshReused, having revoked the family itself. clientID
+	// is the client the family was issued to.
 	FamilyRevoked func(ctx context.Context, familyID, clientID string)
 }

@@ -54,6 +54,18 @@ var clientSecrets = map[string]string{
 	"q1":    "q-secret",
 	"http1": "http-secret",
 	"tk1":   "tk-secret",
+	"wide1": "wide-secret",
+}
+
+// unsafeRedirects are redirect URIs that clients registered but that the
+// server must never redirect to, by client ID: schemes that run code and
+// fragments (RFC 6749 §3.1.2).
+var unsafeRedirects = map[string]string{
+	"js1":   "javascript:alert(1)",
+	"js2":   "JavaScript://x",
+	"data1": "data:text/html,x",
+	"frag1": cbURI + "#f",
+	"frag2": cbURI + "#",
 }
 
 var (
@@ -66,7 +78,7 @@ func testClients() []*storage.ClientRecord {
 		c.ID, c.SecretHash = id, storage.HashSecret(clientSecrets[id])
 		return &c
 	}
-	return []*storage.ClientRecord{
+	clients := []*storage.ClientRecord{
 		conf("c1", storage.ClientRecord{
 			RedirectURIs: []string{cbURI}, Scope: grantry.Scope{"profile", "email"},
 			GrantTypes: codeRefresh, ResponseTypes: codeOnly,
@@ -119,7 +131,26 @@ func testClients() []*storage.ClientRecord {
 			Scope:      grantry.Scope{"read"},
 			GrantTypes: []grantry.GrantType{ticketGrantType},
 		}),
+		// A native app on localhost (RFC 8252 §8.3).
+		{
+			ID: "lh1", AuthMethod: grantry.AuthNone,
+			RedirectURIs: []string{"http://localhost/cb"}, Scope: grantry.Scope{"profile"},
+			GrantTypes: codeRefresh, ResponseTypes: codeOnly,
+		},
+		// A client that may hold a scope the server does not know.
+		conf("wide1", storage.ClientRecord{
+			RedirectURIs: []string{"https://wide.test/cb"}, Scope: grantry.Scope{"profile", "admin"},
+			GrantTypes:    []grantry.GrantType{grantry.GrantAuthorizationCode, grantry.GrantClientCredentials},
+			ResponseTypes: codeOnly,
+		}),
 	}
+	for id, uri := range unsafeRedirects {
+		clients = append(clients, &storage.ClientRecord{
+			ID: id, AuthMethod: grantry.AuthNone, RedirectURIs: []string{uri}, Scope: grantry.Scope{"profile"},
+			GrantTypes: codeRefresh, ResponseTypes: codeOnly,
+		})
+	}
+	return clients
 }
 
 // testClock is the injected time source: tests move it instead of sleeping.

@@ -2,6 +2,7 @@ package authserver
 
 import (
 	"encoding/json"
+	"errors"
 	"maps"
 	"net/http"
 	"slices"
@@ -148,7 +149,13 @@ func mergeMetadata(m, add map[string]any) {
 // once at the first request, so every grant, extension and endpoint must
 // be registered before serving. The document is public: it may be cached
 // for an hour and read from any origin. Other methods get 405 with Allow.
+//
+// The document must name its issuer (RFC 8414 §2), so a server without
+// Config.Issuer answers 500 server_error and logs why: a server that
+// publishes no metadata may do without an issuer, one that does may not.
 func (s *Server) MetadataHandler() http.Handler { return &metadataHandler{s: s} }
+
+var errNoIssuer = errors.New("authserver: server metadata requires Config.Issuer (RFC 8414 §2)")
 
 type metadataHandler struct {
 	s    *Server
@@ -166,6 +173,10 @@ func (h *metadataHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.once.Do(func() {
+		if h.s.cfg.Issuer == "" {
+			h.err = errNoIssuer
+			return
+		}
 		h.body, h.err = json.MarshalIndent(h.s.Metadata(), "", "  ")
 		h.body = append(h.body, '\n')
 	})

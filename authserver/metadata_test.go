@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/grantry/grantry"
@@ -307,14 +308,40 @@ func TestMetadataPath(t *testing.T) {
 	}
 }
 
-// TestMetadataHandlerBadProvider: a member JSON cannot encode is a 500
-// that names no cause.
-func TestMetadataHandlerBadProvider(t *testing.T) {
-	srv := mdServer(t, authserver.Config{Logger: slog.New(slog.DiscardHandler)})
-	srv.RegisterEndpoint(mdEndpoint{"bad", mdProvider{"x_func": func() {}}})
-	res := mdGet(t, srv, http.MethodGet)
-	body, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusInternalServerError || !bytes.Contains(body, []byte(`"server_error"`)) || bytes.Contains(body, []byte("func")) {
-		t.Errorf("got %d %s, want 500 server_error without the cause", res.StatusCode, body)
+// TestMetadataHandlerFailure: a document that cannot be served is a 500
+// server_error whose cause is logged, never sent. RFC 8414 §2 makes the
+// issuer REQUIRED, so a server without one cannot serve it.
+func TestMetadataHandlerFailure(t *testing.T) {
+	tests := []struct {
+		name     string
+		issuer   string
+		provider mdProvider
+		cause    string // in the log, not in the body
+	}{
+		{name: "member JSON cannot encode", issuer: "https://as.test", provider: mdProvider{"x_func": func() {}}, cause: "func"},
+		{name: "no issuer", cause: "Config.Issuer"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			srv := mdServer(t, authserver.Config{Issuer: tt.issuer, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			srv.RegisterGrant(clientcredentials.New(clientcredentials.Config{}))
+			if tt.provider != nil {
+				srv.RegisterEndpoint(mdEndpoint{"bad", tt.provider})
+			}
+			for _, method := range []string{http.MethodGet, http.MethodGet, http.MethodHead} {
+				res := mdGet(t, srv, method)
+				body, _ := io.ReadAll(res.Body)
+				if res.StatusCode != http.StatusInternalServerError {
+					t.Errorf("%s status: got %d, want 500", method, res.StatusCode)
+				}
+				if method == http.MethodGet && (!bytes.Contains(body, []byte(`"server_error"`)) || bytes.Contains(body, []byte(tt.cause))) {
+					t.Errorf("%s body: got %s, want server_error without the cause", method, body)
+				}
+			}
+			if !strings.Contains(logs.String(), tt.cause) {
+				t.Errorf("log: got %q, want the cause %q", logs.String(), tt.cause)
+			}
+		})
 	}
 }

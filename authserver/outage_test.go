@@ -114,6 +114,10 @@ func TestStorageOutage(t *testing.T) {
 		// want
 		status int
 		code   string
+		// spent: the request consumed the code before the outage, so a
+		// retry cannot succeed: no Retry-After, and a description telling
+		// the client to start again.
+		spent bool
 	}{
 		{name: "token: client lookup", op: "GetClient", err: errOutage, req: tokenForm(basicAs("cc1"), "grant_type", "client_credentials"),
 			status: 503, code: "temporarily_unavailable"},
@@ -127,6 +131,8 @@ func TestStorageOutage(t *testing.T) {
 			status: 503, code: "temporarily_unavailable"},
 		{name: "token: consuming the code", op: "ConsumeAuthorizationCode", err: errOutage, req: withCode(exchangeC1),
 			status: 503, code: "temporarily_unavailable"},
+		{name: "token: storing the token of a consumed code", op: "CreateToken", err: errOutage, req: withCode(exchangeC1),
+			status: 503, code: "temporarily_unavailable", spent: true},
 		{name: "token: finding the refresh token", op: "TokenByRefresh", err: errOutage,
 			req: withRefresh(func(rt string) *http.Request { return asClient(tokenRequest(refreshForm(rt)), "c1") }), status: 503, code: "temporarily_unavailable"},
 		{name: "token: rotating the refresh token", op: "RotateRefreshToken", err: errOutage,
@@ -137,6 +143,8 @@ func TestStorageOutage(t *testing.T) {
 			return c1Exchange(c)
 		}, status: 503, code: "temporarily_unavailable"},
 		{name: "token: a failure that is no outage", op: "CreateToken", err: errBroken, req: tokenForm(basicAs("cc1"), "grant_type", "client_credentials"),
+			status: 500, code: "server_error"},
+		{name: "token: a failure that is no outage, storing the token of a consumed code", op: "CreateToken", err: errBroken, req: withCode(exchangeC1),
 			status: 500, code: "server_error"},
 		{name: "authorize: client lookup", op: "GetClient", err: errOutage, authz: true, req: func(*testing.T, *fixture) *http.Request {
 			return authzRequest(codeRequest())
@@ -150,9 +158,7 @@ func TestStorageOutage(t *testing.T) {
 			fl.breakOp(tt.op, tt.err)
 			res := f.send(t, r, tt.authz)
 			body := checkJSONError(t, res, tt.status, tt.code)
-			if got := res.Header.Get("Retry-After"); tt.status == 503 && got == "" {
-				t.Errorf("Retry-After: got none, want a delay on 503 (RFC 9110 §10.2.3)")
-			}
+			checkRetry(t, res, body, tt.spent)
 			raw := string(readBody(t, res))
 			for _, leak := range []string{causeText, "connection refused", "pq:", "storage:"} {
 				if strings.Contains(raw, leak) || strings.Contains(fmt.Sprint(res.Header), leak) {
@@ -166,6 +172,28 @@ func TestStorageOutage(t *testing.T) {
 				t.Errorf("log: got %q, want the cause logged", f.logs.String())
 			}
 		})
+	}
+}
+
+// spentCodeDescription is the error_description of an outage met after
+// the code was consumed.
+const spentCodeDescription = "the authorization code can no longer be used; start the authorization again"
+
+// checkRetry checks what a failure tells the client about retrying: a
+// 503 carries a delay (RFC 9110 §10.2.3) when the same request may
+// succeed later; an outage after the code was spent carries no delay and
+// a description telling the client to start again.
+func checkRetry(t *testing.T, res *http.Response, body map[string]any, spent bool) {
+	t.Helper()
+	if got := res.Header.Get("Retry-After"); spent && got != "" {
+		t.Errorf("Retry-After: got %q, want none: the code is spent, a retry cannot succeed", got)
+	} else if !spent && got == "" && res.StatusCode == http.StatusServiceUnavailable {
+		t.Errorf("Retry-After: got none, want a delay on 503 (RFC 9110 §10.2.3)")
+	}
+	if got := body["error_description"]; spent && got != spentCodeDescription {
+		t.Errorf("error_description: got %v, want %q", got, spentCodeDescription)
+	} else if !spent && got == spentCodeDescription {
+		t.Errorf("error_description: got %q, want one that does not send the client back", got)
 	}
 }
 

@@ -74,8 +74,11 @@ func writeFormPost(w http.ResponseWriter, action string, params url.Values) {
 // checkRedirectURI applies the rules every redirect URI must follow,
 // whatever the client registered: absolute, no fragment (RFC 6749
 // §3.1.2), no scheme that runs code, and https unless the host is a
-// loopback one (RFC 8252 §7.3) or InsecureAllowHTTP is set. Private-use
-// schemes of native apps (RFC 8252 §7.1) are allowed.
+// loopback one or InsecureAllowHTTP is set. A loopback host is a loopback
+// IP literal (RFC 8252 §7.3) or localhost, which RFC 8252 §8.3 does not
+// recommend but which names the same machine (storage.ClientRecord lets
+// the port vary on an IP literal only). Private-use schemes of native
+// apps (RFC 8252 §7.1) are allowed.
 func (s *Server) checkRedirectURI(raw string) bool {
 	u, err := url.Parse(raw)
 	if err != nil || !u.IsAbs() || u.Fragment != "" || strings.Contains(raw, "#") {

@@ -36,7 +36,8 @@ var defaultExpiresIn = map[grantry.GrantType]time.Duration{
 type Config struct {
 	// Issuer is the server's issuer identifier (RFC 8414 §2): an https URL
 	// without query or fragment. When set, authorization responses carry
-	// it as the iss parameter (RFC 9207).
+	// it as the iss parameter (RFC 9207). It may be empty only on a server
+	// that publishes no metadata: MetadataHandler requires it.
 	Issuer string
 	// Clients finds clients. Required.
 	Clients storage.ClientStore

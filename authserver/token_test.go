@@ -1,7 +1,9 @@
 package authserver_test
 
 import (
+	"context"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/storage"
+	"github.com/grantry/grantry/storage/memstore"
 )
 
 // p1CodeRequest is a code request of the public client p1 with a PKCE
@@ -207,6 +210,10 @@ func TestTokenEndpoint(t *testing.T) {
 			}
 		}},
 		{name: "T22 client credentials beyond the client's scope", req: tokenForm(basicAs("cc1"), "grant_type", "client_credentials", "scope", "read profile"), status: 400, err: "invalid_scope"},
+		{name: "T22 client credentials with a scope the client may hold but the server does not know", req: tokenForm(basicAs("wide1"), "grant_type", "client_credentials", "scope", "admin"),
+			status: 400, err: "invalid_scope"},
+		{name: "T22 client credentials with a scope the client may hold and the server knows", req: tokenForm(basicAs("wide1"), "grant_type", "client_credentials", "scope", "profile"),
+			status: 200},
 		{name: "T23 refresh missing token", req: tokenForm(basicAs("c1"), "grant_type", "refresh_token"), status: 400, err: "invalid_request"},
 		{name: "T23 refresh unknown token", req: tokenForm(basicAs("c1"), "grant_type", "refresh_token", "refresh_token", "unknown"), status: 400, err: "invalid_grant"},
 		{name: "T23 refresh wider scope", req: withRefresh(func(rt string) *http.Request {
@@ -496,4 +503,63 @@ func TestRefreshRotation(t *testing.T) {
 		}
 	}
 	checkJSONError(t, refresh(third.RefreshToken), 400, "invalid_grant")
+}
+
+// lostRace is a token store in which every refresh token rotation loses
+// to a concurrent request, as RotateRefreshToken reports it: with
+// ErrRefreshReused once the store has revoked the family, or with
+// ErrNotFound when the token is gone.
+type lostRace struct {
+	*memstore.Store
+	err error
+}
+
+func (s lostRace) RotateRefreshToken(ctx context.Context, _ string, next *storage.Token) error {
+	if errors.Is(s.err, storage.ErrRefreshReused) {
+		if err := s.Store.RevokeFamily(ctx, next.FamilyID); err != nil {
+			return err
+		}
+	}
+	return s.err
+}
+
+// A refresh that loses the rotation to a concurrent one is invalid_grant.
+// A reuse reported by the store is reported as FamilyRevoked once, as the
+// refresh grant reports a reuse it finds itself (RFC 9700 §4.14.2).
+func TestRefreshRotationLostRace(t *testing.T) {
+	tests := []struct {
+		name       string
+		err        error
+		wantEvents int
+	}{
+		{name: "refresh token reused", err: storage.ErrRefreshReused, wantEvents: 1},
+		{name: "refresh token gone", err: storage.ErrNotFound, wantEvents: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var events []string
+			f := newFixture(t, func(s *fixtureSetup) {
+				s.Config.Tokens = lostRace{Store: s.Config.Tokens.(*memstore.Store), err: tt.err}
+				s.Config.Events.FamilyRevoked = func(_ context.Context, family, client string) {
+					events = append(events, family+" "+client)
+				}
+			})
+			first := f.c1Tokens(t)
+			tok, err := f.store.TokenByAccess(t.Context(), storage.Digest(first.AccessToken))
+			if err != nil {
+				t.Fatalf("TokenByAccess: %v", err)
+			}
+			res := f.token(t, asClient(tokenRequest(refreshForm(first.RefreshToken)), "c1"))
+			body := checkJSONError(t, res, 400, "invalid_grant")
+			if _, ok := body["access_token"]; ok {
+				t.Errorf("an error response carries an access token: %v", body)
+			}
+			if len(events) != tt.wantEvents {
+				t.Fatalf("FamilyRevoked: got %q, want %d event(s)", events, tt.wantEvents)
+			}
+			if want := tok.FamilyID + " c1"; tt.wantEvents == 1 && events[0] != want {
+				t.Errorf("FamilyRevoked: got %q, want %q", events[0], want)
+			}
+		})
+	}
 }

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"net"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -126,21 +125,69 @@ func (c *ClientRecord) CheckRedirectURI(uri string) bool {
 
 // loopbackMatch allows any port for a registered http redirect URI on a
 // loopback IP literal, as native apps listen on an ephemeral port
-// (RFC 8252 §7.3). Everything else must match exactly.
+// (RFC 8252 §7.3). Only the port may vary: the rest of both URIs, as
+// written, not as decoded, must match exactly.
 func loopbackMatch(registered, uri string) bool {
-	if !strings.HasPrefix(registered, "http://") || !strings.HasPrefix(uri, "http://") {
+	r, ok := withoutLoopbackPort(registered)
+	if !ok {
 		return false
 	}
-	r, err1 := url.Parse(registered)
-	u, err2 := url.Parse(uri)
-	if err1 != nil || err2 != nil || r.Hostname() != u.Hostname() {
+	u, ok := withoutLoopbackPort(uri)
+	return ok && r == u
+}
+
+// withoutLoopbackPort returns raw without its port, when raw is an http
+// URI whose host is a loopback IP literal and whose port, if any, is a
+// number from 1 to 65535. A URI with user information or a fragment is
+// refused.
+func withoutLoopbackPort(raw string) (string, bool) {
+	rest, ok := strings.CutPrefix(raw, "http://")
+	if !ok || strings.Contains(raw, "#") {
+		return "", false
+	}
+	end := strings.IndexAny(rest, "/?")
+	if end < 0 {
+		end = len(rest)
+	}
+	host, tail := rest[:end], rest[end:]
+	if i := strings.LastIndexByte(host, ':'); i > strings.LastIndexByte(host, ']') {
+		if !validPort(host[i+1:]) {
+			return "", false
+		}
+		host = host[:i]
+	}
+	if !loopbackIP(host) {
+		return "", false
+	}
+	return "http://" + host + tail, true
+}
+
+// loopbackIP reports whether host is a loopback IP literal as a URI
+// writes it: an IPv4 address, or an IPv6 address in brackets
+// (RFC 3986 §3.2.2).
+func loopbackIP(host string) bool {
+	if v6, ok := strings.CutPrefix(host, "["); ok {
+		v6, ok = strings.CutSuffix(v6, "]")
+		ip := net.ParseIP(v6)
+		return ok && ip != nil && ip.To4() == nil && ip.IsLoopback()
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.To4() != nil && ip.IsLoopback()
+}
+
+// validPort reports whether p is a port number from 1 to 65535 in decimal.
+func validPort(p string) bool {
+	if len(p) > 5 {
 		return false
 	}
-	ip := net.ParseIP(r.Hostname())
-	if ip == nil || !ip.IsLoopback() {
-		return false
+	n := 0
+	for _, c := range p {
+		if c < '0' || c > '9' {
+			return false
+		}
+		n = n*10 + int(c-'0')
 	}
-	return r.Path == u.Path && r.RawQuery == u.RawQuery && r.User == nil && u.User == nil && u.Fragment == ""
+	return n >= 1 && n <= 65535
 }
 
 // Public reports whether the client has no secret.

@@ -137,7 +137,30 @@ func invalidCode() *grantry.Error {
 }
 
 // CreateTokenResponse implements authserver.TokenGrant. A refresh token is
-// issued when the client may use the refresh_token grant.
+// issued when the client may use the refresh_token grant. The code is
+// spent by now, so an outage here is answered 503 temporarily_unavailable
+// without Retry-After, asking the client to start the authorization again.
 func (*Grant) CreateTokenResponse(ctx context.Context, req *authserver.TokenRequest) (*grantry.TokenResponse, error) {
-	return req.IssueToken(ctx, authserver.Issue{Refresh: req.Client.CheckGrantType(grantry.GrantRefreshToken)})
+	resp, err := req.IssueToken(ctx, authserver.Issue{Refresh: req.Client.CheckGrantType(grantry.GrantRefreshToken)})
+	if err != nil {
+		return nil, spentCodeError(err)
+	}
+	return resp, nil
+}
+
+// spentCodeError adapts an outage met once the code is consumed. The
+// request cannot succeed if repeated: the code is spent, and presenting it
+// again is a replay. So the answer is still temporarily_unavailable, but
+// without Retry-After (RFC 9110 §10.2.3), and it tells the client to start
+// the authorization again. Any other error is returned as it is.
+func spentCodeError(err error) error {
+	e := authserver.AsError(err)
+	if e.Code != grantry.ErrTemporarilyUnavailable {
+		return err
+	}
+	out := *e
+	out.Description = "the authorization code can no longer be used; start the authorization again"
+	out.Header = e.Header.Clone()
+	out.Header.Del("Retry-After")
+	return &out
 }

@@ -3,11 +3,13 @@ package authcode_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -107,6 +109,16 @@ func (f *fixture) code(t *testing.T, q url.Values) string {
 // exchange sends a token request; secret "" means the "none" method.
 func (f *fixture) exchange(t *testing.T, client string, v url.Values) (int, map[string]any) {
 	t.Helper()
+	w := f.exchangeResponse(client, v)
+	var body map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+		t.Errorf("token response %q: %v", w.Body.String(), err) // also called off the test goroutine
+	}
+	return w.Code, body
+}
+
+// exchangeResponse sends a token request and returns the whole response.
+func (f *fixture) exchangeResponse(client string, v url.Values) *httptest.ResponseRecorder {
 	v.Set("grant_type", "authorization_code")
 	secret, confidential := secrets[client]
 	if !confidential {
@@ -119,11 +131,7 @@ func (f *fixture) exchange(t *testing.T, client string, v url.Values) (int, map[
 	}
 	w := httptest.NewRecorder()
 	f.srv.ServeToken(w, r)
-	var body map[string]any
-	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
-		t.Errorf("token response %q: %v", w.Body.String(), err) // also called off the test goroutine
-	}
-	return w.Code, body
+	return w
 }
 
 func authzQuery(client, redirect string, extra ...string) url.Values {
@@ -347,5 +355,52 @@ func TestReplayDuringFirstExchangeRevokesItsToken(t *testing.T) {
 	}
 	if !tok.Revoked {
 		t.Errorf("Revoked: got false, want true: the token of a code that was presented twice survives the replay")
+	}
+}
+
+// failOnce fails the next CreateToken with an outage, then works.
+type failOnce struct {
+	*memstore.Store
+	failed atomic.Bool
+}
+
+func (s *failOnce) CreateToken(ctx context.Context, t *storage.Token) error {
+	if s.failed.CompareAndSwap(false, true) {
+		return fmt.Errorf("dial tcp db.internal:5432: %w", storage.ErrUnavailable)
+	}
+	return s.Store.CreateToken(ctx, t)
+}
+
+// An outage while the tokens are stored comes after the code was
+// consumed: repeating the request is a replay and cannot succeed, so the
+// 503 carries no Retry-After (RFC 9110 §10.2.3) and tells the client to
+// start the authorization again.
+func TestOutageAfterCodeConsumed(t *testing.T) {
+	tokens := &failOnce{}
+	f := newFixture(t, tokens, nil)
+	tokens.Store = f.store
+	code := f.code(t, authzQuery("c1", cbURI))
+
+	w := f.exchangeResponse("c1", url.Values{"code": {code}, "redirect_uri": {cbURI}})
+	var body map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+		t.Fatalf("token response %q: %v", w.Body.String(), err)
+	}
+	if w.Code != http.StatusServiceUnavailable || body["error"] != grantry.ErrTemporarilyUnavailable {
+		t.Errorf("during the outage: got %d %v, want 503 temporarily_unavailable", w.Code, body)
+	}
+	if got := w.Header().Get("Retry-After"); got != "" {
+		t.Errorf("Retry-After: got %q, want none", got)
+	}
+	const want = "the authorization code can no longer be used; start the authorization again"
+	if body["error_description"] != want {
+		t.Errorf("error_description: got %v, want %q", body["error_description"], want)
+	}
+	if strings.Contains(w.Body.String(), "db.internal") {
+		t.Errorf("body leaks the cause: %s", w.Body)
+	}
+
+	if status, body := f.exchange(t, "c1", url.Values{"code": {code}, "redirect_uri": {cbURI}}); status != 400 || body["error"] != "invalid_grant" {
+		t.Errorf("the same request once the store is back: got %d %v, want 400 invalid_grant", status, body)
 	}
 }
