@@ -29,14 +29,20 @@
 // # Atomicity
 //
 // ConsumeAuthorizationCode is one conditional UPDATE ... RETURNING, so of
-// concurrent redemptions of one code exactly one wins.
-// RotateRefreshToken is one transaction whose conditional UPDATE (revoked
-// is still false) picks the one winner; the loser's reuse revokes the
-// family in the same transaction. Every write of several rows is one
-// transaction. On SQLite, transactions begin IMMEDIATE and writers queue
-// on the busy timeout; a transient conflict (SQLite busy, PostgreSQL
-// serialization failure or deadlock) is retried a few times with a
-// randomised pause.
+// concurrent redemptions of one code exactly one wins. RotateRefreshToken
+// is one transaction whose conditional UPDATE (revoked is still false)
+// picks the one winner and stores the next token; a loser's transaction
+// changes nothing, and the reuse then revokes the family with RevokeFamily,
+// a transaction of its own. Every write of several rows is one transaction.
+// A revoked family stays revoked: RevokeFamily marks it and revokes its
+// tokens, and a token stored in it later is stored revoked. On PostgreSQL a
+// per-family advisory lock, shared by the transactions that store a token
+// and exclusive for RevokeFamily, orders them so that no token escapes
+// both. On SQLite, transactions begin IMMEDIATE and writers queue on the
+// busy timeout, once: a write still locked out after it fails with
+// storage.ErrUnavailable. A transient conflict (SQLite stale snapshot or
+// locked table, PostgreSQL serialization failure or deadlock) is retried a
+// few times with a randomised pause.
 //
 // # Secrets at rest
 //

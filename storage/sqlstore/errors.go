@@ -25,6 +25,7 @@ type (
 // SQLite result codes (https://sqlite.org/rescode.html).
 const (
 	sqliteBusy             = 5
+	sqliteBusySnapshot     = sqliteBusy | 2<<8
 	sqliteLocked           = 6
 	sqliteIOErr            = 10
 	sqliteFull             = 13
@@ -109,13 +110,15 @@ func unavailableState(code string) bool {
 }
 
 // retryable reports a transient conflict worth running a transaction
-// again for: SQLite's busy or locked database, PostgreSQL's serialization
-// failure or deadlock.
+// again for: PostgreSQL's serialization failure or deadlock, SQLite's
+// locked table, and SQLite's stale snapshot (SQLITE_BUSY_SNAPSHOT), which
+// a new transaction does not meet. Any other SQLite busy error comes after
+// the busy timeout of the DSN was waited out: waiting again would only
+// delay the answer, so it is not retried.
 func retryable(err error) bool {
 	var c sqliteCoder
 	if errors.As(err, &c) {
-		code := c.Code() & 0xff
-		return code == sqliteBusy || code == sqliteLocked
+		return c.Code() == sqliteBusySnapshot || c.Code()&0xff == sqliteLocked
 	}
 	var st sqlStater
 	if errors.As(err, &st) {

@@ -68,10 +68,6 @@ func TestWrap(t *testing.T) {
 			}
 		})
 	}
-	// A transient conflict stays one through wrap, so that retry sees it.
-	if !retryable(wrap("op", sqliteError(sqliteBusy))) {
-		t.Errorf("retryable(wrap(SQLITE_BUSY)): got false, want true")
-	}
 	if err := wrap("op", nil); err != nil {
 		t.Errorf("wrap(nil): got %v, want nil", err)
 	}
@@ -79,21 +75,30 @@ func TestWrap(t *testing.T) {
 
 func TestRetryable(t *testing.T) {
 	tests := []struct {
+		name string
 		err  error
 		want bool
 	}{
-		{sqliteError(sqliteBusy), true},
-		{sqliteError(sqliteLocked), true},
-		{sqliteError(sqliteBusy | 2<<8), true},
-		{sqliteError(sqliteConstraintUnique), false},
-		{pgError("40001"), true},
-		{pgError("40P01"), true},
-		{pgError("23505"), false},
-		{driver.ErrBadConn, false},
+		// The busy timeout of the DSN was waited out already.
+		{"sqlite-busy", sqliteError(sqliteBusy), false},
+		{"sqlite-busy-timeout", sqliteError(sqliteBusy | 3<<8), false},
+		{"wrapped-sqlite-busy", wrap("op", sqliteError(sqliteBusy)), false},
+		// A stale snapshot or a locked table: a new transaction may pass.
+		{"sqlite-busy-snapshot", sqliteError(sqliteBusySnapshot), true},
+		{"wrapped-sqlite-busy-snapshot", wrap("op", sqliteError(sqliteBusySnapshot)), true},
+		{"sqlite-locked", sqliteError(sqliteLocked), true},
+		{"sqlite-locked-sharedcache", sqliteError(sqliteLocked | 1<<8), true},
+		{"sqlite-unique", sqliteError(sqliteConstraintUnique), false},
+		{"pg-serialization-failure", pgError("40001"), true},
+		{"pg-deadlock", pgError("40P01"), true},
+		{"pg-unique", pgError("23505"), false},
+		{"bad-conn", driver.ErrBadConn, false},
 	}
 	for _, tc := range tests {
-		if got := retryable(tc.err); got != tc.want {
-			t.Errorf("retryable(%v): got %t, want %t", tc.err, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if got := retryable(tc.err); got != tc.want {
+				t.Errorf("retryable(%v): got %t, want %t", tc.err, got, tc.want)
+			}
+		})
 	}
 }

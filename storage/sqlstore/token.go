@@ -29,10 +29,28 @@ const (
 	ON CONFLICT (family_id) DO NOTHING`
 	revokeFamily = `UPDATE tokens SET revoked = TRUE WHERE family_id = $1 AND revoked = FALSE`
 	revokeToken  = `UPDATE tokens SET revoked = TRUE WHERE id = $1 AND revoked = FALSE`
-	// revokeIfFamilyRevoked revokes a token stored while its family was
-	// being revoked; see enforceRevokedFamily.
-	revokeIfFamilyRevoked = `UPDATE tokens SET revoked = TRUE WHERE id = $1 AND revoked = FALSE
-	AND EXISTS (SELECT 1 FROM revoked_families WHERE family_id = $2)`
+)
+
+// On PostgreSQL, a transaction that stores a token of a family holds the
+// family's advisory lock shared, and RevokeFamily holds it exclusively
+// while it marks the family and revokes its tokens. Under READ COMMITTED
+// each statement reads what was committed when it began, so the lock is
+// taken by a statement before the one that relies on it: the insert then
+// sees the mark of every revocation that went before it, and the
+// revocation sees every token committed before it. Taking the lock before
+// any row lock keeps a rotation and a revocation from waiting on each
+// other. SQLite runs one writer at a time and needs none of this.
+const (
+	lockFamilyShared = `SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))`
+	// revokeUnrevokedLocked is revokeUnrevoked taking, first, the lock of
+	// the family of the next token, $2.
+	revokeUnrevokedLocked = `WITH family AS (SELECT pg_advisory_xact_lock_shared(hashtextextended($2, 0)))
+	UPDATE tokens SET revoked = TRUE FROM family WHERE refresh_hash = $1 AND revoked = FALSE`
+	// markFamilyLocked is markFamily taking, first, the lock of the family
+	// exclusively.
+	markFamilyLocked = `WITH family AS (SELECT pg_advisory_xact_lock(hashtextextended($1, 0)))
+	INSERT INTO revoked_families (family_id, revoked_at) SELECT $1, $2::BIGINT FROM family
+	ON CONFLICT (family_id) DO NOTHING`
 )
 
 // tokenArgs returns the arguments of insertToken for t.
@@ -59,34 +77,28 @@ func tokenArgs(t *storage.Token) ([]any, error) {
 
 // CreateToken stores t, or returns storage.ErrExists when a stored token
 // has the same ID, access hash or (non-empty) refresh hash. A token of a
-// revoked family is stored revoked.
+// revoked family is stored revoked. On PostgreSQL the insert is a
+// transaction that holds the family's lock.
 func (s *Store) CreateToken(ctx context.Context, t *storage.Token) error {
 	args, err := tokenArgs(t)
 	if err != nil {
 		return err
 	}
-	err = retry(ctx, func() error {
-		_, err := s.db.ExecContext(ctx, insertToken, args...)
-		return err
-	})
-	if err != nil {
-		return wrap("create token", err)
+	if s.d == Postgres {
+		err = s.inTx(ctx, func(q querier) (error, error) {
+			if _, err := q.ExecContext(ctx, lockFamilyShared, t.FamilyID); err != nil {
+				return nil, err
+			}
+			_, err := q.ExecContext(ctx, insertToken, args...)
+			return nil, err
+		})
+	} else {
+		err = retry(ctx, func() error {
+			_, err := s.db.ExecContext(ctx, insertToken, args...)
+			return err
+		})
 	}
-	return s.enforceRevokedFamily(ctx, t)
-}
-
-// enforceRevokedFamily closes, on PostgreSQL, the race of a token stored
-// while its family is revoked: RevokeFamily commits the family's mark
-// before it revokes the family's tokens, so a token whose insert did not
-// see the mark either was committed in time to be revoked with the family,
-// or sees the mark here, after its own commit. SQLite runs one writer at a
-// time, and the insert alone decides.
-func (s *Store) enforceRevokedFamily(ctx context.Context, t *storage.Token) error {
-	if s.d != Postgres || t.FamilyID == "" || t.Revoked {
-		return nil
-	}
-	_, err := s.db.ExecContext(ctx, revokeIfFamilyRevoked, t.ID, t.FamilyID)
-	return wrap("check revoked family", err)
+	return wrap("create token", err)
 }
 
 // TokenByAccess returns the token whose AccessHash is hash, revoked or
@@ -109,10 +121,11 @@ func (s *Store) TokenByRefresh(ctx context.Context, hash string) (*storage.Token
 // RotateRefreshToken revokes the token whose RefreshHash is oldHash and
 // stores next, in one transaction whose conditional UPDATE decides the one
 // winner among concurrent rotations. When the old token was revoked
-// already, its family is revoked and storage.ErrRefreshReused returned
-// (RFC 9700 §4.14.2). An unknown oldHash returns storage.ErrNotFound; a
-// next whose keys are taken returns storage.ErrExists, and the old token
-// stays as it was. next is stored revoked when its family is revoked.
+// already, the transaction changes nothing; the family is then revoked by
+// RevokeFamily and storage.ErrRefreshReused returned (RFC 9700 §4.14.2).
+// An unknown oldHash returns storage.ErrNotFound; a next whose keys are
+// taken returns storage.ErrExists, and the old token stays as it was. next
+// is stored revoked when its family is revoked.
 func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next *storage.Token) error {
 	if oldHash == "" {
 		return storage.ErrNotFound
@@ -121,12 +134,16 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next *st
 	if err != nil {
 		return err
 	}
+	casQuery, casArgs := revokeUnrevoked, []any{oldHash}
+	if s.d == Postgres {
+		casQuery, casArgs = revokeUnrevokedLocked, []any{oldHash, next.FamilyID}
+	}
 	var (
 		family string
 		reused bool
 	)
 	err = s.inTx(ctx, func(q querier) (error, error) {
-		res, err := q.ExecContext(ctx, revokeUnrevoked, oldHash)
+		res, err := q.ExecContext(ctx, casQuery, casArgs...)
 		if err != nil {
 			return nil, err
 		}
@@ -149,7 +166,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next *st
 		}
 		return storage.ErrRefreshReused
 	}
-	return s.enforceRevokedFamily(ctx, next)
+	return nil
 }
 
 // RevokeToken revokes the token with the given ID. An unknown ID is not an
@@ -163,31 +180,26 @@ func (s *Store) RevokeToken(ctx context.Context, id string) error {
 }
 
 // RevokeFamily revokes every token whose FamilyID is familyID, now and
-// later: it records the family as revoked, then revokes its tokens, so
-// that a token stored meanwhile is caught by one or the other. An unknown
-// family is not an error, and the empty family ID names no family. After a
-// failure the family may be marked and its tokens not yet revoked: calling
-// again completes it.
+// later: in one transaction, it records the family as revoked, so that a
+// token stored in it later is stored revoked, and revokes its tokens. On
+// PostgreSQL the transaction holds the family's lock exclusively. An
+// unknown family is not an error, and the empty family ID names no family.
 func (s *Store) RevokeFamily(ctx context.Context, familyID string) error {
 	if familyID == "" {
 		return nil
 	}
-	for _, stmt := range []struct {
-		op, query string
-		args      []any
-	}{
-		{"mark revoked family", markFamily, []any{familyID, micros(time.Now())}},
-		{"revoke family", revokeFamily, []any{familyID}},
-	} {
-		err := retry(ctx, func() error {
-			_, err := s.db.ExecContext(ctx, stmt.query, stmt.args...)
-			return err
-		})
-		if err != nil {
-			return wrap(stmt.op, err)
-		}
+	mark := markFamily
+	if s.d == Postgres {
+		mark = markFamilyLocked
 	}
-	return nil
+	err := s.inTx(ctx, func(q querier) (error, error) {
+		if _, err := q.ExecContext(ctx, mark, familyID, micros(time.Now())); err != nil {
+			return nil, err
+		}
+		_, err := q.ExecContext(ctx, revokeFamily, familyID)
+		return nil, err
+	})
+	return wrap("revoke family", err)
 }
 
 func scanToken(row *sql.Row) (*storage.Token, error) {

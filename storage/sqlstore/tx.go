@@ -85,6 +85,12 @@ func (s *Store) stdTx(ctx context.Context, fn txFunc) (error, error) {
 // immediateTx runs fn between BEGIN IMMEDIATE and COMMIT on one
 // connection. database/sql's own transactions cannot choose the locking
 // mode without a driver-specific DSN parameter.
+//
+// The driver reports the end of ctx even for a statement that ran to its
+// end, so a BEGIN that fails once ctx has ended may have begun the
+// transaction: it is ended (abandon), lest the connection go back to the
+// pool in the middle of it. COMMIT runs to its end whatever becomes of
+// ctx, so that what is reported is what happened.
 func (s *Store) immediateTx(ctx context.Context, fn txFunc) (error, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -92,11 +98,14 @@ func (s *Store) immediateTx(ctx context.Context, fn txFunc) (error, error) {
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		if ctx.Err() != nil {
+			abandon(ctx, conn)
+		}
 		return nil, err
 	}
 	result, err := fn(conn)
 	if err == nil {
-		_, err = conn.ExecContext(ctx, "COMMIT")
+		_, err = conn.ExecContext(context.WithoutCancel(ctx), "COMMIT")
 	}
 	if err != nil {
 		rollback(ctx, conn)
@@ -105,11 +114,26 @@ func (s *Store) immediateTx(ctx context.Context, fn txFunc) (error, error) {
 	return result, nil
 }
 
+// abandon ends the transaction that a BEGIN failing once ctx had ended
+// may or may not have opened on conn. A deferred BEGIN, which takes no
+// lock, fails inside a transaction and opens one otherwise: either way
+// there is one to roll back.
+func abandon(ctx context.Context, conn *sql.Conn) {
+	_, _ = conn.ExecContext(context.WithoutCancel(ctx), "BEGIN")
+	rollback(ctx, conn)
+}
+
+// rollbackTimeout bounds a ROLLBACK, which runs even once the context of
+// the transaction has ended.
+const rollbackTimeout = time.Second
+
 // rollback ends the transaction open on conn, even when ctx has ended. A
 // connection that cannot roll back is discarded rather than returned to
 // the pool in the middle of a transaction.
 func rollback(ctx context.Context, conn *sql.Conn) {
-	if _, err := conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); err != nil {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rollbackTimeout)
+	defer cancel()
+	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
 		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 	}
 }

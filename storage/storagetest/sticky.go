@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/grantry/grantry"
@@ -36,10 +37,13 @@ var familyTests = []test[storage.TokenStore]{
 		if err := s.RevokeFamily(t.Context(), "fam-rot"); err != nil {
 			t.Fatalf("RevokeFamily: got error %v, want nil", err)
 		}
-		if err := s.RotateRefreshToken(t.Context(), first.RefreshHash, next); err == nil {
-			if got := mustAccess(t, s, next); !got.Revoked {
-				t.Errorf("token rotated into a revoked family: got Revoked=false, want true")
-			}
+		// RevokeFamily revoked first: rotating it is a reuse, which
+		// stores nothing.
+		if err := s.RotateRefreshToken(t.Context(), first.RefreshHash, next); !errors.Is(err, storage.ErrRefreshReused) {
+			t.Errorf("RotateRefreshToken of a token of a revoked family: got error %v, want ErrRefreshReused", err)
+		}
+		if got, err := s.TokenByAccess(t.Context(), next.AccessHash); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("token of a refused rotation: got (%+v, %v), want ErrNotFound", got, err)
 		}
 	}},
 	{"RefreshScopeRoundTrip", func(t *testing.T, s storage.TokenStore) {

@@ -34,6 +34,7 @@ var variants = map[string]func() storagetest.Store{
 	"refresh-expiry-lost": func() storagetest.Store { return refreshExpiryLost{memstore.New()} },
 	"revoke-no-family":    func() storagetest.Store { return revokeOne{memstore.New()} },
 	"second-precision":    func() storagetest.Store { return secondPrecision{memstore.New()} },
+	"rotate-revoked":      func() storagetest.Store { return rotateRevoked{memstore.New()} },
 }
 
 func TestVariant(t *testing.T) {
@@ -64,6 +65,7 @@ func TestSuiteCatchesFlaws(t *testing.T) {
 		{"refresh-expiry-lost", []string{"Tokens/RoundTrip", "Purge/Expired/Token/refresh-live", "Purge/Expired/Token/refresh-never-expires"}},
 		{"revoke-no-family", []string{"Tokens/RevokeFamily", "Rotation/RevokeCascades/Revocation"}},
 		{"second-precision", []string{"Tokens/Expiry/access-last-microsecond", "Tokens/Expiry/refresh-last-microsecond", "Codes/Expiry/last-microsecond"}},
+		{"rotate-revoked", []string{"Families/RotateAfterRevokeFamily"}},
 	}
 	if len(tests) != len(variants) {
 		t.Fatalf("got %d cases for %d variants, want one each", len(tests), len(variants))
@@ -208,4 +210,17 @@ func (s secondPrecision) CreateAuthorizationCode(ctx context.Context, c *storage
 	d := *c
 	d.ExpiresAt = c.ExpiresAt.Truncate(time.Second)
 	return s.Store.CreateAuthorizationCode(ctx, &d)
+}
+
+// rotateRevoked rotates a revoked refresh token as a live one, storing the
+// next token revoked, instead of reporting the reuse.
+type rotateRevoked struct{ *memstore.Store }
+
+func (s rotateRevoked) RotateRefreshToken(ctx context.Context, oldHash string, next *storage.Token) error {
+	if old, err := s.TokenByRefresh(ctx, oldHash); err == nil && old.Revoked {
+		d := *next
+		d.Revoked = true
+		return s.CreateToken(ctx, &d)
+	}
+	return s.Store.RotateRefreshToken(ctx, oldHash, next)
 }
