@@ -224,7 +224,14 @@ type ClientRegistry interface {
 	CreateClient(ctx context.Context, c *ClientRecord) error
 	// UpdateClient replaces a stored client, or returns ErrNotFound.
 	UpdateClient(ctx context.Context, c *ClientRecord) error
-	// DeleteClient removes a client, or returns ErrNotFound.
+	// DeleteClient removes a client, or returns ErrNotFound and changes
+	// nothing. In the same step its tokens (ClientID == id) are revoked
+	// with their families, as by RevokeFamily; its authorization codes are
+	// deleted and their families revoked; and the consents given to it
+	// are deleted: a client created later with the same ID inherits
+	// nothing. A backend does this for the records it keeps: where codes,
+	// tokens or consents are kept by another, the application must refuse
+	// those of a deleted client.
 	DeleteClient(ctx context.Context, id string) error
 	// ListClients returns every client, ordered by ID.
 	ListClients(ctx context.Context) ([]*ClientRecord, error)

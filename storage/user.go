@@ -37,7 +37,14 @@ type UserStore interface {
 	GetUser(ctx context.Context, id string) (*User, error)
 	// ListUsers returns every user, ordered by Username.
 	ListUsers(ctx context.Context) ([]*User, error)
-	// DeleteUser removes a user, or returns ErrNotFound.
+	// DeleteUser removes a user, or returns ErrNotFound and changes
+	// nothing. In the same step its consents and authorization codes are
+	// deleted, and every token issued to it (Subject == id) is revoked
+	// with its family, as by RevokeFamily; the families of the deleted
+	// codes are revoked too, so that a code being redeemed meanwhile
+	// stores its tokens revoked. A backend does this for the records it
+	// keeps: where codes or tokens are kept by another, the application
+	// must refuse those of a deleted user.
 	DeleteUser(ctx context.Context, id string) error
 	// SetPasswordHash replaces a user's PasswordHash, or returns
 	// ErrNotFound.

@@ -21,7 +21,7 @@ func cmdClient(ctx context.Context, env *environment, args []string) error {
 		{"create", "register a client; its secret is printed once", cmdClientCreate},
 		{"list", "list the clients", cmdClientList},
 		{"show", "show one client", cmdClientShow},
-		{"delete", "delete a client", cmdClientDelete},
+		{"delete", "delete a client and revoke its tokens", cmdClientDelete},
 		{"rotate-secret", "replace a client's secret; the new one is printed once", cmdClientRotate},
 	})
 }
@@ -295,7 +295,7 @@ func cmdClientShow(ctx context.Context, env *environment, args []string) error {
 }
 
 func cmdClientDelete(ctx context.Context, env *environment, args []string) error {
-	f, id, err := oneClient(env, "client delete", "Delete a client. Tokens it holds stop working at their next check against the store.", args, false)
+	f, id, err := oneClient(env, "client delete", "Delete a client. Its tokens are revoked, its pending authorization codes refused and the consents given to it deleted, at once: a client created again with the same --id inherits none of them.", args, false)
 	if err != nil {
 		return err
 	}

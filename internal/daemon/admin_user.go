@@ -16,7 +16,7 @@ func cmdUser(ctx context.Context, env *environment, args []string) error {
 	return subcommand(ctx, env, "user", args, []command{
 		{"create", "create a user; the password is read from stdin or a prompt", cmdUserCreate},
 		{"list", "list the users", cmdUserList},
-		{"delete", "delete a user", cmdUserDelete},
+		{"delete", "delete a user and revoke their tokens", cmdUserDelete},
 		{"set-password", "set a user's password, read from stdin or a prompt", cmdUserSetPassword},
 	})
 }
@@ -124,7 +124,7 @@ func lookupUser(ctx context.Context, b *backend, name string) (*storage.User, er
 }
 
 func cmdUserDelete(ctx context.Context, env *environment, args []string) error {
-	f, name, err := oneUser(env, "user delete", "Delete a user. Their sign-in sessions end at the next request.", args, false)
+	f, name, err := oneUser(env, "user delete", "Delete a user. Every token issued to them is revoked, their pending authorization codes refused and their consents deleted, at once; their sign-in sessions end at the next request.", args, false)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
@@ -175,8 +176,9 @@ func sqlBackend(ctx context.Context, db *sql.DB, d sqlstore.Dialect, what string
 }
 
 // addRedis moves authorization codes to Redis, where each expires on its
-// own; clients, users and tokens stay in the database. Readiness then
-// checks Redis too.
+// own; clients, users and tokens stay in the database, so the codes of a
+// deleted client or user are refused when redeemed (apartCodes). Readiness
+// then checks Redis too.
 func addRedis(ctx context.Context, b *backend, rawURL string) error {
 	opts, err := redis.ParseURL(rawURL)
 	if err != nil {
@@ -187,7 +189,7 @@ func addRedis(ctx context.Context, b *backend, rawURL string) error {
 		_ = rdb.Close()
 		return fmt.Errorf("redis: %w", err)
 	}
-	b.codes = redisstore.New(rdb, redisstore.Config{})
+	b.codes = apartCodes{CodeStore: redisstore.New(rdb, redisstore.Config{}), clients: b.clients, users: b.users}
 	dbPing, dbClose := b.ping, b.close
 	b.ping = func(ctx context.Context) error {
 		if err := dbPing(ctx); err != nil {
@@ -197,6 +199,48 @@ func addRedis(ctx context.Context, b *backend, rawURL string) error {
 	}
 	b.close = func() error { return errors.Join(rdb.Close(), dbClose()) }
 	return nil
+}
+
+// apartCodes are authorization codes kept apart from the clients and
+// users they name, as in Redis, where DeleteClient and DeleteUser cannot
+// delete them. A code is honoured only while its user exists and its
+// client is the one it was issued to: a code created before its client
+// was issued to an earlier client of the same ID, deleted since. Across
+// processes this relies on their clocks agreeing.
+type apartCodes struct {
+	storage.CodeStore
+	clients storage.ClientStore
+	users   storage.UserStore
+}
+
+// ConsumeAuthorizationCode consumes the code, then returns
+// storage.ErrNotFound for one whose client or user is gone.
+func (s apartCodes) ConsumeAuthorizationCode(ctx context.Context, hash string, now time.Time) (*storage.AuthorizationCode, error) {
+	code, err := s.CodeStore.ConsumeAuthorizationCode(ctx, hash, now)
+	if err != nil {
+		return code, err
+	}
+	if err := s.orphaned(ctx, code); err != nil {
+		return nil, err
+	}
+	return code, nil
+}
+
+// orphaned returns storage.ErrNotFound when the client the code was issued
+// to, or its user, was deleted since.
+func (s apartCodes) orphaned(ctx context.Context, code *storage.AuthorizationCode) error {
+	c, err := s.clients.GetClient(ctx, code.ClientID)
+	if err != nil {
+		return err
+	}
+	if rec, ok := c.(*storage.ClientRecord); ok && code.CreatedAt.Before(rec.CreatedAt) {
+		return storage.ErrNotFound
+	}
+	if code.Subject == "" {
+		return nil
+	}
+	_, err = s.users.GetUser(ctx, code.Subject)
+	return err
 }
 
 // redactDSN hides the password of a database URL, for logs.

@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -9,7 +8,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/grantry/grantry/storage/memstore"
 	"github.com/grantry/grantry/storage/redisstore"
 )
 
@@ -107,23 +105,12 @@ func TestSQLiteSessionKeyShared(t *testing.T) {
 
 // TestRedisCodes runs the code flow with the codes in Redis.
 func TestRedisCodes(t *testing.T) {
-	addr := os.Getenv("GRANTRY_TEST_REDIS_ADDR")
-	if addr == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("GRANTRY_TEST_REDIS_ADDR is not set: under CI=true the Redis test must run")
-		}
-		t.Skip("GRANTRY_TEST_REDIS_ADDR is not set: start Redis with scripts/lib.sh start_test_servers")
+	h, b := redisHarness(t)
+	if apart, ok := b.codes.(apartCodes); !ok {
+		t.Fatalf("codes kept by %T, want apartCodes", b.codes)
+	} else if _, ok := apart.CodeStore.(*redisstore.Store); !ok {
+		t.Fatalf("codes kept by %T, want *redisstore.Store", apart.CodeStore)
 	}
-	store := memstore.New()
-	b := memoryBackend(store)
-	if err := addRedis(context.Background(), b, "redis://"+addr+"/0"); err != nil {
-		t.Fatalf("addRedis: %v", err)
-	}
-	t.Cleanup(func() { _ = b.close() })
-	if _, ok := b.codes.(*redisstore.Store); !ok {
-		t.Fatalf("codes kept by %T, want *redisstore.Store", b.codes)
-	}
-	h := newHarnessOn(t, store, b)
 	c := h.browser()
 	page := h.consentPage(c, authorizePath())
 	r := h.post(c, consentAction(t, page.body), url.Values{"csrf": {csrfOf(t, page.body)}, "decision": {"approve"}})

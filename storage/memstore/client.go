@@ -44,7 +44,10 @@ func (s *Store) UpdateClient(_ context.Context, c *storage.ClientRecord) error {
 	return nil
 }
 
-// DeleteClient removes the client, or returns storage.ErrNotFound.
+// DeleteClient removes the client, or returns storage.ErrNotFound. Under
+// the same lock it revokes the client's tokens and their families, and
+// deletes its codes, revoking their families, and the consents given to
+// it.
 func (s *Store) DeleteClient(_ context.Context, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -52,6 +55,7 @@ func (s *Store) DeleteClient(_ context.Context, id string) error {
 		return storage.ErrNotFound
 	}
 	delete(s.clients, id)
+	s.dropOwned(owner{id: id, client: true})
 	return nil
 }
 

@@ -81,7 +81,9 @@ func (s *Store) ListUsers(_ context.Context) ([]*storage.User, error) {
 	return list, nil
 }
 
-// DeleteUser removes the user, or returns storage.ErrNotFound.
+// DeleteUser removes the user, or returns storage.ErrNotFound. Under the
+// same lock it revokes the user's tokens and their families, and deletes
+// the user's codes, revoking their families, and consents.
 func (s *Store) DeleteUser(_ context.Context, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -91,7 +93,45 @@ func (s *Store) DeleteUser(_ context.Context, id string) error {
 	}
 	delete(s.accounts.users, id)
 	delete(s.accounts.byName, u.Username)
+	s.dropOwned(owner{id: id})
 	return nil
+}
+
+// owner names the records a deleted user or client leaves behind: those
+// whose Subject, or, for a client, whose ClientID, is id.
+type owner struct {
+	id     string
+	client bool
+}
+
+func (o owner) owns(subject, clientID string) bool {
+	if o.client {
+		return clientID == o.id
+	}
+	return subject == o.id
+}
+
+// dropOwned revokes the tokens of o and their families, deletes the codes
+// of o, revoking their families so that a code being redeemed stores its
+// tokens revoked, and deletes the consents of o. s.mu must be held.
+func (s *Store) dropOwned(o owner) {
+	for _, t := range s.tokens.byID {
+		if o.owns(t.Subject, t.ClientID) {
+			s.tokens.revokeFamily(t.FamilyID)
+			t.Revoked = true
+		}
+	}
+	for hash, c := range s.codes {
+		if o.owns(c.Subject, c.ClientID) {
+			s.tokens.revokeFamily(c.FamilyID)
+			delete(s.codes, hash)
+		}
+	}
+	for k := range s.accounts.consents {
+		if o.owns(k.subject, k.clientID) {
+			delete(s.accounts.consents, k)
+		}
+	}
 }
 
 // SetPasswordHash replaces the user's PasswordHash, or returns

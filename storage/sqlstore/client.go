@@ -21,7 +21,6 @@ const (
 	updated_at = $10 WHERE id = $1`
 	selectClient  = `SELECT ` + clientColumns + ` FROM clients WHERE id = $1`
 	selectClients = `SELECT ` + clientColumns + ` FROM clients`
-	deleteClient  = `DELETE FROM clients WHERE id = $1`
 )
 
 // ErrPlainSecret is returned when a client's SecretHash is not a hash made
@@ -90,9 +89,12 @@ func (s *Store) UpdateClient(ctx context.Context, c *storage.ClientRecord) error
 	return s.execOne(ctx, "update client", updateClient, args...)
 }
 
-// DeleteClient removes the client, or returns storage.ErrNotFound.
+// DeleteClient removes the client, or returns storage.ErrNotFound. In the
+// same transaction it revokes the client's tokens and their families, and
+// deletes its codes, revoking their families, and the consents given to
+// it.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
-	return s.execOne(ctx, "delete client", deleteClient, id)
+	return s.deleteOwner(ctx, clientCascade, id)
 }
 
 // execOne runs a statement that must change one row; none is

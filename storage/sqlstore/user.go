@@ -17,7 +17,6 @@ const (
 	selectUserByID = `SELECT ` + userColumns + ` FROM users WHERE id = $1`
 	selectUserName = `SELECT ` + userColumns + ` FROM users WHERE username = $1`
 	selectUsers    = `SELECT ` + userColumns + ` FROM users`
-	deleteUser     = `DELETE FROM users WHERE id = $1`
 	updatePassword = `UPDATE users SET password_hash = $2 WHERE id = $1`
 )
 
@@ -77,9 +76,11 @@ func (s *Store) ListUsers(ctx context.Context) ([]*storage.User, error) {
 	return list, nil
 }
 
-// DeleteUser removes the user, or returns storage.ErrNotFound.
+// DeleteUser removes the user, or returns storage.ErrNotFound. In the
+// same transaction it revokes the user's tokens and their families, and
+// deletes the user's codes, revoking their families, and consents.
 func (s *Store) DeleteUser(ctx context.Context, id string) error {
-	return s.execOne(ctx, "delete user", deleteUser, id)
+	return s.deleteOwner(ctx, userCascade, id)
 }
 
 // SetPasswordHash replaces the user's PasswordHash, or returns

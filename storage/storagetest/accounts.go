@@ -19,7 +19,9 @@ type AccountStore interface {
 
 // RunAccounts runs the conformance suite of storage.UserStore and
 // storage.ConsentStore as subtests of t. newStore is called once per
-// subtest and must return a new, empty store.
+// subtest and must return a new, empty store. What DeleteUser does to
+// tokens and codes is checked when the store also implements
+// storage.TokenStore or storage.CodeStore.
 func RunAccounts(t *testing.T, newStore func(t *testing.T) AccountStore) {
 	groups := []struct {
 		name  string
@@ -144,6 +146,8 @@ var userTests = []accountTest{
 	{"ListEmpty", testUserListEmpty},
 	{"Delete", testUserDelete},
 	{"DeleteUnknown", testUserDeleteUnknown},
+	{"DeleteRevokesAndForgets", testUserDeleteRevokesAndForgets},
+	{"DeleteUnknownKeepsRecords", testUserDeleteUnknownKeepsRecords},
 	{"SetPasswordHash", testUserSetPasswordHash},
 	{"SetPasswordHashUnknown", testUserSetPasswordHashUnknown},
 	{"CopyIsolation", testUserCopyIsolation},
@@ -249,6 +253,29 @@ func testUserDeleteUnknown(t *testing.T, s AccountStore) {
 	if err := s.DeleteUser(t.Context(), "nobody"); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("DeleteUser(nobody): got %v, want ErrNotFound", err)
 	}
+}
+
+// testUserDeleteRevokesAndForgets checks that the user's tokens are
+// revoked and its codes and consents deleted, while another user's stay.
+func testUserDeleteRevokesAndForgets(t *testing.T, s AccountStore) {
+	alice, bob := newUser("alice"), newUser("bob")
+	mustCreateUser(t, s, alice)
+	mustCreateUser(t, s, bob)
+	l := storeLeftovers(t, s, asUser, alice.ID, bob.ID)
+	if err := s.DeleteUser(t.Context(), alice.ID); err != nil {
+		t.Fatalf("DeleteUser: got error %v, want nil", err)
+	}
+	wantUserNotFound(t, s, alice.ID, alice.Username)
+	l.wantForgotten(t)
+}
+
+func testUserDeleteUnknownKeepsRecords(t *testing.T, s AccountStore) {
+	mustCreateUser(t, s, newUser("bob"))
+	l := storeLeftovers(t, s, asUser, "nobody", newUser("bob").ID)
+	if err := s.DeleteUser(t.Context(), "nobody"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("DeleteUser(nobody): got %v, want ErrNotFound", err)
+	}
+	l.wantKept(t)
 }
 
 func testUserSetPasswordHash(t *testing.T, s AccountStore) {

@@ -18,6 +18,8 @@ var clientTests = []test[storage.ClientRegistry]{
 	{"UpdateUnknown", testClientUpdateUnknown},
 	{"Delete", testClientDelete},
 	{"DeleteUnknown", testClientDeleteUnknown},
+	{"DeleteRevokesAndForgets", testClientDeleteRevokesAndForgets},
+	{"DeleteUnknownKeepsRecords", testClientDeleteUnknownKeepsRecords},
 	{"List", testClientList},
 	{"CopyIsolation", testClientCopyIsolation},
 }
@@ -126,6 +128,30 @@ func testClientDeleteUnknown(t *testing.T, s storage.ClientRegistry) {
 	if err := s.DeleteClient(t.Context(), "ghost"); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("DeleteClient of an unknown ID: got error %v, want ErrNotFound", err)
 	}
+}
+
+// testClientDeleteRevokesAndForgets checks that the client's tokens are
+// revoked, its codes and the consents given to it deleted, and that a
+// client created again with its ID inherits none of them.
+func testClientDeleteRevokesAndForgets(t *testing.T, s storage.ClientRegistry) {
+	mustCreateClient(t, s, newClient("app"))
+	mustCreateClient(t, s, newClient("bystander"))
+	l := storeLeftovers(t, s, asClient, "app", "bystander")
+	if err := s.DeleteClient(t.Context(), "app"); err != nil {
+		t.Fatalf("DeleteClient: got error %v, want nil", err)
+	}
+	wantClientNotFound(t, s, "app")
+	mustCreateClient(t, s, newClient("app"))
+	l.wantForgotten(t)
+}
+
+func testClientDeleteUnknownKeepsRecords(t *testing.T, s storage.ClientRegistry) {
+	mustCreateClient(t, s, newClient("bystander"))
+	l := storeLeftovers(t, s, asClient, "ghost", "bystander")
+	if err := s.DeleteClient(t.Context(), "ghost"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("DeleteClient of an unknown ID: got error %v, want ErrNotFound", err)
+	}
+	l.wantKept(t)
 }
 
 func testClientList(t *testing.T, s storage.ClientRegistry) {

@@ -1,0 +1,179 @@
+package storagetest
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/storage"
+)
+
+// The cascade of DeleteUser and DeleteClient is checked on the records the
+// store under test keeps: its tokens when it is a storage.TokenStore, its
+// codes when it is a storage.CodeStore, its consents when it is a
+// storage.ConsentStore. A backend that keeps clients only, run with
+// RunClients, is checked for the deletion of the client alone.
+
+// leftovers are records naming one user or client (mine) and records
+// naming another (theirs), as they were stored.
+type leftovers struct {
+	tokens   storage.TokenStore
+	codes    storage.CodeStore
+	consents storage.ConsentStore
+
+	myTokens, theirTokens     []*storage.Token
+	myCodes, theirCodes       []*storage.AuthorizationCode
+	myConsents, theirConsents []*storage.Consent
+	// myFamilies are the families of the tokens and codes of mine.
+	myFamilies []string
+}
+
+// owns makes a record name the owner id: in its ClientID for a client
+// (asClient), in its Subject for a user (asUser).
+type owns func(clientID, subject *string, id string)
+
+func asClient(clientID, _ *string, id string) { *clientID = id }
+func asUser(_, subject *string, id string)    { *subject = id }
+
+// storeLeftovers stores, in every aggregate s keeps besides users and
+// clients, records of mine (named id) and of theirs (named other).
+func storeLeftovers(t *testing.T, s any, set owns, id, other string) *leftovers {
+	t.Helper()
+	l := &leftovers{}
+	l.tokens, _ = s.(storage.TokenStore)
+	l.codes, _ = s.(storage.CodeStore)
+	l.consents, _ = s.(storage.ConsentStore)
+	if l.tokens != nil {
+		withFamily, bare, theirs := newToken("mine-1", "family-mine-1"), accessOnly("mine-2"), newToken("theirs", "family-theirs")
+		set(&withFamily.ClientID, &withFamily.Subject, id)
+		set(&bare.ClientID, &bare.Subject, id)
+		set(&theirs.ClientID, &theirs.Subject, other)
+		l.myTokens, l.theirTokens = []*storage.Token{withFamily, bare}, []*storage.Token{theirs}
+		l.myFamilies = append(l.myFamilies, withFamily.FamilyID)
+		for _, tok := range append(l.myTokens, theirs) {
+			mustCreateToken(t, l.tokens, tok)
+		}
+	}
+	if l.codes != nil {
+		unused, spent, theirs := newCode("mine-1"), newCode("mine-2"), newCode("theirs")
+		set(&unused.ClientID, &unused.Subject, id)
+		set(&spent.ClientID, &spent.Subject, id)
+		set(&theirs.ClientID, &theirs.Subject, other)
+		l.myCodes, l.theirCodes = []*storage.AuthorizationCode{unused, spent}, []*storage.AuthorizationCode{theirs}
+		l.myFamilies = append(l.myFamilies, unused.FamilyID, spent.FamilyID)
+		for _, c := range append(l.myCodes, theirs) {
+			mustCreateCode(t, l.codes, c)
+		}
+		*spent = *mustConsume(t, l.codes, spent.Hash, at(time.Minute))
+	}
+	l.saveConsents(t, set, id, other)
+	return l
+}
+
+// saveConsents saves two consents of mine and one of theirs, when the
+// store keeps consents.
+func (l *leftovers) saveConsents(t *testing.T, set owns, id, other string) {
+	t.Helper()
+	if l.consents == nil {
+		return
+	}
+	for _, p := range []struct{ who, peer string }{{id, "peer-1"}, {id, "peer-2"}, {other, "peer-1"}} {
+		c := &storage.Consent{ClientID: p.peer, Subject: p.peer, Scope: grantry.Scope{"openid"}, CreatedAt: base}
+		set(&c.ClientID, &c.Subject, p.who)
+		if err := l.consents.SaveConsent(t.Context(), c); err != nil {
+			t.Fatalf("SaveConsent(%q, %q): got error %v, want nil", c.Subject, c.ClientID, err)
+		}
+		if p.who == id {
+			l.myConsents = append(l.myConsents, c)
+		} else {
+			l.theirConsents = append(l.theirConsents, c)
+		}
+	}
+}
+
+// wantForgotten checks that the records of mine are revoked or gone, and
+// that a token stored later in one of their families is stored revoked,
+// while the records of theirs are as they were.
+func (l *leftovers) wantForgotten(t *testing.T) {
+	t.Helper()
+	l.wantTheirs(t)
+	if l.tokens != nil {
+		for _, tok := range l.myTokens {
+			wantToken(t, l.tokens, revoked(tok))
+		}
+		for i, fam := range l.myFamilies {
+			late := newToken(fmt.Sprint("late-", i), fam)
+			mustCreateToken(t, l.tokens, late)
+			wantToken(t, l.tokens, revoked(late))
+		}
+	}
+	if l.codes != nil {
+		for i, c := range l.myCodes {
+			if got, err := l.codes.ConsumeAuthorizationCode(t.Context(), c.Hash, at(2*time.Minute)); !errors.Is(err, storage.ErrNotFound) {
+				t.Errorf("ConsumeAuthorizationCode(mine-%d): got (%v, %v), want ErrNotFound", i+1, got, err)
+			}
+		}
+	}
+	if l.consents != nil {
+		for _, c := range l.myConsents {
+			if got, err := l.consents.GetConsent(t.Context(), c.Subject, c.ClientID); !errors.Is(err, storage.ErrNotFound) {
+				t.Errorf("GetConsent(%q, %q): got (%v, %v), want ErrNotFound", c.Subject, c.ClientID, got, err)
+			}
+		}
+	}
+}
+
+// wantKept checks that every record, of mine and of theirs, is as it was.
+func (l *leftovers) wantKept(t *testing.T) {
+	t.Helper()
+	l.wantTheirs(t)
+	if l.tokens != nil {
+		for _, tok := range l.myTokens {
+			wantToken(t, l.tokens, tok)
+		}
+	}
+	if l.codes != nil {
+		unused, spent := l.myCodes[0], l.myCodes[1]
+		if got, err := l.codes.ConsumeAuthorizationCode(t.Context(), spent.Hash, at(2*time.Minute)); !errors.Is(err, storage.ErrCodeUsed) {
+			t.Errorf("ConsumeAuthorizationCode of the used code: got (%v, %v), want ErrCodeUsed", got, err)
+		}
+		codeDiff(mustConsume(t, l.codes, unused.Hash, at(2*time.Minute)), used(unused, at(2*time.Minute))).report(t, "ConsumeAuthorizationCode(mine-1)")
+	}
+	l.wantConsents(t, l.myConsents)
+}
+
+// wantTheirs checks that the records of theirs are as they were, and that
+// their families are not revoked.
+func (l *leftovers) wantTheirs(t *testing.T) {
+	t.Helper()
+	if l.tokens != nil {
+		for _, tok := range l.theirTokens {
+			wantToken(t, l.tokens, tok)
+		}
+		late := newToken("late-theirs", l.theirTokens[0].FamilyID)
+		mustCreateToken(t, l.tokens, late)
+		wantToken(t, l.tokens, late)
+	}
+	if l.codes != nil {
+		c := l.theirCodes[0]
+		codeDiff(mustConsume(t, l.codes, c.Hash, at(2*time.Minute)), used(c, at(2*time.Minute))).report(t, "ConsumeAuthorizationCode(theirs)")
+	}
+	l.wantConsents(t, l.theirConsents)
+}
+
+func (l *leftovers) wantConsents(t *testing.T, list []*storage.Consent) {
+	t.Helper()
+	if l.consents == nil {
+		return
+	}
+	for _, want := range list {
+		got, err := l.consents.GetConsent(t.Context(), want.Subject, want.ClientID)
+		if err != nil {
+			t.Errorf("GetConsent(%q, %q): got error %v, want nil", want.Subject, want.ClientID, err)
+			continue
+		}
+		consentDiff(got, want).report(t, "GetConsent("+want.Subject+", "+want.ClientID+")")
+	}
+}
