@@ -80,9 +80,14 @@ func appendQuoted(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// retryAfter is the Retry-After, in seconds, of a 503 (RFC 9110 §10.2.3),
+// as the authorization server's token endpoint sends it.
+const retryAfter = "5"
+
 // asError gives any error from Acquire or a validator its answer: a
 // *grantry.Error keeps its own, with a challenge added to an RFC 6750
-// error that lacks one; anything else is 503 temporarily_unavailable.
+// error that lacks one; anything else is 503 temporarily_unavailable with
+// Retry-After: a validator that cannot decide now may decide in a moment.
 func (p *Protector) asError(err error) *grantry.Error {
 	var e *grantry.Error
 	if !errors.As(err, &e) {
@@ -90,6 +95,7 @@ func (p *Protector) asError(err error) *grantry.Error {
 			Code:        grantry.ErrTemporarilyUnavailable,
 			Description: "the token could not be validated now",
 			Status:      http.StatusServiceUnavailable,
+			Header:      http.Header{"Retry-After": {retryAfter}},
 			Cause:       err,
 		}
 	}

@@ -30,5 +30,6 @@
 //   - a valid token without the required scope: 403 insufficient_scope,
 //     the needed scope in the challenge's scope attribute;
 //   - a validator that cannot decide (store or network down): 503
-//     temporarily_unavailable, its cause logged and never sent.
+//     temporarily_unavailable with Retry-After: 5, its cause logged and
+//     never sent.
 package bearer

@@ -122,6 +122,9 @@ func checkAnswer(t *testing.T, rec *httptest.ResponseRecorder, want answer) {
 	if got := len(rec.Header().Values("WWW-Authenticate")); want.challenge != "" && got != 1 {
 		t.Errorf("got %d WWW-Authenticate headers, want 1", got)
 	}
+	if got := rec.Header().Get("Retry-After"); (want.status == http.StatusServiceUnavailable) != (got == "5") {
+		t.Errorf("Retry-After: got %q with status %d, want 5 with a 503 and none otherwise", got, rec.Code)
+	}
 	if want.status == http.StatusOK {
 		if rec.Body.String() != want.body {
 			t.Errorf("body: got %q, want %q", rec.Body, want.body)
