@@ -77,14 +77,17 @@ func tokenArgs(t *storage.Token) ([]any, error) {
 
 // CreateToken stores t, or returns storage.ErrExists when a stored token
 // has the same ID, access hash or (non-empty) refresh hash. A token of a
-// revoked family is stored revoked. On PostgreSQL the insert is a
-// transaction that holds the family's lock.
+// revoked family is stored revoked. On PostgreSQL the insert of a token
+// that joins a family begun before it, as the tokens of a code do, is a
+// transaction that holds the family's lock. A token that begins its own
+// family (FamilyID is its ID) needs none: no one can revoke a family
+// whose only token is not stored yet.
 func (s *Store) CreateToken(ctx context.Context, t *storage.Token) error {
 	args, err := tokenArgs(t)
 	if err != nil {
 		return err
 	}
-	if s.d == Postgres {
+	if s.d == Postgres && t.FamilyID != "" && t.FamilyID != t.ID {
 		err = s.inTx(ctx, func(q querier) (error, error) {
 			if _, err := q.ExecContext(ctx, lockFamilyShared, t.FamilyID); err != nil {
 				return nil, err
