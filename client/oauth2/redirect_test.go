@@ -63,18 +63,8 @@ func (s *hopServer) alias() string {
 
 // tokenCarried says where r carried an access token, and its form body.
 func tokenCarried(r *http.Request) string {
-	var found []string
-	if h := r.Header.Get("Authorization"); h != "" {
-		found = append(found, "header:"+h)
-	}
-	if q := r.URL.Query().Get("access_token"); q != "" {
-		found = append(found, "query:"+q)
-	}
+	found := tokenPlaces(r)
 	if r.Method == http.MethodPost {
-		r.ParseForm()
-		if b := r.PostForm.Get("access_token"); b != "" {
-			found = append(found, "body:"+b)
-		}
 		found = append(found, "x="+r.PostForm.Get("x"))
 	}
 	if len(found) == 0 {

@@ -269,6 +269,16 @@ func (s *authServer) resource(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.resourceLog = append(s.resourceLog, r)
 	s.mu.Unlock()
+	found := tokenPlaces(r)
+	if o := r.PostForm.Get("other"); o != "" {
+		found = append(found, "other:"+o)
+	}
+	fmt.Fprint(w, strings.Join(found, " "))
+}
+
+// tokenPlaces lists where r carries an access token, as "header:...",
+// "query:..." and "body:..."; a POST form is parsed into r.PostForm.
+func tokenPlaces(r *http.Request) []string {
 	var found []string
 	if h := r.Header.Get("Authorization"); h != "" {
 		found = append(found, "header:"+h)
@@ -281,11 +291,8 @@ func (s *authServer) resource(w http.ResponseWriter, r *http.Request) {
 		if b := r.PostForm.Get("access_token"); b != "" {
 			found = append(found, "body:"+b)
 		}
-		if o := r.PostForm.Get("other"); o != "" {
-			found = append(found, "other:"+o)
-		}
 	}
-	fmt.Fprint(w, strings.Join(found, " "))
+	return found
 }
 
 func (s *authServer) form() url.Values {
