@@ -1,29 +1,40 @@
 package grantry
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 )
 
+// ErrorCode is an OAuth error code, the value of the error parameter. It is
+// an error itself: a grant may return one as it is (the renderer answers it
+// with the code's default status and no description), and
+// errors.Is(err, grantry.ErrInvalidGrant) holds for any *Error in err's
+// chain whose Code is invalid_grant.
+type ErrorCode string
+
+// Error implements the error interface: the code itself.
+func (c ErrorCode) Error() string { return string(c) }
+
 // Error codes of RFC 6749 §4.1.2.1, §4.2.2.1 and §5.2, RFC 6750 §3.1,
 // RFC 7009 §2.2.1 and RFC 8628 §3.5.
 const (
-	ErrInvalidRequest          = "invalid_request"
-	ErrInvalidClient           = "invalid_client"
-	ErrInvalidGrant            = "invalid_grant"
-	ErrUnauthorizedClient      = "unauthorized_client"
-	ErrUnsupportedGrantType    = "unsupported_grant_type"
-	ErrUnsupportedResponseType = "unsupported_response_type"
-	ErrInvalidScope            = "invalid_scope"
-	ErrAccessDenied            = "access_denied"
-	ErrServerError             = "server_error"
-	ErrTemporarilyUnavailable  = "temporarily_unavailable"
-	ErrInvalidToken            = "invalid_token"
-	ErrInsufficientScope       = "insufficient_scope"
-	ErrUnsupportedTokenType    = "unsupported_token_type"
-	ErrAuthorizationPending    = "authorization_pending"
-	ErrSlowDown                = "slow_down"
-	ErrExpiredToken            = "expired_token"
+	ErrInvalidRequest          ErrorCode = "invalid_request"
+	ErrInvalidClient           ErrorCode = "invalid_client"
+	ErrInvalidGrant            ErrorCode = "invalid_grant"
+	ErrUnauthorizedClient      ErrorCode = "unauthorized_client"
+	ErrUnsupportedGrantType    ErrorCode = "unsupported_grant_type"
+	ErrUnsupportedResponseType ErrorCode = "unsupported_response_type"
+	ErrInvalidScope            ErrorCode = "invalid_scope"
+	ErrAccessDenied            ErrorCode = "access_denied"
+	ErrServerError             ErrorCode = "server_error"
+	ErrTemporarilyUnavailable  ErrorCode = "temporarily_unavailable"
+	ErrInvalidToken            ErrorCode = "invalid_token"
+	ErrInsufficientScope       ErrorCode = "insufficient_scope"
+	ErrUnsupportedTokenType    ErrorCode = "unsupported_token_type"
+	ErrAuthorizationPending    ErrorCode = "authorization_pending"
+	ErrSlowDown                ErrorCode = "slow_down"
+	ErrExpiredToken            ErrorCode = "expired_token"
 )
 
 // Error is an OAuth error response. Every endpoint returns its failures as an
@@ -35,7 +46,7 @@ const (
 type Error struct {
 	// Code is the error code, one of the Err... constants or an
 	// extension's own code.
-	Code string
+	Code ErrorCode
 	// Description is the human-readable error_description. It must hold
 	// only characters %x20-21 / %x23-5B / %x5D-7E (RFC 6749 §5.2); the
 	// renderer drops any other.
@@ -63,7 +74,7 @@ type Error struct {
 
 // NewError returns an error with the given code and description and the
 // default status for that code.
-func NewError(code, description string) *Error {
+func NewError(code ErrorCode, description string) *Error {
 	return &Error{Code: code, Description: description}
 }
 
@@ -80,7 +91,7 @@ func ServerError(cause error) *Error {
 // Error implements the error interface.
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString(e.Code)
+	b.WriteString(string(e.Code))
 	if e.Description != "" {
 		b.WriteString(": ")
 		b.WriteString(e.Description)
@@ -94,6 +105,27 @@ func (e *Error) Error() string {
 
 // Unwrap returns the internal cause.
 func (e *Error) Unwrap() error { return e.Cause }
+
+// Is reports whether target is e's code, so that
+// errors.Is(err, grantry.ErrInvalidGrant) finds an invalid_grant error
+// whatever its description.
+func (e *Error) Is(target error) bool {
+	c, ok := target.(ErrorCode)
+	return ok && c == e.Code
+}
+
+// AsError returns the *Error in err's chain. A bare ErrorCode becomes an
+// *Error of that code; ok is false when err holds neither.
+func AsError(err error) (e *Error, ok bool) {
+	if errors.As(err, &e) {
+		return e, true
+	}
+	var c ErrorCode
+	if errors.As(err, &c) {
+		return &Error{Code: c}, true
+	}
+	return nil, false
+}
 
 // HTTPStatus returns Status, or the default status for Code: 401 for
 // invalid_client and invalid_token, 403 for insufficient_scope, 500 for
@@ -139,7 +171,7 @@ func (e *Error) MarshalJSON() ([]byte, error) { return e.AppendJSON(make([]byte,
 // AppendJSON appends the JSON body of MarshalJSON to b.
 func (e *Error) AppendJSON(b []byte) []byte {
 	b = append(b, `{"error":`...)
-	b = AppendJSONString(b, e.Code)
+	b = AppendJSONString(b, string(e.Code))
 	if d := e.SafeDescription(); d != "" {
 		b = append(b, `,"error_description":`...)
 		b = AppendJSONString(b, d)

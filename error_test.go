@@ -14,7 +14,7 @@ import (
 
 func TestErrorHTTPStatusDefaults(t *testing.T) {
 	tests := []struct {
-		code string
+		code grantry.ErrorCode
 		want int
 	}{
 		{grantry.ErrInvalidRequest, http.StatusBadRequest},
@@ -37,7 +37,7 @@ func TestErrorHTTPStatusDefaults(t *testing.T) {
 		{"", http.StatusBadRequest},
 	}
 	for _, tt := range tests {
-		t.Run(tt.code, func(t *testing.T) {
+		t.Run(string(tt.code), func(t *testing.T) {
 			e := grantry.NewError(tt.code, "x")
 			if got := e.HTTPStatus(); got != tt.want {
 				t.Errorf("HTTPStatus() for %q = %d, want %d", tt.code, got, tt.want)
@@ -49,7 +49,7 @@ func TestErrorHTTPStatusDefaults(t *testing.T) {
 func TestErrorHTTPStatusOverride(t *testing.T) {
 	tests := []struct {
 		name   string
-		code   string
+		code   grantry.ErrorCode
 		status int
 	}{
 		{"invalid_client without Basic", grantry.ErrInvalidClient, http.StatusBadRequest},
@@ -70,11 +70,12 @@ func TestErrorHTTPStatusOverride(t *testing.T) {
 func TestErrorConstructors(t *testing.T) {
 	cause := errors.New("database is on fire")
 	tests := []struct {
-		name       string
-		err        *grantry.Error
-		code, desc string
-		status     int
-		cause      error
+		name   string
+		err    *grantry.Error
+		code   grantry.ErrorCode
+		desc   string
+		status int
+		cause  error
 	}{
 		{"NewError", grantry.NewError(grantry.ErrInvalidScope, "bad scope"), grantry.ErrInvalidScope, "bad scope", 400, nil},
 		{"InvalidRequest", grantry.InvalidRequest("missing code"), grantry.ErrInvalidRequest, "missing code", 400, nil},
@@ -211,6 +212,64 @@ func TestErrorMarshalJSON(t *testing.T) {
 			}
 			if string(got) != tc.want {
 				t.Errorf("got %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestErrorIs(t *testing.T) {
+	wrapped := fmt.Errorf("grant: %w", grantry.NewError(grantry.ErrInvalidGrant, "the code expired"))
+	tests := []struct {
+		name   string
+		err    error
+		target error
+		want   bool
+	}{
+		{"same code", grantry.NewError(grantry.ErrInvalidGrant, "x"), grantry.ErrInvalidGrant, true},
+		{"wrapped", wrapped, grantry.ErrInvalidGrant, true},
+		{"other code", wrapped, grantry.ErrInvalidRequest, false},
+		{"bare code", grantry.ErrInvalidScope, grantry.ErrInvalidScope, true},
+		{"wrapped bare code", fmt.Errorf("x: %w", grantry.ErrSlowDown), grantry.ErrSlowDown, true},
+		{"cause found through the error", grantry.ServerError(io.EOF), io.EOF, true},
+		{"not an OAuth error", io.EOF, grantry.ErrServerError, false},
+		{"an *Error is not its code's target by pointer", grantry.NewError(grantry.ErrInvalidGrant, "x"), grantry.NewError(grantry.ErrInvalidGrant, "x"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := errors.Is(tt.err, tt.target); got != tt.want {
+				t.Errorf("errors.Is(%v, %v) = %v, want %v", tt.err, tt.target, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestAsError(t *testing.T) {
+	described := grantry.NewError(grantry.ErrInvalidGrant, "the code expired")
+	tests := []struct {
+		name     string
+		err      error
+		wantOK   bool
+		wantCode grantry.ErrorCode
+		wantDesc string
+	}{
+		{"an *Error", described, true, grantry.ErrInvalidGrant, "the code expired"},
+		{"a wrapped *Error", fmt.Errorf("x: %w", described), true, grantry.ErrInvalidGrant, "the code expired"},
+		{"a bare code", grantry.ErrAccessDenied, true, grantry.ErrAccessDenied, ""},
+		{"a wrapped bare code", fmt.Errorf("x: %w", grantry.ErrSlowDown), true, grantry.ErrSlowDown, ""},
+		{"anything else", io.EOF, false, "", ""},
+		{"nil", nil, false, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, ok := grantry.AsError(tt.err)
+			if ok != tt.wantOK {
+				t.Fatalf("ok: got %v, want %v", ok, tt.wantOK)
+			}
+			if !ok {
+				return
+			}
+			if e.Code != tt.wantCode || e.Description != tt.wantDesc {
+				t.Errorf("got %q %q, want %q %q", e.Code, e.Description, tt.wantCode, tt.wantDesc)
 			}
 		})
 	}

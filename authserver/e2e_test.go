@@ -105,13 +105,13 @@ func (s *e2eServer) checkStored(t *testing.T, tok *oauth2.Token, clientID, subje
 
 // retrieveErrorCode returns the OAuth error code of a token endpoint
 // failure as golang.org/x/oauth2 reports it.
-func retrieveErrorCode(t *testing.T, err error) string {
+func retrieveErrorCode(t *testing.T, err error) grantry.ErrorCode {
 	t.Helper()
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
 		t.Fatalf("error %v is not an *oauth2.RetrieveError", err)
 	}
-	return re.ErrorCode
+	return grantry.ErrorCode(re.ErrorCode)
 }
 
 func TestEndToEndAuthorizationCode(t *testing.T) {
@@ -270,7 +270,7 @@ func TestEndToEndClientCredentials(t *testing.T) {
 			AuthStyle: oauth2.AuthStyleInHeader}
 		_, err := conf.Token(s.ctx)
 		var re *oauth2.RetrieveError
-		if !errors.As(err, &re) || re.ErrorCode != grantry.ErrInvalidClient || re.Response.StatusCode != http.StatusUnauthorized {
+		if !errors.As(err, &re) || re.ErrorCode != string(grantry.ErrInvalidClient) || re.Response.StatusCode != http.StatusUnauthorized {
 			t.Errorf("error %v, want invalid_client with status 401", err)
 		}
 	})

@@ -145,7 +145,7 @@ func fzRequest(method, path, rawQuery, contentType, authorization, body string) 
 }
 
 // fzTokenErrors are the error codes the token endpoint may answer with.
-var fzTokenErrors = []string{
+var fzTokenErrors = []grantry.ErrorCode{
 	grantry.ErrInvalidRequest, grantry.ErrInvalidClient, grantry.ErrInvalidGrant,
 	grantry.ErrUnauthorizedClient, grantry.ErrUnsupportedGrantType, grantry.ErrInvalidScope,
 }
@@ -251,7 +251,8 @@ func fzCheckIssued(t *testing.T, g *rig, body string, doc map[string]any) {
 // fzCheckTokenError checks an error response of the token endpoint.
 func fzCheckTokenError(t *testing.T, res *http.Response, doc map[string]any) {
 	t.Helper()
-	code, _ := doc["error"].(string)
+	name, _ := doc["error"].(string)
+	code := grantry.ErrorCode(name)
 	if !slices.Contains(fzTokenErrors, code) {
 		t.Fatalf("status %d with error %q, want one of %q", res.StatusCode, code, fzTokenErrors)
 	}
@@ -444,7 +445,8 @@ func fzCheckAuthorizeError(t *testing.T, res *http.Response, raw []byte) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatalf("error body %q is not JSON: %v", raw, err)
 	}
-	code, _ := doc["error"].(string)
+	name, _ := doc["error"].(string)
+	code := grantry.ErrorCode(name)
 	if code != grantry.ErrInvalidRequest && code != grantry.ErrInvalidClient {
 		t.Fatalf("body error %q, want invalid_request or invalid_client", code)
 	}

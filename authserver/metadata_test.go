@@ -125,7 +125,7 @@ func TestMetadataHandler(t *testing.T) {
 			}
 			if tt.wantStatus == http.StatusMethodNotAllowed {
 				var e map[string]string
-				if err := json.Unmarshal(body, &e); err != nil || e["error"] != grantry.ErrInvalidRequest {
+				if err := json.Unmarshal(body, &e); err != nil || e["error"] != string(grantry.ErrInvalidRequest) {
 					t.Errorf("body: got %s, want error invalid_request", body)
 				}
 			}

@@ -19,7 +19,7 @@ const (
 )
 
 func errorParams(e *grantry.Error) url.Values {
-	p := url.Values{"error": {e.Code}}
+	p := url.Values{"error": {string(e.Code)}}
 	if d := e.SafeDescription(); d != "" {
 		p.Set("error_description", d)
 	}

@@ -13,8 +13,7 @@ import (
 // returned as it is, a storage failure becomes temporarily_unavailable and
 // anything else server_error. The original error is kept as the cause.
 func AsError(err error) *grantry.Error {
-	var e *grantry.Error
-	if errors.As(err, &e) {
+	if e, ok := grantry.AsError(err); ok {
 		return e
 	}
 	if errors.Is(err, storage.ErrUnavailable) {
@@ -51,7 +50,7 @@ func (s *Server) logError(r *http.Request, e *grantry.Error) {
 		return
 	}
 	s.log.LogAttrs(r.Context(), slog.LevelError, "oauth request failed",
-		slog.String("path", r.URL.Path), slog.String("error", e.Code), slog.Any("cause", e.Cause))
+		slog.String("path", r.URL.Path), slog.String("error", string(e.Code)), slog.Any("cause", e.Cause))
 }
 
 // WriteJSONError writes e as the JSON error response of RFC 6749 §5.2, with

@@ -44,12 +44,12 @@ func (p *Protector) withChallenge(e *grantry.Error, scope string) *grantry.Error
 
 // challenge formats a Bearer challenge: the realm, then error,
 // error_description and scope when given, each a quoted string.
-func (p *Protector) challenge(code, description, scope string) string {
+func (p *Protector) challenge(code grantry.ErrorCode, description, scope string) string {
 	b := make([]byte, 0, 64+len(p.realm)+len(description)+len(scope))
 	b = append(b, "Bearer"...)
 	sep := " "
 	for _, param := range [...]struct{ name, value string }{
-		{"realm", p.realm}, {"error", code}, {"error_description", description}, {"scope", scope},
+		{"realm", p.realm}, {"error", string(code)}, {"error_description", description}, {"scope", scope},
 	} {
 		if param.value == "" {
 			continue
@@ -89,8 +89,8 @@ const retryAfter = "5"
 // error that lacks one; anything else is 503 temporarily_unavailable with
 // Retry-After: a validator that cannot decide now may decide in a moment.
 func (p *Protector) asError(err error) *grantry.Error {
-	var e *grantry.Error
-	if !errors.As(err, &e) {
+	e, ok := grantry.AsError(err)
+	if !ok {
 		return &grantry.Error{
 			Code:        grantry.ErrTemporarilyUnavailable,
 			Description: "the token could not be validated now",
@@ -111,7 +111,7 @@ func (p *Protector) asError(err error) *grantry.Error {
 	return e
 }
 
-func isBearerCode(code string) bool {
+func isBearerCode(code grantry.ErrorCode) bool {
 	return code == grantry.ErrInvalidRequest || code == grantry.ErrInvalidToken || code == grantry.ErrInsufficientScope
 }
 
@@ -125,7 +125,7 @@ func (p *Protector) WriteError(w http.ResponseWriter, r *http.Request, err error
 	status := e.HTTPStatus()
 	if status >= 500 && e.Cause != nil {
 		p.log.LogAttrs(r.Context(), slog.LevelError, "bearer token validation failed",
-			slog.String("path", r.URL.Path), slog.String("error", e.Code), slog.Any("cause", e.Cause))
+			slog.String("path", r.URL.Path), slog.String("error", string(e.Code)), slog.Any("cause", e.Cause))
 	}
 	h := w.Header()
 	for k, v := range e.Header {

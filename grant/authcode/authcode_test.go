@@ -386,7 +386,7 @@ func TestOutageAfterCodeConsumed(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
 		t.Fatalf("token response %q: %v", w.Body.String(), err)
 	}
-	if w.Code != http.StatusServiceUnavailable || body["error"] != grantry.ErrTemporarilyUnavailable {
+	if w.Code != http.StatusServiceUnavailable || body["error"] != string(grantry.ErrTemporarilyUnavailable) {
 		t.Errorf("during the outage: got %d %v, want 503 temporarily_unavailable", w.Code, body)
 	}
 	if got := w.Header().Get("Retry-After"); got != "" {

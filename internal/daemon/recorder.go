@@ -86,7 +86,7 @@ func redirectErrorCode(location string) string {
 // knownCodes are the error codes a metric label may name: those the
 // server answers with. Any other is counted as "other", so that no request
 // can add a series.
-var knownCodes = []string{
+var knownCodes = []grantry.ErrorCode{
 	grantry.ErrInvalidRequest, grantry.ErrInvalidClient, grantry.ErrInvalidGrant,
 	grantry.ErrUnauthorizedClient, grantry.ErrUnsupportedGrantType, grantry.ErrUnsupportedResponseType,
 	grantry.ErrInvalidScope, grantry.ErrAccessDenied, grantry.ErrServerError,
@@ -97,7 +97,7 @@ var knownCodes = []string{
 
 // boundedCode keeps metric labels few: a known error code, or "other".
 func boundedCode(code string) string {
-	if code == "" || slices.Contains(knownCodes, code) {
+	if code == "" || slices.Contains(knownCodes, grantry.ErrorCode(code)) {
 		return code
 	}
 	return "other"
