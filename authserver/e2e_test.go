@@ -15,6 +15,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 
@@ -38,7 +39,7 @@ func newE2EServer(t *testing.T) *e2eServer {
 	mux.HandleFunc("POST /token", g.srv.ServeToken)
 	mux.HandleFunc("GET /me", func(w http.ResponseWriter, r *http.Request) {
 		access, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		tok, err := g.store.TokenByAccess(r.Context(), storage.Digest(access))
+		tok, err := g.store.TokenByAccess(r.Context(), secret.Digest(access))
 		if !ok || err != nil || !tok.Active(g.clock.Now()) {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
@@ -92,7 +93,7 @@ func (s *e2eServer) checkStored(t *testing.T, tok *oauth2.Token, clientID, subje
 	if got, _ := tok.Extra("scope").(string); got != scope {
 		t.Errorf("scope = %q, want %q", got, scope)
 	}
-	rec, err := s.store.TokenByAccess(context.Background(), storage.Digest(tok.AccessToken))
+	rec, err := s.store.TokenByAccess(context.Background(), secret.Digest(tok.AccessToken))
 	if err != nil {
 		t.Fatalf("access token not stored: %v", err)
 	}
@@ -166,7 +167,7 @@ func TestEndToEndAuthorizationCode(t *testing.T) {
 			if second.FamilyID != first.FamilyID {
 				t.Errorf("refreshed token family %q, want the code's family %q", second.FamilyID, first.FamilyID)
 			}
-			if rec, _ := s.store.TokenByAccess(context.Background(), storage.Digest(old.AccessToken)); rec == nil || !rec.Revoked {
+			if rec, _ := s.store.TokenByAccess(context.Background(), secret.Digest(old.AccessToken)); rec == nil || !rec.Revoked {
 				t.Error("the rotated token is still active")
 			}
 

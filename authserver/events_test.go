@@ -16,6 +16,7 @@ import (
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/grant/clientcredentials"
 	"github.com/grantry/grantry/grant/password"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -57,9 +58,9 @@ func evServer(t *testing.T, tokens storage.TokenStore, events authserver.Events)
 	t.Helper()
 	store := memstore.New()
 	for _, c := range []*storage.ClientRecord{
-		{ID: "cc", SecretHash: storage.HashSecret("cc-secret"), Scope: grantry.Scope{"read"},
+		{ID: "cc", SecretHash: secret.HashSecret("cc-secret"), Scope: grantry.Scope{"read"},
 			GrantTypes: []grantry.GrantType{grantry.GrantClientCredentials}},
-		{ID: "pp", SecretHash: storage.HashSecret("pp-secret"), AuthMethod: grantry.AuthClientSecretPost, Scope: grantry.Scope{"read"},
+		{ID: "pp", SecretHash: secret.HashSecret("pp-secret"), AuthMethod: grantry.AuthClientSecretPost, Scope: grantry.Scope{"read"},
 			GrantTypes: []grantry.GrantType{grantry.GrantPassword, grantry.GrantRefreshToken}},
 	} {
 		if err := store.CreateClient(context.Background(), c); err != nil {
@@ -171,7 +172,7 @@ func TestEventTokenIssued(t *testing.T) {
 	tok := rec.issued[0]
 	access, _ := body["access_token"].(string)
 	refreshTok, _ := body["refresh_token"].(string)
-	if tok.AccessHash != storage.Digest(access) || tok.RefreshHash != storage.Digest(refreshTok) || refreshTok == "" {
+	if tok.AccessHash != secret.Digest(access) || tok.RefreshHash != secret.Digest(refreshTok) || refreshTok == "" {
 		t.Errorf("record digests do not match the response's tokens: %+v", tok)
 	}
 	if tok.ClientID != "pp" || tok.Subject != "user-alice" || tok.GrantType != grantry.GrantPassword || !tok.IssuedAt.Equal(evNow) {

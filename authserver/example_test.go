@@ -14,6 +14,7 @@ import (
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/grant/authcode"
 	"github.com/grantry/grantry/pkce"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -153,7 +154,7 @@ func Example_customGrant() {
 	store := memstore.New()
 	err := store.CreateClient(ctx, &storage.ClientRecord{
 		ID:         "helpdesk",
-		SecretHash: storage.HashSecret("helpdesk-secret"),
+		SecretHash: secret.HashSecret("helpdesk-secret"),
 		GrantTypes: []grantry.GrantType{"urn:example:grant-type:ticket"},
 		Scope:      grantry.Scope{"tickets:read"},
 	})

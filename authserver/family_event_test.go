@@ -13,6 +13,7 @@ import (
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/grant/authcode"
 	"github.com/grantry/grantry/grant/refresh"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -67,7 +68,7 @@ func TestFamilyRevokedEvent(t *testing.T) {
 			if err := json.Unmarshal(w.Body.Bytes(), &resp); err != nil || w.Code != http.StatusOK {
 				t.Fatalf("exchange: got %d %s, want 200", w.Code, w.Body)
 			}
-			tok, err := store.TokenByAccess(t.Context(), storage.Digest(resp.AccessToken))
+			tok, err := store.TokenByAccess(t.Context(), secret.Digest(resp.AccessToken))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -87,7 +88,7 @@ func familyEventServer(t *testing.T, fn func(context.Context, string, string)) (
 	t.Helper()
 	store := memstore.New()
 	err := store.CreateClient(t.Context(), &storage.ClientRecord{
-		ID: "fe", SecretHash: storage.HashSecret("fe-secret"), RedirectURIs: []string{"https://client.test/cb"},
+		ID: "fe", SecretHash: secret.HashSecret("fe-secret"), RedirectURIs: []string{"https://client.test/cb"},
 		Scope: grantry.Scope{"profile"}, ResponseTypes: []grantry.ResponseType{grantry.ResponseCode},
 		GrantTypes: []grantry.GrantType{grantry.GrantAuthorizationCode, grantry.GrantRefreshToken},
 	})

@@ -24,6 +24,7 @@ import (
 	"github.com/grantry/grantry/grant/password"
 	"github.com/grantry/grantry/grant/refresh"
 	"github.com/grantry/grantry/pkce"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -75,7 +76,7 @@ var (
 
 func testClients() []*storage.ClientRecord {
 	conf := func(id string, c storage.ClientRecord) *storage.ClientRecord {
-		c.ID, c.SecretHash = id, storage.HashSecret(clientSecrets[id])
+		c.ID, c.SecretHash = id, secret.HashSecret(clientSecrets[id])
 		return &c
 	}
 	clients := []*storage.ClientRecord{
@@ -507,7 +508,7 @@ func checkJSONError(t *testing.T, res *http.Response, status int, code string) m
 // usable now.
 func (f *fixture) activeToken(t *testing.T, access string) bool {
 	t.Helper()
-	tok, err := f.store.TokenByAccess(t.Context(), storage.Digest(access))
+	tok, err := f.store.TokenByAccess(t.Context(), secret.Digest(access))
 	if err != nil {
 		t.Fatalf("TokenByAccess: %v", err)
 	}

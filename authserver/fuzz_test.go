@@ -19,6 +19,7 @@ import (
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/pkce"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 
@@ -89,13 +90,13 @@ func fzSeed(tb testing.TB, g *rig) {
 	ctx := context.Background()
 	challenge := pkce.Challenge(pkce.MethodS256, fzVerifier)
 	codes := []*storage.AuthorizationCode{
-		{Hash: storage.Digest(fzCodeWeb), FamilyID: "fam-code-web", ClientID: "web", RedirectURI: "https://client.test/cb",
+		{Hash: secret.Digest(fzCodeWeb), FamilyID: "fam-code-web", ClientID: "web", RedirectURI: "https://client.test/cb",
 			Scope: grantry.Scope{"profile"}, Subject: "alice", CodeChallenge: challenge, CodeChallengeMethod: pkce.MethodS256,
 			CreatedAt: rigStart, ExpiresAt: rigStart.Add(5 * time.Minute)},
-		{Hash: storage.Digest(fzCodeNative), FamilyID: "fam-code-native", ClientID: "native",
+		{Hash: secret.Digest(fzCodeNative), FamilyID: "fam-code-native", ClientID: "native",
 			Scope: grantry.Scope{"profile", "email"}, Subject: "alice", CodeChallenge: challenge, CodeChallengeMethod: pkce.MethodS256,
 			CreatedAt: rigStart, ExpiresAt: rigStart.Add(5 * time.Minute)},
-		{Hash: storage.Digest(fzCodeExpired), FamilyID: "fam-code-expired", ClientID: "webpost",
+		{Hash: secret.Digest(fzCodeExpired), FamilyID: "fam-code-expired", ClientID: "webpost",
 			Scope: grantry.Scope{"email"}, Subject: "alice",
 			CreatedAt: rigStart.Add(-time.Hour), ExpiresAt: rigStart.Add(-50 * time.Minute)},
 	}
@@ -106,13 +107,13 @@ func fzSeed(tb testing.TB, g *rig) {
 	}
 	tokens := []*storage.Token{
 		{ID: "tok-web", FamilyID: "fam-web", ClientID: "web", Subject: "alice", GrantType: grantry.GrantAuthorizationCode,
-			Scope: grantry.Scope{"profile", "email"}, AccessHash: storage.Digest("fuzz-access-web"), RefreshHash: storage.Digest(fzRefreshWeb),
+			Scope: grantry.Scope{"profile", "email"}, AccessHash: secret.Digest("fuzz-access-web"), RefreshHash: secret.Digest(fzRefreshWeb),
 			IssuedAt: rigStart, ExpiresAt: rigStart.Add(time.Hour), RefreshExpiresAt: rigStart.Add(24 * time.Hour)},
 		{ID: "tok-native", FamilyID: "fam-native", ClientID: "native", Subject: "alice", GrantType: grantry.GrantAuthorizationCode,
-			Scope: grantry.Scope{"profile"}, AccessHash: storage.Digest("fuzz-access-native"), RefreshHash: storage.Digest(fzRefreshNative),
+			Scope: grantry.Scope{"profile"}, AccessHash: secret.Digest("fuzz-access-native"), RefreshHash: secret.Digest(fzRefreshNative),
 			IssuedAt: rigStart, ExpiresAt: rigStart.Add(time.Hour)},
 		{ID: "tok-revoked", FamilyID: "fam-revoked", ClientID: "webpost", Subject: "alice", GrantType: grantry.GrantPassword,
-			Scope: grantry.Scope{"email"}, AccessHash: storage.Digest("fuzz-access-revoked"), RefreshHash: storage.Digest(fzRefreshRevoked),
+			Scope: grantry.Scope{"email"}, AccessHash: secret.Digest("fuzz-access-revoked"), RefreshHash: secret.Digest(fzRefreshRevoked),
 			IssuedAt: rigStart, ExpiresAt: rigStart.Add(time.Hour), Revoked: true},
 	}
 	for _, tok := range tokens {
@@ -224,7 +225,7 @@ func fzCheckIssued(t *testing.T, g *rig, body string, doc map[string]any) {
 	if n, ok := doc["expires_in"].(float64); !ok || n <= 0 {
 		t.Fatalf("expires_in = %v, want a positive number", doc["expires_in"])
 	}
-	tok, err := g.store.TokenByAccess(context.Background(), storage.Digest(access))
+	tok, err := g.store.TokenByAccess(context.Background(), secret.Digest(access))
 	if err != nil {
 		t.Fatalf("issued access token not in the store: %v", err)
 	}

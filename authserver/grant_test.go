@@ -10,6 +10,7 @@ import (
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/grant/implicit"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -70,7 +71,7 @@ func TestCustomGrant(t *testing.T) {
 			if tok.AccessToken == "replaced" {
 				t.Errorf("access_token: replaced by an extension's extra parameter")
 			}
-			stored, err := f.store.TokenByAccess(t.Context(), storage.Digest(tok.AccessToken))
+			stored, err := f.store.TokenByAccess(t.Context(), secret.Digest(tok.AccessToken))
 			if err != nil {
 				t.Fatalf("TokenByAccess: %v", err)
 			}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
-	"github.com/grantry/grantry/internal/secret"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 
@@ -17,7 +18,7 @@ import (
 // storage.ErrNotFound. Whether the record is active, and whose it is, is
 // the caller's to check.
 func (s *Server) FindToken(ctx context.Context, token, hint string) (tok *storage.Token, refresh bool, err error) {
-	hash := storage.Digest(token)
+	hash := secret.Digest(token)
 	refreshFirst := hint == grantry.HintRefreshToken
 	for i := range 2 {
 		isRefresh := refreshFirst == (i == 0)

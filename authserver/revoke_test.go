@@ -9,6 +9,7 @@ import (
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -21,13 +22,13 @@ func rvServer(t *testing.T, wrap func(*memstore.Store) storage.TokenStore, rec *
 	store := memstore.New()
 	later := evNow.Add(time.Hour)
 	for _, tok := range []*storage.Token{
-		{ID: "old", FamilyID: "f1", ClientID: "c1", AccessHash: storage.Digest("old-a"), RefreshHash: storage.Digest("old-r"), ExpiresAt: later, Revoked: true},
-		{ID: "cur", FamilyID: "f1", ClientID: "c1", AccessHash: storage.Digest("cur-a"), RefreshHash: storage.Digest("cur-r"), ExpiresAt: later},
-		{ID: "other", FamilyID: "f2", ClientID: "c1", AccessHash: storage.Digest("other-a"), ExpiresAt: later},
-		{ID: "lone", ClientID: "c1", AccessHash: storage.Digest("lone-a"), ExpiresAt: later},
+		{ID: "old", FamilyID: "f1", ClientID: "c1", AccessHash: secret.Digest("old-a"), RefreshHash: secret.Digest("old-r"), ExpiresAt: later, Revoked: true},
+		{ID: "cur", FamilyID: "f1", ClientID: "c1", AccessHash: secret.Digest("cur-a"), RefreshHash: secret.Digest("cur-r"), ExpiresAt: later},
+		{ID: "other", FamilyID: "f2", ClientID: "c1", AccessHash: secret.Digest("other-a"), ExpiresAt: later},
+		{ID: "lone", ClientID: "c1", AccessHash: secret.Digest("lone-a"), ExpiresAt: later},
 		// A token whose access value is another record's refresh value
 		// cannot be issued, but shows which lookup comes first.
-		{ID: "clash", FamilyID: "f3", ClientID: "c1", AccessHash: storage.Digest("cur-r"), ExpiresAt: later},
+		{ID: "clash", FamilyID: "f3", ClientID: "c1", AccessHash: secret.Digest("cur-r"), ExpiresAt: later},
 	} {
 		if err := store.CreateToken(context.Background(), tok); err != nil {
 			t.Fatal(err)
@@ -162,7 +163,7 @@ var rvValues = map[string]string{"old": "old-a", "cur": "cur-a", "other": "other
 
 func rvLookup(t *testing.T, store *memstore.Store, id string) *storage.Token {
 	t.Helper()
-	tok, err := store.TokenByAccess(context.Background(), storage.Digest(rvValues[id]))
+	tok, err := store.TokenByAccess(context.Background(), secret.Digest(rvValues[id]))
 	if err != nil {
 		t.Fatalf("TokenByAccess(%s): %v", id, err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/grantry/grantry/grant/password"
 	"github.com/grantry/grantry/grant/refresh"
 	"github.com/grantry/grantry/pkce"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -125,7 +126,7 @@ func newRig(tb testing.TB, issuer string) *rig {
 	for _, c := range rigClients {
 		rec := c.rec
 		if c.secret != "" {
-			rec.SecretHash = storage.HashSecret(c.secret)
+			rec.SecretHash = secret.HashSecret(c.secret)
 		}
 		if err := store.CreateClient(context.Background(), &rec); err != nil {
 			tb.Fatalf("CreateClient(%q): %v", rec.ID, err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -459,7 +460,7 @@ func TestCodeReplayRevokesTokens(t *testing.T) {
 			checkJSONError(t, f.exchange(t, code), 400, "invalid_grant")
 
 			for _, a := range append(live, first.AccessToken) {
-				tok, err := f.store.TokenByAccess(t.Context(), storage.Digest(a))
+				tok, err := f.store.TokenByAccess(t.Context(), secret.Digest(a))
 				if err != nil {
 					t.Fatalf("TokenByAccess: %v", err)
 				}
@@ -489,7 +490,7 @@ func TestRefreshRotation(t *testing.T) {
 	if second.Scope != "profile email" {
 		t.Errorf("scope: got %q, want the original profile email", second.Scope)
 	}
-	old, err := f.store.TokenByRefresh(t.Context(), storage.Digest(first.RefreshToken))
+	old, err := f.store.TokenByRefresh(t.Context(), secret.Digest(first.RefreshToken))
 	if err != nil || !old.Revoked {
 		t.Fatalf("the rotated token: got (%+v, %v), want it revoked", old, err)
 	}
@@ -545,7 +546,7 @@ func TestRefreshRotationLostRace(t *testing.T) {
 				}
 			})
 			first := f.c1Tokens(t)
-			tok, err := f.store.TokenByAccess(t.Context(), storage.Digest(first.AccessToken))
+			tok, err := f.store.TokenByAccess(t.Context(), secret.Digest(first.AccessToken))
 			if err != nil {
 				t.Fatalf("TokenByAccess: %v", err)
 			}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/bearer"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -25,7 +26,7 @@ func benchTokens(b *testing.B, n int) (*memstore.Store, []*http.Request) {
 		err := s.CreateToken(context.Background(), &storage.Token{
 			ID: fmt.Sprint("id-", i), FamilyID: fmt.Sprint("f-", i), ClientID: "client", Subject: "user",
 			Scope:      grantry.Scope{"openid", "profile", "api:read"},
-			AccessHash: storage.Digest(token), IssuedAt: now, ExpiresAt: now.Add(time.Hour),
+			AccessHash: secret.Digest(token), IssuedAt: now, ExpiresAt: now.Add(time.Hour),
 		})
 		if err != nil {
 			b.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/bearer"
 	"github.com/grantry/grantry/grant/clientcredentials"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -26,7 +27,7 @@ func issueToken(store *memstore.Store, scope string) string {
 	ctx := context.Background()
 	_ = store.CreateClient(ctx, &storage.ClientRecord{
 		ID:         "reporting",
-		SecretHash: storage.HashSecret("reporting-secret"),
+		SecretHash: secret.HashSecret("reporting-secret"),
 		GrantTypes: []grantry.GrantType{grantry.GrantClientCredentials},
 		Scope:      grantry.MustParseScope("reports:read reports:write"),
 	})

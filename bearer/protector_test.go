@@ -17,6 +17,7 @@ import (
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/bearer"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -39,13 +40,13 @@ func newStore(t testing.TB) *memstore.Store {
 	s := memstore.New()
 	later := now.Add(time.Hour)
 	for _, tok := range []*storage.Token{
-		{ID: "p", ClientID: "c1", Subject: "alice", Scope: grantry.Scope{"profile"}, AccessHash: storage.Digest(profileToken),
-			RefreshHash: storage.Digest(refreshToken), IssuedAt: now, ExpiresAt: later},
-		{ID: "b", ClientID: "c1", Subject: "bob", Scope: grantry.Scope{"profile", "email"}, AccessHash: storage.Digest(bothToken), IssuedAt: now, ExpiresAt: later},
-		{ID: "a", ClientID: "c2", Subject: "root", Scope: grantry.Scope{"admin"}, AccessHash: storage.Digest(adminToken), IssuedAt: now, ExpiresAt: later},
-		{ID: "n", ClientID: "c3", AccessHash: storage.Digest(noScopeToken), IssuedAt: now, ExpiresAt: later},
-		{ID: "e", ClientID: "c1", Scope: grantry.Scope{"profile"}, AccessHash: storage.Digest(expiredToken), IssuedAt: now.Add(-time.Hour), ExpiresAt: now},
-		{ID: "r", ClientID: "c1", Scope: grantry.Scope{"profile"}, AccessHash: storage.Digest(revokedToken), IssuedAt: now, ExpiresAt: later, Revoked: true},
+		{ID: "p", ClientID: "c1", Subject: "alice", Scope: grantry.Scope{"profile"}, AccessHash: secret.Digest(profileToken),
+			RefreshHash: secret.Digest(refreshToken), IssuedAt: now, ExpiresAt: later},
+		{ID: "b", ClientID: "c1", Subject: "bob", Scope: grantry.Scope{"profile", "email"}, AccessHash: secret.Digest(bothToken), IssuedAt: now, ExpiresAt: later},
+		{ID: "a", ClientID: "c2", Subject: "root", Scope: grantry.Scope{"admin"}, AccessHash: secret.Digest(adminToken), IssuedAt: now, ExpiresAt: later},
+		{ID: "n", ClientID: "c3", AccessHash: secret.Digest(noScopeToken), IssuedAt: now, ExpiresAt: later},
+		{ID: "e", ClientID: "c1", Scope: grantry.Scope{"profile"}, AccessHash: secret.Digest(expiredToken), IssuedAt: now.Add(-time.Hour), ExpiresAt: now},
+		{ID: "r", ClientID: "c1", Scope: grantry.Scope{"profile"}, AccessHash: secret.Digest(revokedToken), IssuedAt: now, ExpiresAt: later, Revoked: true},
 	} {
 		if err := s.CreateToken(context.Background(), tok); err != nil {
 			t.Fatal(err)

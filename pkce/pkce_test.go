@@ -14,6 +14,7 @@ import (
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/grant/authcode"
 	"github.com/grantry/grantry/pkce"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -96,7 +97,7 @@ func newFixture(t *testing.T, ext *pkce.Extension) *fixture {
 	t.Helper()
 	store := memstore.New()
 	for _, c := range []*storage.ClientRecord{
-		{ID: "c1", SecretHash: storage.HashSecret("s1")},
+		{ID: "c1", SecretHash: secret.HashSecret("s1")},
 		{ID: "p1", AuthMethod: grantry.AuthNone},
 	} {
 		c.RedirectURIs = []string{cbURI}

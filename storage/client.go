@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
-	"github.com/grantry/grantry/internal/secret"
+	"github.com/grantry/grantry/secret"
 )
 
 // Client is what the authorization server needs to know of a registered
@@ -202,20 +202,6 @@ func (c *ClientRecord) Clone() *ClientRecord {
 	d.Scope = slices.Clone(c.Scope)
 	return &d
 }
-
-// HashSecret returns the stored form of a generated, high-entropy client
-// secret (a single SHA-256: such a secret cannot be guessed, and the token
-// endpoint stays fast).
-func HashSecret(s string) string { return secret.HashSecret(s) }
-
-// HashPassword returns the stored form of a low-entropy secret (argon2id).
-func HashPassword(s string) string { return secret.HashPassword(s) }
-
-// NewSecret returns a new random client secret of 256 bits.
-func NewSecret() string { return secret.Token() }
-
-// Digest returns the SHA-256 digest under which a token or code is stored.
-func Digest(token string) string { return secret.Digest(token) }
 
 // ClientRegistry manages the clients of a backend.
 type ClientRegistry interface {

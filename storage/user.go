@@ -3,8 +3,6 @@ package storage
 import (
 	"context"
 	"time"
-
-	"github.com/grantry/grantry/internal/secret"
 )
 
 // User is a resource owner who signs in with a user name and a password.
@@ -50,8 +48,3 @@ type UserStore interface {
 	// ErrNotFound.
 	SetPasswordHash(ctx context.Context, id, hash string) error
 }
-
-// VerifyPassword reports, in constant time, whether password matches a
-// hash made by HashPassword (or HashSecret). An empty or malformed hash
-// never matches.
-func VerifyPassword(hash, password string) bool { return secret.Verify(hash, password) }

@@ -4,11 +4,12 @@ import (
 	"testing"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 
 func TestVerifyPassword(t *testing.T) {
-	hash := storage.HashPassword("correct horse")
+	hash := secret.HashPassword("correct horse")
 	tests := []struct {
 		name, hash, password string
 		want                 bool
@@ -18,11 +19,11 @@ func TestVerifyPassword(t *testing.T) {
 		{"empty password", hash, "", false},
 		{"empty hash", "", "correct horse", false},
 		{"malformed hash", "argon2id$v=19$garbage", "correct horse", false},
-		{"secret hash", storage.HashSecret("s1"), "s1", true},
+		{"secret hash", secret.HashSecret("s1"), "s1", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := storage.VerifyPassword(tt.hash, tt.password); got != tt.want {
+			if got := secret.Verify(tt.hash, tt.password); got != tt.want {
 				t.Errorf("VerifyPassword(%q, %q) = %v, want %v", tt.hash, tt.password, got, tt.want)
 			}
 		})

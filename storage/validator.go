@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/secret"
 )
 
 // BearerValidatorConfig configures a BearerValidator. The zero value is
@@ -51,7 +52,7 @@ func (v *BearerValidator) ValidateToken(ctx context.Context, token string) (*gra
 // bearer.Protector provides to save an allocation per request. info is
 // overwritten entirely.
 func (v *BearerValidator) FillTokenInfo(ctx context.Context, token string, info *grantry.TokenInfo) error {
-	t, err := v.tokens.TokenByAccess(ctx, Digest(token))
+	t, err := v.tokens.TokenByAccess(ctx, secret.Digest(token))
 	if err != nil {
 		*info = grantry.TokenInfo{}
 		if errors.Is(err, ErrNotFound) {

@@ -14,6 +14,7 @@ import (
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/endpoint/introspection"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -24,10 +25,10 @@ func Example() {
 	ctx := context.Background()
 	clock := time.Date(2030, time.March, 4, 5, 6, 7, 0, time.UTC)
 	store := memstore.New()
-	_ = store.CreateClient(ctx, &storage.ClientRecord{ID: "calendar-api", SecretHash: storage.HashSecret("api-secret")})
+	_ = store.CreateClient(ctx, &storage.ClientRecord{ID: "calendar-api", SecretHash: secret.HashSecret("api-secret")})
 	_ = store.CreateToken(ctx, &storage.Token{
 		ID: "tok-1", ClientID: "calendar-app", Subject: "user-42", Scope: grantry.MustParseScope("calendar:read"),
-		AccessHash: storage.Digest("2YotnFZFEjr1zCsicMWpAA"), IssuedAt: clock, ExpiresAt: clock.Add(time.Hour),
+		AccessHash: secret.Digest("2YotnFZFEjr1zCsicMWpAA"), IssuedAt: clock, ExpiresAt: clock.Add(time.Hour),
 	})
 	srv, err := authserver.New(authserver.Config{
 		Issuer: "https://as.example", Clients: store, Tokens: store,

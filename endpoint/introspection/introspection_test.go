@@ -16,6 +16,7 @@ import (
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/endpoint/introspection"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -30,9 +31,9 @@ func newServer(t *testing.T, tokens func(*memstore.Store) storage.TokenStore) (*
 	store := memstore.New()
 	ctx := context.Background()
 	for _, c := range []*storage.ClientRecord{
-		{ID: "rs1", SecretHash: storage.HashSecret("rs-secret")},
-		{ID: "rs2", SecretHash: storage.HashSecret("rs2-secret")},
-		{ID: "post1", SecretHash: storage.HashSecret("post-secret"), AuthMethod: grantry.AuthClientSecretPost},
+		{ID: "rs1", SecretHash: secret.HashSecret("rs-secret")},
+		{ID: "rs2", SecretHash: secret.HashSecret("rs2-secret")},
+		{ID: "post1", SecretHash: secret.HashSecret("post-secret"), AuthMethod: grantry.AuthClientSecretPost},
 		{ID: "p1", AuthMethod: grantry.AuthNone},
 	} {
 		if err := store.CreateClient(ctx, c); err != nil {
@@ -41,13 +42,13 @@ func newServer(t *testing.T, tokens func(*memstore.Store) storage.TokenStore) (*
 	}
 	for _, tok := range []*storage.Token{
 		{ID: "t1", FamilyID: "F1", ClientID: "c1", Subject: "alice", Scope: grantry.Scope{"profile", "email"},
-			AccessHash: storage.Digest("live"), RefreshHash: storage.Digest("live-refresh"),
+			AccessHash: secret.Digest("live"), RefreshHash: secret.Digest("live-refresh"),
 			IssuedAt: issued, ExpiresAt: now.Add(time.Hour), RefreshExpiresAt: now.Add(48 * time.Hour)},
-		{ID: "t2", ClientID: "c1", Subject: "alice", AccessHash: storage.Digest("expired"), RefreshHash: storage.Digest("expired-refresh"),
+		{ID: "t2", ClientID: "c1", Subject: "alice", AccessHash: secret.Digest("expired"), RefreshHash: secret.Digest("expired-refresh"),
 			IssuedAt: issued, ExpiresAt: now, RefreshExpiresAt: now.Add(-time.Second)},
-		{ID: "t3", ClientID: "c1", AccessHash: storage.Digest("revoked"), RefreshHash: storage.Digest("revoked-refresh"),
+		{ID: "t3", ClientID: "c1", AccessHash: secret.Digest("revoked"), RefreshHash: secret.Digest("revoked-refresh"),
 			IssuedAt: issued, ExpiresAt: now.Add(time.Hour), Revoked: true},
-		{ID: "t4", ClientID: "cc", Scope: grantry.Scope{"read"}, AccessHash: storage.Digest("service"),
+		{ID: "t4", ClientID: "cc", Scope: grantry.Scope{"read"}, AccessHash: secret.Digest("service"),
 			IssuedAt: issued, ExpiresAt: now.Add(time.Hour)},
 	} {
 		if err := store.CreateToken(ctx, tok); err != nil {
@@ -229,7 +230,7 @@ func TestIntrospectionPermissionPolicies(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, store := newServer(t, nil)
-			if err := store.CreateClient(t.Context(), &storage.ClientRecord{ID: "c1", SecretHash: storage.HashSecret("c1-secret")}); err != nil {
+			if err := store.CreateClient(t.Context(), &storage.ClientRecord{ID: "c1", SecretHash: secret.HashSecret("c1-secret")}); err != nil {
 				t.Fatal(err)
 			}
 			h := introspection.New(srv, introspection.Config{CheckPermission: tt.policy})
@@ -315,11 +316,11 @@ func TestIntrospectionMetadata(t *testing.T) {
 func TestIntrospectionRFC7662Example(t *testing.T) {
 	srv, store := newServer(t, nil)
 	ctx := context.Background()
-	if err := store.CreateClient(ctx, &storage.ClientRecord{ID: "s6BhdRkqt3", SecretHash: storage.HashSecret("gX1fBat3bV")}); err != nil {
+	if err := store.CreateClient(ctx, &storage.ClientRecord{ID: "s6BhdRkqt3", SecretHash: secret.HashSecret("gX1fBat3bV")}); err != nil {
 		t.Fatal(err)
 	}
 	if err := store.CreateToken(ctx, &storage.Token{ID: "rfc", ClientID: "l238j323ds-23ij4", Subject: "Z5O3upPC88QrAjx00dis",
-		Scope: grantry.Scope{"read", "write", "dolphin"}, AccessHash: storage.Digest("mF_9.B5f-4.1JqM"),
+		Scope: grantry.Scope{"read", "write", "dolphin"}, AccessHash: secret.Digest("mF_9.B5f-4.1JqM"),
 		IssuedAt: issued, ExpiresAt: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/endpoint/revocation"
 	"github.com/grantry/grantry/grant/clientcredentials"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -25,7 +26,7 @@ func Example() {
 	store := memstore.New()
 	_ = store.CreateClient(ctx, &storage.ClientRecord{
 		ID:         "backup-job",
-		SecretHash: storage.HashSecret("backup-secret"),
+		SecretHash: secret.HashSecret("backup-secret"),
 		GrantTypes: []grantry.GrantType{grantry.GrantClientCredentials},
 	})
 	srv, err := authserver.New(authserver.Config{Issuer: "https://as.example", Clients: store, Tokens: store})

@@ -19,6 +19,7 @@ import (
 	"github.com/grantry/grantry/endpoint/revocation"
 	"github.com/grantry/grantry/grant/password"
 	"github.com/grantry/grantry/grant/refresh"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -57,9 +58,9 @@ func newFixture(t *testing.T, cfg revocation.Config, wrap func(*memstore.Store) 
 	ctx := context.Background()
 	both := []grantry.GrantType{grantry.GrantPassword, grantry.GrantRefreshToken}
 	for _, c := range []*storage.ClientRecord{
-		{ID: "c1", SecretHash: storage.HashSecret("s1"), Scope: grantry.Scope{"profile", "email"}, GrantTypes: both},
-		{ID: "c2", SecretHash: storage.HashSecret("s2"), Scope: grantry.Scope{"profile"}, GrantTypes: both},
-		{ID: "post1", SecretHash: storage.HashSecret("post-secret"), AuthMethod: grantry.AuthClientSecretPost, GrantTypes: both},
+		{ID: "c1", SecretHash: secret.HashSecret("s1"), Scope: grantry.Scope{"profile", "email"}, GrantTypes: both},
+		{ID: "c2", SecretHash: secret.HashSecret("s2"), Scope: grantry.Scope{"profile"}, GrantTypes: both},
+		{ID: "post1", SecretHash: secret.HashSecret("post-secret"), AuthMethod: grantry.AuthClientSecretPost, GrantTypes: both},
 		{ID: "p1", AuthMethod: grantry.AuthNone, GrantTypes: both},
 	} {
 		if err := f.store.CreateClient(ctx, c); err != nil {
@@ -68,13 +69,13 @@ func newFixture(t *testing.T, cfg revocation.Config, wrap func(*memstore.Store) 
 	}
 	later := now.Add(time.Hour)
 	for _, tok := range []*storage.Token{
-		{ID: "t1", FamilyID: "F1", ClientID: "c1", AccessHash: storage.Digest("c1-access"), RefreshHash: storage.Digest("c1-refresh"), ExpiresAt: later},
-		{ID: "t1b", FamilyID: "F1", ClientID: "c1", AccessHash: storage.Digest("c1-sibling"), ExpiresAt: later},
-		{ID: "t2", FamilyID: "F2", ClientID: "c1", AccessHash: storage.Digest("c1-other"), ExpiresAt: later},
-		{ID: "t3", FamilyID: "F3", ClientID: "c2", AccessHash: storage.Digest("c2-access"), RefreshHash: storage.Digest("c2-refresh"), ExpiresAt: later},
-		{ID: "t4", FamilyID: "F4", ClientID: "p1", AccessHash: storage.Digest("p1-access"), ExpiresAt: later},
-		{ID: "t5", FamilyID: "F5", ClientID: "c1", AccessHash: storage.Digest("c1-revoked"), ExpiresAt: later, Revoked: true},
-		{ID: "t6", FamilyID: "F6", ClientID: "c1", AccessHash: storage.Digest("c1-expired"), ExpiresAt: now.Add(-time.Hour)},
+		{ID: "t1", FamilyID: "F1", ClientID: "c1", AccessHash: secret.Digest("c1-access"), RefreshHash: secret.Digest("c1-refresh"), ExpiresAt: later},
+		{ID: "t1b", FamilyID: "F1", ClientID: "c1", AccessHash: secret.Digest("c1-sibling"), ExpiresAt: later},
+		{ID: "t2", FamilyID: "F2", ClientID: "c1", AccessHash: secret.Digest("c1-other"), ExpiresAt: later},
+		{ID: "t3", FamilyID: "F3", ClientID: "c2", AccessHash: secret.Digest("c2-access"), RefreshHash: secret.Digest("c2-refresh"), ExpiresAt: later},
+		{ID: "t4", FamilyID: "F4", ClientID: "p1", AccessHash: secret.Digest("p1-access"), ExpiresAt: later},
+		{ID: "t5", FamilyID: "F5", ClientID: "c1", AccessHash: secret.Digest("c1-revoked"), ExpiresAt: later, Revoked: true},
+		{ID: "t6", FamilyID: "F6", ClientID: "c1", AccessHash: secret.Digest("c1-expired"), ExpiresAt: now.Add(-time.Hour)},
 	} {
 		if err := f.store.CreateToken(ctx, tok); err != nil {
 			t.Fatal(err)
@@ -145,7 +146,7 @@ func (f *fixture) revokedIDs(t *testing.T) []string {
 	t.Helper()
 	var out []string
 	for _, id := range recordIDs {
-		tok, err := f.store.TokenByAccess(context.Background(), storage.Digest(accessValues[id]))
+		tok, err := f.store.TokenByAccess(context.Background(), secret.Digest(accessValues[id]))
 		if err != nil {
 			t.Fatalf("TokenByAccess(%s): %v", id, err)
 		}
@@ -429,11 +430,11 @@ func TestRevocationMetadata(t *testing.T) {
 func TestRevocationRFC7009Example(t *testing.T) {
 	f := newFixture(t, revocation.Config{}, nil)
 	ctx := context.Background()
-	if err := f.store.CreateClient(ctx, &storage.ClientRecord{ID: "s6BhdRkqt3", SecretHash: storage.HashSecret("gX1fBat3bV")}); err != nil {
+	if err := f.store.CreateClient(ctx, &storage.ClientRecord{ID: "s6BhdRkqt3", SecretHash: secret.HashSecret("gX1fBat3bV")}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.store.CreateToken(ctx, &storage.Token{ID: "rfc", FamilyID: "RFC", ClientID: "s6BhdRkqt3",
-		AccessHash: storage.Digest("rfc-access"), RefreshHash: storage.Digest("45ghiukldjahdnhzdauz"), ExpiresAt: now.Add(time.Hour)}); err != nil {
+		AccessHash: secret.Digest("rfc-access"), RefreshHash: secret.Digest("45ghiukldjahdnhzdauz"), ExpiresAt: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	r := httptest.NewRequest(http.MethodPost, "/revoke", strings.NewReader("token=45ghiukldjahdnhzdauz&token_type_hint=refresh_token"))
@@ -444,7 +445,7 @@ func TestRevocationRFC7009Example(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status: got %d %s, want 200", rec.Code, rec.Body)
 	}
-	tok, err := f.store.TokenByRefresh(ctx, storage.Digest("45ghiukldjahdnhzdauz"))
+	tok, err := f.store.TokenByRefresh(ctx, secret.Digest("45ghiukldjahdnhzdauz"))
 	if err != nil || !tok.Revoked {
 		t.Errorf("refresh token after revocation: got (%+v, %v), want revoked", tok, err)
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 
@@ -98,7 +99,7 @@ func (g *Grant) ValidateTokenRequest(ctx context.Context, req *authserver.TokenR
 // consume redeems the code once. A replay revokes what the code issued
 // (RFC 6749 §4.1.2).
 func (g *Grant) consume(ctx context.Context, req *authserver.TokenRequest, raw string) (*storage.AuthorizationCode, error) {
-	code, err := g.codes.ConsumeAuthorizationCode(ctx, storage.Digest(raw), req.Server().Now())
+	code, err := g.codes.ConsumeAuthorizationCode(ctx, secret.Digest(raw), req.Server().Now())
 	switch {
 	case err == nil:
 		return code, nil

@@ -17,6 +17,7 @@ import (
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/grant/authcode"
 	"github.com/grantry/grantry/pkce"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -66,7 +67,7 @@ func newFixture(t *testing.T, tokens storage.TokenStore, edit func(*authserver.C
 	}
 	for _, c := range clients {
 		if s, ok := secrets[c.ID]; ok {
-			c.SecretHash = storage.HashSecret(s)
+			c.SecretHash = secret.HashSecret(s)
 		}
 		if err := store.CreateClient(t.Context(), c); err != nil {
 			t.Fatal(err)
@@ -257,7 +258,7 @@ func TestIssuedToken(t *testing.T) {
 			if body["expires_in"] != float64(864000) || body["scope"] != "profile" || body["token_type"] != "Bearer" {
 				t.Errorf("response: got %v, want expires_in 864000, scope profile, token_type Bearer", body)
 			}
-			tok, err := f.store.TokenByAccess(t.Context(), storage.Digest(body["access_token"].(string)))
+			tok, err := f.store.TokenByAccess(t.Context(), secret.Digest(body["access_token"].(string)))
 			if err != nil {
 				t.Fatalf("TokenByAccess: %v", err)
 			}
@@ -349,7 +350,7 @@ func TestReplayDuringFirstExchangeRevokesItsToken(t *testing.T) {
 	if r.status != 200 {
 		t.Fatalf("first exchange: got %d %v, want 200", r.status, r.body)
 	}
-	tok, err := f.store.TokenByAccess(t.Context(), storage.Digest(r.body["access_token"].(string)))
+	tok, err := f.store.TokenByAccess(t.Context(), secret.Digest(r.body["access_token"].(string)))
 	if err != nil {
 		t.Fatalf("TokenByAccess: %v", err)
 	}

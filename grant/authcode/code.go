@@ -4,7 +4,7 @@ import (
 	"maps"
 
 	"github.com/grantry/grantry/authserver"
-	"github.com/grantry/grantry/internal/secret"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 

@@ -12,6 +12,7 @@ import (
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/grant/clientcredentials"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -31,7 +32,7 @@ func newServer(t *testing.T, cfg clientcredentials.Config) *authserver.Server {
 		{ID: "public", AuthMethod: grantry.AuthNone, GrantTypes: cc, Scope: grantry.Scope{"read"}},
 	} {
 		if s, ok := secrets[c.ID]; ok {
-			c.SecretHash = storage.HashSecret(s)
+			c.SecretHash = secret.HashSecret(s)
 		}
 		if err := store.CreateClient(t.Context(), c); err != nil {
 			t.Fatal(err)
@@ -108,7 +109,7 @@ func TestClientCredentialsGrant(t *testing.T) {
 			if got, _ := body["scope"].(string); got != tt.scope {
 				t.Errorf("scope: got %q, want %q", got, tt.scope)
 			}
-			tok, err := srv.Tokens().TokenByAccess(t.Context(), storage.Digest(body["access_token"].(string)))
+			tok, err := srv.Tokens().TokenByAccess(t.Context(), secret.Digest(body["access_token"].(string)))
 			if err != nil {
 				t.Fatalf("TokenByAccess: %v", err)
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/grant/implicit"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -27,7 +28,7 @@ func newServer(t *testing.T, edit func(*authserver.Config)) *authserver.Server {
 	for _, c := range []*storage.ClientRecord{
 		{ID: "spa", AuthMethod: grantry.AuthNone, RedirectURIs: []string{cbURI}, ResponseTypes: token,
 			GrantTypes: []grantry.GrantType{grantry.GrantImplicit, grantry.GrantRefreshToken}, Scope: grantry.Scope{"profile", "email"}},
-		{ID: "web", SecretHash: storage.HashSecret("s"), RedirectURIs: []string{cbURI}, ResponseTypes: token,
+		{ID: "web", SecretHash: secret.HashSecret("s"), RedirectURIs: []string{cbURI}, ResponseTypes: token,
 			GrantTypes: []grantry.GrantType{grantry.GrantImplicit}, Scope: grantry.Scope{"profile"}},
 		{ID: "codeonly", AuthMethod: grantry.AuthNone, RedirectURIs: []string{cbURI},
 			ResponseTypes: []grantry.ResponseType{grantry.ResponseCode}, Scope: grantry.Scope{"profile"}},
@@ -129,7 +130,7 @@ func TestImplicitGrant(t *testing.T) {
 			if got, ok := p["scope"]; (tt.scope == "") == ok || p.Get("scope") != tt.scope {
 				t.Errorf("scope: got %q, want %q", got, tt.scope)
 			}
-			tok, err := srv.Tokens().TokenByAccess(t.Context(), storage.Digest(p.Get("access_token")))
+			tok, err := srv.Tokens().TokenByAccess(t.Context(), secret.Digest(p.Get("access_token")))
 			if err != nil {
 				t.Fatalf("TokenByAccess: %v", err)
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/grant/password"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -48,7 +49,7 @@ func newServer(t *testing.T, dir directory, cfg password.Config) *authserver.Ser
 		{ID: "nopassword", GrantTypes: pwRefresh[1:], Scope: grantry.Scope{"profile"}},
 		{ID: "post", AuthMethod: grantry.AuthClientSecretPost, GrantTypes: pwRefresh, Scope: grantry.Scope{"profile"}},
 	} {
-		c.SecretHash = storage.HashSecret(secrets[c.ID])
+		c.SecretHash = secret.HashSecret(secrets[c.ID])
 		if err := store.CreateClient(t.Context(), c); err != nil {
 			t.Fatal(err)
 		}
@@ -142,7 +143,7 @@ func TestPasswordGrant(t *testing.T) {
 			if body["expires_in"] != float64(864000) || body["token_type"] != "Bearer" {
 				t.Errorf("response: got %v, want expires_in 864000 and token_type Bearer", body)
 			}
-			tok, err := srv.Tokens().TokenByAccess(t.Context(), storage.Digest(body["access_token"].(string)))
+			tok, err := srv.Tokens().TokenByAccess(t.Context(), secret.Digest(body["access_token"].(string)))
 			if err != nil || tok.Subject != "user-alice" || tok.GrantType != grantry.GrantPassword {
 				t.Errorf("stored token: got (%+v, %v), want one of user-alice by the password grant", tok, err)
 			}

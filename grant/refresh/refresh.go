@@ -15,6 +15,7 @@ import (
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 
@@ -79,7 +80,7 @@ func (g *Grant) ValidateTokenRequest(ctx context.Context, req *authserver.TokenR
 // its family is revoked.
 func (g *Grant) lookup(ctx context.Context, req *authserver.TokenRequest, raw string) (*storage.Token, error) {
 	tokens := req.Server().Tokens()
-	tok, err := tokens.TokenByRefresh(ctx, storage.Digest(raw))
+	tok, err := tokens.TokenByRefresh(ctx, secret.Digest(raw))
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, invalidToken()
 	}

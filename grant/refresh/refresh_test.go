@@ -13,6 +13,7 @@ import (
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/grant/refresh"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -42,7 +43,7 @@ func newFixture(t *testing.T, cfg refresh.Config) *fixture {
 		{ID: "p1", AuthMethod: grantry.AuthNone, GrantTypes: gt, Scope: grantry.Scope{"profile", "email"}},
 	} {
 		if s, ok := secrets[c.ID]; ok {
-			c.SecretHash = storage.HashSecret(s)
+			c.SecretHash = secret.HashSecret(s)
 		}
 		if err := f.store.CreateClient(t.Context(), c); err != nil {
 			t.Fatal(err)
@@ -64,7 +65,7 @@ func (f *fixture) seed(t *testing.T, id, client, rt string, revoked bool) {
 	err := f.store.CreateToken(t.Context(), &storage.Token{
 		ID: id, FamilyID: "fam-1", ClientID: client, Subject: "alice",
 		GrantType: grantry.GrantAuthorizationCode, Scope: grantry.Scope{"profile", "email"},
-		AccessHash: storage.Digest("at-" + id), RefreshHash: storage.Digest(rt),
+		AccessHash: secret.Digest("at-" + id), RefreshHash: secret.Digest(rt),
 		IssuedAt: t0, ExpiresAt: t0.Add(time.Hour), RefreshExpiresAt: t0.Add(24 * time.Hour),
 		Revoked: revoked,
 	})
@@ -104,7 +105,7 @@ func (f *fixture) refresh(t *testing.T, client, rt string, extra ...string) (int
 
 func (f *fixture) token(t *testing.T, access string) *storage.Token {
 	t.Helper()
-	tok, err := f.store.TokenByAccess(t.Context(), storage.Digest(access))
+	tok, err := f.store.TokenByAccess(t.Context(), secret.Digest(access))
 	if err != nil {
 		t.Fatalf("TokenByAccess: %v", err)
 	}
@@ -367,7 +368,7 @@ func TestClientScopeNarrowedSinceGrant(t *testing.T) {
 			if body["scope"] != tt.wantScope {
 				t.Errorf("scope: got %v, want %q", body["scope"], tt.wantScope)
 			}
-			rotated, err := f.store.TokenByRefresh(t.Context(), storage.Digest(body["refresh_token"].(string)))
+			rotated, err := f.store.TokenByRefresh(t.Context(), secret.Digest(body["refresh_token"].(string)))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
-	"github.com/grantry/grantry/internal/secret"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 
@@ -96,8 +96,8 @@ func cmdClientCreate(ctx context.Context, env *environment, args []string) error
 	}
 	var plain string
 	if c.TokenEndpointAuthMethod() != grantry.AuthNone {
-		plain = storage.NewSecret()
-		c.SecretHash = storage.HashSecret(plain)
+		plain = secret.Token()
+		c.SecretHash = secret.HashSecret(plain)
 	}
 	return withBackend(ctx, &f.adminFlags, func(b *backend) error {
 		if err := b.clients.CreateClient(ctx, c); err != nil {
@@ -323,8 +323,8 @@ func cmdClientRotate(ctx context.Context, env *environment, args []string) error
 		if c.Public() {
 			return fmt.Errorf("client %q is public: it has no secret", id)
 		}
-		plain := storage.NewSecret()
-		c.SecretHash, c.UpdatedAt = storage.HashSecret(plain), time.Now().UTC()
+		plain := secret.Token()
+		c.SecretHash, c.UpdatedAt = secret.HashSecret(plain), time.Now().UTC()
 		if err := b.clients.UpdateClient(ctx, c); err != nil {
 			return err
 		}

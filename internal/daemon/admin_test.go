@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -126,7 +127,7 @@ func TestUserCommands(t *testing.T) {
 		t.Fatalf("user create --json printed %q (%v)", out, err)
 	}
 	stored, err := a.store.UserByName(t.Context(), "bob")
-	if err != nil || !strings.HasPrefix(stored.PasswordHash, "argon2id$") || !storage.VerifyPassword(stored.PasswordHash, "s3cret-passw0rd") {
+	if err != nil || !strings.HasPrefix(stored.PasswordHash, "argon2id$") || !secret.Verify(stored.PasswordHash, "s3cret-passw0rd") {
 		t.Fatalf("stored user %+v, %v: want an argon2id hash of the password", stored, err)
 	}
 	if out := a.mustRun("", "user", "list"); !strings.Contains(out, "bob") || strings.Contains(out, "argon2id") {
@@ -134,7 +135,7 @@ func TestUserCommands(t *testing.T) {
 	}
 	a.mustRun("an0ther-passw0rd\r\n", "user", "set-password", "bob")
 	stored, _ = a.store.UserByName(t.Context(), "bob")
-	if !storage.VerifyPassword(stored.PasswordHash, "an0ther-passw0rd") {
+	if !secret.Verify(stored.PasswordHash, "an0ther-passw0rd") {
 		t.Error("set-password did not set the password read from stdin")
 	}
 	if code, _, errOut := a.run("x\n", "user", "create", "bob"); code != 1 || !strings.Contains(errOut, "at least 8") {

@@ -8,7 +8,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/grantry/grantry/internal/secret"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 
@@ -68,7 +68,7 @@ func cmdUserCreate(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	u := &storage.User{ID: secret.ID(), Username: name, PasswordHash: storage.HashPassword(pw), CreatedAt: time.Now().UTC()}
+	u := &storage.User{ID: secret.ID(), Username: name, PasswordHash: secret.HashPassword(pw), CreatedAt: time.Now().UTC()}
 	return withBackend(ctx, f, func(b *backend) error {
 		if err := b.users.CreateUser(ctx, u); errors.Is(err, storage.ErrExists) {
 			return fmt.Errorf("a user named %q exists already", name)
@@ -155,7 +155,7 @@ func cmdUserSetPassword(ctx context.Context, env *environment, args []string) er
 		if err != nil {
 			return err
 		}
-		if err := b.users.SetPasswordHash(ctx, u.ID, storage.HashPassword(pw)); err != nil {
+		if err := b.users.SetPasswordHash(ctx, u.ID, secret.HashPassword(pw)); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.stdout, "password of %s changed\n", name)

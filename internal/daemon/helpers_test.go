@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -86,7 +87,7 @@ func newHarnessOn(t *testing.T, store *memstore.Store, b *backend, opts ...func(
 
 func (h *harness) addUser(name, pw string) string {
 	h.t.Helper()
-	u := &storage.User{ID: "id-" + name, Username: name, PasswordHash: storage.HashSecret(pw), CreatedAt: time.Now()} // argon2id is tested in users_test.go; sha256 keeps these tests fast
+	u := &storage.User{ID: "id-" + name, Username: name, PasswordHash: secret.HashSecret(pw), CreatedAt: time.Now()} // argon2id is tested in users_test.go; sha256 keeps these tests fast
 	if err := h.store.CreateUser(context.Background(), u); err != nil {
 		h.t.Fatal(err)
 	}
@@ -103,15 +104,15 @@ func (h *harness) addClient(id, name string, method grantry.AuthMethod, redirect
 		ResponseTypes: []grantry.ResponseType{grantry.ResponseCode},
 		Scope:         grantry.MustParseScope("profile email"),
 	}
-	var secret string
+	var sec string
 	if method != grantry.AuthNone {
-		secret = storage.NewSecret()
-		c.SecretHash = storage.HashSecret(secret)
+		sec = secret.Token()
+		c.SecretHash = secret.HashSecret(sec)
 	}
 	if err := h.store.CreateClient(context.Background(), c); err != nil {
 		h.t.Fatal(err)
 	}
-	return secret
+	return sec
 }
 
 // browser returns an HTTP client that keeps cookies and does not follow

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/grantry/grantry/storage"
+	"github.com/grantry/grantry/secret"
 )
 
 func TestSafeReturn(t *testing.T) {
@@ -143,7 +143,7 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 			if r := h.signIn(c, authorizePath(), testUser, testPassword); r.status != http.StatusSeeOther {
 				t.Fatalf("sign-in: status %d, want 303", r.status)
 			}
-			if err := h.store.SetPasswordHash(t.Context(), h.userID, storage.HashSecret("a new password")); err != nil {
+			if err := h.store.SetPasswordHash(t.Context(), h.userID, secret.HashSecret("a new password")); err != nil {
 				t.Fatal(err)
 			}
 			r := h.get(c, tt.path)

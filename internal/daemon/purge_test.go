@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 
@@ -18,13 +19,13 @@ func seedExpired(t *testing.T, h *harness, ages ...time.Duration) {
 	for _, d := range ages {
 		exp := now.Add(-d)
 		if err := h.store.CreateToken(t.Context(), &storage.Token{
-			ID: "tok-" + d.String(), ClientID: testClient, AccessHash: storage.Digest("at-" + d.String()),
+			ID: "tok-" + d.String(), ClientID: testClient, AccessHash: secret.Digest("at-" + d.String()),
 			IssuedAt: exp.Add(-time.Hour), ExpiresAt: exp,
 		}); err != nil {
 			t.Fatal(err)
 		}
 		if err := h.store.CreateAuthorizationCode(t.Context(), &storage.AuthorizationCode{
-			Hash: storage.Digest("code-" + d.String()), ClientID: testClient, RedirectURI: testCallback,
+			Hash: secret.Digest("code-" + d.String()), ClientID: testClient, RedirectURI: testCallback,
 			Subject: h.userID, ExpiresAt: exp,
 		}); err != nil {
 			t.Fatal(err)
@@ -35,9 +36,9 @@ func seedExpired(t *testing.T, h *harness, ages ...time.Duration) {
 // stored reports whether the token and the code of age d are still stored.
 func stored(t *testing.T, h *harness, d time.Duration) (token, code bool) {
 	t.Helper()
-	_, err := h.store.TokenByAccess(t.Context(), storage.Digest("at-"+d.String()))
+	_, err := h.store.TokenByAccess(t.Context(), secret.Digest("at-"+d.String()))
 	token = err == nil
-	_, err = h.store.ConsumeAuthorizationCode(t.Context(), storage.Digest("code-"+d.String()), time.Now())
+	_, err = h.store.ConsumeAuthorizationCode(t.Context(), secret.Digest("code-"+d.String()), time.Now())
 	code = err == nil || errors.Is(err, storage.ErrCodeUsed)
 	return token, code
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 
@@ -48,7 +49,7 @@ func TestRefreshLifetimeFlags(t *testing.T) {
 // refreshRecord returns the stored token whose refresh token is rt.
 func (h *harness) refreshRecord(rt string) *storage.Token {
 	h.t.Helper()
-	tok, err := h.store.TokenByRefresh(h.t.Context(), storage.Digest(rt))
+	tok, err := h.store.TokenByRefresh(h.t.Context(), secret.Digest(rt))
 	if err != nil {
 		h.t.Fatalf("TokenByRefresh: %v", err)
 	}

@@ -12,7 +12,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/grantry/grantry/internal/secret"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 

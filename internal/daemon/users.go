@@ -6,7 +6,7 @@ import (
 	"sync"
 
 	"github.com/grantry/grantry/grant/password"
-	"github.com/grantry/grantry/internal/secret"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 
@@ -32,7 +32,7 @@ func newUserAuth(users storage.UserStore) *userAuth {
 // dummyHash is verified against when the user is unknown, so that an
 // unknown name takes as long as a wrong password and names cannot be
 // probed by timing.
-var dummyHash = sync.OnceValue(func() string { return storage.HashPassword(secret.Token()) })
+var dummyHash = sync.OnceValue(func() string { return secret.HashPassword(secret.Token()) })
 
 // AuthenticateUser returns the ID of the user whose name and password
 // these are, or password.ErrInvalidCredentials.
@@ -73,5 +73,5 @@ func (a *userAuth) verify(ctx context.Context, hash, pw string) (bool, error) {
 		return false, ctx.Err()
 	}
 	defer func() { <-a.slots }()
-	return storage.VerifyPassword(hash, pw), nil
+	return secret.Verify(hash, pw), nil
 }

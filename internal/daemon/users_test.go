@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/grantry/grantry/grant/password"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
 
 func TestUserAuth(t *testing.T) {
 	store := memstore.New()
-	u := &storage.User{ID: "id-1", Username: "alice", PasswordHash: storage.HashPassword("correct horse"), CreatedAt: time.Now()}
+	u := &storage.User{ID: "id-1", Username: "alice", PasswordHash: secret.HashPassword("correct horse"), CreatedAt: time.Now()}
 	if err := store.CreateUser(context.Background(), u); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -20,17 +21,17 @@ func Example() {
 
 	code := "SplxlOBeZQQYbYS6WxSbIA" // what the client receives (RFC 6749 §4.1.2)
 	err := s.CreateAuthorizationCode(ctx, &storage.AuthorizationCode{
-		Hash:      storage.Digest(code),
+		Hash:      secret.Digest(code),
 		FamilyID:  "grant-1",
 		ClientID:  "s6BhdRkqt3",
 		ExpiresAt: issued.Add(time.Minute),
 	})
 	fmt.Println("stored:", err)
 
-	c, err := s.ConsumeAuthorizationCode(ctx, storage.Digest(code), issued.Add(5*time.Second))
+	c, err := s.ConsumeAuthorizationCode(ctx, secret.Digest(code), issued.Add(5*time.Second))
 	fmt.Println("first use:", c.ClientID, err)
 
-	c, err = s.ConsumeAuthorizationCode(ctx, storage.Digest(code), issued.Add(9*time.Second))
+	c, err = s.ConsumeAuthorizationCode(ctx, secret.Digest(code), issued.Add(9*time.Second))
 	fmt.Println("replay:", errors.Is(err, storage.ErrCodeUsed), "family", c.FamilyID, "used at", c.UsedAt.Format(time.TimeOnly))
 	// Output:
 	// stored: <nil>
@@ -45,11 +46,11 @@ func ExampleStore_RotateRefreshToken() {
 	s := memstore.New()
 	first := &storage.Token{
 		ID: "t1", FamilyID: "grant-1",
-		AccessHash: storage.Digest("access-1"), RefreshHash: storage.Digest("refresh-1"),
+		AccessHash: secret.Digest("access-1"), RefreshHash: secret.Digest("refresh-1"),
 	}
 	second := &storage.Token{
 		ID: "t2", FamilyID: "grant-1",
-		AccessHash: storage.Digest("access-2"), RefreshHash: storage.Digest("refresh-2"),
+		AccessHash: secret.Digest("access-2"), RefreshHash: secret.Digest("refresh-2"),
 	}
 	if err := s.CreateToken(ctx, first); err != nil {
 		panic(err)
@@ -57,7 +58,7 @@ func ExampleStore_RotateRefreshToken() {
 
 	fmt.Println("rotate:", s.RotateRefreshToken(ctx, first.RefreshHash, second))
 
-	replay := &storage.Token{ID: "t3", FamilyID: "grant-1", AccessHash: storage.Digest("access-3")}
+	replay := &storage.Token{ID: "t3", FamilyID: "grant-1", AccessHash: secret.Digest("access-3")}
 	err := s.RotateRefreshToken(ctx, first.RefreshHash, replay)
 	fmt.Println("reuse detected:", errors.Is(err, storage.ErrRefreshReused))
 

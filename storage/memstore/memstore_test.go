@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 	"github.com/grantry/grantry/storage/storagetest"
@@ -22,7 +23,7 @@ func BenchmarkTokenByAccess(b *testing.B) {
 	base := time.Date(2030, time.March, 4, 5, 6, 7, 0, time.UTC)
 	hashes := make([]string, n)
 	for i := range hashes {
-		hashes[i] = storage.Digest(fmt.Sprint("access-", i))
+		hashes[i] = secret.Digest(fmt.Sprint("access-", i))
 		err := s.CreateToken(b.Context(), &storage.Token{
 			ID:          fmt.Sprint("token-", i),
 			FamilyID:    fmt.Sprint("family-", i),
@@ -30,7 +31,7 @@ func BenchmarkTokenByAccess(b *testing.B) {
 			Subject:     "user",
 			Scope:       []string{"openid", "profile", "api:read"},
 			AccessHash:  hashes[i],
-			RefreshHash: storage.Digest(fmt.Sprint("refresh-", i)),
+			RefreshHash: secret.Digest(fmt.Sprint("refresh-", i)),
 			IssuedAt:    base,
 			ExpiresAt:   base.Add(time.Hour),
 		})

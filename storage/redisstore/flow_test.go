@@ -16,6 +16,7 @@ import (
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/grant/authcode"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/redisstore"
 	"github.com/grantry/grantry/storage/sqlstore"
@@ -36,10 +37,10 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sqlstore.Open: %v", err)
 	}
-	secret := storage.NewSecret()
+	sec := secret.Token()
 	err = sqls.CreateClient(t.Context(), &storage.ClientRecord{
 		ID:            "web",
-		SecretHash:    storage.HashSecret(secret),
+		SecretHash:    secret.HashSecret(sec),
 		RedirectURIs:  []string{"https://app.example/cb"},
 		GrantTypes:    []grantry.GrantType{grantry.GrantAuthorizationCode},
 		ResponseTypes: []grantry.ResponseType{grantry.ResponseCode},
@@ -59,7 +60,7 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 		form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {"https://app.example/cb"}}
 		r := httptest.NewRequest(http.MethodPost, "/token", strings.NewReader(form.Encode()))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		r.SetBasicAuth("web", secret)
+		r.SetBasicAuth("web", sec)
 		w := httptest.NewRecorder()
 		srv.ServeToken(w, r)
 		return w
@@ -78,7 +79,7 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 	if replay.Code != http.StatusBadRequest || !strings.Contains(replay.Body.String(), `"error":"invalid_grant"`) {
 		t.Errorf("replay: got %d %s, want 400 invalid_grant", replay.Code, replay.Body)
 	}
-	issued, err := sqls.TokenByAccess(t.Context(), storage.Digest(tok.AccessToken))
+	issued, err := sqls.TokenByAccess(t.Context(), secret.Digest(tok.AccessToken))
 	if err != nil {
 		t.Fatalf("TokenByAccess: %v", err)
 	}

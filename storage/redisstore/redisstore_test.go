@@ -9,6 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/redisstore"
 	"github.com/grantry/grantry/storage/storagetest"
@@ -25,7 +26,7 @@ var issued = time.Date(2030, time.March, 4, 5, 6, 7, 0, time.UTC)
 
 func testCode(name string) *storage.AuthorizationCode {
 	return &storage.AuthorizationCode{
-		Hash:      storage.Digest("code-" + name),
+		Hash:      secret.Digest("code-" + name),
 		FamilyID:  "family-" + name,
 		ClientID:  "client",
 		CreatedAt: issued,
@@ -72,9 +73,9 @@ func TestCodeTTL(t *testing.T) {
 // the key nor in the value Redis holds.
 func TestCodeKeyHoldsNoCode(t *testing.T) {
 	s, rdb := newStore(t, redisstore.Config{})
-	raw := storage.NewSecret()
+	raw := secret.Token()
 	code := testCode("x")
-	code.Hash = storage.Digest(raw)
+	code.Hash = secret.Digest(raw)
 	if err := s.CreateAuthorizationCode(t.Context(), code); err != nil {
 		t.Fatalf("CreateAuthorizationCode: got error %v, want nil", err)
 	}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/grantry/grantry/storage"
+	"github.com/grantry/grantry/secret"
 )
 
 // SeenJTI records a JWT ID until exp and reports whether it was recorded
@@ -19,7 +19,7 @@ import (
 // allows; past it the JWT is refused anyway and its ID is forgotten. The
 // ID is stored as its SHA-256 digest, so that keys have one length.
 func (s *Store) SeenJTI(ctx context.Context, jti string, exp time.Time) (seen bool, err error) {
-	first, err := s.rdb.SetNX(ctx, s.prefix+"jti:"+storage.Digest(jti), 1, s.ttl(exp)).Result()
+	first, err := s.rdb.SetNX(ctx, s.prefix+"jti:"+secret.Digest(jti), 1, s.ttl(exp)).Result()
 	if err != nil {
 		return false, wrap("record jti", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/sqlstore"
 	"github.com/grantry/grantry/storage/storagetest"
@@ -30,7 +31,7 @@ func TestUserRefusesPlainPassword(t *testing.T) {
 			if err := s.CreateUser(t.Context(), u); !errors.Is(err, sqlstore.ErrPlainSecret) {
 				t.Errorf("CreateUser with a plain password: got %v, want ErrPlainSecret", err)
 			}
-			u.PasswordHash = storage.HashSecret("x")
+			u.PasswordHash = secret.HashSecret("x")
 			if err := s.CreateUser(t.Context(), u); err != nil {
 				t.Fatalf("CreateUser: %v", err)
 			}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 	"github.com/grantry/grantry/storage/sqlstore"
@@ -45,7 +46,7 @@ func BenchmarkTokenArgon2idSecret(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			s := openStore(b, openSQLite(b), sqlstore.SQLite)
 			err := s.CreateClient(b.Context(), &storage.ClientRecord{
-				ID: "legacy", SecretHash: storage.HashPassword("legacy-password-123"),
+				ID: "legacy", SecretHash: secret.HashPassword("legacy-password-123"),
 				GrantTypes: []grantry.GrantType{grantry.GrantClientCredentials},
 				Scope:      grantry.Scope{"api:read"},
 			})

@@ -11,6 +11,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/sqlstore"
 )
@@ -37,15 +38,15 @@ func Example() {
 	issued := time.Date(2030, time.March, 4, 5, 6, 7, 0, time.UTC)
 	code := "SplxlOBeZQQYbYS6WxSbIA" // what the client receives; only its digest is stored
 	err = store.CreateAuthorizationCode(ctx, &storage.AuthorizationCode{
-		Hash: storage.Digest(code), FamilyID: "grant-1", ClientID: "s6BhdRkqt3",
+		Hash: secret.Digest(code), FamilyID: "grant-1", ClientID: "s6BhdRkqt3",
 		CreatedAt: issued, ExpiresAt: issued.Add(time.Minute),
 	})
 	fmt.Println("stored:", err)
 
-	c, err := store.ConsumeAuthorizationCode(ctx, storage.Digest(code), issued.Add(5*time.Second))
+	c, err := store.ConsumeAuthorizationCode(ctx, secret.Digest(code), issued.Add(5*time.Second))
 	fmt.Println("first use:", c.ClientID, err)
 
-	c, err = store.ConsumeAuthorizationCode(ctx, storage.Digest(code), issued.Add(9*time.Second))
+	c, err = store.ConsumeAuthorizationCode(ctx, secret.Digest(code), issued.Add(9*time.Second))
 	fmt.Println("replay:", errors.Is(err, storage.ErrCodeUsed), "family", c.FamilyID, "used at", c.UsedAt.Format(time.TimeOnly))
 	// Output:
 	// stored: <nil>

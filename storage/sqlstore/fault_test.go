@@ -15,6 +15,7 @@ import (
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/grant/clientcredentials"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/sqlstore"
 )
@@ -125,17 +126,17 @@ func (s *syncBuffer) String() string {
 // client credentials grant and one client, "svc", whose secret it returns.
 func clientCredentialsServer(t testing.TB, s storage.ClientRegistry, tokens storage.TokenStore, log io.Writer) (*authserver.Server, string) {
 	t.Helper()
-	secret := storage.NewSecret()
+	sec := secret.Token()
 	err := s.CreateClient(t.Context(), &storage.ClientRecord{
 		ID:         "svc",
-		SecretHash: storage.HashSecret(secret),
+		SecretHash: secret.HashSecret(sec),
 		GrantTypes: []grantry.GrantType{grantry.GrantClientCredentials},
 		Scope:      grantry.Scope{"api:read", "api:write"},
 	})
 	if err != nil {
 		t.Fatalf("CreateClient: %v", err)
 	}
-	return newServer(t, s, tokens, log), secret
+	return newServer(t, s, tokens, log), sec
 }
 
 // newServer returns an authorization server with the client credentials

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/sqlstore"
 )
@@ -44,7 +45,7 @@ func TestMigrateTwice(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			db := tc.open(t)
 			s := openStore(t, db, tc.d)
-			c := &storage.ClientRecord{ID: "kept", SecretHash: storage.HashSecret("s")}
+			c := &storage.ClientRecord{ID: "kept", SecretHash: secret.HashSecret("s")}
 			if err := s.CreateClient(t.Context(), c); err != nil {
 				t.Fatal(err)
 			}

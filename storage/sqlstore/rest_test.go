@@ -18,6 +18,7 @@ import (
 	"github.com/grantry/grantry/grant/clientcredentials"
 	"github.com/grantry/grantry/grant/password"
 	"github.com/grantry/grantry/grant/refresh"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/sqlstore"
 )
@@ -110,15 +111,15 @@ func TestDumpHoldsNoCredential(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			db := tc.open(t)
 			s := openStore(t, db, tc.d)
-			generated, imported := storage.NewSecret(), "legacy-password-123"
+			generated, imported := secret.Token(), "legacy-password-123"
 			clients := []*storage.ClientRecord{{
-				ID: "app", SecretHash: storage.HashSecret(generated),
+				ID: "app", SecretHash: secret.HashSecret(generated),
 				RedirectURIs:  []string{"https://app.example/cb"},
 				GrantTypes:    []grantry.GrantType{grantry.GrantAuthorizationCode, grantry.GrantPassword, grantry.GrantRefreshToken},
 				ResponseTypes: []grantry.ResponseType{grantry.ResponseCode},
 				Scope:         grantry.Scope{"profile"},
 			}, {
-				ID: "legacy", SecretHash: storage.HashPassword(imported),
+				ID: "legacy", SecretHash: secret.HashPassword(imported),
 				GrantTypes: []grantry.GrantType{grantry.GrantClientCredentials},
 				Scope:      grantry.Scope{"api"},
 			}}
@@ -161,7 +162,7 @@ func TestDumpHoldsNoCredential(t *testing.T) {
 			}
 			// The dump is of the right data: the digests are there.
 			for _, c := range []string{pending, fromCode["access_token"].(string), rotated["refresh_token"].(string)} {
-				if !strings.Contains(d, storage.Digest(c)) {
+				if !strings.Contains(d, secret.Digest(c)) {
 					t.Errorf("the dump lacks the digest of an issued credential:\n%s", d)
 				}
 			}
@@ -180,7 +181,7 @@ func TestPlainSecretRefused(t *testing.T) {
 	}{
 		{"plain", "s3cr3t-value", sqlstore.ErrPlainSecret},
 		{"unknown-scheme", "md5$abc", sqlstore.ErrPlainSecret},
-		{"sha256", storage.HashSecret("s3cr3t-value"), nil},
+		{"sha256", secret.HashSecret("s3cr3t-value"), nil},
 		{"public", "", nil},
 	}
 	for _, tc := range tests {

@@ -6,13 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
 
 // importedHash is the argon2id hash of an imported secret, made once: it
 // is slow by design.
-var importedHash = sync.OnceValue(func() string { return storage.HashPassword("imported-secret") })
+var importedHash = sync.OnceValue(func() string { return secret.HashPassword("imported-secret") })
 
 // countingCache returns a cache over a store holding the given clients,
 // a clock the test moves, and a counter of the slow verifications.
@@ -104,7 +105,7 @@ func TestSecretCacheNewSecret(t *testing.T) {
 	if !checkSecret(t, c, "imported", "imported-secret") {
 		t.Fatalf("CheckSecret before the change: got false, want true")
 	}
-	rec.SecretHash = storage.HashSecret("generated-secret")
+	rec.SecretHash = secret.HashSecret("generated-secret")
 	if err := store.UpdateClient(t.Context(), rec); err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func TestSecretCacheBounded(t *testing.T) {
 	for i := range 5 {
 		clients = append(clients, &storage.ClientRecord{ID: fmt.Sprint("imported-", i), SecretHash: importedHash()})
 	}
-	fast := &storage.ClientRecord{ID: "generated", SecretHash: storage.HashSecret("generated-secret")}
+	fast := &storage.ClientRecord{ID: "generated", SecretHash: secret.HashSecret("generated-secret")}
 	c, _, calls := countingCache(t, SecretCacheConfig{Size: 3}, append(clients, fast)...)
 	for _, cl := range clients {
 		if !checkSecret(t, c, cl.ID, "imported-secret") {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/sqlstore"
 )
@@ -27,7 +28,7 @@ func token(id, family string) *storage.Token {
 	now := time.Date(2030, time.March, 4, 5, 6, 7, 0, time.UTC)
 	return &storage.Token{
 		ID: id, FamilyID: family, ClientID: "app", GrantType: grantry.GrantRefreshToken,
-		AccessHash: storage.Digest("access-" + id), RefreshHash: storage.Digest("refresh-" + id),
+		AccessHash: secret.Digest("access-" + id), RefreshHash: secret.Digest("refresh-" + id),
 		IssuedAt: now, ExpiresAt: now.Add(time.Hour),
 	}
 }

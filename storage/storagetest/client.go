@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 
@@ -87,7 +88,7 @@ func testClientUpdate(t *testing.T, s storage.ClientRegistry) {
 	mustCreateClient(t, s, newClient("app"))
 	mustCreateClient(t, s, newClient("bystander"))
 	want := newClient("app")
-	want.SecretHash = storage.HashSecret("rotated")
+	want.SecretHash = secret.HashSecret("rotated")
 	want.Name = "Renamed"
 	want.RedirectURIs = []string{"https://app.example/new"}
 	want.GrantTypes = []grantry.GrantType{grantry.GrantClientCredentials}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 
@@ -100,7 +101,7 @@ func testCodeConsumeOnce(t *testing.T, s storage.CodeStore) {
 
 func testCodeConsumeUnknown(t *testing.T, s storage.CodeStore) {
 	mustCreateCode(t, s, newCode("a"))
-	for _, hash := range []string{storage.Digest("code-unknown"), ""} {
+	for _, hash := range []string{secret.Digest("code-unknown"), ""} {
 		if c, err := s.ConsumeAuthorizationCode(t.Context(), hash, base); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("ConsumeAuthorizationCode(%q): got (%v, %v), want ErrNotFound", hash, c, err)
 		}

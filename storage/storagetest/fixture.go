@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 
@@ -20,7 +21,7 @@ func at(d time.Duration) time.Time { return base.Add(d) }
 func newClient(id string) *storage.ClientRecord {
 	return &storage.ClientRecord{
 		ID:         id,
-		SecretHash: storage.HashSecret("secret-" + id),
+		SecretHash: secret.HashSecret("secret-" + id),
 		Name:       "Client " + id + " – ünïcode",
 		RedirectURIs: []string{
 			"https://" + id + ".example/callback",
@@ -39,7 +40,7 @@ func newClient(id string) *storage.ClientRecord {
 // distinct for each name, valid from base for ten minutes.
 func newCode(name string) *storage.AuthorizationCode {
 	return &storage.AuthorizationCode{
-		Hash:        storage.Digest("code-" + name),
+		Hash:        secret.Digest("code-" + name),
 		FamilyID:    "family-" + name,
 		ClientID:    "client-" + name,
 		RedirectURI: "https://app.example/cb?from=" + name,
@@ -64,7 +65,7 @@ func newCode(name string) *storage.AuthorizationCode {
 // redirect URI, scope, subject, nonce, PKCE or extra values.
 func minimalCode(name string) *storage.AuthorizationCode {
 	return &storage.AuthorizationCode{
-		Hash:      storage.Digest("code-" + name),
+		Hash:      secret.Digest("code-" + name),
 		ClientID:  "client-" + name,
 		CreatedAt: base,
 		ExpiresAt: at(10 * time.Minute),
@@ -82,8 +83,8 @@ func newToken(name, family string) *storage.Token {
 		Subject:          "user-" + name,
 		GrantType:        grantry.GrantAuthorizationCode,
 		Scope:            grantry.Scope{"openid", "offline_access", name},
-		AccessHash:       storage.Digest("access-" + name),
-		RefreshHash:      storage.Digest("refresh-" + name),
+		AccessHash:       secret.Digest("access-" + name),
+		RefreshHash:      secret.Digest("refresh-" + name),
 		IssuedAt:         base,
 		ExpiresAt:        at(time.Hour),
 		RefreshExpiresAt: at(30 * 24 * time.Hour),
@@ -98,7 +99,7 @@ func accessOnly(name string) *storage.Token {
 		ID:         "token-" + name,
 		ClientID:   "client-" + name,
 		GrantType:  grantry.GrantClientCredentials,
-		AccessHash: storage.Digest("access-" + name),
+		AccessHash: secret.Digest("access-" + name),
 		IssuedAt:   base,
 		ExpiresAt:  at(time.Hour),
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 
@@ -57,7 +58,7 @@ func testRotateChain(t *testing.T, s storage.TokenStore) {
 func testRotateUnknown(t *testing.T, s storage.TokenStore) {
 	mustCreateToken(t, s, newToken("a", "fam"))
 	next := newToken("next", "fam")
-	err := s.RotateRefreshToken(t.Context(), storage.Digest("refresh-unknown"), next)
+	err := s.RotateRefreshToken(t.Context(), secret.Digest("refresh-unknown"), next)
 	if !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("RotateRefreshToken of an unknown hash: got error %v, want ErrNotFound", err)
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/grantry/grantry/internal/secret"
+	"github.com/grantry/grantry/secret"
 )
 
 // isBase64URL reports whether s holds only the unpadded base64url alphabet.

@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/crypto/argon2"
 
-	"github.com/grantry/grantry/internal/secret"
+	"github.com/grantry/grantry/secret"
 )
 
 var b64 = base64.RawURLEncoding
