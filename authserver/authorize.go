@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,7 +18,9 @@ import (
 type AuthorizationRequest struct {
 	HTTP   *http.Request
 	Params Params
-	Client storage.Client
+	Client *storage.Client
+	// Time is when the server received the request, by Config.Now.
+	Time time.Time
 	// ResponseType is the requested response type.
 	ResponseType grantry.ResponseType
 	// RedirectURI is where the response goes. RedirectURIGiven tells
@@ -35,15 +38,11 @@ type AuthorizationRequest struct {
 	CodeChallengeMethod string
 	Extra               map[string]string
 
-	server *Server
-	entry  *authzEntry
+	grant AuthorizationGrant
 }
 
 // Get returns a request parameter.
 func (r *AuthorizationRequest) Get(name string) string { return r.Params.Get(name) }
-
-// Server returns the server handling the request.
-func (r *AuthorizationRequest) Server() *Server { return r.server }
 
 // Consent is a signed-in user's approval of an authorization request.
 type Consent struct {
@@ -69,7 +68,7 @@ func (s *Server) ValidateAuthorizationRequest(r *http.Request) (*AuthorizationRe
 	if err != nil {
 		return nil, err
 	}
-	req := &AuthorizationRequest{HTTP: r, Params: params, State: params.Get("state"), server: s}
+	req := &AuthorizationRequest{HTTP: r, Params: params, State: params.Get("state"), Time: s.now()}
 	ctx := r.Context()
 	if err := s.checkClientAndRedirect(ctx, req); err != nil {
 		return nil, err
@@ -98,8 +97,8 @@ func (s *Server) checkClientAndRedirect(ctx context.Context, req *AuthorizationR
 	uri := req.Get("redirect_uri")
 	req.RedirectURIGiven = uri != ""
 	if uri == "" {
-		uri = client.DefaultRedirectURI()
-	} else if !client.CheckRedirectURI(uri) {
+		uri = defaultRedirectURI(client)
+	} else if !registeredRedirectURI(client, uri) {
 		uri = ""
 	}
 	if uri == "" || !s.checkRedirectURI(uri) {
@@ -117,28 +116,28 @@ func (s *Server) checkAuthorizationParams(ctx context.Context, req *Authorizatio
 	if rt == "" {
 		return grantry.InvalidRequest("missing response_type")
 	}
-	entry, ok := s.authzGrant[grantry.ResponseType(rt)]
+	g, ok := s.authzGrant[grantry.ResponseType(rt)]
 	if !ok {
 		return grantry.NewError(grantry.ErrUnsupportedResponseType, "the response type is not supported")
 	}
-	req.entry, req.ResponseType = entry, grantry.ResponseType(rt)
+	req.grant, req.ResponseType = g, grantry.ResponseType(rt)
 	if err := req.setResponseMode(); err != nil {
 		return err
 	}
-	if !req.Client.CheckResponseType(req.ResponseType) {
+	if !mayUseResponseType(req.Client, req.ResponseType) {
 		return grantry.NewError(grantry.ErrUnauthorizedClient, "the client may not use this response type")
 	}
-	sc, err := s.ParseScope(req.Get("scope"), req.Client)
+	sc, err := checkScope(req.Get("scope"), s.cfg.Scopes, req.Client)
 	if err != nil {
 		return err
 	}
 	req.Scope = sc
-	if err := entry.grant.ValidateAuthorizationRequest(ctx, req); err != nil {
+	if err := g.ValidateAuthorization(ctx, req); err != nil {
 		return err
 	}
-	for _, e := range entry.exts {
-		if v, ok := e.(AuthorizationValidator); ok {
-			if err := v.ValidateAuthorizationRequest(ctx, req); err != nil {
+	for _, h := range s.exts {
+		if h.ValidateAuthorization != nil {
+			if err := h.ValidateAuthorization(ctx, req); err != nil {
 				return err
 			}
 		}
@@ -149,7 +148,7 @@ func (s *Server) checkAuthorizationParams(ctx context.Context, req *Authorizatio
 // setResponseMode applies response_mode. A response carrying a token is
 // never sent in the query (Multiple Response Type Encoding Practices §3).
 func (req *AuthorizationRequest) setResponseMode() error {
-	def := req.entry.grant.DefaultResponseMode()
+	def := responseModeFor(string(req.ResponseType))
 	req.ResponseMode = def
 	switch m := req.Get("response_mode"); m {
 	case "":
@@ -211,6 +210,36 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request, req *Authoriz
 }
 
 func (s *Server) authorize(ctx context.Context, req *AuthorizationRequest, c *Consent) (url.Values, error) {
+	granted, err := s.granted(req, c)
+	if err != nil {
+		return nil, err
+	}
+	a, err := req.grant.Authorize(ctx, req, granted)
+	if err != nil {
+		return nil, err
+	}
+	params := a.Params
+	if params == nil {
+		params = url.Values{}
+	}
+	if a.Token != nil {
+		if err := s.issueAtAuthorization(ctx, req, a.Token, params); err != nil {
+			return nil, err
+		}
+	}
+	for _, h := range s.exts {
+		if h.AuthorizationResponse != nil {
+			if err := h.AuthorizationResponse(ctx, req, granted, params); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return params, nil
+}
+
+// granted checks the consent against the request: nil is a denial, a nil
+// scope grants all that was requested (RFC 6749 §4.1.2.1, §3.3).
+func (s *Server) granted(req *AuthorizationRequest, c *Consent) (*Consent, error) {
 	if c == nil {
 		return nil, grantry.NewError(grantry.ErrAccessDenied, "the resource owner denied the request")
 	}
@@ -223,33 +252,30 @@ func (s *Server) authorize(ctx context.Context, req *AuthorizationRequest, c *Co
 		return nil, grantry.NewError(grantry.ErrAccessDenied, "the resource owner granted none of the requested scope")
 	}
 	if granted.AuthTime.IsZero() {
-		granted.AuthTime = s.now()
+		granted.AuthTime = req.Time
 	}
-	params, err := req.entry.grant.Authorize(ctx, req, &granted)
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range req.entry.exts {
-		if h, ok := e.(AuthorizationResponder); ok {
-			if err := h.ProcessAuthorizationResponse(ctx, req, &granted, params); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return params, nil
+	return &granted, nil
 }
 
-// IssueToken issues an access token straight from the authorization
-// endpoint, as the implicit grant does (RFC 6749 §4.2.2). No refresh token
-// is ever issued there.
-func (r *AuthorizationRequest) IssueToken(ctx context.Context, gt grantry.GrantType, c *Consent) (*grantry.TokenResponse, error) {
-	tok := r.server.newToken(r.Client.ClientID(), gt, c.Subject, c.Scope, "", Issue{})
-	resp, err := r.server.mint(ctx, tok, Issue{})
+// issueAtAuthorization issues an access token straight from the
+// authorization endpoint, as the implicit grant does (RFC 6749 §4.2.2),
+// and adds it to params. No refresh token is ever issued there.
+func (s *Server) issueAtAuthorization(ctx context.Context, req *AuthorizationRequest, iss *Issue, params url.Values) error {
+	plain := *iss
+	plain.Refresh, plain.RotateFrom = false, ""
+	tok := s.newToken(req.Client.ID, &plain)
+	resp, err := s.mint(ctx, tok, false)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := r.server.storeToken(ctx, tok, ""); err != nil {
-		return nil, err
+	if err := s.storeToken(ctx, tok, ""); err != nil {
+		return err
 	}
-	return resp, nil
+	params.Set("access_token", resp.AccessToken)
+	params.Set("token_type", resp.TokenType)
+	params.Set("expires_in", strconv.FormatInt(resp.ExpiresIn, 10))
+	if len(resp.Scope) > 0 {
+		params.Set("scope", resp.Scope.String())
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 
@@ -38,7 +39,7 @@ type ClientAuthenticator interface {
 	// Authenticate returns the client the credentials prove, or an error.
 	// Any error becomes invalid_client; a storage.ErrUnavailable
 	// becomes temporarily_unavailable.
-	Authenticate(ctx context.Context, req *ClientAuthRequest) (storage.Client, error)
+	Authenticate(ctx context.Context, req *ClientAuthRequest) (*storage.Client, error)
 }
 
 var errBadCredentials = errors.New("bad client credentials")
@@ -64,7 +65,7 @@ func (s *Server) registerBuiltinClientAuth() {
 // used. A failure is invalid_client: 401 with a WWW-Authenticate: Basic
 // challenge when the client tried the Authorization header or Basic was
 // allowed, 400 otherwise (RFC 6749 §5.2).
-func (s *Server) AuthenticateClient(ctx context.Context, req *ClientAuthRequest, allowed []grantry.AuthMethod) (storage.Client, grantry.AuthMethod, error) {
+func (s *Server) AuthenticateClient(ctx context.Context, req *ClientAuthRequest, allowed []grantry.AuthMethod) (*storage.Client, grantry.AuthMethod, error) {
 	method, err := s.detectAuthMethod(req)
 	if err != nil {
 		return nil, "", err
@@ -79,10 +80,10 @@ func (s *Server) AuthenticateClient(ctx context.Context, req *ClientAuthRequest,
 		}
 		return nil, "", s.invalidClient(req, allowed)
 	}
-	if !client.CheckEndpointAuthMethod(method, req.Endpoint) {
+	if !mayAuthenticate(client, method) {
 		return nil, "", s.invalidClient(req, allowed)
 	}
-	if id := req.Params.Get("client_id"); id != "" && id != client.ClientID() {
+	if id := req.Params.Get("client_id"); id != "" && id != client.ID {
 		return nil, "", s.invalidClient(req, allowed)
 	}
 	if f := s.cfg.Events.ClientAuthenticated; f != nil {
@@ -136,7 +137,7 @@ func (s *Server) basicChallenge() string {
 
 // lookupClient finds a client, keeping storage outages apart from unknown
 // clients.
-func (s *Server) lookupClient(ctx context.Context, id string) (storage.Client, error) {
+func (s *Server) lookupClient(ctx context.Context, id string) (*storage.Client, error) {
 	if id == "" {
 		return nil, errBadCredentials
 	}
@@ -160,12 +161,12 @@ func (basicAuth) Present(req *ClientAuthRequest) bool {
 	return len(h) >= 6 && strings.EqualFold(h[:6], "basic ")
 }
 
-func (a basicAuth) Authenticate(ctx context.Context, req *ClientAuthRequest) (storage.Client, error) {
-	id, secret, ok := ParseBasicAuth(req.HTTP.Header.Get("Authorization"))
-	if !ok || secret == "" {
+func (a basicAuth) Authenticate(ctx context.Context, req *ClientAuthRequest) (*storage.Client, error) {
+	id, presented, ok := ParseBasicAuth(req.HTTP.Header.Get("Authorization"))
+	if !ok || presented == "" {
 		return nil, errBadCredentials
 	}
-	return a.s.checkSecret(ctx, id, secret)
+	return a.s.checkSecret(ctx, id, presented)
 }
 
 // ParseBasicAuth decodes an Authorization header of the Basic scheme whose
@@ -198,19 +199,31 @@ func (postAuth) Present(req *ClientAuthRequest) bool {
 	return req.Params.Get("client_secret") != ""
 }
 
-func (a postAuth) Authenticate(ctx context.Context, req *ClientAuthRequest) (storage.Client, error) {
+func (a postAuth) Authenticate(ctx context.Context, req *ClientAuthRequest) (*storage.Client, error) {
 	return a.s.checkSecret(ctx, req.Params.Get("client_id"), req.Params.Get("client_secret"))
 }
 
-func (s *Server) checkSecret(ctx context.Context, id, secret string) (storage.Client, error) {
+func (s *Server) checkSecret(ctx context.Context, id, presented string) (*storage.Client, error) {
 	c, err := s.lookupClient(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if !c.CheckSecret(secret) {
+	if !s.verifySecret(c, presented) {
 		return nil, errBadCredentials
 	}
 	return c, nil
+}
+
+// verifySecret checks a presented secret against the client's stored hash
+// in constant time, through Config.SecretCache when there is one.
+func (s *Server) verifySecret(c *storage.Client, presented string) bool {
+	if c.SecretHash == "" {
+		return false
+	}
+	if s.cfg.SecretCache != nil {
+		return s.cfg.SecretCache.Verify(c.ID, c.SecretHash, presented)
+	}
+	return secret.Verify(c.SecretHash, presented)
 }
 
 // noneAuth is the public client's "none" (RFC 7591 §2): a client_id and no
@@ -221,6 +234,6 @@ func (noneAuth) Present(req *ClientAuthRequest) bool {
 	return req.Params.Get("client_id") != ""
 }
 
-func (a noneAuth) Authenticate(ctx context.Context, req *ClientAuthRequest) (storage.Client, error) {
+func (a noneAuth) Authenticate(ctx context.Context, req *ClientAuthRequest) (*storage.Client, error) {
 	return a.s.lookupClient(ctx, req.Params.Get("client_id"))
 }

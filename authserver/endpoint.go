@@ -1,34 +1,91 @@
 package authserver
 
 import (
+	"context"
+	"net/http"
 	"net/url"
 	"strings"
+	"time"
+
+	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/storage"
 )
 
-// Endpoint is an optional endpoint, such as revocation (RFC 7009) or
-// introspection (RFC 7662), registered on the server so that the server
-// metadata lists it. The endpoint itself is an http.Handler the
-// application mounts.
+// Endpoint is an optional endpoint at which a client authenticates, such
+// as revocation (RFC 7009) or introspection (RFC 7662). The server parses
+// the POST form body, authenticates the client with one of AuthMethods,
+// calls Respond, and writes its answer or its error with Cache-Control:
+// no-store. An endpoint that implements MetadataProvider adds members to
+// the server metadata, such as its URL.
 type Endpoint interface {
 	// Name returns the endpoint's name, such as grantry.EndpointRevocation;
-	// it is unique on a server.
+	// it is unique on a server and names the endpoint's metadata members.
 	Name() string
-	// MetadataProvider gives the endpoint's URL and authentication
-	// methods, such as revocation_endpoint and
-	// revocation_endpoint_auth_methods_supported (RFC 8414 §2).
-	MetadataProvider
+	// AuthMethods returns the client authentication methods accepted.
+	AuthMethods() []grantry.AuthMethod
+	// Respond answers an authenticated request: a JSON body, or nil for
+	// an empty 200 answer.
+	Respond(ctx context.Context, req *EndpointRequest) ([]byte, error)
 }
 
-// RegisterEndpoint registers an endpoint for the server metadata. It panics
-// when an endpoint of the same name is registered already, a programming
-// error found at start-up.
-func (s *Server) RegisterEndpoint(e Endpoint) {
+// EndpointRequest is a request to an Endpoint whose client has been
+// authenticated.
+type EndpointRequest struct {
+	HTTP   *http.Request
+	Params Params
+	// Client is the authenticated client and AuthMethod how it
+	// authenticated.
+	Client     *storage.Client
+	AuthMethod grantry.AuthMethod
+	// Time is when the server received the request, by Config.Now.
+	Time time.Time
+}
+
+// Get returns a request parameter.
+func (r *EndpointRequest) Get(name string) string { return r.Params.Get(name) }
+
+// Mount registers an endpoint, so that the server metadata lists it, and
+// returns its handler for the application to route. It panics when an
+// endpoint of the same name is registered already, a programming error
+// found at start-up.
+func (s *Server) Mount(e Endpoint) http.Handler {
 	for _, have := range s.endpoints {
 		if have.Name() == e.Name() {
 			panic("authserver: endpoint registered twice: " + e.Name())
 		}
 	}
 	s.endpoints = append(s.endpoints, e)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := s.respond(r.Context(), r, e)
+		if err != nil {
+			s.WriteError(w, r, err)
+			return
+		}
+		h := w.Header()
+		h["Cache-Control"] = noStore
+		h["Pragma"] = noCache
+		if body == nil {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		h["Content-Type"] = jsonContentType
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(body)
+	})
+}
+
+func (s *Server) respond(ctx context.Context, r *http.Request, e Endpoint) ([]byte, error) {
+	params, err := s.postParams(r)
+	if err != nil {
+		return nil, err
+	}
+	car := &ClientAuthRequest{HTTP: r, Params: params, Endpoint: e.Name()}
+	client, method, err := s.AuthenticateClient(ctx, car, e.AuthMethods())
+	if err != nil {
+		return nil, err
+	}
+	req := &EndpointRequest{HTTP: r, Params: params, Client: client, AuthMethod: method, Time: s.now()}
+	return e.Respond(ctx, req)
 }
 
 // EndpointURLs locates the server's own endpoints. Each is an absolute URL,

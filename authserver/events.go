@@ -2,6 +2,7 @@ package authserver
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/storage"
@@ -21,7 +22,7 @@ type Events struct {
 	// endpoint is grantry.EndpointToken, grantry.EndpointRevocation,
 	// grantry.EndpointIntrospection or another endpoint's name. Failed
 	// authentications are not reported.
-	ClientAuthenticated func(ctx context.Context, client storage.Client, method grantry.AuthMethod, endpoint string)
+	ClientAuthenticated func(ctx context.Context, client *storage.Client, method grantry.AuthMethod, endpoint string)
 	// TokenIssued is called once a new token has been stored by the
 	// TokenStore (created, or stored in place of a rotated refresh token),
 	// at the token endpoint or (implicit grant) the authorization
@@ -29,20 +30,17 @@ type Events struct {
 	// the response is written. tok holds digests only, never the tokens
 	// themselves. A token whose storing failed is not reported.
 	TokenIssued func(ctx context.Context, tok *storage.Token)
-	// TokenRevoked is called by Server.RevokeToken, as the revocation
-	// endpoint revokes a token, once the TokenStore has revoked it. With
-	// family true, every token of tok.FamilyID was revoked (a refresh
-	// token was presented); otherwise only tok's record. It is not called
-	// when nothing was revoked: an unknown token, a token of another
-	// client, or an access token revoked already. The revocations a grant
-	// makes on its own are reported by FamilyRevoked.
-	TokenRevoked func(ctx context.Context, tok *storage.Token, family bool)
 	// FamilyRevoked is called once the TokenStore has revoked a whole
 	// family because a grant detected an attack: an authorization code
 	// presented again (RFC 6749 §4.1.2) or a rotated refresh token used
-	// again (RFC 9700 §4.14.2). It is called by Server.RevokeFamily, and
+	// again (RFC 9700 §4.14.2). It is called when a grant returns a *Replay, and
 	// when TokenStore.RotateRefreshToken refuses a rotation with
 	// storage.ErrRefreshReused, having revoked the family itself. clientID
 	// is the client the family was issued to.
 	FamilyRevoked func(ctx context.Context, familyID, clientID string)
+	// Failed is called by Server.WriteError for every failed request it
+	// answers, at the authorization, token and mounted endpoints, before
+	// the answer is written: e is the error as it will be rendered (its
+	// Cause, if any, is logged and never sent). r is the request.
+	Failed func(r *http.Request, e *grantry.Error)
 }

@@ -57,7 +57,7 @@ func (r *evRecorder) events() authserver.Events {
 func evServer(t *testing.T, tokens storage.TokenStore, events authserver.Events) (*authserver.Server, *memstore.Store) {
 	t.Helper()
 	store := memstore.New()
-	for _, c := range []*storage.ClientRecord{
+	for _, c := range []*storage.Client{
 		{ID: "cc", SecretHash: secret.HashSecret("cc-secret"), Scope: grantry.Scope{"read"},
 			GrantTypes: []grantry.GrantType{grantry.GrantClientCredentials}},
 		{ID: "pp", SecretHash: secret.HashSecret("pp-secret"), AuthMethod: grantry.AuthClientSecretPost, Scope: grantry.Scope{"read"},

@@ -26,7 +26,7 @@ import (
 func Example() {
 	ctx := context.Background()
 	store := memstore.New()
-	err := store.CreateClient(ctx, &storage.ClientRecord{
+	err := store.CreateClient(ctx, &storage.Client{
 		ID:            "native-app",
 		AuthMethod:    grantry.AuthNone,
 		RedirectURIs:  []string{"https://app.example/cb"},
@@ -152,7 +152,7 @@ func (TicketGrant) CreateTokenResponse(ctx context.Context, req *authserver.Toke
 func Example_customGrant() {
 	ctx := context.Background()
 	store := memstore.New()
-	err := store.CreateClient(ctx, &storage.ClientRecord{
+	err := store.CreateClient(ctx, &storage.Client{
 		ID:         "helpdesk",
 		SecretHash: secret.HashSecret("helpdesk-secret"),
 		GrantTypes: []grantry.GrantType{"urn:example:grant-type:ticket"},

@@ -87,7 +87,7 @@ func TestFamilyRevokedEvent(t *testing.T) {
 func familyEventServer(t *testing.T, fn func(context.Context, string, string)) (*authserver.Server, *memstore.Store) {
 	t.Helper()
 	store := memstore.New()
-	err := store.CreateClient(t.Context(), &storage.ClientRecord{
+	err := store.CreateClient(t.Context(), &storage.Client{
 		ID: "fe", SecretHash: secret.HashSecret("fe-secret"), RedirectURIs: []string{"https://client.test/cb"},
 		Scope: grantry.Scope{"profile"}, ResponseTypes: []grantry.ResponseType{grantry.ResponseCode},
 		GrantTypes: []grantry.GrantType{grantry.GrantAuthorizationCode, grantry.GrantRefreshToken},

@@ -74,13 +74,13 @@ var (
 	codeOnly    = []grantry.ResponseType{grantry.ResponseCode}
 )
 
-func testClients() []*storage.ClientRecord {
-	conf := func(id string, c storage.ClientRecord) *storage.ClientRecord {
+func testClients() []*storage.Client {
+	conf := func(id string, c storage.Client) *storage.Client {
 		c.ID, c.SecretHash = id, secret.HashSecret(clientSecrets[id])
 		return &c
 	}
-	clients := []*storage.ClientRecord{
-		conf("c1", storage.ClientRecord{
+	clients := []*storage.Client{
+		conf("c1", storage.Client{
 			RedirectURIs: []string{cbURI}, Scope: grantry.Scope{"profile", "email"},
 			GrantTypes: codeRefresh, ResponseTypes: codeOnly,
 		}),
@@ -92,25 +92,25 @@ func testClients() []*storage.ClientRecord {
 		},
 		// A client that may not use response_type=code (ACCEPTANCE 5) and
 		// holds refresh_token, which client_credentials must still not issue.
-		conf("cc1", storage.ClientRecord{
+		conf("cc1", storage.Client{
 			RedirectURIs: []string{"https://cc.test/cb"}, Scope: grantry.Scope{"read", "write"},
 			GrantTypes: []grantry.GrantType{grantry.GrantClientCredentials, grantry.GrantRefreshToken},
 		}),
-		conf("pw1", storage.ClientRecord{
+		conf("pw1", storage.Client{
 			Scope:      grantry.Scope{"profile", "email"},
 			GrantTypes: []grantry.GrantType{grantry.GrantPassword, grantry.GrantRefreshToken},
 		}),
-		conf("multi", storage.ClientRecord{
+		conf("multi", storage.Client{
 			RedirectURIs: []string{"https://multi.test/a", "https://multi.test/b"}, Scope: grantry.Scope{"profile"},
 			GrantTypes: codeRefresh, ResponseTypes: codeOnly,
 		}),
-		conf("post1", storage.ClientRecord{
+		conf("post1", storage.Client{
 			AuthMethod:   grantry.AuthClientSecretPost,
 			RedirectURIs: []string{"https://post.test/cb"}, Scope: grantry.Scope{"profile"},
 			GrantTypes: codeRefresh, ResponseTypes: codeOnly,
 		}),
 		// RFC 6749 §2.3.1 form-urlencodes the Basic credentials (ACCEPTANCE 12a).
-		conf("a-b:c", storage.ClientRecord{
+		conf("a-b:c", storage.Client{
 			Scope:      grantry.Scope{"read"},
 			GrantTypes: []grantry.GrantType{grantry.GrantClientCredentials},
 		}),
@@ -120,15 +120,15 @@ func testClients() []*storage.ClientRecord {
 			RedirectURIs: []string{"http://127.0.0.1/cb"}, Scope: grantry.Scope{"profile"},
 			GrantTypes: codeRefresh, ResponseTypes: codeOnly,
 		},
-		conf("q1", storage.ClientRecord{
+		conf("q1", storage.Client{
 			RedirectURIs: []string{"https://query.test/cb?tenant=7"}, Scope: grantry.Scope{"profile"},
 			GrantTypes: codeRefresh, ResponseTypes: codeOnly,
 		}),
-		conf("http1", storage.ClientRecord{
+		conf("http1", storage.Client{
 			RedirectURIs: []string{"http://client.test/cb"}, Scope: grantry.Scope{"profile"},
 			GrantTypes: codeRefresh, ResponseTypes: codeOnly,
 		}),
-		conf("tk1", storage.ClientRecord{
+		conf("tk1", storage.Client{
 			Scope:      grantry.Scope{"read"},
 			GrantTypes: []grantry.GrantType{ticketGrantType},
 		}),
@@ -139,14 +139,14 @@ func testClients() []*storage.ClientRecord {
 			GrantTypes: codeRefresh, ResponseTypes: codeOnly,
 		},
 		// A client that may hold a scope the server does not know.
-		conf("wide1", storage.ClientRecord{
+		conf("wide1", storage.Client{
 			RedirectURIs: []string{"https://wide.test/cb"}, Scope: grantry.Scope{"profile", "admin"},
 			GrantTypes:    []grantry.GrantType{grantry.GrantAuthorizationCode, grantry.GrantClientCredentials},
 			ResponseTypes: codeOnly,
 		}),
 	}
 	for id, uri := range unsafeRedirects {
-		clients = append(clients, &storage.ClientRecord{
+		clients = append(clients, &storage.Client{
 			ID: id, AuthMethod: grantry.AuthNone, RedirectURIs: []string{uri}, Scope: grantry.Scope{"profile"},
 			GrantTypes: codeRefresh, ResponseTypes: codeOnly,
 		})

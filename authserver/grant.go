@@ -12,114 +12,127 @@ import (
 // TokenGrant handles one grant_type at the token endpoint (RFC 6749 §4).
 //
 // The server parses the request, authenticates the client with one of
-// AuthMethods, checks that the client may use the grant type, then calls
-// ValidateTokenRequest, the extensions' ValidateTokenRequest hooks, and
-// CreateTokenResponse.
+// AuthMethods and checks that the client may use the grant type. Token then
+// checks what is particular to the grant and says what to issue; the
+// extensions' ValidateToken hooks run, and the server issues: it makes the
+// tokens, runs the TokenResponse hooks, stores the tokens, reports
+// Events.TokenIssued and writes the response.
 type TokenGrant interface {
 	// GrantType returns the grant_type value the grant answers to.
 	GrantType() grantry.GrantType
 	// AuthMethods returns the client authentication methods the grant
 	// accepts at the token endpoint.
 	AuthMethods() []grantry.AuthMethod
-	// ValidateTokenRequest checks the request and fills in what it
-	// establishes: Subject, Scope, and Code or Token where they apply.
-	ValidateTokenRequest(ctx context.Context, req *TokenRequest) error
-	// CreateTokenResponse issues the tokens, normally with
-	// req.IssueToken.
-	CreateTokenResponse(ctx context.Context, req *TokenRequest) (*grantry.TokenResponse, error)
+	// Token validates the request and returns what to issue. A
+	// *grantry.Error (or a bare grantry.ErrorCode) is answered as it is;
+	// a *Replay revokes a token family first; any other error is
+	// server_error, or temporarily_unavailable for storage.ErrUnavailable.
+	Token(ctx context.Context, req *TokenRequest) (*Issue, error)
 }
 
 // AuthorizationGrant handles one response_type at the authorization
-// endpoint (RFC 6749 §3.1.1).
+// endpoint (RFC 6749 §3.1.1). The response goes in the query unless the
+// response type returns a token or an ID token, which go in the fragment
+// (OAuth 2.0 Multiple Response Type Encoding Practices §3).
 type AuthorizationGrant interface {
 	// ResponseType returns the response_type value the grant answers to.
 	ResponseType() grantry.ResponseType
-	// DefaultResponseMode returns "query" or "fragment".
-	DefaultResponseMode() string
-	// ValidateAuthorizationRequest checks what is particular to the grant;
-	// the server has validated the client, redirect URI and scope.
-	ValidateAuthorizationRequest(ctx context.Context, req *AuthorizationRequest) error
-	// Authorize returns the parameters of the successful response for a
-	// consenting user; the server adds state and iss.
-	Authorize(ctx context.Context, req *AuthorizationRequest, c *Consent) (url.Values, error)
+	// ValidateAuthorization checks what is particular to the grant; the
+	// server has validated the client, redirect URI and scope.
+	ValidateAuthorization(ctx context.Context, req *AuthorizationRequest) error
+	// Authorize answers a consenting user: the parameters of the response
+	// and, when the response carries an access token (implicit), what to
+	// issue. The server adds the token, state and iss.
+	Authorize(ctx context.Context, req *AuthorizationRequest, c *Consent) (*Authorization, error)
 }
 
-// Grant is a TokenGrant, an AuthorizationGrant, or both.
-type Grant any
-
-// Extension hooks into the steps of the grants it is registered with. It
-// implements any of AuthorizationValidator, AuthorizationResponder,
-// TokenValidator and TokenResponder.
-type Extension any
-
-// AuthorizationValidator runs after a grant has validated an authorization
-// request.
-type AuthorizationValidator interface {
-	ValidateAuthorizationRequest(ctx context.Context, req *AuthorizationRequest) error
+// Authorization is a grant's answer to an approved authorization request.
+type Authorization struct {
+	// Params are the response parameters, such as code.
+	Params url.Values
+	// Token, when set, is issued by the server and its access_token,
+	// token_type, expires_in and scope added to Params (RFC 6749 §4.2.2).
+	// No refresh token is ever issued at the authorization endpoint.
+	Token *Issue
 }
 
-// AuthorizationResponder may add parameters to a successful authorization
-// response.
-type AuthorizationResponder interface {
-	ProcessAuthorizationResponse(ctx context.Context, req *AuthorizationRequest, c *Consent, params url.Values) error
+// Replay is the error a grant returns when it detects a replay: an
+// authorization code presented again (RFC 6749 §4.1.2) or a rotated
+// refresh token used again (RFC 9700 §4.14.2). The server revokes the
+// family, reports Events.FamilyRevoked and answers Err.
+type Replay struct {
+	FamilyID string
+	ClientID string
+	Err      *grantry.Error
 }
 
-// TokenValidator runs after a grant has validated a token request.
-type TokenValidator interface {
-	ValidateTokenRequest(ctx context.Context, req *TokenRequest) error
+// Error implements the error interface.
+func (r *Replay) Error() string { return r.Err.Error() }
+
+// Unwrap returns Err.
+func (r *Replay) Unwrap() error { return r.Err }
+
+// Extension hooks into the steps of every grant. PKCE and OpenID Connect
+// are extensions; an extension acts only on the requests it concerns (PKCE
+// on those that issue or redeem a code).
+type Extension interface {
+	// Hooks returns the extension's hooks; nil ones are skipped.
+	Hooks() Hooks
 }
 
-// TokenResponder may add parameters to a token response. tok is the stored
-// record of the token just issued.
-type TokenResponder interface {
-	ProcessTokenResponse(ctx context.Context, req *TokenRequest, tok *storage.Token, resp *grantry.TokenResponse) error
+// Hooks are the steps an extension hooks into. Each runs after the grant's
+// own step, in the order the extensions were registered; an error ends the
+// request as a grant's would.
+type Hooks struct {
+	// ValidateAuthorization runs after a grant has validated an
+	// authorization request; it may keep values on the request for the
+	// code (Nonce, CodeChallenge, Extra).
+	ValidateAuthorization func(ctx context.Context, req *AuthorizationRequest) error
+	// AuthorizationResponse may add parameters to a successful
+	// authorization response, which holds any issued access token.
+	AuthorizationResponse func(ctx context.Context, req *AuthorizationRequest, c *Consent, params url.Values) error
+	// ValidateToken runs after a grant has validated a token request and
+	// said what to issue; it may change iss.
+	ValidateToken func(ctx context.Context, req *TokenRequest, iss *Issue) error
+	// TokenResponse may add parameters to a token response before anything
+	// is stored, so that a failure leaves no token behind. tok is the
+	// record about to be stored.
+	TokenResponse func(ctx context.Context, req *TokenRequest, tok *storage.Token, resp *grantry.TokenResponse) error
+	// Metadata returns members of the server metadata (RFC 8414 §2), as a
+	// MetadataProvider does.
+	Metadata func() map[string]any
 }
 
-type tokenEntry struct {
-	grant TokenGrant
-	exts  []Extension
-}
-
-type authzEntry struct {
-	grant AuthorizationGrant
-	exts  []Extension
-}
-
-// RegisterGrant registers a grant with the extensions that hook into it.
-// It panics when g is neither a TokenGrant nor an AuthorizationGrant, or
-// when its grant type or response type is registered already: both are
-// programming errors found at start-up.
-func (s *Server) RegisterGrant(g Grant, exts ...Extension) {
-	tg, isToken := g.(TokenGrant)
-	ag, isAuthz := g.(AuthorizationGrant)
-	if !isToken && !isAuthz {
-		panic(fmt.Sprintf("authserver: %T is neither a TokenGrant nor an AuthorizationGrant", g))
+// RegisterGrant registers a grant at the token endpoint. It panics when
+// the grant type is registered already, a programming error found at
+// start-up.
+func (s *Server) RegisterGrant(g TokenGrant) {
+	gt := g.GrantType()
+	if _, dup := s.tokenGrant[gt]; dup {
+		panic("authserver: grant type registered twice: " + string(gt))
 	}
-	for _, e := range exts {
-		if !isExtension(e) {
-			panic(fmt.Sprintf("authserver: %T implements no extension hook", e))
-		}
-	}
-	if isToken {
-		if _, dup := s.tokenGrant[tg.GrantType()]; dup {
-			panic("authserver: grant type registered twice: " + string(tg.GrantType()))
-		}
-		s.tokenGrant[tg.GrantType()] = &tokenEntry{grant: tg, exts: exts}
-	}
-	if isAuthz {
-		if _, dup := s.authzGrant[ag.ResponseType()]; dup {
-			panic("authserver: response type registered twice: " + string(ag.ResponseType()))
-		}
-		s.authzGrant[ag.ResponseType()] = &authzEntry{grant: ag, exts: exts}
-	}
+	s.tokenGrant[gt] = g
 }
 
-func isExtension(e Extension) bool {
-	switch e.(type) {
-	case AuthorizationValidator, AuthorizationResponder, TokenValidator, TokenResponder:
-		return true
+// RegisterResponseType registers a grant at the authorization endpoint. It
+// panics when the response type is registered already.
+func (s *Server) RegisterResponseType(g AuthorizationGrant) {
+	rt := g.ResponseType()
+	if _, dup := s.authzGrant[rt]; dup {
+		panic("authserver: response type registered twice: " + string(rt))
 	}
-	return false
+	s.authzGrant[rt] = g
+}
+
+// RegisterExtension adds an extension to every grant. It panics when the
+// extension has no hook.
+func (s *Server) RegisterExtension(e Extension) {
+	h := e.Hooks()
+	if h.ValidateAuthorization == nil && h.AuthorizationResponse == nil && h.ValidateToken == nil &&
+		h.TokenResponse == nil && h.Metadata == nil {
+		panic(fmt.Sprintf("authserver: extension %T has no hook", e))
+	}
+	s.exts = append(s.exts, h)
 }
 
 // GrantTypes returns the registered grant types, for server metadata.

@@ -25,8 +25,20 @@ func (opaqueTokens) NewAccessToken(context.Context, *storage.Token) (string, err
 	return secret.Token(), nil
 }
 
-// Issue says which tokens to issue.
+// Issue is what a grant asks the server to issue: an access token for
+// Subject and Scope, and a refresh token beside it when Refresh is set.
 type Issue struct {
+	// GrantType is set by the server at the token endpoint; at the
+	// authorization endpoint the grant names it (implicit).
+	GrantType grantry.GrantType
+	// Subject is the resource owner the tokens are for; "" for the client
+	// itself.
+	Subject string
+	// Scope is the scope to grant.
+	Scope grantry.Scope
+	// FamilyID links the tokens to the grant they descend from; empty
+	// starts a new family.
+	FamilyID string
 	// Refresh issues a refresh token beside the access token.
 	Refresh bool
 	// RotateFrom is the digest of the refresh token the new tokens
@@ -36,70 +48,105 @@ type Issue struct {
 	// ExpiresIn overrides the access token lifetime of the grant type.
 	ExpiresIn time.Duration
 	// RefreshScope is the scope of the refresh token, when it differs from
-	// the access token's: a refresh that narrows the access token keeps the
-	// refresh token's scope (RFC 6749 §6).
+	// Scope: a refresh that narrows the access token keeps the refresh
+	// token's scope (RFC 6749 §6).
 	RefreshScope grantry.Scope
 	// RefreshNotAfter, when set, caps the new refresh token's expiry,
 	// which is otherwise the server's RefreshLifetime from now.
 	RefreshNotAfter time.Time
+	// Code is the authorization code the tokens are issued from, and
+	// Token the token being refreshed, for the extensions to read.
+	Code  *storage.AuthorizationCode
+	Token *storage.Token
+	// Spent tells that the request spent a one-time credential, such as an
+	// authorization code: it cannot succeed if repeated, so an outage
+	// while issuing is answered without Retry-After and asks the client
+	// to start again.
+	Spent bool
+	// Extra holds values stored with the token.
+	Extra map[string]string
 }
 
-// IssueToken issues tokens for the request's client, subject, scope and
-// family. The extensions' TokenResponder hooks run before anything is
+// issue makes the tokens iss asks for, lets the extensions add to the
+// response, and stores the tokens. The hooks run before anything is
 // stored, so a failing hook leaves no token behind and spends no refresh
 // token.
-func (r *TokenRequest) IssueToken(ctx context.Context, opt Issue) (*grantry.TokenResponse, error) {
-	tok := r.server.newToken(r.Client.ClientID(), r.GrantType, r.Subject, r.Scope, r.FamilyID, opt)
-	resp, err := r.server.mint(ctx, tok, opt)
+func (s *Server) issue(ctx context.Context, req *TokenRequest, iss *Issue) (*grantry.TokenResponse, error) {
+	tok := s.newToken(req.Client.ID, iss)
+	resp, err := s.mint(ctx, tok, iss.Refresh)
+	if err == nil {
+		err = s.tokenResponseHooks(ctx, req, tok, resp)
+	}
+	if err == nil {
+		err = s.storeToken(ctx, tok, iss.RotateFrom)
+	}
 	if err != nil {
-		return nil, err
-	}
-	for _, e := range r.exts {
-		if h, ok := e.(TokenResponder); ok {
-			if err := h.ProcessTokenResponse(ctx, r, tok, resp); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if err := r.server.storeToken(ctx, tok, opt.RotateFrom); err != nil {
-		return nil, err
+		return nil, spentError(err, iss.Spent)
 	}
 	return resp, nil
 }
 
-func (s *Server) newToken(clientID string, gt grantry.GrantType, subject string, sc grantry.Scope, family string, opt Issue) *storage.Token {
+func (s *Server) tokenResponseHooks(ctx context.Context, req *TokenRequest, tok *storage.Token, resp *grantry.TokenResponse) error {
+	for _, h := range s.exts {
+		if h.TokenResponse != nil {
+			if err := h.TokenResponse(ctx, req, tok, resp); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// spentError adapts an outage met once a one-time credential is spent. The
+// request cannot succeed if repeated, so the answer is still
+// temporarily_unavailable, but without Retry-After (RFC 9110 §10.2.3),
+// and it tells the client to start the authorization again.
+func spentError(err error, spent bool) error {
+	e := AsError(err)
+	if !spent || e.Code != grantry.ErrTemporarilyUnavailable {
+		return err
+	}
+	out := *e
+	out.Description = "the authorization code can no longer be used; start the authorization again"
+	out.Header = e.Header.Clone()
+	out.Header.Del("Retry-After")
+	return &out
+}
+
+func (s *Server) newToken(clientID string, iss *Issue) *storage.Token {
 	now := s.now()
-	lifetime := opt.ExpiresIn
+	lifetime := iss.ExpiresIn
 	if lifetime <= 0 {
-		lifetime = s.ExpiresIn(gt)
+		lifetime = s.expiresIn(iss.GrantType)
 	}
 	t := &storage.Token{
 		ID:        secret.ID(),
-		FamilyID:  family,
+		FamilyID:  iss.FamilyID,
 		ClientID:  clientID,
-		Subject:   subject,
-		GrantType: gt,
-		Scope:     sc,
+		Subject:   iss.Subject,
+		GrantType: iss.GrantType,
+		Scope:     iss.Scope,
 		IssuedAt:  now,
 		ExpiresAt: now.Add(lifetime),
+		Extra:     iss.Extra,
 	}
 	if t.FamilyID == "" {
 		t.FamilyID = t.ID
 	}
-	if opt.Refresh {
+	if iss.Refresh {
 		t.RefreshExpiresAt = now.Add(s.refreshLifetime())
-		if !opt.RefreshNotAfter.IsZero() && opt.RefreshNotAfter.Before(t.RefreshExpiresAt) {
-			t.RefreshExpiresAt = opt.RefreshNotAfter
+		if !iss.RefreshNotAfter.IsZero() && iss.RefreshNotAfter.Before(t.RefreshExpiresAt) {
+			t.RefreshExpiresAt = iss.RefreshNotAfter
 		}
-		if opt.RefreshScope != nil && !opt.RefreshScope.Equal(sc) {
-			t.RefreshScope = opt.RefreshScope
+		if iss.RefreshScope != nil && !iss.RefreshScope.Equal(iss.Scope) {
+			t.RefreshScope = iss.RefreshScope
 		}
 	}
 	return t
 }
 
 // mint makes the credentials of t and the response; nothing is stored.
-func (s *Server) mint(ctx context.Context, t *storage.Token, opt Issue) (*grantry.TokenResponse, error) {
+func (s *Server) mint(ctx context.Context, t *storage.Token, refresh bool) (*grantry.TokenResponse, error) {
 	access, err := s.cfg.AccessTokens.NewAccessToken(ctx, t)
 	if err != nil {
 		return nil, grantry.ServerError(err)
@@ -111,15 +158,15 @@ func (s *Server) mint(ctx context.Context, t *storage.Token, opt Issue) (*grantr
 		ExpiresIn:   int64(t.ExpiresAt.Sub(t.IssuedAt) / time.Second),
 		Scope:       t.Scope,
 	}
-	if opt.Refresh {
+	if refresh {
 		resp.RefreshToken = secret.Token()
 		t.RefreshHash = secret.Digest(resp.RefreshToken)
 	}
 	return resp, nil
 }
 
-// storeToken stores t, rotating the refresh token it replaces, and fires
-// the TokenIssued event.
+// storeToken stores t, rotating the refresh token it replaces, and reports
+// Events.TokenIssued.
 func (s *Server) storeToken(ctx context.Context, t *storage.Token, rotateFrom string) error {
 	var err error
 	if rotateFrom != "" {

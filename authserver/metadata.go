@@ -6,15 +6,16 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/grantry/grantry"
 )
 
 // MetadataProvider contributes members to the server metadata
-// (RFC 8414 §2). Grants, extensions, client authenticators and endpoints
-// may implement it; the PKCE extension gives
-// code_challenge_methods_supported this way.
+// (RFC 8414 §2). Grants, client authenticators and endpoints may implement
+// it; an extension gives its members with Hooks.Metadata, as PKCE gives
+// code_challenge_methods_supported.
 type MetadataProvider interface {
 	// ServerMetadata returns the members to add. A member whose value is
 	// a []string is merged with what the server and other providers give
@@ -28,14 +29,16 @@ type MetadataProvider interface {
 // with URL), scopes_supported (Config.Scopes), the response types, response
 // modes and grant types of the registered grants, the union of the token
 // grants' client authentication methods, authorization_response_iss_parameter_supported
-// (RFC 9207) when there is an issuer and an authorization grant, and the
-// members of every MetadataProvider among the grants, their extensions,
-// the client authenticators and the endpoints. String lists are sorted.
+// (RFC 9207) when there is an issuer and an authorization grant, each
+// endpoint's NAME_endpoint_auth_methods_supported, and the members of every
+// MetadataProvider among the grants, the client authenticators and the
+// endpoints, and of every extension's Hooks.Metadata. String lists are
+// sorted.
 // Each call returns a new map.
 func (s *Server) Metadata() map[string]any {
 	m := s.baseMetadata()
-	for _, p := range s.metadataProviders() {
-		mergeMetadata(m, p.ServerMetadata())
+	for _, src := range s.metadataSources() {
+		s.mergeMetadata(m, src())
 	}
 	for k, v := range m {
 		if list, ok := v.([]string); ok {
@@ -55,9 +58,9 @@ func (s *Server) baseMetadata() map[string]any {
 		m["scopes_supported"] = slices.Clone([]string(s.cfg.Scopes))
 	}
 	var grants, methods []string
-	for gt, e := range s.tokenGrant {
+	for gt, g := range s.tokenGrant {
 		grants = append(grants, string(gt))
-		for _, am := range e.grant.AuthMethods() {
+		for _, am := range g.AuthMethods() {
 			methods = append(methods, string(am))
 		}
 	}
@@ -90,44 +93,62 @@ func setString(m map[string]any, name, value string) {
 	}
 }
 
-// metadataProviders lists the providers in a fixed order: token grants by
-// grant type, then authorization grants by response type, each followed by
-// its extensions; the client authenticators in registration order; the
-// endpoints in registration order.
-func (s *Server) metadataProviders() []MetadataProvider {
-	var out []MetadataProvider
+// metadataSources lists what contributes members, in a fixed order: token
+// grants by grant type, then authorization grants by response type, then
+// the extensions, the client authenticators and the endpoints, each in
+// registration order.
+func (s *Server) metadataSources() []func() map[string]any {
+	var out []func() map[string]any
 	add := func(v any) {
 		if p, ok := v.(MetadataProvider); ok {
-			out = append(out, p)
+			out = append(out, p.ServerMetadata)
 		}
 	}
 	for _, gt := range slices.Sorted(maps.Keys(s.tokenGrant)) {
-		e := s.tokenGrant[gt]
-		add(e.grant)
-		for _, x := range e.exts {
-			add(x)
-		}
+		add(s.tokenGrant[gt])
 	}
 	for _, rt := range slices.Sorted(maps.Keys(s.authzGrant)) {
-		e := s.authzGrant[rt]
-		add(e.grant)
-		for _, x := range e.exts {
-			add(x)
+		add(s.authzGrant[rt])
+	}
+	for _, h := range s.exts {
+		if h.Metadata != nil {
+			out = append(out, h.Metadata)
 		}
 	}
 	for _, am := range s.authOrder {
 		add(s.clientAuth[am])
 	}
 	for _, e := range s.endpoints {
-		out = append(out, e)
+		out = append(out, s.endpointMetadata(e))
 	}
 	return out
 }
 
+// endpointMetadata gives an endpoint's NAME_endpoint_auth_methods_supported
+// and the members of its ServerMetadata, if it has any.
+func (s *Server) endpointMetadata(e Endpoint) func() map[string]any {
+	return func() map[string]any {
+		m := map[string]any{}
+		if p, ok := e.(MetadataProvider); ok {
+			m = p.ServerMetadata()
+		}
+		methods := make([]string, 0, len(e.AuthMethods()))
+		for _, am := range e.AuthMethods() {
+			methods = append(methods, string(am))
+		}
+		m[e.Name()+"_endpoint_auth_methods_supported"] = methods
+		return m
+	}
+}
+
 // mergeMetadata adds the members of add to m: string lists are joined,
-// other members are kept when set already.
-func mergeMetadata(m, add map[string]any) {
+// other members are kept when set already. An endpoint URL (a member whose
+// name ends in _endpoint) given as a path is joined to the issuer.
+func (s *Server) mergeMetadata(m, add map[string]any) {
 	for k, v := range add {
+		if u, ok := v.(string); ok && strings.HasSuffix(k, "_endpoint") {
+			v = s.URL(u)
+		}
 		list, isList := v.([]string)
 		have, exists := m[k]
 		switch {

@@ -76,7 +76,7 @@ func writeFormPost(w http.ResponseWriter, action string, params url.Values) {
 // §3.1.2), no scheme that runs code, and https unless the host is a
 // loopback one or InsecureAllowHTTP is set. A loopback host is a loopback
 // IP literal (RFC 8252 §7.3) or localhost, which RFC 8252 §8.3 does not
-// recommend but which names the same machine (storage.ClientRecord lets
+// recommend but which names the same machine (storage.Client lets
 // the port vary on an IP literal only). Private-use schemes of native
 // apps (RFC 8252 §7.1) are allowed.
 func (s *Server) checkRedirectURI(raw string) bool {

@@ -34,6 +34,9 @@ func AsError(err error) *grantry.Error {
 func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	e := AsError(err)
 	s.logError(r, e)
+	if f := s.cfg.Events.Failed; f != nil {
+		f(r, e)
+	}
 	if e.Redirectable() {
 		params := errorParams(e)
 		if s.cfg.Issuer != "" {

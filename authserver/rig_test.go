@@ -33,7 +33,7 @@ type rig struct {
 
 // rigClient is a registered client and the secret it authenticates with.
 type rigClient struct {
-	rec    storage.ClientRecord
+	rec    storage.Client
 	secret string
 }
 
@@ -42,14 +42,14 @@ type rigClient struct {
 // authenticates with client_secret_post; "odd id:é" has characters that
 // client_secret_basic must form-encode (RFC 6749 §2.3.1).
 var rigClients = []rigClient{
-	{storage.ClientRecord{
+	{storage.Client{
 		ID:            "web",
 		RedirectURIs:  []string{"https://client.test/cb", "https://client.test/cb?tenant=1"},
 		Scope:         grantry.Scope{"profile", "email"},
 		GrantTypes:    []grantry.GrantType{grantry.GrantAuthorizationCode, grantry.GrantRefreshToken, grantry.GrantPassword},
 		ResponseTypes: []grantry.ResponseType{grantry.ResponseCode},
 	}, "web-secret"},
-	{storage.ClientRecord{
+	{storage.Client{
 		ID:            "webpost",
 		AuthMethod:    grantry.AuthClientSecretPost,
 		RedirectURIs:  []string{"https://client.test/cb"},
@@ -57,19 +57,19 @@ var rigClients = []rigClient{
 		GrantTypes:    []grantry.GrantType{grantry.GrantAuthorizationCode, grantry.GrantRefreshToken, grantry.GrantPassword, grantry.GrantClientCredentials},
 		ResponseTypes: []grantry.ResponseType{grantry.ResponseCode},
 	}, "webpost-secret"},
-	{storage.ClientRecord{
+	{storage.Client{
 		ID:            "native",
 		RedirectURIs:  []string{"http://127.0.0.1/cb", "com.example.app:/cb"},
 		Scope:         grantry.Scope{"profile", "email"},
 		GrantTypes:    []grantry.GrantType{grantry.GrantAuthorizationCode, grantry.GrantRefreshToken},
 		ResponseTypes: []grantry.ResponseType{grantry.ResponseCode, grantry.ResponseToken},
 	}, ""},
-	{storage.ClientRecord{
+	{storage.Client{
 		ID:         "svc",
 		Scope:      grantry.Scope{"api:read", "api:write"},
 		GrantTypes: []grantry.GrantType{grantry.GrantClientCredentials},
 	}, "svc-secret"},
-	{storage.ClientRecord{
+	{storage.Client{
 		ID:         "odd id:é",
 		Scope:      grantry.Scope{"api:read"},
 		GrantTypes: []grantry.GrantType{grantry.GrantClientCredentials},

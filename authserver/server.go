@@ -1,6 +1,7 @@
 package authserver
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 
@@ -16,9 +18,6 @@ const (
 	// DefaultExpiresIn is the access token lifetime for grant types that
 	// Config.ExpiresIn does not name and that have no default of their own.
 	DefaultExpiresIn = time.Hour
-	// DefaultCodeLifetime is how long an authorization code may be
-	// exchanged (RFC 6749 §4.1.2 recommends at most ten minutes).
-	DefaultCodeLifetime = 5 * time.Minute
 	// DefaultRefreshLifetime is how long a refresh token lives.
 	DefaultRefreshLifetime = 30 * 24 * time.Hour
 )
@@ -42,7 +41,11 @@ type Config struct {
 	// Clients finds clients. Required.
 	Clients storage.ClientStore
 	// Tokens stores issued tokens. Required.
-	Tokens storage.TokenStore
+	Tokens TokenStore
+	// SecretCache remembers client secrets verified against a slow
+	// (argon2id) hash; nil verifies every time. Secrets hashed with
+	// secret.HashSecret are verified every time either way.
+	SecretCache *secret.Cache
 	// Scopes lists the scopes the server knows; a request for any other is
 	// invalid_scope. Nil allows any scope the client may have.
 	Scopes grantry.Scope
@@ -51,9 +54,6 @@ type Config struct {
 	// client_credentials, 3600 s for implicit and DefaultExpiresIn for the
 	// rest.
 	ExpiresIn map[grantry.GrantType]time.Duration
-	// CodeLifetime is the authorization code lifetime; zero means
-	// DefaultCodeLifetime.
-	CodeLifetime time.Duration
 	// RefreshLifetime is the refresh token lifetime; zero means
 	// DefaultRefreshLifetime.
 	RefreshLifetime time.Duration
@@ -78,15 +78,28 @@ type Config struct {
 	Events Events
 }
 
-// Server is an authorization server. Register grants, extensions and client
-// authentication methods before serving; after that a Server is safe for
-// concurrent use.
+// TokenStore is what the server needs of token storage: storing what it
+// issues, and revoking a family when a grant detects a replay.
+// storage.TokenStore satisfies it.
+type TokenStore interface {
+	// CreateToken is storage.TokenStore.CreateToken.
+	CreateToken(ctx context.Context, t *storage.Token) error
+	// RotateRefreshToken is storage.TokenStore.RotateRefreshToken.
+	RotateRefreshToken(ctx context.Context, oldHash string, next *storage.Token) error
+	// RevokeFamily is storage.TokenStore.RevokeFamily.
+	RevokeFamily(ctx context.Context, familyID string) error
+}
+
+// Server is an authorization server. Register grants, extensions, client
+// authentication methods and endpoints before serving; after that a Server
+// is safe for concurrent use.
 type Server struct {
 	cfg        Config
 	now        func() time.Time
 	log        *slog.Logger
-	tokenGrant map[grantry.GrantType]*tokenEntry
-	authzGrant map[grantry.ResponseType]*authzEntry
+	tokenGrant map[grantry.GrantType]TokenGrant
+	authzGrant map[grantry.ResponseType]AuthorizationGrant
+	exts       []Hooks
 	clientAuth map[grantry.AuthMethod]ClientAuthenticator
 	authOrder  []grantry.AuthMethod
 	endpoints  []Endpoint
@@ -104,8 +117,8 @@ func New(cfg Config) (*Server, error) {
 		cfg:        cfg,
 		now:        cfg.Now,
 		log:        cfg.Logger,
-		tokenGrant: make(map[grantry.GrantType]*tokenEntry),
-		authzGrant: make(map[grantry.ResponseType]*authzEntry),
+		tokenGrant: make(map[grantry.GrantType]TokenGrant),
+		authzGrant: make(map[grantry.ResponseType]AuthorizationGrant),
 		clientAuth: make(map[grantry.AuthMethod]ClientAuthenticator),
 	}
 	if s.now == nil {
@@ -138,28 +151,8 @@ func checkIssuer(issuer string, insecure bool) error {
 // Issuer returns the configured issuer identifier.
 func (s *Server) Issuer() string { return s.cfg.Issuer }
 
-// Now returns the server's current time.
-func (s *Server) Now() time.Time { return s.now() }
-
-// Clients returns the configured client store.
-func (s *Server) Clients() storage.ClientStore { return s.cfg.Clients }
-
-// Tokens returns the configured token store.
-func (s *Server) Tokens() storage.TokenStore { return s.cfg.Tokens }
-
-// Logger returns the server's logger.
-func (s *Server) Logger() *slog.Logger { return s.log }
-
-// CodeLifetime returns the authorization code lifetime.
-func (s *Server) CodeLifetime() time.Duration {
-	if s.cfg.CodeLifetime > 0 {
-		return s.cfg.CodeLifetime
-	}
-	return DefaultCodeLifetime
-}
-
-// ExpiresIn returns the access token lifetime for a grant type.
-func (s *Server) ExpiresIn(gt grantry.GrantType) time.Duration {
+// expiresIn returns the access token lifetime for a grant type.
+func (s *Server) expiresIn(gt grantry.GrantType) time.Duration {
 	if d, ok := s.cfg.ExpiresIn[gt]; ok && d > 0 {
 		return d
 	}

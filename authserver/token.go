@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/internal/form"
@@ -11,43 +12,35 @@ import (
 )
 
 // TokenRequest is a token request (RFC 6749 §4.1.3, §4.3.2, §4.4.2, §6)
-// whose client has been authenticated. A grant's ValidateTokenRequest fills
-// in Subject and Scope, and Code or Token where they apply.
+// whose client has been authenticated and may use the grant type.
 type TokenRequest struct {
 	HTTP      *http.Request
 	Params    Params
 	GrantType grantry.GrantType
 	// Client is the authenticated client and AuthMethod how it
 	// authenticated.
-	Client     storage.Client
+	Client     *storage.Client
 	AuthMethod grantry.AuthMethod
-	// Subject is the resource owner the tokens are for; "" for the client
-	// itself.
-	Subject string
-	// Scope is the scope to grant.
-	Scope grantry.Scope
-	// FamilyID links the tokens to the grant they descend from; empty
-	// starts a new family.
-	FamilyID string
-	// Code is the consumed authorization code (authorization_code grant).
-	Code *storage.AuthorizationCode
-	// Token is the token being refreshed (refresh_token grant).
-	Token *storage.Token
+	// Time is when the server received the request, by Config.Now.
+	Time time.Time
 
-	server *Server
-	exts   []Extension
+	known grantry.Scope // Config.Scopes
 }
 
 // Get returns a request parameter.
 func (r *TokenRequest) Get(name string) string { return r.Params.Get(name) }
 
-// Server returns the server handling the request.
-func (r *TokenRequest) Server() *Server { return r.server }
+// RequestedScope parses the scope parameter and checks it against the
+// server's known scopes and the client's (RFC 6749 §3.3): any other scope
+// is invalid_scope. An omitted scope is an empty one.
+func (r *TokenRequest) RequestedScope() (grantry.Scope, error) {
+	return checkScope(r.Get("scope"), r.known, r.Client)
+}
 
 // ServeToken is the token endpoint (RFC 6749 §3.2). It accepts only POST
 // with an application/x-www-form-urlencoded body.
 func (s *Server) ServeToken(w http.ResponseWriter, r *http.Request) {
-	resp, err := s.handleToken(r.Context(), r)
+	resp, err := s.token(r.Context(), r)
 	if err != nil {
 		s.WriteError(w, r, err)
 		return
@@ -62,30 +55,62 @@ func (s *Server) ServeToken(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
-func (s *Server) handleToken(ctx context.Context, r *http.Request) (*grantry.TokenResponse, error) {
+// token answers a token request: parse, authenticate the client, let the
+// grant and the extensions say what to issue, issue.
+func (s *Server) token(ctx context.Context, r *http.Request) (*grantry.TokenResponse, error) {
 	params, err := s.postParams(r)
 	if err != nil {
 		return nil, err
 	}
-	entry, err := s.tokenGrantFor(params.Get("grant_type"))
+	g, err := s.tokenGrantFor(params.Get("grant_type"))
 	if err != nil {
 		return nil, err
 	}
-	req := &TokenRequest{HTTP: r, Params: params, GrantType: entry.grant.GrantType(), server: s, exts: entry.exts}
-	if err := s.authenticateTokenClient(ctx, req, entry.grant.AuthMethods()); err != nil {
+	req := &TokenRequest{HTTP: r, Params: params, GrantType: g.GrantType(), Time: s.now(), known: s.cfg.Scopes}
+	if err := s.authenticateTokenClient(ctx, req, g.AuthMethods()); err != nil {
 		return nil, err
 	}
-	if err := entry.grant.ValidateTokenRequest(ctx, req); err != nil {
-		return nil, err
+	iss, err := g.Token(ctx, req)
+	if err != nil {
+		return nil, s.grantFailed(ctx, err)
 	}
-	for _, e := range entry.exts {
-		if v, ok := e.(TokenValidator); ok {
-			if err := v.ValidateTokenRequest(ctx, req); err != nil {
+	iss.GrantType = req.GrantType
+	for _, h := range s.exts {
+		if h.ValidateToken != nil {
+			if err := h.ValidateToken(ctx, req, iss); err != nil {
 				return nil, err
 			}
 		}
 	}
-	return entry.grant.CreateTokenResponse(ctx, req)
+	return s.issue(ctx, req, iss)
+}
+
+// grantFailed revokes the family of a replay before its error is
+// answered; an outage while revoking is answered instead.
+func (s *Server) grantFailed(ctx context.Context, err error) error {
+	var rp *Replay
+	if !errors.As(err, &rp) {
+		return err
+	}
+	if rerr := s.revokeFamily(ctx, rp.FamilyID, rp.ClientID); rerr != nil {
+		return AsError(rerr)
+	}
+	return rp.Err
+}
+
+// revokeFamily revokes every token of a family, now and later (see
+// storage.TokenStore.RevokeFamily), then reports Events.FamilyRevoked.
+func (s *Server) revokeFamily(ctx context.Context, familyID, clientID string) error {
+	if familyID == "" {
+		return nil
+	}
+	if err := s.cfg.Tokens.RevokeFamily(ctx, familyID); err != nil {
+		return err
+	}
+	if f := s.cfg.Events.FamilyRevoked; f != nil {
+		f(ctx, familyID, clientID)
+	}
+	return nil
 }
 
 // postParams parses a POST body as form endpoints require (RFC 6749 §3.2).
@@ -97,11 +122,6 @@ func (s *Server) postParams(r *http.Request) (Params, error) {
 	return Params(v), nil
 }
 
-// ParsePost parses the body of a POST endpoint such as revocation or
-// introspection: POST only, application/x-www-form-urlencoded, size
-// limited, no repeated parameter.
-func (s *Server) ParsePost(r *http.Request) (Params, error) { return s.postParams(r) }
-
 func formError(err error) *grantry.Error {
 	var fe *form.Error
 	if !errors.As(err, &fe) {
@@ -112,15 +132,15 @@ func formError(err error) *grantry.Error {
 	return e
 }
 
-func (s *Server) tokenGrantFor(gt string) (*tokenEntry, error) {
+func (s *Server) tokenGrantFor(gt string) (TokenGrant, error) {
 	if gt == "" {
 		return nil, grantry.InvalidRequest("missing grant_type")
 	}
-	entry, ok := s.tokenGrant[grantry.GrantType(gt)]
+	g, ok := s.tokenGrant[grantry.GrantType(gt)]
 	if !ok {
 		return nil, grantry.NewError(grantry.ErrUnsupportedGrantType, "the grant type is not supported")
 	}
-	return entry, nil
+	return g, nil
 }
 
 // authenticateTokenClient authenticates the client and checks that it may
@@ -131,25 +151,25 @@ func (s *Server) authenticateTokenClient(ctx context.Context, req *TokenRequest,
 	if err != nil {
 		return err
 	}
-	if !client.CheckGrantType(req.GrantType) {
+	if !mayUseGrant(client, req.GrantType) {
 		return grantry.NewError(grantry.ErrUnauthorizedClient, "the client may not use this grant type")
 	}
 	req.Client, req.AuthMethod = client, method
 	return nil
 }
 
-// ParseScope parses the scope parameter and checks it against the server's
-// known scopes and the client's allowed scope (RFC 6749 §3.3): any other
-// scope is invalid_scope.
-func (s *Server) ParseScope(raw string, client storage.Client) (grantry.Scope, error) {
+// checkScope parses a scope parameter and checks it against the known
+// scopes (nil: any) and the client's allowed scope (RFC 6749 §3.3): any
+// other scope is invalid_scope.
+func checkScope(raw string, known grantry.Scope, client *storage.Client) (grantry.Scope, error) {
 	sc, err := grantry.ParseScope(raw)
 	if err != nil {
 		return nil, grantry.NewError(grantry.ErrInvalidScope, "the scope is malformed")
 	}
-	if s.cfg.Scopes != nil && !s.cfg.Scopes.Contains(sc) {
+	if known != nil && !known.Contains(sc) {
 		return nil, grantry.NewError(grantry.ErrInvalidScope, "the scope is unknown")
 	}
-	if !client.AllowedScope().Contains(sc) {
+	if !client.Scope.Contains(sc) {
 		return nil, grantry.NewError(grantry.ErrInvalidScope, "the scope exceeds what the client may request")
 	}
 	return sc, nil

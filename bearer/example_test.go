@@ -25,7 +25,7 @@ import (
 // credentials token with the given scope for the client "reporting".
 func issueToken(store *memstore.Store, scope string) string {
 	ctx := context.Background()
-	_ = store.CreateClient(ctx, &storage.ClientRecord{
+	_ = store.CreateClient(ctx, &storage.Client{
 		ID:         "reporting",
 		SecretHash: secret.HashSecret("reporting-secret"),
 		GrantTypes: []grantry.GrantType{grantry.GrantClientCredentials},

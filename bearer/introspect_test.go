@@ -26,7 +26,7 @@ import (
 // against Grantry's own introspection endpoint.
 func TestIntrospectorWithIntrospectionEndpoint(t *testing.T) {
 	store := newStore(t)
-	if err := store.CreateClient(context.Background(), &storage.ClientRecord{ID: "rs:1", SecretHash: secret.HashSecret("rs secret&=")}); err != nil {
+	if err := store.CreateClient(context.Background(), &storage.Client{ID: "rs:1", SecretHash: secret.HashSecret("rs secret&=")}); err != nil {
 		t.Fatal(err)
 	}
 	srv, err := authserver.New(authserver.Config{Issuer: "https://as.test", Clients: store, Tokens: store, Now: func() time.Time { return now }})

@@ -1,8 +1,7 @@
 package pkce
 
-// ServerMetadata implements authserver.MetadataProvider: it lists the
-// accepted transformation methods as code_challenge_methods_supported
-// (RFC 8414 §2).
-func (e *Extension) ServerMetadata() map[string]any {
+// metadata lists the accepted transformation methods as
+// code_challenge_methods_supported (RFC 8414 §2).
+func (e *Extension) metadata() map[string]any {
 	return map[string]any{"code_challenge_methods_supported": e.Methods()}
 }

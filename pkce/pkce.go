@@ -1,8 +1,11 @@
 // Package pkce is the Proof Key for Code Exchange extension (RFC 7636) of
 // the authorization code grant.
 //
-//	srv.RegisterGrant(authcode.New(store, authcode.Config{}), pkce.New(pkce.Config{}))
+//	srv.RegisterExtension(pkce.New(pkce.Config{}))
 //
+// The extension acts on the authorization requests that ask for a code
+// (response_type code, and any response type that includes it) and on the
+// token requests that redeem one.
 // A public client must always send a code challenge; with Config.Required
 // (or [Required]) every client must. Only the S256 transform is accepted
 // unless Config.AllowPlain is set (RFC 9700 §2.1.1): plain protects nothing
@@ -19,6 +22,8 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"slices"
+	"strings"
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
@@ -43,9 +48,17 @@ type Config struct {
 	AllowPlain bool
 }
 
-// Extension is the PKCE extension. It implements
-// authserver.AuthorizationValidator and authserver.TokenValidator.
+// Extension is the PKCE extension, an authserver.Extension.
 type Extension struct{ cfg Config }
+
+// Hooks implements authserver.Extension.
+func (e *Extension) Hooks() authserver.Hooks {
+	return authserver.Hooks{
+		ValidateAuthorization: e.validateAuthorization,
+		ValidateToken:         e.validateToken,
+		Metadata:              e.metadata,
+	}
+}
 
 // New returns the extension.
 func New(cfg Config) *Extension { return &Extension{cfg: cfg} }
@@ -63,15 +76,19 @@ func (e *Extension) Methods() []string {
 	return []string{MethodS256}
 }
 
-// ValidateAuthorizationRequest checks code_challenge and
-// code_challenge_method (RFC 7636 §4.3, §4.4.1) and keeps them for the code.
-func (e *Extension) ValidateAuthorizationRequest(_ context.Context, req *authserver.AuthorizationRequest) error {
+// validateAuthorization checks code_challenge and code_challenge_method
+// (RFC 7636 §4.3, §4.4.1) of a request for a code and keeps them for the
+// code.
+func (e *Extension) validateAuthorization(_ context.Context, req *authserver.AuthorizationRequest) error {
+	if !asksForCode(req.ResponseType) {
+		return nil
+	}
 	challenge, method := req.Get("code_challenge"), req.Get("code_challenge_method")
 	if challenge == "" {
 		if method != "" {
 			return grantry.InvalidRequest("code_challenge_method without code_challenge")
 		}
-		if e.cfg.Required || isPublic(req.Client) {
+		if e.cfg.Required || req.Client.Public() {
 			return grantry.InvalidRequest("code_challenge is required")
 		}
 		return nil
@@ -89,15 +106,16 @@ func (e *Extension) ValidateAuthorizationRequest(_ context.Context, req *authser
 	return nil
 }
 
-// ValidateTokenRequest checks code_verifier against the code's challenge
-// (RFC 7636 §4.6): missing or malformed is invalid_request, a mismatch
-// invalid_grant.
-func (e *Extension) ValidateTokenRequest(_ context.Context, req *authserver.TokenRequest) error {
-	if req.Code == nil {
+// validateToken checks code_verifier against the challenge of a redeemed
+// code (RFC 7636 §4.6): missing or malformed is invalid_request, a
+// mismatch invalid_grant.
+func (e *Extension) validateToken(_ context.Context, req *authserver.TokenRequest, iss *authserver.Issue) error {
+	code := iss.Code
+	if code == nil {
 		return nil
 	}
 	verifier := req.Get("code_verifier")
-	if req.Code.CodeChallenge == "" {
+	if code.CodeChallenge == "" {
 		if verifier != "" {
 			return grantry.NewError(grantry.ErrInvalidGrant, "code_verifier sent for a code issued without code_challenge")
 		}
@@ -109,7 +127,7 @@ func (e *Extension) ValidateTokenRequest(_ context.Context, req *authserver.Toke
 	if !validKey(verifier) {
 		return grantry.InvalidRequest("code_verifier must be 43 to 128 unreserved characters")
 	}
-	if !Verify(req.Code.CodeChallengeMethod, req.Code.CodeChallenge, verifier) {
+	if !Verify(code.CodeChallengeMethod, code.CodeChallenge, verifier) {
 		return grantry.NewError(grantry.ErrInvalidGrant, "code_verifier does not match code_challenge")
 	}
 	return nil
@@ -150,10 +168,8 @@ func validKey(s string) bool {
 	return true
 }
 
-type authMethodChecker interface {
-	CheckEndpointAuthMethod(method grantry.AuthMethod, endpoint string) bool
-}
-
-func isPublic(c authMethodChecker) bool {
-	return c.CheckEndpointAuthMethod(grantry.AuthNone, grantry.EndpointToken)
+// asksForCode reports whether a response type issues a code: "code" or
+// a combination that includes it, such as "code id_token".
+func asksForCode(rt grantry.ResponseType) bool {
+	return slices.Contains(strings.Fields(string(rt)), string(grantry.ResponseCode))
 }

@@ -96,7 +96,7 @@ type fixture struct {
 func newFixture(t *testing.T, ext *pkce.Extension) *fixture {
 	t.Helper()
 	store := memstore.New()
-	for _, c := range []*storage.ClientRecord{
+	for _, c := range []*storage.Client{
 		{ID: "c1", SecretHash: secret.HashSecret("s1")},
 		{ID: "p1", AuthMethod: grantry.AuthNone},
 	} {

@@ -68,7 +68,7 @@ func TestCheckRedirectURI(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &storage.ClientRecord{ID: "c", RedirectURIs: []string{"https://other.test/cb", tt.registered}}
+			c := &storage.Client{ID: "c", RedirectURIs: []string{"https://other.test/cb", tt.registered}}
 			if got := c.CheckRedirectURI(tt.uri); got != tt.want {
 				t.Errorf("CheckRedirectURI(%q) with %q registered: got %v, want %v", tt.uri, tt.registered, got, tt.want)
 			}

@@ -2,9 +2,11 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/secret"
 )
 
 // Token is an issued access token, with the refresh token issued beside
@@ -58,16 +60,49 @@ func (t *Token) RefreshActive(now time.Time) bool {
 	return !t.Revoked && t.RefreshHash != "" && (t.RefreshExpiresAt.IsZero() || now.Before(t.RefreshExpiresAt))
 }
 
-// TokenStore keeps tokens.
-type TokenStore interface {
-	// CreateToken stores a new token, or returns ErrExists.
-	CreateToken(ctx context.Context, t *Token) error
+// TokenFinder finds tokens by the digests of their credentials.
+type TokenFinder interface {
 	// TokenByAccess returns the token whose AccessHash is hash, revoked or
 	// not, or ErrNotFound.
 	TokenByAccess(ctx context.Context, hash string) (*Token, error)
 	// TokenByRefresh returns the token whose RefreshHash is hash, revoked
 	// or not, or ErrNotFound.
 	TokenByRefresh(ctx context.Context, hash string) (*Token, error)
+}
+
+// FindToken finds the record of a token presented to the revocation or
+// introspection endpoint, and tells whether the token is the record's
+// refresh token. The hint (grantry.HintAccessToken or
+// grantry.HintRefreshToken) only decides which kind is looked up first;
+// when that fails the other is tried, as RFC 7009 §2.1 and RFC 7662 §2.1
+// require, and any other hint is ignored. An unknown token returns
+// ErrNotFound. Whether the record is active, and whose it is, is the
+// caller's to check.
+func FindToken(ctx context.Context, f TokenFinder, token, hint string) (tok *Token, refresh bool, err error) {
+	hash := secret.Digest(token)
+	refreshFirst := hint == grantry.HintRefreshToken
+	for i := range 2 {
+		isRefresh := refreshFirst == (i == 0)
+		if isRefresh {
+			tok, err = f.TokenByRefresh(ctx, hash)
+		} else {
+			tok, err = f.TokenByAccess(ctx, hash)
+		}
+		if err == nil {
+			return tok, isRefresh, nil
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return nil, false, err
+		}
+	}
+	return nil, false, ErrNotFound
+}
+
+// TokenStore keeps tokens.
+type TokenStore interface {
+	TokenFinder
+	// CreateToken stores a new token, or returns ErrExists.
+	CreateToken(ctx context.Context, t *Token) error
 	// RotateRefreshToken revokes the token whose RefreshHash is oldHash and
 	// stores next, in one step; next carries the old token's FamilyID. Of
 	// many concurrent calls for one oldHash, exactly one succeeds. When the

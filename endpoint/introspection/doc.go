@@ -2,12 +2,12 @@
 // protected resource asks the authorization server whether a token is
 // active and what it grants.
 //
-//	in := introspection.New(srv, introspection.Config{
+//	in := introspection.New(store, introspection.Config{
 //		URL:             "/introspect",
+//		Issuer:          "https://as.example",
 //		CheckPermission: introspection.Callers("api-server"), // resource servers
 //	})
-//	srv.RegisterEndpoint(in) // listed in the server metadata
-//	mux.Handle("POST /introspect", in)
+//	mux.Handle("POST /introspect", srv.Mount(in)) // and listed in the server metadata
 //
 // Only authenticated callers are answered (RFC 7662 §2.1), with the methods
 // Config.AuthMethods allows (client_secret_basic and client_secret_post by

@@ -25,7 +25,7 @@ func Example() {
 	ctx := context.Background()
 	clock := time.Date(2030, time.March, 4, 5, 6, 7, 0, time.UTC)
 	store := memstore.New()
-	_ = store.CreateClient(ctx, &storage.ClientRecord{ID: "calendar-api", SecretHash: secret.HashSecret("api-secret")})
+	_ = store.CreateClient(ctx, &storage.Client{ID: "calendar-api", SecretHash: secret.HashSecret("api-secret")})
 	_ = store.CreateToken(ctx, &storage.Token{
 		ID: "tok-1", ClientID: "calendar-app", Subject: "user-42", Scope: grantry.MustParseScope("calendar:read"),
 		AccessHash: secret.Digest("2YotnFZFEjr1zCsicMWpAA"), IssuedAt: clock, ExpiresAt: clock.Add(time.Hour),

@@ -30,7 +30,7 @@ func newServer(t *testing.T, tokens func(*memstore.Store) storage.TokenStore) (*
 	t.Helper()
 	store := memstore.New()
 	ctx := context.Background()
-	for _, c := range []*storage.ClientRecord{
+	for _, c := range []*storage.Client{
 		{ID: "rs1", SecretHash: secret.HashSecret("rs-secret")},
 		{ID: "rs2", SecretHash: secret.HashSecret("rs2-secret")},
 		{ID: "post1", SecretHash: secret.HashSecret("post-secret"), AuthMethod: grantry.AuthClientSecretPost},
@@ -230,7 +230,7 @@ func TestIntrospectionPermissionPolicies(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, store := newServer(t, nil)
-			if err := store.CreateClient(t.Context(), &storage.ClientRecord{ID: "c1", SecretHash: secret.HashSecret("c1-secret")}); err != nil {
+			if err := store.CreateClient(t.Context(), &storage.Client{ID: "c1", SecretHash: secret.HashSecret("c1-secret")}); err != nil {
 				t.Fatal(err)
 			}
 			h := introspection.New(srv, introspection.Config{CheckPermission: tt.policy})
@@ -316,7 +316,7 @@ func TestIntrospectionMetadata(t *testing.T) {
 func TestIntrospectionRFC7662Example(t *testing.T) {
 	srv, store := newServer(t, nil)
 	ctx := context.Background()
-	if err := store.CreateClient(ctx, &storage.ClientRecord{ID: "s6BhdRkqt3", SecretHash: secret.HashSecret("gX1fBat3bV")}); err != nil {
+	if err := store.CreateClient(ctx, &storage.Client{ID: "s6BhdRkqt3", SecretHash: secret.HashSecret("gX1fBat3bV")}); err != nil {
 		t.Fatal(err)
 	}
 	if err := store.CreateToken(ctx, &storage.Token{ID: "rfc", ClientID: "l238j323ds-23ij4", Subject: "Z5O3upPC88QrAjx00dis",

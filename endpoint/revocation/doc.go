@@ -1,9 +1,8 @@
 // Package revocation is the token revocation endpoint (RFC 7009): a client
 // tells the authorization server that it no longer needs a token.
 //
-//	rev := revocation.New(srv, revocation.Config{URL: "/revoke"})
-//	srv.RegisterEndpoint(rev) // listed in the server metadata
-//	mux.Handle("POST /revoke", rev)
+//	rev := revocation.New(store, revocation.Config{URL: "/revoke"})
+//	mux.Handle("POST /revoke", srv.Mount(rev)) // and listed in the server metadata
 //
 // The client authenticates as at the token endpoint, with the methods
 // Config.AuthMethods allows (client_secret_basic and client_secret_post by
@@ -27,6 +26,6 @@
 // looked up as the other (RFC 7009 §2.1). Revoking a refresh token revokes
 // its whole family: every access and refresh token descending from the
 // same grant. Revoking an access token revokes its record, which holds the
-// refresh token issued with it, if any. Each revocation calls the
-// server's Events.TokenRevoked.
+// refresh token issued with it, if any. Each revocation calls
+// Config.Revoked.
 package revocation

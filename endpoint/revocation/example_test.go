@@ -24,7 +24,7 @@ import (
 func Example() {
 	ctx := context.Background()
 	store := memstore.New()
-	_ = store.CreateClient(ctx, &storage.ClientRecord{
+	_ = store.CreateClient(ctx, &storage.Client{
 		ID:         "backup-job",
 		SecretHash: secret.HashSecret("backup-secret"),
 		GrantTypes: []grantry.GrantType{grantry.GrantClientCredentials},

@@ -3,7 +3,6 @@ package revocation
 import (
 	"context"
 	"errors"
-	"net/http"
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
@@ -23,86 +22,97 @@ type Config struct {
 	// AuthMethods are the client authentication methods accepted; nil
 	// means DefaultAuthMethods.
 	AuthMethods []grantry.AuthMethod
+	// Revoked, when set, is called once the store has revoked a token,
+	// for audit logs and metrics. With family true, every token of
+	// tok.FamilyID was revoked (a refresh token was presented); otherwise
+	// only tok's record. It is not called when nothing was revoked: an
+	// unknown token, a token of another client, or an access token
+	// revoked already.
+	Revoked func(ctx context.Context, tok *storage.Token, family bool)
 }
 
-// Endpoint is the revocation endpoint, an http.Handler. It implements
-// authserver.Endpoint.
+// Tokens is what the endpoint needs of the token store.
+// storage.TokenStore satisfies it.
+type Tokens interface {
+	storage.TokenFinder
+	// RevokeToken is storage.TokenStore.RevokeToken.
+	RevokeToken(ctx context.Context, id string) error
+	// RevokeFamily is storage.TokenStore.RevokeFamily.
+	RevokeFamily(ctx context.Context, familyID string) error
+}
+
+// Endpoint is the revocation endpoint, an authserver.Endpoint: mount it
+// with Server.Mount.
 type Endpoint struct {
-	srv *authserver.Server
-	cfg Config
+	tokens Tokens
+	cfg    Config
 }
 
-// New returns the endpoint of a server.
-func New(srv *authserver.Server, cfg Config) *Endpoint {
+// New returns the endpoint over the store the server issues tokens into.
+func New(tokens Tokens, cfg Config) *Endpoint {
 	if cfg.AuthMethods == nil {
 		cfg.AuthMethods = DefaultAuthMethods
 	}
-	return &Endpoint{srv: srv, cfg: cfg}
+	return &Endpoint{tokens: tokens, cfg: cfg}
 }
 
 // Name implements authserver.Endpoint.
 func (*Endpoint) Name() string { return grantry.EndpointRevocation }
 
-// ServerMetadata implements authserver.MetadataProvider: revocation_endpoint
-// and revocation_endpoint_auth_methods_supported (RFC 8414 §2).
+// AuthMethods implements authserver.Endpoint.
+func (e *Endpoint) AuthMethods() []grantry.AuthMethod { return e.cfg.AuthMethods }
+
+// ServerMetadata implements authserver.MetadataProvider:
+// revocation_endpoint (RFC 8414 §2).
 func (e *Endpoint) ServerMetadata() map[string]any {
-	m := map[string]any{"revocation_endpoint_auth_methods_supported": methodNames(e.cfg.AuthMethods)}
-	if u := e.srv.URL(e.cfg.URL); u != "" {
-		m["revocation_endpoint"] = u
-	}
-	return m
-}
-
-func methodNames(ms []grantry.AuthMethod) []string {
-	out := make([]string, len(ms))
-	for i, m := range ms {
-		out[i] = string(m)
-	}
-	return out
-}
-
-// ServeHTTP answers a revocation request (RFC 7009 §2.1): POST with a form
-// body.
-func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if err := e.revoke(r.Context(), r); err != nil {
-		e.srv.WriteError(w, r, err)
-		return
-	}
-	h := w.Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("Pragma", "no-cache")
-	w.WriteHeader(http.StatusOK)
-}
-
-// revoke authenticates the client, checks the parameters and revokes the
-// token when it is the client's own.
-func (e *Endpoint) revoke(ctx context.Context, r *http.Request) error {
-	params, err := e.srv.ParsePost(r)
-	if err != nil {
-		return err
-	}
-	car := &authserver.ClientAuthRequest{HTTP: r, Params: params, Endpoint: grantry.EndpointRevocation}
-	client, _, err := e.srv.AuthenticateClient(ctx, car, e.cfg.AuthMethods)
-	if err != nil {
-		return err
-	}
-	token, hint, err := checkParams(params)
-	if err != nil {
-		return err
-	}
-	tok, refresh, err := e.srv.FindToken(ctx, token, hint)
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		return nil // RFC 7009 §2.2: an invalid token is no error.
-	case err != nil:
-		return authserver.AsError(err)
-	case tok.ClientID != client.ClientID():
-		return nil // RFC 7009 §2.1: only the client's own tokens.
-	case tok.Revoked && !refresh:
+	if e.cfg.URL == "" {
 		return nil
 	}
-	if err := e.srv.RevokeToken(ctx, tok, refresh); err != nil {
-		return authserver.AsError(err)
+	return map[string]any{"revocation_endpoint": e.cfg.URL}
+}
+
+// Respond implements authserver.Endpoint (RFC 7009 §2.1): it revokes the
+// token when it is the client's own, and answers 200 with no body.
+func (e *Endpoint) Respond(ctx context.Context, req *authserver.EndpointRequest) ([]byte, error) {
+	token, hint, err := checkParams(req.Params)
+	if err != nil {
+		return nil, err
+	}
+	tok, refresh, err := storage.FindToken(ctx, e.tokens, token, hint)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return nil, nil // RFC 7009 §2.2: an invalid token is no error.
+	case err != nil:
+		return nil, authserver.AsError(err)
+	case tok.ClientID != req.Client.ID:
+		return nil, nil // RFC 7009 §2.1: only the client's own tokens.
+	case tok.Revoked && !refresh:
+		return nil, nil
+	}
+	if err := e.revoke(ctx, tok, refresh); err != nil {
+		return nil, authserver.AsError(err)
+	}
+	return nil, nil
+}
+
+// revoke revokes a token's record, or with family every token of its
+// family: RFC 7009 §2.1 asks that revoking a refresh token revoke the
+// access tokens issued with it, and in the family are both the refresh
+// token's own record and every token issued from the same grant. A token
+// without a family is revoked alone either way.
+func (e *Endpoint) revoke(ctx context.Context, tok *storage.Token, family bool) error {
+	family = family && tok.FamilyID != ""
+	var err error
+	if family {
+		err = e.tokens.RevokeFamily(ctx, tok.FamilyID)
+	} else {
+		err = e.tokens.RevokeToken(ctx, tok.ID)
+	}
+	if err != nil {
+		return err
+	}
+	if e.cfg.Revoked != nil {
+		e.cfg.Revoked(ctx, tok, family)
 	}
 	return nil
 }

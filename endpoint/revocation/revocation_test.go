@@ -57,7 +57,7 @@ func newFixture(t *testing.T, cfg revocation.Config, wrap func(*memstore.Store) 
 	f := &fixture{store: memstore.New()}
 	ctx := context.Background()
 	both := []grantry.GrantType{grantry.GrantPassword, grantry.GrantRefreshToken}
-	for _, c := range []*storage.ClientRecord{
+	for _, c := range []*storage.Client{
 		{ID: "c1", SecretHash: secret.HashSecret("s1"), Scope: grantry.Scope{"profile", "email"}, GrantTypes: both},
 		{ID: "c2", SecretHash: secret.HashSecret("s2"), Scope: grantry.Scope{"profile"}, GrantTypes: both},
 		{ID: "post1", SecretHash: secret.HashSecret("post-secret"), AuthMethod: grantry.AuthClientSecretPost, GrantTypes: both},
@@ -430,7 +430,7 @@ func TestRevocationMetadata(t *testing.T) {
 func TestRevocationRFC7009Example(t *testing.T) {
 	f := newFixture(t, revocation.Config{}, nil)
 	ctx := context.Background()
-	if err := f.store.CreateClient(ctx, &storage.ClientRecord{ID: "s6BhdRkqt3", SecretHash: secret.HashSecret("gX1fBat3bV")}); err != nil {
+	if err := f.store.CreateClient(ctx, &storage.Client{ID: "s6BhdRkqt3", SecretHash: secret.HashSecret("gX1fBat3bV")}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.store.CreateToken(ctx, &storage.Token{ID: "rfc", FamilyID: "RFC", ClientID: "s6BhdRkqt3",

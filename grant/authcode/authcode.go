@@ -3,18 +3,23 @@
 // Register it with the PKCE extension (package pkce), which RFC 9700 §2.1.1
 // makes the norm:
 //
-//	srv.RegisterGrant(authcode.New(store, authcode.Config{}), pkce.New(pkce.Config{}))
+//	code := authcode.New(store, authcode.Config{})
+//	srv.RegisterGrant(code)        // grant_type=authorization_code
+//	srv.RegisterResponseType(code) // response_type=code
+//	srv.RegisterExtension(pkce.New(pkce.Config{}))
 //
 // Codes carry 256 random bits, are stored as digests, live
-// Server.CodeLifetime (five minutes by default) and are single use: a
-// replayed code is refused with invalid_grant and every token issued from
-// it is revoked (RFC 6749 §4.1.2).
+// Config.Lifetime (five minutes by default) and are single use: a replayed
+// code is refused with invalid_grant and every token issued from it is
+// revoked (RFC 6749 §4.1.2).
 package authcode
 
 import (
 	"context"
 	"errors"
 	"net/url"
+	"slices"
+	"time"
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
@@ -28,7 +33,15 @@ type Config struct {
 	// token endpoint; nil means client_secret_basic, client_secret_post
 	// and none.
 	AuthMethods []grantry.AuthMethod
+	// Lifetime is how long a code may be exchanged; zero means
+	// DefaultLifetime.
+	Lifetime time.Duration
 }
+
+// DefaultLifetime is how long a code may be exchanged when
+// Config.Lifetime is zero (RFC 6749 §4.1.2 recommends at most ten
+// minutes).
+const DefaultLifetime = 5 * time.Minute
 
 // DefaultAuthMethods are the methods accepted when Config.AuthMethods is nil.
 var DefaultAuthMethods = []grantry.AuthMethod{grantry.AuthClientSecretBasic, grantry.AuthClientSecretPost, grantry.AuthNone}
@@ -46,6 +59,9 @@ func New(codes storage.CodeStore, cfg Config) *Grant {
 	if cfg.AuthMethods == nil {
 		cfg.AuthMethods = DefaultAuthMethods
 	}
+	if cfg.Lifetime <= 0 {
+		cfg.Lifetime = DefaultLifetime
+	}
 	return &Grant{codes: codes, cfg: cfg}
 }
 
@@ -58,59 +74,60 @@ func (g *Grant) AuthMethods() []grantry.AuthMethod { return g.cfg.AuthMethods }
 // ResponseType implements authserver.AuthorizationGrant.
 func (*Grant) ResponseType() grantry.ResponseType { return grantry.ResponseCode }
 
-// DefaultResponseMode implements authserver.AuthorizationGrant.
-func (*Grant) DefaultResponseMode() string { return authserver.ModeQuery }
-
-// ValidateAuthorizationRequest implements authserver.AuthorizationGrant;
-// the server's checks are all the code grant needs.
-func (*Grant) ValidateAuthorizationRequest(context.Context, *authserver.AuthorizationRequest) error {
+// ValidateAuthorization implements authserver.AuthorizationGrant; the
+// server's checks are all the code grant needs.
+func (*Grant) ValidateAuthorization(context.Context, *authserver.AuthorizationRequest) error {
 	return nil
 }
 
 // Authorize implements authserver.AuthorizationGrant: it stores a new code
 // and returns it (RFC 6749 §4.1.2).
-func (g *Grant) Authorize(ctx context.Context, req *authserver.AuthorizationRequest, c *authserver.Consent) (url.Values, error) {
-	code, rec := newCode(req, c)
+func (g *Grant) Authorize(ctx context.Context, req *authserver.AuthorizationRequest, c *authserver.Consent) (*authserver.Authorization, error) {
+	code, rec := newCode(req, c, g.cfg.Lifetime)
 	if err := g.codes.CreateAuthorizationCode(ctx, rec); err != nil {
 		return nil, authserver.AsError(err)
 	}
-	return url.Values{"code": {code}}, nil
+	return &authserver.Authorization{Params: url.Values{"code": {code}}}, nil
 }
 
-// ValidateTokenRequest implements authserver.TokenGrant (RFC 6749 §4.1.3).
-// The code is consumed first, so a failed check still burns it and a
-// verifier cannot be guessed against one code.
-func (g *Grant) ValidateTokenRequest(ctx context.Context, req *authserver.TokenRequest) error {
+// Token implements authserver.TokenGrant (RFC 6749 §4.1.3). The code is
+// consumed first, so a failed check still burns it and a verifier cannot
+// be guessed against one code. A refresh token is issued when the client
+// may use the refresh_token grant.
+func (g *Grant) Token(ctx context.Context, req *authserver.TokenRequest) (*authserver.Issue, error) {
 	raw := req.Get("code")
 	if raw == "" {
-		return grantry.InvalidRequest("missing code")
+		return nil, grantry.InvalidRequest("missing code")
 	}
 	code, err := g.consume(ctx, req, raw)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := checkCode(req, code); err != nil {
-		return err
+		return nil, err
 	}
-	req.Code, req.Subject, req.Scope, req.FamilyID = code, code.Subject, code.Scope, code.FamilyID
-	return nil
+	return &authserver.Issue{
+		Subject:  code.Subject,
+		Scope:    code.Scope,
+		FamilyID: code.FamilyID,
+		Refresh:  slices.Contains(req.Client.GrantTypes, grantry.GrantRefreshToken),
+		Code:     code,
+		Spent:    true,
+	}, nil
 }
 
 // consume redeems the code once. A replay revokes what the code issued
 // (RFC 6749 §4.1.2).
 func (g *Grant) consume(ctx context.Context, req *authserver.TokenRequest, raw string) (*storage.AuthorizationCode, error) {
-	code, err := g.codes.ConsumeAuthorizationCode(ctx, secret.Digest(raw), req.Server().Now())
+	code, err := g.codes.ConsumeAuthorizationCode(ctx, secret.Digest(raw), req.Time)
 	switch {
 	case err == nil:
 		return code, nil
 	case errors.Is(err, storage.ErrNotFound):
 		return nil, invalidCode()
+	case errors.Is(err, storage.ErrCodeUsed) && code != nil:
+		return nil, &authserver.Replay{FamilyID: code.FamilyID, ClientID: code.ClientID, Err: invalidCode()}
 	case errors.Is(err, storage.ErrCodeUsed):
-		if code != nil {
-			if err := req.Server().RevokeFamily(ctx, code.FamilyID, code.ClientID); err != nil {
-				return nil, authserver.AsError(err)
-			}
-		}
 		return nil, invalidCode()
 	}
 	return nil, authserver.AsError(err)
@@ -119,13 +136,13 @@ func (g *Grant) consume(ctx context.Context, req *authserver.TokenRequest, raw s
 // checkCode binds the code to the request: not expired, issued to this
 // client, and the same redirect_uri (RFC 6749 §4.1.3).
 func checkCode(req *authserver.TokenRequest, code *storage.AuthorizationCode) error {
-	if code.Expired(req.Server().Now()) || code.ClientID != req.Client.ClientID() {
+	if code.Expired(req.Time) || code.ClientID != req.Client.ID {
 		return invalidCode()
 	}
 	uri := req.Get("redirect_uri")
 	want := code.RedirectURI
-	if want == "" && uri != "" {
-		want = req.Client.DefaultRedirectURI()
+	if want == "" && uri != "" && len(req.Client.RedirectURIs) == 1 {
+		want = req.Client.RedirectURIs[0]
 	}
 	if uri != want {
 		return grantry.NewError(grantry.ErrInvalidGrant, "redirect_uri does not match the authorization request")
@@ -135,33 +152,4 @@ func checkCode(req *authserver.TokenRequest, code *storage.AuthorizationCode) er
 
 func invalidCode() *grantry.Error {
 	return grantry.NewError(grantry.ErrInvalidGrant, "the authorization code is invalid, expired or used")
-}
-
-// CreateTokenResponse implements authserver.TokenGrant. A refresh token is
-// issued when the client may use the refresh_token grant. The code is
-// spent by now, so an outage here is answered 503 temporarily_unavailable
-// without Retry-After, asking the client to start the authorization again.
-func (*Grant) CreateTokenResponse(ctx context.Context, req *authserver.TokenRequest) (*grantry.TokenResponse, error) {
-	resp, err := req.IssueToken(ctx, authserver.Issue{Refresh: req.Client.CheckGrantType(grantry.GrantRefreshToken)})
-	if err != nil {
-		return nil, spentCodeError(err)
-	}
-	return resp, nil
-}
-
-// spentCodeError adapts an outage met once the code is consumed. The
-// request cannot succeed if repeated: the code is spent, and presenting it
-// again is a replay. So the answer is still temporarily_unavailable, but
-// without Retry-After (RFC 9110 §10.2.3), and it tells the client to start
-// the authorization again. Any other error is returned as it is.
-func spentCodeError(err error) error {
-	e := authserver.AsError(err)
-	if e.Code != grantry.ErrTemporarilyUnavailable {
-		return err
-	}
-	out := *e
-	out.Description = "the authorization code can no longer be used; start the authorization again"
-	out.Header = e.Header.Clone()
-	out.Header.Del("Retry-After")
-	return &out
 }

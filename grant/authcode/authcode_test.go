@@ -59,7 +59,7 @@ func newFixture(t *testing.T, tokens storage.TokenStore, edit func(*authserver.C
 	store := memstore.New()
 	codes := []grantry.GrantType{grantry.GrantAuthorizationCode, grantry.GrantRefreshToken}
 	rt := []grantry.ResponseType{grantry.ResponseCode}
-	clients := []*storage.ClientRecord{
+	clients := []*storage.Client{
 		{ID: "c1", RedirectURIs: []string{cbURI}, GrantTypes: codes, ResponseTypes: rt, Scope: grantry.Scope{"profile", "email"}},
 		{ID: "c2", RedirectURIs: []string{"https://two.test/a", "https://two.test/b"}, GrantTypes: codes, ResponseTypes: rt, Scope: grantry.Scope{"profile"}},
 		{ID: "norefresh", RedirectURIs: []string{cbURI}, GrantTypes: codes[:1], ResponseTypes: rt, Scope: grantry.Scope{"profile"}},

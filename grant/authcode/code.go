@@ -2,6 +2,7 @@ package authcode
 
 import (
 	"maps"
+	"time"
 
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/secret"
@@ -9,13 +10,13 @@ import (
 )
 
 // newCode makes a code of 256 random bits and the record stored for it.
-func newCode(req *authserver.AuthorizationRequest, c *authserver.Consent) (string, *storage.AuthorizationCode) {
+func newCode(req *authserver.AuthorizationRequest, c *authserver.Consent, lifetime time.Duration) (string, *storage.AuthorizationCode) {
 	code := secret.Token()
-	now := req.Server().Now()
+	now := req.Time
 	rec := &storage.AuthorizationCode{
 		Hash:                secret.Digest(code),
 		FamilyID:            secret.ID(),
-		ClientID:            req.Client.ClientID(),
+		ClientID:            req.Client.ID,
 		Scope:               c.Scope,
 		Subject:             c.Subject,
 		AuthTime:            c.AuthTime,
@@ -24,7 +25,7 @@ func newCode(req *authserver.AuthorizationRequest, c *authserver.Consent) (strin
 		CodeChallengeMethod: req.CodeChallengeMethod,
 		Extra:               maps.Clone(req.Extra),
 		CreatedAt:           now,
-		ExpiresAt:           now.Add(req.Server().CodeLifetime()),
+		ExpiresAt:           now.Add(lifetime),
 	}
 	if req.RedirectURIGiven {
 		rec.RedirectURI = req.RedirectURI

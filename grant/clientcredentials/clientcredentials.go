@@ -42,18 +42,12 @@ func (*Grant) GrantType() grantry.GrantType { return grantry.GrantClientCredenti
 // AuthMethods implements authserver.TokenGrant.
 func (g *Grant) AuthMethods() []grantry.AuthMethod { return g.cfg.AuthMethods }
 
-// ValidateTokenRequest implements authserver.TokenGrant (RFC 6749 §4.4.2):
-// the scope must be within the client's.
-func (*Grant) ValidateTokenRequest(_ context.Context, req *authserver.TokenRequest) error {
-	sc, err := req.Server().ParseScope(req.Get("scope"), req.Client)
+// Token implements authserver.TokenGrant (RFC 6749 §4.4.2): the scope
+// must be within the client's; the token is the client's own.
+func (*Grant) Token(_ context.Context, req *authserver.TokenRequest) (*authserver.Issue, error) {
+	sc, err := req.RequestedScope()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	req.Scope = sc
-	return nil
-}
-
-// CreateTokenResponse implements authserver.TokenGrant.
-func (*Grant) CreateTokenResponse(ctx context.Context, req *authserver.TokenRequest) (*grantry.TokenResponse, error) {
-	return req.IssueToken(ctx, authserver.Issue{})
+	return &authserver.Issue{Scope: sc}, nil
 }

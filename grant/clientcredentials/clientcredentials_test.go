@@ -25,7 +25,7 @@ func newServer(t *testing.T, cfg clientcredentials.Config) *authserver.Server {
 	// cc1 may also use refresh_token: the grant must still issue none
 	// (RFC 6749 §4.4.3).
 	cc := []grantry.GrantType{grantry.GrantClientCredentials, grantry.GrantRefreshToken}
-	for _, c := range []*storage.ClientRecord{
+	for _, c := range []*storage.Client{
 		{ID: "cc1", GrantTypes: cc, Scope: grantry.Scope{"read", "write"}},
 		{ID: "post", AuthMethod: grantry.AuthClientSecretPost, GrantTypes: cc, Scope: grantry.Scope{"read"}},
 		{ID: "other", GrantTypes: []grantry.GrantType{grantry.GrantAuthorizationCode}, Scope: grantry.Scope{"read"}},

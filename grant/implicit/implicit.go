@@ -8,8 +8,6 @@ package implicit
 
 import (
 	"context"
-	"net/url"
-	"strconv"
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
@@ -24,32 +22,17 @@ func New() *Grant { return &Grant{} }
 // ResponseType implements authserver.AuthorizationGrant.
 func (*Grant) ResponseType() grantry.ResponseType { return grantry.ResponseToken }
 
-// DefaultResponseMode implements authserver.AuthorizationGrant.
-func (*Grant) DefaultResponseMode() string { return authserver.ModeFragment }
-
-// ValidateAuthorizationRequest implements authserver.AuthorizationGrant:
-// only public clients, which authenticate with "none", may use it.
-func (*Grant) ValidateAuthorizationRequest(_ context.Context, req *authserver.AuthorizationRequest) error {
-	if !req.Client.CheckEndpointAuthMethod(grantry.AuthNone, grantry.EndpointToken) {
+// ValidateAuthorization implements authserver.AuthorizationGrant: only
+// public clients, which authenticate with "none", may use it.
+func (*Grant) ValidateAuthorization(_ context.Context, req *authserver.AuthorizationRequest) error {
+	if !req.Client.Public() {
 		return grantry.NewError(grantry.ErrUnauthorizedClient, "only public clients may use the implicit grant")
 	}
 	return nil
 }
 
-// Authorize implements authserver.AuthorizationGrant: it issues the access
-// token (RFC 6749 §4.2.2).
-func (*Grant) Authorize(ctx context.Context, req *authserver.AuthorizationRequest, c *authserver.Consent) (url.Values, error) {
-	resp, err := req.IssueToken(ctx, grantry.GrantImplicit, c)
-	if err != nil {
-		return nil, err
-	}
-	v := url.Values{
-		"access_token": {resp.AccessToken},
-		"token_type":   {resp.TokenType},
-		"expires_in":   {strconv.FormatInt(resp.ExpiresIn, 10)},
-	}
-	if len(resp.Scope) > 0 {
-		v.Set("scope", resp.Scope.String())
-	}
-	return v, nil
+// Authorize implements authserver.AuthorizationGrant: the server issues the
+// access token into the response (RFC 6749 §4.2.2).
+func (*Grant) Authorize(_ context.Context, _ *authserver.AuthorizationRequest, c *authserver.Consent) (*authserver.Authorization, error) {
+	return &authserver.Authorization{Token: &authserver.Issue{GrantType: grantry.GrantImplicit, Subject: c.Subject, Scope: c.Scope}}, nil
 }

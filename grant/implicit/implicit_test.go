@@ -25,7 +25,7 @@ func newServer(t *testing.T, edit func(*authserver.Config)) *authserver.Server {
 	t.Helper()
 	store := memstore.New()
 	token := []grantry.ResponseType{grantry.ResponseToken}
-	for _, c := range []*storage.ClientRecord{
+	for _, c := range []*storage.Client{
 		{ID: "spa", AuthMethod: grantry.AuthNone, RedirectURIs: []string{cbURI}, ResponseTypes: token,
 			GrantTypes: []grantry.GrantType{grantry.GrantImplicit, grantry.GrantRefreshToken}, Scope: grantry.Scope{"profile", "email"}},
 		{ID: "web", SecretHash: secret.HashSecret("s"), RedirectURIs: []string{cbURI}, ResponseTypes: token,

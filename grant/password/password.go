@@ -9,6 +9,7 @@ package password
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
@@ -53,34 +54,29 @@ func (*Grant) GrantType() grantry.GrantType { return grantry.GrantPassword }
 // AuthMethods implements authserver.TokenGrant.
 func (g *Grant) AuthMethods() []grantry.AuthMethod { return g.cfg.AuthMethods }
 
-// ValidateTokenRequest implements authserver.TokenGrant (RFC 6749 §4.3.2).
-// Missing credentials are invalid_request; wrong ones invalid_grant
-// (RFC 6749 §5.2).
-func (g *Grant) ValidateTokenRequest(ctx context.Context, req *authserver.TokenRequest) error {
+// Token implements authserver.TokenGrant (RFC 6749 §4.3.2). Missing
+// credentials are invalid_request; wrong ones invalid_grant
+// (RFC 6749 §5.2). A refresh token is issued when the client may use the
+// refresh_token grant.
+func (g *Grant) Token(ctx context.Context, req *authserver.TokenRequest) (*authserver.Issue, error) {
 	username, pw := req.Get("username"), req.Get("password")
 	if username == "" {
-		return grantry.InvalidRequest("missing username")
+		return nil, grantry.InvalidRequest("missing username")
 	}
 	if pw == "" {
-		return grantry.InvalidRequest("missing password")
+		return nil, grantry.InvalidRequest("missing password")
 	}
-	sc, err := req.Server().ParseScope(req.Get("scope"), req.Client)
+	sc, err := req.RequestedScope()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	subject, err := g.users.AuthenticateUser(ctx, username, pw)
 	if errors.Is(err, ErrInvalidCredentials) {
-		return grantry.NewError(grantry.ErrInvalidGrant, "invalid username or password")
+		return nil, grantry.NewError(grantry.ErrInvalidGrant, "invalid username or password")
 	}
 	if err != nil {
-		return authserver.AsError(err)
+		return nil, authserver.AsError(err)
 	}
-	req.Subject, req.Scope = subject, sc
-	return nil
-}
-
-// CreateTokenResponse implements authserver.TokenGrant. A refresh token is
-// issued when the client may use the refresh_token grant.
-func (*Grant) CreateTokenResponse(ctx context.Context, req *authserver.TokenRequest) (*grantry.TokenResponse, error) {
-	return req.IssueToken(ctx, authserver.Issue{Refresh: req.Client.CheckGrantType(grantry.GrantRefreshToken)})
+	refresh := slices.Contains(req.Client.GrantTypes, grantry.GrantRefreshToken)
+	return &authserver.Issue{Subject: subject, Scope: sc, Refresh: refresh}, nil
 }

@@ -43,7 +43,7 @@ func newServer(t *testing.T, dir directory, cfg password.Config) *authserver.Ser
 	t.Helper()
 	store := memstore.New()
 	pwRefresh := []grantry.GrantType{grantry.GrantPassword, grantry.GrantRefreshToken}
-	for _, c := range []*storage.ClientRecord{
+	for _, c := range []*storage.Client{
 		{ID: "pw1", GrantTypes: pwRefresh, Scope: grantry.Scope{"profile", "email"}},
 		{ID: "norefresh", GrantTypes: pwRefresh[:1], Scope: grantry.Scope{"profile"}},
 		{ID: "nopassword", GrantTypes: pwRefresh[1:], Scope: grantry.Scope{"profile"}},

@@ -38,14 +38,17 @@ type Config struct {
 }
 
 // Grant is the refresh token grant.
-type Grant struct{ cfg Config }
+type Grant struct {
+	tokens storage.TokenFinder
+	cfg    Config
+}
 
-// New returns the grant.
-func New(cfg Config) *Grant {
+// New returns the grant over the store the server issues tokens into.
+func New(tokens storage.TokenFinder, cfg Config) *Grant {
 	if cfg.AuthMethods == nil {
 		cfg.AuthMethods = []grantry.AuthMethod{grantry.AuthClientSecretBasic}
 	}
-	return &Grant{cfg: cfg}
+	return &Grant{tokens: tokens, cfg: cfg}
 }
 
 // GrantType implements authserver.TokenGrant.
@@ -54,49 +57,53 @@ func (*Grant) GrantType() grantry.GrantType { return grantry.GrantRefreshToken }
 // AuthMethods implements authserver.TokenGrant.
 func (g *Grant) AuthMethods() []grantry.AuthMethod { return g.cfg.AuthMethods }
 
-// ValidateTokenRequest implements authserver.TokenGrant (RFC 6749 §6).
-func (g *Grant) ValidateTokenRequest(ctx context.Context, req *authserver.TokenRequest) error {
+// Token implements authserver.TokenGrant (RFC 6749 §6): it rotates the
+// refresh token, or for a confidential client with KeepRefreshToken issues
+// an access token only.
+func (g *Grant) Token(ctx context.Context, req *authserver.TokenRequest) (*authserver.Issue, error) {
 	raw := req.Get("refresh_token")
 	if raw == "" {
-		return grantry.InvalidRequest("missing refresh_token")
+		return nil, grantry.InvalidRequest("missing refresh_token")
 	}
 	tok, err := g.lookup(ctx, req, raw)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	grantable := grantableScope(tok, req.Client)
 	if len(grantable) == 0 && len(tok.GrantedScope()) > 0 {
-		return grantry.NewError(grantry.ErrInvalidGrant, "the client may no longer be granted the scope of this refresh token")
+		return nil, grantry.NewError(grantry.ErrInvalidGrant, "the client may no longer be granted the scope of this refresh token")
 	}
 	sc, err := narrowScope(req.Get("scope"), grantable)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	req.Token, req.Subject, req.Scope, req.FamilyID = tok, tok.Subject, sc, tok.FamilyID
-	return nil
+	iss := &authserver.Issue{Subject: tok.Subject, Scope: sc, FamilyID: tok.FamilyID, Token: tok}
+	if g.cfg.KeepRefreshToken && !req.Client.Public() {
+		return iss, nil
+	}
+	iss.Refresh, iss.RotateFrom, iss.RefreshScope = true, tok.RefreshHash, grantable
+	if g.cfg.KeepExpiry {
+		iss.RefreshNotAfter = tok.RefreshExpiresAt
+	}
+	return iss, nil
 }
 
 // lookup finds the refresh token of this client. A revoked one is a reuse:
 // its family is revoked.
 func (g *Grant) lookup(ctx context.Context, req *authserver.TokenRequest, raw string) (*storage.Token, error) {
-	tokens := req.Server().Tokens()
-	tok, err := tokens.TokenByRefresh(ctx, secret.Digest(raw))
+	tok, err := g.tokens.TokenByRefresh(ctx, secret.Digest(raw))
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, invalidToken()
 	}
 	if err != nil {
 		return nil, authserver.AsError(err)
 	}
-	if tok.ClientID != req.Client.ClientID() {
+	switch {
+	case tok.ClientID != req.Client.ID:
 		return nil, invalidToken()
-	}
-	if tok.Revoked {
-		if err := req.Server().RevokeFamily(ctx, tok.FamilyID, tok.ClientID); err != nil {
-			return nil, authserver.AsError(err)
-		}
-		return nil, invalidToken()
-	}
-	if !tok.RefreshActive(req.Server().Now()) {
+	case tok.Revoked:
+		return nil, &authserver.Replay{FamilyID: tok.FamilyID, ClientID: tok.ClientID, Err: invalidToken()}
+	case !tok.RefreshActive(req.Time):
 		return nil, invalidToken()
 	}
 	return tok, nil
@@ -104,9 +111,9 @@ func (g *Grant) lookup(ctx context.Context, req *authserver.TokenRequest, raw st
 
 // grantableScope is the scope a refresh token still carries: what was
 // granted, less what the client may no longer be granted since.
-func grantableScope(tok *storage.Token, client storage.Client) grantry.Scope {
+func grantableScope(tok *storage.Token, client *storage.Client) grantry.Scope {
 	granted := tok.GrantedScope()
-	allowed := client.AllowedScope()
+	allowed := client.Scope
 	if allowed.Contains(granted) {
 		return granted
 	}
@@ -131,23 +138,4 @@ func narrowScope(raw string, original grantry.Scope) (grantry.Scope, error) {
 
 func invalidToken() *grantry.Error {
 	return grantry.NewError(grantry.ErrInvalidGrant, "the refresh token is invalid, expired or revoked")
-}
-
-// CreateTokenResponse implements authserver.TokenGrant: it rotates the
-// refresh token, or for a confidential client with KeepRefreshToken issues
-// an access token only.
-func (g *Grant) CreateTokenResponse(ctx context.Context, req *authserver.TokenRequest) (*grantry.TokenResponse, error) {
-	public := req.Client.CheckEndpointAuthMethod(grantry.AuthNone, grantry.EndpointToken)
-	if g.cfg.KeepRefreshToken && !public {
-		return req.IssueToken(ctx, authserver.Issue{})
-	}
-	opt := authserver.Issue{
-		Refresh:      true,
-		RotateFrom:   req.Token.RefreshHash,
-		RefreshScope: grantableScope(req.Token, req.Client),
-	}
-	if g.cfg.KeepExpiry {
-		opt.RefreshNotAfter = req.Token.RefreshExpiresAt
-	}
-	return req.IssueToken(ctx, opt)
 }

@@ -36,7 +36,7 @@ func newFixture(t *testing.T, cfg refresh.Config) *fixture {
 	t.Helper()
 	f := &fixture{store: memstore.New(), now: t0}
 	gt := []grantry.GrantType{grantry.GrantAuthorizationCode, grantry.GrantRefreshToken}
-	for _, c := range []*storage.ClientRecord{
+	for _, c := range []*storage.Client{
 		{ID: "c1", GrantTypes: gt, Scope: grantry.Scope{"profile", "email"}},
 		{ID: "c2", GrantTypes: gt, Scope: grantry.Scope{"profile", "email"}},
 		{ID: "norefresh", GrantTypes: gt[:1], Scope: grantry.Scope{"profile", "email"}},
@@ -346,7 +346,7 @@ func TestClientScopeNarrowedSinceGrant(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c := got.(*storage.ClientRecord)
+			c := got.(*storage.Client)
 			c.Scope = tt.allowed
 			if err := f.store.UpdateClient(t.Context(), c); err != nil {
 				t.Fatal(err)

@@ -40,7 +40,7 @@ type clientJSON struct {
 	CreatedAt               time.Time `json:"created_at"`
 }
 
-func toClientJSON(c *storage.ClientRecord, secret string) clientJSON {
+func toClientJSON(c *storage.Client, secret string) clientJSON {
 	j := clientJSON{
 		ClientID: c.ID, ClientSecret: secret, Name: c.Name,
 		RedirectURIs: nonNil(c.RedirectURIs), Scope: c.Scope.String(),
@@ -111,12 +111,12 @@ func cmdClientCreate(ctx context.Context, env *environment, args []string) error
 }
 
 // record builds the client the flags describe, or says what is wrong.
-func (f *clientCreateFlags) record() (*storage.ClientRecord, error) {
+func (f *clientCreateFlags) record() (*storage.Client, error) {
 	if f.public {
 		f.method = string(grantry.AuthNone)
 	}
 	now := time.Now().UTC()
-	c := &storage.ClientRecord{ID: f.id, Name: f.name, AuthMethod: grantry.AuthMethod(f.method), CreatedAt: now, UpdatedAt: now}
+	c := &storage.Client{ID: f.id, Name: f.name, AuthMethod: grantry.AuthMethod(f.method), CreatedAt: now, UpdatedAt: now}
 	if c.ID == "" {
 		c.ID = secret.ID()
 	}
@@ -152,7 +152,7 @@ func checkAuthMethod(m grantry.AuthMethod) error {
 }
 
 // setClientGrants sets the grant types and the response types they imply.
-func setClientGrants(c *storage.ClientRecord, grants []string) error {
+func setClientGrants(c *storage.Client, grants []string) error {
 	public := c.AuthMethod == grantry.AuthNone
 	for _, g := range grants {
 		gt, err := parseGrant(g)
@@ -197,7 +197,7 @@ func checkRedirectURI(raw string) error {
 	return nil
 }
 
-func printClient(w io.Writer, c *storage.ClientRecord, plain string, asJSON bool) error {
+func printClient(w io.Writer, c *storage.Client, plain string, asJSON bool) error {
 	if asJSON {
 		return printJSON(w, toClientJSON(c, plain))
 	}
@@ -265,7 +265,7 @@ func oneClient(env *environment, name, summary string, args []string, withJSON b
 	return f, pos[0], nil
 }
 
-func loadClient(ctx context.Context, b *backend, id string) (*storage.ClientRecord, error) {
+func loadClient(ctx context.Context, b *backend, id string) (*storage.Client, error) {
 	c, err := b.clients.GetClient(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, fmt.Errorf("no client %q", id)
@@ -273,11 +273,7 @@ func loadClient(ctx context.Context, b *backend, id string) (*storage.ClientReco
 	if err != nil {
 		return nil, err
 	}
-	rec, ok := c.(*storage.ClientRecord)
-	if !ok {
-		return nil, fmt.Errorf("client %q: unexpected record type %T", id, c)
-	}
-	return rec, nil
+	return c, nil
 }
 
 func cmdClientShow(ctx context.Context, env *environment, args []string) error {

@@ -53,7 +53,7 @@ func TestClientCommands(t *testing.T) {
 		t.Errorf("created client = %+v", created)
 	}
 	stored, err := a.store.GetClient(t.Context(), "web")
-	if err != nil || !stored.CheckSecret(created.ClientSecret) || strings.Contains(stored.(*storage.ClientRecord).SecretHash, created.ClientSecret) {
+	if err != nil || !stored.CheckSecret(created.ClientSecret) || strings.Contains(stored.(*storage.Client).SecretHash, created.ClientSecret) {
 		t.Fatalf("stored client %v, %v: want the secret stored as a hash", stored, err)
 	}
 

@@ -143,7 +143,7 @@ func (a *app) approve(w http.ResponseWriter, r *http.Request, req *authserver.Au
 // remembered reports whether the user consented before to this client
 // having at least the requested scope.
 func (a *app) remembered(r *http.Request, req *authserver.AuthorizationRequest, user *storage.User) bool {
-	c, err := a.store.consents.GetConsent(r.Context(), user.ID, req.Client.ClientID())
+	c, err := a.store.consents.GetConsent(r.Context(), user.ID, req.Client.ID)
 	if err != nil {
 		if !errors.Is(err, storage.ErrNotFound) {
 			a.log.LogAttrs(r.Context(), slog.LevelError, "consent lookup failed", slog.Any("error", err))
@@ -158,10 +158,10 @@ func (a *app) remembered(r *http.Request, req *authserver.AuthorizationRequest, 
 func (a *app) saveConsent(r *http.Request, req *authserver.AuthorizationRequest, user *storage.User) {
 	ctx := r.Context()
 	sc := slices.Clone(req.Scope)
-	if old, err := a.store.consents.GetConsent(ctx, user.ID, req.Client.ClientID()); err == nil {
+	if old, err := a.store.consents.GetConsent(ctx, user.ID, req.Client.ID); err == nil {
 		sc = unionScope(old.Scope, sc)
 	}
-	c := &storage.Consent{Subject: user.ID, ClientID: req.Client.ClientID(), Scope: sc, CreatedAt: a.oauth.Now()}
+	c := &storage.Consent{Subject: user.ID, ClientID: req.Client.ID, Scope: sc, CreatedAt: req.Time}
 	if err := a.store.consents.SaveConsent(ctx, c); err != nil {
 		a.log.LogAttrs(ctx, slog.LevelError, "saving consent failed", slog.Any("error", err))
 	}
@@ -195,11 +195,11 @@ func (a *app) showConsent(w http.ResponseWriter, r *http.Request, req *authserve
 }
 
 // clientName returns the name a client registered, or its ID.
-func clientName(c storage.Client) string {
-	if rec, ok := c.(*storage.ClientRecord); ok && rec.Name != "" {
-		return rec.Name
+func clientName(c *storage.Client) string {
+	if c.Name != "" {
+		return c.Name
 	}
-	return c.ClientID()
+	return c.ID
 }
 
 // destination shows where the response goes: the redirect URI's scheme

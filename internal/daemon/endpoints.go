@@ -20,15 +20,14 @@ const (
 // (RFC 7662) on the server, so that the metadata lists them, and returns
 // their handlers.
 func (a *app) registerEndpoints() (revoke, introspect http.Handler) {
-	rev := revocation.New(a.oauth, revocation.Config{URL: revocationPath, AuthMethods: allMethods})
-	in := introspection.New(a.oauth, introspection.Config{
+	rev := revocation.New(a.store.tokens, revocation.Config{URL: revocationPath, AuthMethods: allMethods})
+	in := introspection.New(a.store.tokens, introspection.Config{
 		URL:             introspectionPath,
+		Issuer:          a.cfg.Issuer,
 		CheckPermission: introspection.Callers(a.cfg.Introspectors.vals...),
 		Describe:        a.describeToken,
 	})
-	a.oauth.RegisterEndpoint(rev)
-	a.oauth.RegisterEndpoint(in)
-	return rev, in
+	return a.oauth.Mount(rev), a.oauth.Mount(in)
 }
 
 // describeToken adds the user name to the introspection of a user's token.

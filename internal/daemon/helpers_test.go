@@ -98,7 +98,7 @@ func (h *harness) addUser(name, pw string) string {
 // scope "profile email"; it returns the secret, "" for a public client.
 func (h *harness) addClient(id, name string, method grantry.AuthMethod, redirect string) string {
 	h.t.Helper()
-	c := &storage.ClientRecord{
+	c := &storage.Client{
 		ID: id, Name: name, AuthMethod: method, RedirectURIs: []string{redirect},
 		GrantTypes:    []grantry.GrantType{grantry.GrantAuthorizationCode, grantry.GrantRefreshToken, grantry.GrantClientCredentials},
 		ResponseTypes: []grantry.ResponseType{grantry.ResponseCode},

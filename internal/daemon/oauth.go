@@ -54,15 +54,17 @@ func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, log
 func registerGrant(srv *authserver.Server, gt grantry.GrantType, cfg *serveConfig, b *backend, auth *userAuth) {
 	switch gt {
 	case grantry.GrantAuthorizationCode:
-		p := pkce.New(pkce.Config{Required: cfg.RequirePKCE, AllowPlain: cfg.AllowPKCEPlain})
-		srv.RegisterGrant(authcode.New(b.codes, authcode.Config{AuthMethods: allMethods}), p)
+		code := authcode.New(b.codes, authcode.Config{AuthMethods: allMethods})
+		srv.RegisterGrant(code)
+		srv.RegisterResponseType(code)
+		srv.RegisterExtension(pkce.New(pkce.Config{Required: cfg.RequirePKCE, AllowPlain: cfg.AllowPKCEPlain}))
 	case grantry.GrantRefreshToken:
-		srv.RegisterGrant(refresh.New(refresh.Config{AuthMethods: allMethods, KeepExpiry: cfg.RefreshAbsolute}))
+		srv.RegisterGrant(refresh.New(b.tokens, refresh.Config{AuthMethods: allMethods, KeepExpiry: cfg.RefreshAbsolute}))
 	case grantry.GrantClientCredentials:
 		srv.RegisterGrant(clientcredentials.New(clientcredentials.Config{AuthMethods: confidentialMethods}))
 	case grantry.GrantPassword:
 		srv.RegisterGrant(password.New(auth, password.Config{AuthMethods: confidentialMethods}))
 	case grantry.GrantImplicit:
-		srv.RegisterGrant(implicit.New())
+		srv.RegisterResponseType(implicit.New())
 	}
 }

@@ -32,7 +32,7 @@ func (a *app) purgeLoop(ctx context.Context) {
 
 // purge deletes what expired more than purgeRetention ago.
 func (a *app) purge(ctx context.Context) {
-	n, err := a.store.purger.Purge(ctx, a.oauth.Now().Add(-purgeRetention))
+	n, err := a.store.purger.Purge(ctx, time.Now().Add(-purgeRetention))
 	switch {
 	case err != nil && ctx.Err() == nil:
 		a.log.LogAttrs(ctx, slog.LevelWarn, "purge of expired codes and tokens failed", slog.Any("error", err))

@@ -233,7 +233,7 @@ func (s apartCodes) orphaned(ctx context.Context, code *storage.AuthorizationCod
 	if err != nil {
 		return err
 	}
-	if rec, ok := c.(*storage.ClientRecord); ok && code.CreatedAt.Before(rec.CreatedAt) {
+	if code.CreatedAt.Before(c.CreatedAt) {
 		return storage.ErrNotFound
 	}
 	if code.Subject == "" {

@@ -8,9 +8,9 @@ import (
 	"github.com/grantry/grantry/storage"
 )
 
-// GetClient returns a copy of the client, as a *storage.ClientRecord, or
+// GetClient returns a copy of the client, as a *storage.Client, or
 // storage.ErrNotFound.
-func (s *Store) GetClient(_ context.Context, id string) (storage.Client, error) {
+func (s *Store) GetClient(_ context.Context, id string) (*storage.Client, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	c, ok := s.clients[id]
@@ -22,7 +22,7 @@ func (s *Store) GetClient(_ context.Context, id string) (storage.Client, error) 
 
 // CreateClient stores a copy of c, or returns storage.ErrExists when a
 // client with its ID is stored already.
-func (s *Store) CreateClient(_ context.Context, c *storage.ClientRecord) error {
+func (s *Store) CreateClient(_ context.Context, c *storage.Client) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.clients[c.ID]; ok {
@@ -34,7 +34,7 @@ func (s *Store) CreateClient(_ context.Context, c *storage.ClientRecord) error {
 
 // UpdateClient replaces the stored client with ID c.ID by a copy of c, or
 // returns storage.ErrNotFound.
-func (s *Store) UpdateClient(_ context.Context, c *storage.ClientRecord) error {
+func (s *Store) UpdateClient(_ context.Context, c *storage.Client) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.clients[c.ID]; !ok {
@@ -60,13 +60,13 @@ func (s *Store) DeleteClient(_ context.Context, id string) error {
 }
 
 // ListClients returns copies of every client, ordered by ID.
-func (s *Store) ListClients(_ context.Context) ([]*storage.ClientRecord, error) {
+func (s *Store) ListClients(_ context.Context) ([]*storage.Client, error) {
 	s.mu.RLock()
-	list := make([]*storage.ClientRecord, 0, len(s.clients))
+	list := make([]*storage.Client, 0, len(s.clients))
 	for _, c := range s.clients {
 		list = append(list, c.Clone())
 	}
 	s.mu.RUnlock()
-	slices.SortFunc(list, func(a, b *storage.ClientRecord) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(list, func(a, b *storage.Client) int { return strings.Compare(a.ID, b.ID) })
 	return list, nil
 }

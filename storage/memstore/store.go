@@ -12,7 +12,7 @@ import (
 // use.
 type Store struct {
 	mu      sync.RWMutex
-	clients map[string]*storage.ClientRecord      // by ID
+	clients map[string]*storage.Client      // by ID
 	codes   map[string]*storage.AuthorizationCode // by Hash
 	tokens  tokenIndex
 
@@ -30,7 +30,7 @@ var (
 // New returns an empty store.
 func New() *Store {
 	return &Store{
-		clients: make(map[string]*storage.ClientRecord),
+		clients: make(map[string]*storage.Client),
 		codes:   make(map[string]*storage.AuthorizationCode),
 		tokens:  newTokenIndex(),
 	}

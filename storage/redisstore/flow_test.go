@@ -38,7 +38,7 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 		t.Fatalf("sqlstore.Open: %v", err)
 	}
 	sec := secret.Token()
-	err = sqls.CreateClient(t.Context(), &storage.ClientRecord{
+	err = sqls.CreateClient(t.Context(), &storage.Client{
 		ID:            "web",
 		SecretHash:    secret.HashSecret(sec),
 		RedirectURIs:  []string{"https://app.example/cb"},

@@ -45,7 +45,7 @@ func BenchmarkTokenArgon2idSecret(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			s := openStore(b, openSQLite(b), sqlstore.SQLite)
-			err := s.CreateClient(b.Context(), &storage.ClientRecord{
+			err := s.CreateClient(b.Context(), &storage.Client{
 				ID: "legacy", SecretHash: secret.HashPassword("legacy-password-123"),
 				GrantTypes: []grantry.GrantType{grantry.GrantClientCredentials},
 				Scope:      grantry.Scope{"api:read"},

@@ -39,7 +39,7 @@ func hashed(h string) bool {
 }
 
 // clientArgs returns the arguments of insertClient and updateClient for c.
-func clientArgs(c *storage.ClientRecord) ([]any, error) {
+func clientArgs(c *storage.Client) ([]any, error) {
 	if !hashed(c.SecretHash) {
 		return nil, ErrPlainSecret
 	}
@@ -54,9 +54,9 @@ func clientArgs(c *storage.ClientRecord) ([]any, error) {
 		string(c.AuthMethod), micros(c.CreatedAt), micros(c.UpdatedAt)}, nil
 }
 
-// GetClient returns the client, as a *storage.ClientRecord, or
+// GetClient returns the client, as a *storage.Client, or
 // storage.ErrNotFound.
-func (s *Store) GetClient(ctx context.Context, id string) (storage.Client, error) {
+func (s *Store) GetClient(ctx context.Context, id string) (*storage.Client, error) {
 	c, err := scanClient(s.db.QueryRowContext(ctx, selectClient, id))
 	if err != nil {
 		return nil, wrap("read client", err)
@@ -67,7 +67,7 @@ func (s *Store) GetClient(ctx context.Context, id string) (storage.Client, error
 // CreateClient stores c, or returns storage.ErrExists when a client with
 // its ID is stored already. A SecretHash that is not a hash is refused
 // with ErrPlainSecret.
-func (s *Store) CreateClient(ctx context.Context, c *storage.ClientRecord) error {
+func (s *Store) CreateClient(ctx context.Context, c *storage.Client) error {
 	args, err := clientArgs(c)
 	if err != nil {
 		return err
@@ -81,7 +81,7 @@ func (s *Store) CreateClient(ctx context.Context, c *storage.ClientRecord) error
 
 // UpdateClient replaces the stored client with ID c.ID by c, or returns
 // storage.ErrNotFound.
-func (s *Store) UpdateClient(ctx context.Context, c *storage.ClientRecord) error {
+func (s *Store) UpdateClient(ctx context.Context, c *storage.Client) error {
 	args, err := clientArgs(c)
 	if err != nil {
 		return err
@@ -119,13 +119,13 @@ func (s *Store) execOne(ctx context.Context, op, query string, args ...any) erro
 
 // ListClients returns every client, ordered by ID byte by byte, whatever
 // the database's collation.
-func (s *Store) ListClients(ctx context.Context) ([]*storage.ClientRecord, error) {
+func (s *Store) ListClients(ctx context.Context) ([]*storage.Client, error) {
 	rows, err := s.db.QueryContext(ctx, selectClients)
 	if err != nil {
 		return nil, wrap("list clients", err)
 	}
 	defer rows.Close()
-	var list []*storage.ClientRecord
+	var list []*storage.Client
 	for rows.Next() {
 		c, err := scanClient(rows)
 		if err != nil {
@@ -136,16 +136,16 @@ func (s *Store) ListClients(ctx context.Context) ([]*storage.ClientRecord, error
 	if err := rows.Err(); err != nil {
 		return nil, wrap("list clients", err)
 	}
-	slices.SortFunc(list, func(a, b *storage.ClientRecord) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(list, func(a, b *storage.Client) int { return strings.Compare(a.ID, b.ID) })
 	return list, nil
 }
 
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
-func scanClient(row scanner) (*storage.ClientRecord, error) {
+func scanClient(row scanner) (*storage.Client, error) {
 	var (
-		c                       storage.ClientRecord
+		c                       storage.Client
 		uris, grants, responses string
 		scope, method           string
 		createdAt, updatedAt    int64

@@ -127,7 +127,7 @@ func (s *syncBuffer) String() string {
 func clientCredentialsServer(t testing.TB, s storage.ClientRegistry, tokens storage.TokenStore, log io.Writer) (*authserver.Server, string) {
 	t.Helper()
 	sec := secret.Token()
-	err := s.CreateClient(t.Context(), &storage.ClientRecord{
+	err := s.CreateClient(t.Context(), &storage.Client{
 		ID:         "svc",
 		SecretHash: secret.HashSecret(sec),
 		GrantTypes: []grantry.GrantType{grantry.GrantClientCredentials},

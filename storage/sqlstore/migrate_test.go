@@ -45,7 +45,7 @@ func TestMigrateTwice(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			db := tc.open(t)
 			s := openStore(t, db, tc.d)
-			c := &storage.ClientRecord{ID: "kept", SecretHash: secret.HashSecret("s")}
+			c := &storage.Client{ID: "kept", SecretHash: secret.HashSecret("s")}
 			if err := s.CreateClient(t.Context(), c); err != nil {
 				t.Fatal(err)
 			}

@@ -112,7 +112,7 @@ func TestDumpHoldsNoCredential(t *testing.T) {
 			db := tc.open(t)
 			s := openStore(t, db, tc.d)
 			generated, imported := secret.Token(), "legacy-password-123"
-			clients := []*storage.ClientRecord{{
+			clients := []*storage.Client{{
 				ID: "app", SecretHash: secret.HashSecret(generated),
 				RedirectURIs:  []string{"https://app.example/cb"},
 				GrantTypes:    []grantry.GrantType{grantry.GrantAuthorizationCode, grantry.GrantPassword, grantry.GrantRefreshToken},
@@ -186,7 +186,7 @@ func TestPlainSecretRefused(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c := &storage.ClientRecord{ID: tc.name, SecretHash: tc.hash}
+			c := &storage.Client{ID: tc.name, SecretHash: tc.hash}
 			if err := s.CreateClient(t.Context(), c); !errors.Is(err, tc.want) {
 				t.Errorf("CreateClient: got error %v, want %v", err, tc.want)
 			}

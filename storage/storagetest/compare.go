@@ -59,7 +59,7 @@ func (d diff) report(t *testing.T, what string) {
 	}
 }
 
-func clientDiff(got, want *storage.ClientRecord) diff {
+func clientDiff(got, want *storage.Client) diff {
 	var d diff
 	d.str("ID", got.ID, want.ID)
 	d.str("SecretHash", got.SecretHash, want.SecretHash)

@@ -18,8 +18,8 @@ var base = time.Date(2030, time.March, 4, 5, 6, 7, 123456000, time.UTC)
 func at(d time.Duration) time.Time { return base.Add(d) }
 
 // newClient returns a client with every field set, distinct for each id.
-func newClient(id string) *storage.ClientRecord {
-	return &storage.ClientRecord{
+func newClient(id string) *storage.Client {
+	return &storage.Client{
 		ID:         id,
 		SecretHash: secret.HashSecret("secret-" + id),
 		Name:       "Client " + id + " – ünïcode",

@@ -141,7 +141,7 @@ func (s hiddenRevoked) TokenByAccess(ctx context.Context, hash string) (*storage
 // unsortedList lists clients in reverse ID order.
 type unsortedList struct{ *memstore.Store }
 
-func (s unsortedList) ListClients(ctx context.Context) ([]*storage.ClientRecord, error) {
+func (s unsortedList) ListClients(ctx context.Context) ([]*storage.Client, error) {
 	list, err := s.Store.ListClients(ctx)
 	slices.Reverse(list)
 	return list, err
