@@ -24,7 +24,7 @@ var importRules = []struct {
 	{"internal/form", nil},
 	{"internal/origin", nil},
 	{"internal/secret", []string{"golang.org/x/crypto"}},
-	{"keyset", []string{".", "github.com/go-jose/go-jose/v4"}},
+	{"keyset", []string{".", "internal/origin", "github.com/go-jose/go-jose/v4"}},
 	{"accesstoken", []string{".", "keyset", "internal/secret"}},
 	{"storage", []string{".", "internal/secret"}},
 	{"storage/storagetest", []string{".", "storage"}},
