@@ -36,7 +36,7 @@ var importRules = []struct {
 	{"pkce", []string{".", "authserver"}},
 	{"endpoint/...", []string{".", "authserver", "storage"}},
 	{"openid", []string{".", "authserver", "storage", "keyset"}},
-	{"bearer", []string{".", "accesstoken", "keyset"}},
+	{"bearer", []string{".", "accesstoken", "keyset", "internal/origin"}},
 	{"client/oauth1", []string{"internal/origin"}},
 	{"client/oauth2", []string{".", "keyset", "internal/origin", "golang.org/x/oauth2"}},
 	{"client/oidc", []string{".", "client/oauth2", "keyset"}},
