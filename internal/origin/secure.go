@@ -12,7 +12,7 @@ import (
 // append to its own description of the URL.
 var (
 	ErrMalformed   = errors.New("does not parse")
-	ErrNotAbsolute = errors.New("is not an absolute URL with a host")
+	ErrNotAbsolute = errors.New("is not absolute or names no host")
 	ErrFragment    = errors.New("has a fragment")
 	ErrUserInfo    = errors.New("has user information")
 	ErrNotHTTPS    = errors.New("must use https")
