@@ -39,7 +39,7 @@ var importRules = []struct {
 	{"bearer", []string{".", "accesstoken", "keyset", "internal/origin"}},
 	{"client/oauth1", []string{"internal/origin"}},
 	{"client/oauth2", []string{".", "keyset", "internal/origin", "golang.org/x/oauth2"}},
-	{"client/oidc", []string{".", "client/oauth2", "keyset"}},
+	{"client/oidc", []string{".", "client/oauth2", "keyset", "internal/origin"}},
 	{"client", []string{".", "client/...", "keyset"}},
 	{"authtest", []string{"*"}},
 	{"cmd/...", []string{"*"}},
