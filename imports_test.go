@@ -40,7 +40,7 @@ var importRules = []struct {
 	{"client/oauth1", []string{"internal/origin"}},
 	{"client/oauth2", []string{".", "keyset", "internal/origin", "golang.org/x/oauth2"}},
 	{"client/oidc", []string{".", "client/oauth2", "keyset", "internal/origin"}},
-	{"client", []string{".", "client/...", "keyset"}},
+	{"client", []string{".", "client/...", "keyset", "internal/origin"}},
 	{"authtest", []string{"*"}},
 	{"cmd/...", []string{"*"}},
 	{"internal/daemon", []string{"*"}},
