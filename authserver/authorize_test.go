@@ -158,6 +158,8 @@ func TestAuthorizationEndpoint(t *testing.T) {
 			status: 400, jsonErr: "invalid_request"},
 		{name: "registered redirect_uri with an empty fragment", query: rawQuery("response_type", "code", "client_id", "frag2", "redirect_uri", unsafeRedirects["frag2"], "state", "s"),
 			status: 400, jsonErr: "invalid_request", state: "s"},
+		{name: "registered redirect_uri with user information", query: rawQuery("response_type", "code", "client_id", "user1", "redirect_uri", unsafeRedirects["user1"], "state", "s"),
+			status: 400, jsonErr: "invalid_request", state: "s"},
 		{name: "scope the client may hold but the server does not know", query: rawQuery("response_type", "code", "client_id", "wide1", "redirect_uri", "https://wide.test/cb", "scope", "admin", "state", "s"),
 			to: "https://wide.test/cb", mode: "query", err: "invalid_scope", state: "s"},
 		{name: "scope the client may hold and the server knows", query: rawQuery("response_type", "code", "client_id", "wide1", "redirect_uri", "https://wide.test/cb", "scope", "profile", "state", "s"),

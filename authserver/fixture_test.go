@@ -59,14 +59,15 @@ var clientSecrets = map[string]string{
 }
 
 // unsafeRedirects are redirect URIs that clients registered but that the
-// server must never redirect to, by client ID: schemes that run code and
-// fragments (RFC 6749 §3.1.2).
+// server must never redirect to, by client ID: schemes that run code,
+// fragments (RFC 6749 §3.1.2) and user information.
 var unsafeRedirects = map[string]string{
 	"js1":   "javascript:alert(1)",
 	"js2":   "JavaScript://x",
 	"data1": "data:text/html,x",
 	"frag1": cbURI + "#f",
 	"frag2": cbURI + "#",
+	"user1": "https://user@client.test/cb",
 }
 
 var (

@@ -156,6 +156,9 @@ func TestNewConfig(t *testing.T) {
 		{name: "http issuer, insecure allowed", cfg: authserver.Config{Clients: store, Tokens: store, Issuer: "http://as.example", InsecureAllowHTTP: true}},
 		{name: "issuer with a query", cfg: authserver.Config{Clients: store, Tokens: store, Issuer: "https://as.example?x=1"}, wantErr: true},
 		{name: "issuer with a fragment", cfg: authserver.Config{Clients: store, Tokens: store, Issuer: "https://as.example#x"}, wantErr: true},
+		{name: "issuer with an empty query", cfg: authserver.Config{Clients: store, Tokens: store, Issuer: "https://as.example?"}, wantErr: true},
+		{name: "issuer with user information", cfg: authserver.Config{Clients: store, Tokens: store, Issuer: "https://u@as.example"}, wantErr: true},
+		{name: "http issuer on localhost", cfg: authserver.Config{Clients: store, Tokens: store, Issuer: "http://localhost:8080"}},
 		{name: "relative issuer", cfg: authserver.Config{Clients: store, Tokens: store, Issuer: "as.example"}, wantErr: true},
 	}
 	for _, tt := range tests {

@@ -2,12 +2,12 @@ package authserver
 
 import (
 	"html/template"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/internal/origin"
 )
 
 // Response modes (OAuth 2.0 Multiple Response Type Encoding Practices §2,
@@ -73,32 +73,22 @@ func writeFormPost(w http.ResponseWriter, action string, params url.Values) {
 
 // checkRedirectURI applies the rules every redirect URI must follow,
 // whatever the client registered: absolute, no fragment (RFC 6749
-// §3.1.2), no scheme that runs code, and https unless the host is a
-// loopback one or InsecureAllowHTTP is set. A loopback host is a loopback
-// IP literal (RFC 8252 §7.3) or localhost, which RFC 8252 §8.3 does not
-// recommend but which names the same machine (storage.Client lets
-// the port vary on an IP literal only). Private-use schemes of native
-// apps (RFC 8252 §7.1) are allowed.
+// §3.1.2), no scheme that runs code, and for http and https the rule of
+// origin.ParseSecure, with InsecureAllowHTTP as its insecure option:
+// https unless the host is a loopback one (RFC 8252 §7.3, RFC 9700
+// §2.6), and no user information. Private-use schemes of native apps
+// (RFC 8252 §7.1) are allowed.
 func (s *Server) checkRedirectURI(raw string) bool {
 	u, err := url.Parse(raw)
-	if err != nil || !u.IsAbs() || u.Fragment != "" || strings.Contains(raw, "#") {
+	if err != nil || !u.IsAbs() || strings.Contains(raw, "#") {
 		return false
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "javascript", "data", "vbscript", "file", "blob", "about":
 		return false
-	case "http":
-		return u.Host != "" && (s.cfg.InsecureAllowHTTP || isLoopbackHost(u.Hostname()))
-	case "https":
-		return u.Host != ""
+	case "http", "https":
+		_, err := origin.ParseSecure(raw, s.cfg.InsecureAllowHTTP)
+		return err == nil
 	}
 	return true
-}
-
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"time"
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/secret"
+	"github.com/grantry/grantry/internal/origin"
 	"github.com/grantry/grantry/storage"
 )
 
@@ -134,16 +134,18 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// checkIssuer applies RFC 8414 §2: the issuer is a URL that
+// origin.ParseSecure accepts, with no query, not even an empty one.
 func checkIssuer(issuer string, insecure bool) error {
 	if issuer == "" {
 		return nil
 	}
-	u, err := url.Parse(issuer)
-	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("authserver: issuer %q must be an absolute URL without query or fragment", issuer)
+	u, err := origin.ParseSecure(issuer, insecure)
+	if err != nil {
+		return fmt.Errorf("authserver: issuer %q %w", issuer, err)
 	}
-	if u.Scheme != "https" && !(u.Scheme == "http" && (insecure || isLoopbackHost(u.Hostname()))) {
-		return fmt.Errorf("authserver: issuer %q must use https", issuer)
+	if u.RawQuery != "" || u.ForceQuery {
+		return fmt.Errorf("authserver: issuer %q has a query", issuer)
 	}
 	return nil
 }

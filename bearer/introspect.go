@@ -8,13 +8,13 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/internal/origin"
 )
 
 // IntrospectionConfig configures an Introspector.
@@ -89,15 +89,15 @@ type Introspector struct {
 	flights flights
 }
 
-// NewIntrospector returns an introspector, or an error when the endpoint
-// or client is missing or the endpoint is not https (or http on a
-// loopback host).
+// NewIntrospector returns an introspector, or an error when the client is
+// missing or the endpoint is not an absolute https URL without user
+// information or fragment, or http on a loopback host (RFC 7662 §4).
 func NewIntrospector(cfg IntrospectionConfig) (*Introspector, error) {
 	if cfg.Client == nil {
 		return nil, errors.New("bearer: IntrospectionConfig.Client is required")
 	}
-	if err := checkEndpoint(cfg.Endpoint); err != nil {
-		return nil, err
+	if _, err := origin.ParseSecure(cfg.Endpoint, false); err != nil {
+		return nil, fmt.Errorf("bearer: introspection endpoint %q %w", cfg.Endpoint, err)
 	}
 	v := &Introspector{cfg: cfg, client: noRedirects(cfg.Client), now: cfg.Now}
 	if v.now == nil {
@@ -119,21 +119,6 @@ func noRedirects(c *http.Client) *http.Client {
 	cp := *c
 	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &cp
-}
-
-func checkEndpoint(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.Fragment != "" {
-		return fmt.Errorf("bearer: introspection endpoint %q is not an absolute URL", raw)
-	}
-	loopback := u.Hostname() == "localhost"
-	if ip := net.ParseIP(u.Hostname()); ip != nil && ip.IsLoopback() {
-		loopback = true
-	}
-	if u.Scheme != "https" && !(u.Scheme == "http" && loopback) {
-		return fmt.Errorf("bearer: introspection endpoint %q must use https", raw)
-	}
-	return nil
 }
 
 // ValidateToken implements Validator: the cached answer while it lasts,

@@ -298,6 +298,9 @@ func TestNewIntrospector(t *testing.T) {
 		{"/introspect", client, true},
 		{"ftp://as.test/introspect", client, true},
 		{"https://as.test/introspect#frag", client, true},
+		{"https://as.test/introspect#", client, true},
+		{"https://u:p@as.test/introspect", client, true},
+		{"http://LOCALHOST/introspect", client, false},
 		{"", client, true},
 	}
 	for _, tt := range tests {

@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -14,6 +13,7 @@ import (
 	"github.com/grantry/grantry/client/oauth1"
 	"github.com/grantry/grantry/client/oauth2"
 	"github.com/grantry/grantry/client/oidc"
+	"github.com/grantry/grantry/internal/origin"
 )
 
 // App is a remote app of a Registry: one provider and the client's
@@ -317,17 +317,14 @@ func userClient(oc oauth2.Config, tok *oauth2.Token) (*oauth2.Client, error) {
 	return cl, nil
 }
 
-// checkURL parses an absolute endpoint URL that uses https, or http on a
-// loopback host or with InsecureAllowHTTP.
+// checkURL parses an endpoint URL as origin.ParseSecure does, allowing
+// http on any host with InsecureAllowHTTP.
 func (a *App) checkURL(what, raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.Fragment != "" {
-		return nil, fmt.Errorf("%w: %s: %s %q is not an absolute URL", ErrAppConfig, a.name, what, raw)
+	u, err := origin.ParseSecure(raw, a.cfg.InsecureAllowHTTP)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %s %q %w", ErrAppConfig, a.name, what, raw, err)
 	}
-	if u.Scheme == "https" || u.Scheme == "http" && (a.cfg.InsecureAllowHTTP || isLoopback(u.Hostname())) {
-		return u, nil
-	}
-	return nil, fmt.Errorf("%w: %s: %s %q must use https", ErrAppConfig, a.name, what, raw)
+	return u, nil
 }
 
 // checkUserInfo accepts a UserInfo endpoint that is empty, relative to
@@ -345,12 +342,4 @@ func (a *App) checkUserInfo(raw string) error {
 	}
 	_, err = a.checkURL("UserInfo endpoint", raw)
 	return err
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

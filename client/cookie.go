@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/grantry/grantry/internal/origin"
 )
 
 // CookiePrefix starts the names of the cookies that hold an app's
@@ -270,7 +272,7 @@ func stateCookie(name, redirectURI string) *http.Cookie {
 	if u.Path != "" {
 		ck.Path = u.Path
 	}
-	if u.Scheme == "http" && isLoopback(u.Hostname()) {
+	if u.Scheme == "http" && origin.Loopback(u.Hostname()) {
 		ck.Secure = false
 	}
 	return ck

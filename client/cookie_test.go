@@ -129,6 +129,7 @@ func TestCookieAttributes(t *testing.T) {
 		{"http://127.0.0.1:8080/cb", "/cb", false},
 		{"http://[::1]:8080/cb", "/cb", false},
 		{"http://localhost/cb", "/cb", false},
+		{"http://LOCALHOST/cb", "/cb", false},
 		{"http://app.example/cb", "/cb", true}, // allowed only with InsecureAllowHTTP; still Secure
 	}
 	for _, tt := range tests {

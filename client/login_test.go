@@ -189,7 +189,7 @@ func TestAuthorizeRedirect(t *testing.T) {
 		t.Errorf("cookie %+v, want %s, Secure, HttpOnly, SameSite=Lax, on /auth/cb", c, name)
 	}
 
-	for _, bad := range []string{"", "/cb", "cb", "//app.example/cb", "https://app.example/cb#f", "http://app.example/cb", "ftp://app.example/cb", "https://app.example/%zz"} {
+	for _, bad := range []string{"", "/cb", "cb", "//app.example/cb", "https://app.example/cb#f", "http://app.example/cb", "ftp://app.example/cb", "https://app.example/%zz", "https://app.example/cb#", "https://u@app.example/cb"} {
 		t.Run(bad, func(t *testing.T) {
 			w := httptest.NewRecorder()
 			err := app.AuthorizeRedirect(w, httptest.NewRequest("GET", "/login", nil), bad)

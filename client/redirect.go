@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/grantry/grantry/client/oauth2"
+	"github.com/grantry/grantry/internal/origin"
 )
 
 // AuthorizeRedirect starts a login: it sends the user agent (302 Found) to
@@ -50,20 +50,13 @@ func (a *App) AuthorizeRedirect(w http.ResponseWriter, r *http.Request, redirect
 }
 
 // checkRedirectURI applies RFC 6749 §3.1.2 and §3.1.2.1: an absolute URI
-// without a fragment, over TLS except on loopback (RFC 8252 §7.3).
+// without a fragment, over TLS except on loopback (RFC 8252 §7.3) or with
+// InsecureAllowHTTP, as origin.ParseSecure has it.
 func (a *App) checkRedirectURI(raw string) error {
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil || !u.IsAbs() || u.Host == "":
-		return fmt.Errorf("%w: %q is not an absolute URL", ErrRedirectURI, raw)
-	case u.Fragment != "" || u.RawFragment != "":
-		return fmt.Errorf("%w: %q has a fragment", ErrRedirectURI, raw)
-	case u.Scheme == "https":
-		return nil
-	case u.Scheme == "http" && (a.cfg.InsecureAllowHTTP || isLoopback(u.Hostname())):
-		return nil
+	if _, err := origin.ParseSecure(raw, a.cfg.InsecureAllowHTTP); err != nil {
+		return fmt.Errorf("%w: %q %w", ErrRedirectURI, raw, err)
 	}
-	return fmt.Errorf("%w: %q must use https", ErrRedirectURI, raw)
+	return nil
 }
 
 // oauth2Request builds the authorization request (RFC 6749 §4.1.1) and

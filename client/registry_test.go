@@ -35,6 +35,9 @@ func TestRegister(t *testing.T) {
 		{"loopback http", "local", with(oauth2App, func(c *client.Config) {
 			c.AuthorizeURL, c.AccessTokenURL = "http://127.0.0.1:8080/authorize", "http://localhost:8080/token"
 		}), false},
+		{"loopback http in capitals", "local2", with(oauth2App, func(c *client.Config) {
+			c.AuthorizeURL, c.AccessTokenURL = "http://LOCALHOST:8080/authorize", "http://LocalHost:8080/token"
+		}), false},
 		{"http allowed", "insecure", with(oauth2App, func(c *client.Config) {
 			c.AuthorizeURL, c.InsecureAllowHTTP = "http://op.example/authorize", true
 		}), false},
@@ -54,6 +57,8 @@ func TestRegister(t *testing.T) {
 		{"no token URL", "x", with(oauth2App, func(c *client.Config) { c.AccessTokenURL = "" }), true},
 		{"http endpoint", "x", with(oauth2App, func(c *client.Config) { c.AccessTokenURL = "http://op.example/token" }), true},
 		{"relative endpoint", "x", with(oauth2App, func(c *client.Config) { c.AuthorizeURL = "/authorize" }), true},
+		{"endpoint with an empty fragment", "x", with(oauth2App, func(c *client.Config) { c.AccessTokenURL = "https://op.example/token#" }), true},
+		{"endpoint with user information", "x", with(oauth2App, func(c *client.Config) { c.AccessTokenURL = "https://u:p@op.example/token" }), true},
 		{"unknown auth method", "x", with(oauth2App, func(c *client.Config) { c.TokenEndpointAuthMethod = "magic" }), true},
 		{"private_key_jwt without key", "x", with(oauth2App, func(c *client.Config) { c.TokenEndpointAuthMethod = oauth2.AuthPrivateKeyJWT }), true},
 		{"unknown PKCE method", "x", with(oauth2App, func(c *client.Config) { c.CodeChallengeMethod = "S512" }), true},

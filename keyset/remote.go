@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/grantry/grantry/internal/origin"
 )
 
 // Defaults of [RemoteConfig].
@@ -99,10 +101,11 @@ type fetchCall struct {
 }
 
 // NewRemote returns a cache of the JWK Set at jwksURL, which must be an
-// https URL (or http on a loopback host). Nothing is fetched yet.
+// absolute https URL without user information or fragment, or http on a
+// loopback host or with InsecureAllowHTTP. Nothing is fetched yet.
 func NewRemote(jwksURL string, cfg RemoteConfig) (*Remote, error) {
-	if err := checkURL(jwksURL, cfg.InsecureAllowHTTP); err != nil {
-		return nil, err
+	if _, err := origin.ParseSecure(jwksURL, cfg.InsecureAllowHTTP); err != nil {
+		return nil, fmt.Errorf("keyset: JWKS URL %q %w", jwksURL, err)
 	}
 	return &Remote{url: jwksURL, cfg: cfg.withDefaults()}, nil
 }

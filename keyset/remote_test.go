@@ -351,6 +351,9 @@ func TestNewRemoteURL(t *testing.T) {
 		{"/jwks", false, true},
 		{"ftp://op.example/jwks", true, true},
 		{"https://op.example/%zz", false, true},
+		{"https://op.example/jwks#k", false, true},
+		{"https://u:p@op.example/jwks", false, true},
+		{"http://LOCALHOST/jwks", false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {

@@ -3,11 +3,10 @@ package oauth2
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
-	"net/url"
 	"time"
 
+	"github.com/grantry/grantry/internal/origin"
 	"github.com/grantry/grantry/keyset"
 )
 
@@ -31,6 +30,9 @@ type Config struct {
 	ClientID     string
 	ClientSecret string
 
+	// The endpoints are absolute https URLs without user information or
+	// fragment; http is allowed on a loopback host or with
+	// InsecureAllowHTTP.
 	AuthorizationEndpoint string
 	TokenEndpoint         string
 	RevocationEndpoint    string // RFC 7009
@@ -109,8 +111,8 @@ func (c *Config) validate() (AuthFunc, error) {
 		if e == "" {
 			continue
 		}
-		if err := checkURL(e, c.InsecureAllowHTTP); err != nil {
-			return nil, err
+		if _, err := origin.ParseSecure(e, c.InsecureAllowHTTP); err != nil {
+			return nil, fmt.Errorf("oauth2: invalid endpoint URL %q: %w", e, err)
 		}
 	}
 	switch c.PKCEMethod {
@@ -122,32 +124,4 @@ func (c *Config) validate() (AuthFunc, error) {
 		return nil, fmt.Errorf("oauth2: unknown token placement %d", c.TokenPlacement)
 	}
 	return c.authFunc()
-}
-
-// checkURL accepts an absolute https URL, or http on a loopback host or
-// when insecure is set.
-func checkURL(raw string, insecure bool) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("oauth2: invalid endpoint URL: %w", err)
-	}
-	switch {
-	case u.Host == "":
-		return fmt.Errorf("oauth2: endpoint URL %q is not absolute", raw)
-	case u.Fragment != "":
-		return fmt.Errorf("oauth2: endpoint URL %q has a fragment", raw)
-	case u.Scheme == "https":
-		return nil
-	case u.Scheme == "http" && (insecure || isLoopback(u.Hostname())):
-		return nil
-	}
-	return fmt.Errorf("oauth2: endpoint URL %q must use https", raw)
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/grantry/grantry/internal/origin"
 )
 
 // maxDocumentBytes bounds the metadata and UserInfo documents read.
@@ -60,8 +62,8 @@ func DiscoverFrom(ctx context.Context, metadataURL, issuer string, cfg ProviderC
 // for an OAuth 2.0 authorization server (RFC 8414) that publishes no
 // jwks_uri, as it issues no ID tokens.
 func FetchMetadata(ctx context.Context, metadataURL, issuer string, cfg ProviderConfig) (*Metadata, error) {
-	if err := checkURL("metadata URL", metadataURL, cfg.InsecureAllowHTTP); err != nil {
-		return nil, err
+	if _, err := origin.ParseSecure(metadataURL, cfg.InsecureAllowHTTP); err != nil {
+		return nil, fmt.Errorf("oidc: metadata URL %q %w", metadataURL, err)
 	}
 	meta, err := fetchMetadata(ctx, cfg.httpClient(), metadataURL)
 	if err != nil {
@@ -95,16 +97,16 @@ func IssuersOf(metadataURL string) []string {
 	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return nil
 	}
-	origin := u.Scheme + "://" + u.Host
+	base := u.Scheme + "://" + u.Host
 	path := u.EscapedPath()
 	var out []string
 	for _, w := range wellKnownPaths {
 		if rest, ok := strings.CutSuffix(path, w); ok {
-			out = append(out, origin+rest, origin+rest+"/")
+			out = append(out, base+rest, base+rest+"/")
 		} else if rest, ok := strings.CutPrefix(path, w); ok && (rest == "" || rest[0] == '/') {
-			out = append(out, origin+rest)
+			out = append(out, base+rest)
 			if !strings.HasSuffix(rest, "/") {
-				out = append(out, origin+rest+"/")
+				out = append(out, base+rest+"/")
 			}
 		}
 	}

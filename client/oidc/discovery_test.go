@@ -212,6 +212,9 @@ func TestDiscoverErrors(t *testing.T) {
 			o.setMeta("issuer", "http://op.example.com")
 			return WellKnownOpenID(o.URL), "http://op.example.com"
 		}, wantMsg: "must use https"},
+		{name: "metadata URL with user information", setup: func(o *op) (string, string) {
+			return "https://u:p@op.example.com/.well-known/openid-configuration", ""
+		}, wantMsg: "user information"},
 		{name: "no issuer given, document names another", setup: func(o *op) (string, string) {
 			o.setMeta("issuer", "https://evil.test")
 			return WellKnownOpenID(o.URL), ""

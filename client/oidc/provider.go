@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/grantry/grantry/client/oauth2"
+	"github.com/grantry/grantry/internal/origin"
 	"github.com/grantry/grantry/keyset"
 )
 
@@ -47,10 +48,11 @@ type Provider struct {
 // NewProvider returns a provider from metadata the caller already has.
 // Its keys are cfg.Keys or, when that is nil, the JWK Set at the
 // metadata's jwks_uri; a provider needs one of them. The issuer and
-// jwks_uri must use https, except on loopback hosts.
+// jwks_uri must use https, except on loopback hosts or with
+// InsecureAllowHTTP, and have no user information or fragment.
 func NewProvider(meta *Metadata, cfg ProviderConfig) (*Provider, error) {
-	if err := checkURL("issuer", meta.Issuer, cfg.InsecureAllowHTTP); err != nil {
-		return nil, err
+	if _, err := origin.ParseSecure(meta.Issuer, cfg.InsecureAllowHTTP); err != nil {
+		return nil, fmt.Errorf("oidc: issuer %q %w", meta.Issuer, err)
 	}
 	p := &Provider{meta: *meta, keys: cfg.Keys, cfg: cfg}
 	if p.keys == nil {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"github.com/grantry/grantry/client/oauth2"
+	"github.com/grantry/grantry/internal/origin"
 )
 
 // UserInfo is a UserInfo response (OpenID Connect Core 1.0 §5.3.2) with the
@@ -43,8 +44,8 @@ func (p *Provider) UserInfo(ctx context.Context, accessToken, subject string) (*
 	if p.meta.UserinfoEndpoint == "" {
 		return nil, fmt.Errorf("%w: the provider has no userinfo_endpoint", ErrUserInfo)
 	}
-	if err := checkURL("userinfo_endpoint", p.meta.UserinfoEndpoint, p.cfg.InsecureAllowHTTP); err != nil {
-		return nil, err
+	if _, err := origin.ParseSecure(p.meta.UserinfoEndpoint, p.cfg.InsecureAllowHTTP); err != nil {
+		return nil, fmt.Errorf("oidc: userinfo_endpoint %q %w", p.meta.UserinfoEndpoint, err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.meta.UserinfoEndpoint, nil)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/internal/origin"
 	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
@@ -176,7 +177,8 @@ func setClientGrants(c *storage.Client, grants []string) error {
 }
 
 // checkRedirectURI applies the rules of RFC 6749 §3.1.2 and RFC 8252 §7:
-// absolute, no fragment, https unless on loopback or a private-use scheme.
+// absolute, no fragment, and a private-use scheme or an http or https URL
+// that origin.ParseSecure accepts.
 func checkRedirectURI(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || !u.IsAbs() || strings.Contains(raw, "#") {
@@ -185,13 +187,9 @@ func checkRedirectURI(raw string) error {
 	switch strings.ToLower(u.Scheme) {
 	case "javascript", "data", "vbscript", "file", "blob", "about":
 		return fmt.Errorf("--redirect-uri %q: the scheme is not allowed", raw)
-	case "http":
-		if !isLoopback(u.Hostname()) {
-			return fmt.Errorf("--redirect-uri %q: http is allowed only on a loopback host; use https", raw)
-		}
-	case "https":
-		if u.Host == "" {
-			return fmt.Errorf("--redirect-uri %q: no host", raw)
+	case "http", "https":
+		if _, err := origin.ParseSecure(raw, false); err != nil {
+			return fmt.Errorf("--redirect-uri %q %w (http is allowed only on a loopback host)", raw, err)
 		}
 	}
 	return nil

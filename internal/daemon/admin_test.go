@@ -86,6 +86,8 @@ func TestClientCreateRefusals(t *testing.T) {
 	}{
 		{"http redirect off loopback", []string{"--redirect-uri", "http://app.example/cb"}, "http is allowed only on a loopback host"},
 		{"fragment", []string{"--redirect-uri", "https://app.example/cb#x"}, "without fragment"},
+		{"user information", []string{"--redirect-uri", "https://u@app.example/cb"}, "has user information"},
+		{"https without host", []string{"--redirect-uri", "https:///cb"}, "names no host"},
 		{"relative", []string{"--redirect-uri", "/cb"}, "absolute"},
 		{"javascript", []string{"--redirect-uri", "javascript:alert(1)"}, "not allowed"},
 		{"no redirect for code", nil, "--redirect-uri is required"},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
+	"github.com/grantry/grantry/internal/origin"
 )
 
 // serveConfig is the configuration of grantry serve.
@@ -102,7 +103,7 @@ func (c *serveConfig) check() error {
 	if c.RefreshLifetime <= 0 {
 		return fmt.Errorf("--refresh-lifetime %v: must be positive", c.RefreshLifetime)
 	}
-	if c.InsecureDev && !isLoopback(host) {
+	if c.InsecureDev && !origin.Loopback(host) {
 		return fmt.Errorf("--insecure-dev is allowed only on a loopback address, not %q", c.Addr)
 	}
 	if _, err := c.grantTypes(); err != nil {
@@ -122,7 +123,7 @@ func (c *serveConfig) check() error {
 	}
 	if u, err := url.Parse(c.Issuer); err != nil || u.Host == "" {
 		return fmt.Errorf("--issuer %q is not an absolute URL", c.Issuer)
-	} else if c.InsecureDev && !isLoopback(u.Hostname()) {
+	} else if c.InsecureDev && !origin.Loopback(u.Hostname()) {
 		// Behind a proxy, a loopback --addr says nothing of where the
 		// browser is: the issuer does.
 		return fmt.Errorf("--insecure-dev is allowed only with a loopback issuer, not %q", c.Issuer)
@@ -147,7 +148,7 @@ func (c *serveConfig) defaultIssuer(host string) error {
 	if c.Issuer != "" {
 		return nil
 	}
-	if !isLoopback(host) {
+	if !origin.Loopback(host) {
 		return errors.New("--issuer is required unless --addr is a loopback address")
 	}
 	scheme := "http"
@@ -190,13 +191,4 @@ func (c *serveConfig) sessionKey() ([]byte, error) {
 		return nil, errors.New("--session-key must be 32 bytes, base64url encoded")
 	}
 	return k, nil
-}
-
-// isLoopback reports whether host names the loopback interface.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -6,6 +6,10 @@
 // redirect names. Client returns a client that does not follow such a
 // redirect, Same and First let a transport tell a redirect hop to another
 // origin, and RedactURLError keeps credentials in a URL out of an error.
+//
+// ParseSecure is the module's one rule for the URLs such credentials
+// travel to: https, or http on a loopback host (Loopback) or when the
+// caller's insecure option is set.
 package origin
 
 import (
