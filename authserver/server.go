@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
-	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/internal/origin"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 

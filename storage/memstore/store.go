@@ -12,7 +12,7 @@ import (
 // use.
 type Store struct {
 	mu      sync.RWMutex
-	clients map[string]*storage.Client      // by ID
+	clients map[string]*storage.Client            // by ID
 	codes   map[string]*storage.AuthorizationCode // by Hash
 	tokens  tokenIndex
 
