@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/client/oauth1"
 	"github.com/grantry/grantry/client/oauth2"
 	"github.com/grantry/grantry/keyset"
@@ -53,10 +54,10 @@ type Config struct {
 	// token.
 	Scopes []string
 	// TokenEndpointAuthMethod is how an OAuth 2.0 client authenticates at
-	// the token endpoint: oauth2.AuthClientSecretBasic (the default with a
-	// secret), oauth2.AuthClientSecretPost, oauth2.AuthClientSecretJWT,
-	// oauth2.AuthPrivateKeyJWT (with SigningKey) or oauth2.AuthNone.
-	TokenEndpointAuthMethod string
+	// the token endpoint: grantry.AuthClientSecretBasic (the default with
+	// a secret), grantry.AuthClientSecretPost, grantry.AuthClientSecretJWT,
+	// grantry.AuthPrivateKeyJWT (with SigningKey) or grantry.AuthNone.
+	TokenEndpointAuthMethod grantry.AuthMethod
 	// SigningKey signs private_key_jwt client assertions (RFC 7523).
 	SigningKey *keyset.Key
 	// TokenPlacement is where API requests carry an OAuth 2.0 token:

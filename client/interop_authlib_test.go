@@ -20,9 +20,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/client"
 	"github.com/grantry/grantry/client/oauth1"
-	"github.com/grantry/grantry/client/oauth2"
 	"github.com/grantry/grantry/keyset"
 )
 
@@ -104,7 +104,7 @@ func TestAuthlibOAuth2Interop(t *testing.T) {
 			"redirect_uris": []string{p.redirectURI("post")}, "scope": "profile email"},
 	}
 	base, pool := startAuthlib(t, filepath.Join("testdata", "authlib_oauth2_server.py"), clients)
-	cfg := func(id, secret, method string) client.Config {
+	cfg := func(id, secret string, method grantry.AuthMethod) client.Config {
 		return client.Config{
 			ClientID: id, ClientSecret: secret, TokenEndpointAuthMethod: method,
 			AuthorizeURL: base + "/oauth/authorize", AccessTokenURL: base + "/oauth/token",
@@ -115,8 +115,8 @@ func TestAuthlibOAuth2Interop(t *testing.T) {
 	deny := cfg("basic-client", "basic-secret", "")
 	deny.AuthorizeParams = url.Values{"deny": {"1"}}
 	for name, c := range map[string]client.Config{
-		"basic": cfg("basic-client", "basic-secret", oauth2.AuthClientSecretBasic),
-		"post":  cfg("post-client", "post-secret", oauth2.AuthClientSecretPost),
+		"basic": cfg("basic-client", "basic-secret", grantry.AuthClientSecretBasic),
+		"post":  cfg("post-client", "post-secret", grantry.AuthClientSecretPost),
 		"deny":  deny,
 	} {
 		if _, err := p.reg.Register(name, c); err != nil {

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/client"
-	"github.com/grantry/grantry/client/oauth2"
 	"github.com/grantry/grantry/keyset"
 )
 
@@ -78,7 +78,7 @@ func TestOIDCProviderInterop(t *testing.T) {
 	issuer := startOIDCProvider(t, uris...)
 	// offline_access asks for a refresh token, which needs prompt=consent
 	// (OpenID Connect Core 1.0 §11).
-	cfg := func(id, secret, method string) client.Config {
+	cfg := func(id, secret string, method grantry.AuthMethod) client.Config {
 		return client.Config{
 			ClientID: id, ClientSecret: secret, TokenEndpointAuthMethod: method,
 			ServerMetadataURL: issuer + "/.well-known/openid-configuration", Issuer: issuer,
@@ -87,13 +87,13 @@ func TestOIDCProviderInterop(t *testing.T) {
 			APIBaseURL:      issuer,
 		}
 	}
-	jwt := cfg("jwt", "", oauth2.AuthPrivateKeyJWT)
+	jwt := cfg("jwt", "", grantry.AuthPrivateKeyJWT)
 	jwt.SigningKey = rpKey(t)
 	deny := cfg("basic", "basic-secret", "")
 	deny.AuthorizeParams.Set("login_hint", "deny")
 	for name, c := range map[string]client.Config{
-		"basic": cfg("basic", "basic-secret", oauth2.AuthClientSecretBasic),
-		"post":  cfg("post", "post-secret", oauth2.AuthClientSecretPost),
+		"basic": cfg("basic", "basic-secret", grantry.AuthClientSecretBasic),
+		"post":  cfg("post", "post-secret", grantry.AuthClientSecretPost),
 		"jwt":   jwt,
 		"deny":  deny,
 	} {

@@ -9,8 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/client"
-	"github.com/grantry/grantry/client/oauth2"
 	"github.com/grantry/grantry/keyset"
 )
 
@@ -55,7 +55,7 @@ func TestRegister(t *testing.T) {
 		{"http endpoint", "x", with(oauth2App, func(c *client.Config) { c.AccessTokenURL = "http://op.example/token" }), true},
 		{"relative endpoint", "x", with(oauth2App, func(c *client.Config) { c.AuthorizeURL = "/authorize" }), true},
 		{"unknown auth method", "x", with(oauth2App, func(c *client.Config) { c.TokenEndpointAuthMethod = "magic" }), true},
-		{"private_key_jwt without key", "x", with(oauth2App, func(c *client.Config) { c.TokenEndpointAuthMethod = oauth2.AuthPrivateKeyJWT }), true},
+		{"private_key_jwt without key", "x", with(oauth2App, func(c *client.Config) { c.TokenEndpointAuthMethod = grantry.AuthPrivateKeyJWT }), true},
 		{"unknown PKCE method", "x", with(oauth2App, func(c *client.Config) { c.CodeChallengeMethod = "S512" }), true},
 		{"http API base", "x", with(oauth2App, func(c *client.Config) { c.APIBaseURL = "http://api.example" }), true},
 		{"relative UserInfo without a base", "x", with(oauth2App, func(c *client.Config) { c.UserInfoEndpoint = "user" }), true},
