@@ -34,7 +34,8 @@ type Introspection struct {
 }
 
 // Introspect asks the introspection endpoint about token (RFC 7662 §2.1).
-// hint, which may be empty, is "access_token" or "refresh_token".
+// hint, which may be empty, is grantry.HintAccessToken or
+// grantry.HintRefreshToken.
 func (c *Client) Introspect(ctx context.Context, token, hint string) (*Introspection, error) {
 	if c.cfg.IntrospectionEndpoint == "" {
 		return nil, fmt.Errorf("%w: introspection endpoint", ErrNoEndpoint)

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/grantry/grantry"
 )
 
 // maxResponseBytes bounds the endpoint responses the client reads.
@@ -43,8 +45,8 @@ func ParseTokenResponse(body []byte, now time.Time) (*Token, error) {
 	if tok.TokenType, err = stringMember(raw, "token_type", true); err != nil {
 		return nil, err
 	}
-	if strings.EqualFold(tok.TokenType, "Bearer") {
-		tok.TokenType = "Bearer"
+	if strings.EqualFold(tok.TokenType, grantry.TokenTypeBearer) {
+		tok.TokenType = grantry.TokenTypeBearer
 	}
 	if tok.Expiry, err = expiryMember(raw, now); err != nil {
 		return nil, err
