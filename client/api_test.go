@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/client"
 	"github.com/grantry/grantry/client/oauth1"
 	"github.com/grantry/grantry/client/oauth2"
@@ -227,7 +228,7 @@ func TestRefresh(t *testing.T) {
 	clk.Add(time.Minute)
 	req, _ = http.NewRequest(http.MethodGet, "echo/later", nil)
 	var oe *oauth2.Error
-	if _, err := app.Do(bg, tok, req); !errors.As(err, &oe) || oe.Code != "invalid_grant" {
+	if _, err := app.Do(bg, tok, req); !errors.As(err, &oe) || oe.Code != grantry.ErrInvalidGrant {
 		t.Errorf("much later with the replaced token: got %v, want invalid_grant", err)
 	}
 }
@@ -311,7 +312,7 @@ func TestRefreshFailures(t *testing.T) {
 			var oe *oauth2.Error
 			matched := errors.Is(err, tt.wantErr)
 			if _, ok := tt.wantErr.(*oauth2.Error); ok {
-				matched = errors.As(err, &oe) && oe.Code == "invalid_grant"
+				matched = errors.As(err, &oe) && oe.Code == grantry.ErrInvalidGrant
 			}
 			if !matched || resp != nil {
 				t.Errorf("got %v, %v; want error %v", resp, err, tt.wantErr)

@@ -143,7 +143,7 @@ func TestAuthlibOAuth2Interop(t *testing.T) {
 	t.Run("refusal", func(t *testing.T) {
 		res := p.logIn(t, newBrowser(t, pool), "deny")
 		var pe *client.ProviderError
-		if !errors.As(res.err, &pe) || pe.Code != "access_denied" {
+		if !errors.As(res.err, &pe) || pe.Code != grantry.ErrAccessDenied {
 			t.Errorf("got error %v, want a *ProviderError access_denied", res.err)
 		}
 	})
@@ -251,7 +251,7 @@ func TestAuthlibOAuth1Interop(t *testing.T) {
 	t.Run("refusal", func(t *testing.T) {
 		res := p.logIn(t, newBrowser(t, pool), "deny")
 		var pe *client.ProviderError
-		if !errors.As(res.err, &pe) || pe.Code != "access_denied" || !errors.Is(res.err, oauth1.ErrAuthorizationDenied) {
+		if !errors.As(res.err, &pe) || pe.Code != grantry.ErrAccessDenied || !errors.Is(res.err, oauth1.ErrAuthorizationDenied) {
 			t.Errorf("got error %v, want a *ProviderError access_denied wrapping oauth1.ErrAuthorizationDenied", res.err)
 		}
 	})

@@ -117,7 +117,7 @@ func TestOIDCProviderInterop(t *testing.T) {
 	t.Run("refusal", func(t *testing.T) {
 		res := p.logIn(t, newBrowser(t, nil), "deny")
 		var pe *client.ProviderError
-		if !errors.As(res.err, &pe) || pe.Code != "access_denied" || pe.Description != "jane said no" {
+		if !errors.As(res.err, &pe) || pe.Code != grantry.ErrAccessDenied || pe.Description != "jane said no" {
 			t.Errorf("got error %v, want a *ProviderError access_denied: jane said no", res.err)
 		}
 	})

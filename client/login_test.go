@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/client"
 	"github.com/grantry/grantry/client/oauth1"
 	"github.com/grantry/grantry/client/oauth2"
@@ -284,7 +285,8 @@ func TestProviderRefusals(t *testing.T) {
 		res := web.logIn(t, newBrowser(t, nil), "p")
 		var pe *client.ProviderError
 		var oe *oauth2.Error
-		if !errors.As(res.err, &pe) || pe.Code != "access_denied" || pe.Description != "alice said no" || !errors.As(res.err, &oe) {
+		if !errors.As(res.err, &pe) || pe.Code != grantry.ErrAccessDenied || pe.Description != "alice said no" || !errors.As(res.err, &oe) ||
+			!errors.Is(res.err, grantry.ErrAccessDenied) {
 			t.Errorf("got %v, want a *ProviderError access_denied: alice said no, wrapping an *oauth2.Error", res.err)
 		}
 	})
@@ -466,7 +468,7 @@ func TestOAuth1Login(t *testing.T) {
 			if !errors.Is(res.err, tt.wantErr) || errors.As(res.err, &pe) != tt.provider {
 				t.Errorf("got %v, want error %v (a *ProviderError: %v)", res.err, tt.wantErr, tt.provider)
 			}
-			if tt.provider && pe.Code != "access_denied" {
+			if tt.provider && (pe.Code != grantry.ErrAccessDenied || !errors.Is(res.err, grantry.ErrAccessDenied)) {
 				t.Errorf("ProviderError code %q, want access_denied", pe.Code)
 			}
 		})

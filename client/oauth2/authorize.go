@@ -93,7 +93,7 @@ func (c *Client) ParseCallback(query url.Values, ar *AuthRequest) (string, error
 		return "", err
 	}
 	if code := query.Get("error"); code != "" {
-		return "", &Error{Code: code, Description: query.Get("error_description"), URI: query.Get("error_uri")}
+		return "", &Error{Code: grantry.ErrorCode(code), Description: query.Get("error_description"), URI: query.Get("error_uri")}
 	}
 	code := query.Get("code")
 	if code == "" {

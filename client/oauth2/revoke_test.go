@@ -15,12 +15,12 @@ func TestRevoke(t *testing.T) {
 		name     string
 		token    string
 		hint     string
-		wantCode string
+		wantCode grantry.ErrorCode
 	}{
 		{name: "access token", token: "at-1", hint: "access_token"},
 		{name: "no hint", token: "rt-1"},
-		{name: "unsupported type", token: "x", hint: "mac", wantCode: "unsupported_token_type"},
-		{name: "missing token", token: "", wantCode: "invalid_request"},
+		{name: "unsupported type", token: "x", hint: "mac", wantCode: grantry.ErrUnsupportedTokenType},
+		{name: "missing token", token: "", wantCode: grantry.ErrInvalidRequest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -128,7 +128,8 @@ func parseSeconds(v json.RawMessage) (int64, error) {
 // errorFromMembers builds an Error from an RFC 6749 §5.2 error document.
 func errorFromMembers(raw map[string]json.RawMessage, status int) *Error {
 	e := &Error{StatusCode: status}
-	e.Code, _ = stringMember(raw, "error", false)
+	code, _ := stringMember(raw, "error", false)
+	e.Code = grantry.ErrorCode(code)
 	e.Description, _ = stringMember(raw, "error_description", false)
 	e.URI, _ = stringMember(raw, "error_uri", false)
 	return e
