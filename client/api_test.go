@@ -45,7 +45,7 @@ func readEcho(t *testing.T) func(*http.Response, error) echoed {
 
 // apiSetup logs alice in with the app "p" and keeps her token in the
 // store the registry's fetch-token function reads.
-func apiSetup(t *testing.T, cfg func(*provider) client.Config, clk *clock) (*provider, *client.App, *tokenStore, *client.Token) {
+func apiSetup[C client.Config](t *testing.T, cfg func(*provider) C, clk *clock) (*provider, *client.App, *tokenStore, *client.Token) {
 	t.Helper()
 	store := newTokenStore()
 	op, web := loginSetup(t, false, cfg, client.RegistryConfig{FetchToken: store.fetch, UpdateToken: store.update, Now: clk.Now})
@@ -267,13 +267,13 @@ func TestRefreshFailures(t *testing.T) {
 	boom := errors.New("database down")
 	tests := []struct {
 		name    string
-		cfg     func(*client.Config)
+		cfg     func(*client.OAuth2)
 		token   func(*client.Token) *client.Token
 		setup   func(*provider)
 		wantErr error
 		wantAPI string
 	}{
-		{name: "update-token function fails", cfg: func(c *client.Config) {
+		{name: "update-token function fails", cfg: func(c *client.OAuth2) {
 			c.UpdateToken = func(context.Context, *client.Token, string) error { return boom }
 		}, wantErr: boom},
 		{name: "refresh refused", setup: func(p *provider) {

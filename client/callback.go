@@ -86,7 +86,7 @@ func (a *App) oauth2Callback(ctx context.Context, query url.Values, st *State) (
 		return nil, err
 	}
 	var params []oauth2.Param
-	for name, vs := range a.cfg.AccessTokenParams {
+	for name, vs := range a.cfg.TokenParams {
 		if len(vs) > 0 {
 			params = append(params, oauth2.SetParam(name, vs[0]))
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/client"
+	"github.com/grantry/grantry/client/oauth2"
 	"github.com/grantry/grantry/keyset"
 )
 
@@ -78,20 +79,22 @@ func TestOIDCProviderInterop(t *testing.T) {
 	issuer := startOIDCProvider(t, uris...)
 	// offline_access asks for a refresh token, which needs prompt=consent
 	// (OpenID Connect Core 1.0 §11).
-	cfg := func(id, secret string, method grantry.AuthMethod) client.Config {
-		return client.Config{
-			ClientID: id, ClientSecret: secret, TokenEndpointAuthMethod: method,
-			ServerMetadataURL: issuer + "/.well-known/openid-configuration", Issuer: issuer,
-			Scopes:          []string{"openid", "profile", "email", "offline_access"},
-			AuthorizeParams: url.Values{"prompt": {"consent"}},
-			APIBaseURL:      issuer,
+	cfg := func(id, secret string, method grantry.AuthMethod) client.OAuth2 {
+		return client.OAuth2{
+			Config: oauth2.Config{
+				ClientID: id, ClientSecret: secret, AuthMethod: method, Issuer: issuer,
+				Scopes: []string{"openid", "profile", "email", "offline_access"},
+			},
+			ServerMetadataURL:   issuer + "/.well-known/openid-configuration",
+			AuthorizationParams: url.Values{"prompt": {"consent"}},
+			APIBaseURL:          issuer,
 		}
 	}
 	jwt := cfg("jwt", "", grantry.AuthPrivateKeyJWT)
 	jwt.SigningKey = rpKey(t)
 	deny := cfg("basic", "basic-secret", "")
-	deny.AuthorizeParams.Set("login_hint", "deny")
-	for name, c := range map[string]client.Config{
+	deny.AuthorizationParams.Set("login_hint", "deny")
+	for name, c := range map[string]client.OAuth2{
 		"basic": cfg("basic", "basic-secret", grantry.AuthClientSecretBasic),
 		"post":  cfg("post", "post-secret", grantry.AuthClientSecretPost),
 		"jwt":   jwt,
