@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/client"
 	"github.com/grantry/grantry/client/oauth1"
 	"github.com/grantry/grantry/client/oauth2"
@@ -44,7 +45,7 @@ func readEcho(t *testing.T) func(*http.Response, error) echoed {
 
 // apiSetup logs alice in with the app "p" and keeps her token in the
 // store the registry's fetch-token function reads.
-func apiSetup(t *testing.T, cfg func(*provider) client.Config, clk *clock) (*provider, *client.App, *tokenStore, *client.Token) {
+func apiSetup[C client.Config](t *testing.T, cfg func(*provider) C, clk *clock) (*provider, *client.App, *tokenStore, *client.Token) {
 	t.Helper()
 	store := newTokenStore()
 	op, web := loginSetup(t, false, cfg, client.RegistryConfig{FetchToken: store.fetch, UpdateToken: store.update, Now: clk.Now})
@@ -227,7 +228,7 @@ func TestRefresh(t *testing.T) {
 	clk.Add(time.Minute)
 	req, _ = http.NewRequest(http.MethodGet, "echo/later", nil)
 	var oe *oauth2.Error
-	if _, err := app.Do(bg, tok, req); !errors.As(err, &oe) || oe.Code != "invalid_grant" {
+	if _, err := app.Do(bg, tok, req); !errors.As(err, &oe) || oe.Code != grantry.ErrInvalidGrant {
 		t.Errorf("much later with the replaced token: got %v, want invalid_grant", err)
 	}
 }
@@ -266,13 +267,13 @@ func TestRefreshFailures(t *testing.T) {
 	boom := errors.New("database down")
 	tests := []struct {
 		name    string
-		cfg     func(*client.Config)
+		cfg     func(*client.OAuth2)
 		token   func(*client.Token) *client.Token
 		setup   func(*provider)
 		wantErr error
 		wantAPI string
 	}{
-		{name: "update-token function fails", cfg: func(c *client.Config) {
+		{name: "update-token function fails", cfg: func(c *client.OAuth2) {
 			c.UpdateToken = func(context.Context, *client.Token, string) error { return boom }
 		}, wantErr: boom},
 		{name: "refresh refused", setup: func(p *provider) {
@@ -311,7 +312,7 @@ func TestRefreshFailures(t *testing.T) {
 			var oe *oauth2.Error
 			matched := errors.Is(err, tt.wantErr)
 			if _, ok := tt.wantErr.(*oauth2.Error); ok {
-				matched = errors.As(err, &oe) && oe.Code == "invalid_grant"
+				matched = errors.As(err, &oe) && oe.Code == grantry.ErrInvalidGrant
 			}
 			if !matched || resp != nil {
 				t.Errorf("got %v, %v; want error %v", resp, err, tt.wantErr)

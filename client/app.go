@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -23,14 +21,28 @@ import (
 type App struct {
 	reg  *Registry
 	name string
-	cfg  Config
+	cfg  appConfig
 	base *url.URL // APIBaseURL as a directory; nil when not set
 
 	oauth1 *oauth1.Config // OAuth 1.0 apps
+	oauth2 *OAuth2        // OAuth 2.0 apps, as registered
 
 	mu       sync.Mutex // serializes the OAuth 2.0 setup
 	setup    atomic.Pointer[oauth2Setup]
 	renewals renewals
+}
+
+// appConfig is what an app has whatever its protocol.
+type appConfig struct {
+	APIBaseURL          string
+	UserInfoEndpoint    string
+	UserInfoFix         func(claims map[string]any) (map[string]any, error)
+	AuthorizationParams url.Values
+	TokenParams         url.Values
+	FetchToken          func(ctx context.Context, r *http.Request) (*Token, error)
+	UpdateToken         func(ctx context.Context, tok *Token, oldRefreshToken string) error
+	HTTPClient          *http.Client
+	InsecureAllowHTTP   bool
 }
 
 // oauth2Setup is the OAuth 2.0 side of an app once its metadata is known.
@@ -43,92 +55,23 @@ type oauth2Setup struct {
 	userinfo string         // UserInfo endpoint, possibly relative to base
 }
 
-func newApp(g *Registry, name string, cfg Config) (*App, error) {
-	if cfg.ClientID == "" {
-		return nil, fmt.Errorf("%w: %s: no client ID", ErrAppConfig, name)
-	}
-	cfg.Scopes = slices.Clone(cfg.Scopes)
-	cfg.AuthorizeParams, cfg.RequestTokenParams = cloneValues(cfg.AuthorizeParams), cloneValues(cfg.RequestTokenParams)
-	cfg.AccessTokenParams = cloneValues(cfg.AccessTokenParams)
-	if err := checkParams(name, &cfg); err != nil {
-		return nil, err
-	}
+// newApp makes an app of the registry with what every protocol has; the
+// caller adds the protocol's side.
+func newApp(g *Registry, name string, cfg appConfig) (*App, error) {
 	a := &App{reg: g, name: name, cfg: cfg}
-	if cfg.APIBaseURL != "" {
-		base, err := a.checkURL("API base URL", cfg.APIBaseURL)
-		if err != nil {
-			return nil, err
-		}
-		if base.Path == "" || base.Path[len(base.Path)-1] != '/' {
-			base.Path += "/"
-			base.RawPath = ""
-		}
-		a.base = base
-	}
-	if cfg.oauth1App() {
-		if err := a.checkUserInfo(cfg.UserInfoEndpoint); err != nil {
-			return nil, err
-		}
-		oc, err := a.oauth1Config()
-		if err != nil {
-			return nil, err
-		}
-		a.oauth1 = oc
+	if cfg.APIBaseURL == "" {
 		return a, nil
 	}
-	if cfg.ServerMetadataURL == "" {
-		s, err := a.build(nil)
-		if err != nil {
-			return nil, err
-		}
-		a.setup.Store(s)
+	base, err := a.checkURL("API base URL", cfg.APIBaseURL)
+	if err != nil {
+		return nil, err
 	}
+	if base.Path == "" || base.Path[len(base.Path)-1] != '/' {
+		base.Path += "/"
+		base.RawPath = ""
+	}
+	a.base = base
 	return a, nil
-}
-
-// Parameters the client sets itself, which the extra parameters of the
-// configuration may not replace.
-var (
-	authorizeReserved = []string{"response_type", "client_id", "redirect_uri", "scope", "state", "nonce",
-		"code_challenge", "code_challenge_method"}
-	tokenReserved = []string{"grant_type", "code", "code_verifier", "redirect_uri", "client_id", "client_secret",
-		"client_assertion", "client_assertion_type"}
-)
-
-// checkParams refuses extra parameters that would replace the protocol's:
-// an OAuth 2.0 request's own, or any oauth_ parameter of OAuth 1.0 (RFC
-// 5849 §3.1).
-func checkParams(name string, c *Config) error {
-	type extra struct {
-		what     string
-		params   url.Values
-		reserved []string
-	}
-	all := []extra{{"AuthorizeParams", c.AuthorizeParams, authorizeReserved}, {"AccessTokenParams", c.AccessTokenParams, tokenReserved}}
-	if c.oauth1App() {
-		all = []extra{{"AuthorizeParams", c.AuthorizeParams, nil}, {"RequestTokenParams", c.RequestTokenParams, nil},
-			{"AccessTokenParams", c.AccessTokenParams, nil}}
-	}
-	for _, e := range all {
-		for p := range e.params {
-			if slices.Contains(e.reserved, p) || c.oauth1App() && strings.HasPrefix(p, "oauth_") {
-				return fmt.Errorf("%w: %s: %s may not set %q", ErrAppConfig, name, e.what, p)
-			}
-		}
-	}
-	return nil
-}
-
-// cloneValues copies v, so that the caller may change it after Register.
-func cloneValues(v url.Values) url.Values {
-	if v == nil {
-		return nil
-	}
-	c := make(url.Values, len(v))
-	for k, vs := range v {
-		c[k] = slices.Clone(vs)
-	}
-	return c
 }
 
 // Name returns the name the app was registered with.
@@ -145,28 +88,25 @@ func (a *App) httpClient() *http.Client {
 }
 
 // oauth1Config makes the OAuth 1.0 client: the endpoints with their
-// parameters in the query, the signing options, then the compliance fix.
-func (a *App) oauth1Config() (*oauth1.Config, error) {
-	c := a.cfg
-	oc := &oauth1.Config{
-		ConsumerKey: c.ClientID, ConsumerSecret: c.ClientSecret, Signer: c.RSAKey,
-		SignatureMethod: c.SignatureMethod, Placement: c.SignatureType,
-		HTTPClient: a.httpClient(), Now: a.reg.cfg.Now,
+// parameters in the query, and the registry's defaults.
+func (a *App) oauth1Config(c *OAuth1) (*oauth1.Config, error) {
+	oc := c.Config
+	oc.HTTPClient = a.httpClient()
+	if oc.Now == nil {
+		oc.Now = a.reg.cfg.Now
 	}
+	e := &oc.Endpoint
 	var err error
-	if oc.Endpoint.TemporaryCredentialsURL, err = a.endpoint("request token URL", c.RequestTokenURL, c.RequestTokenParams); err != nil {
+	if e.TemporaryCredentialsURL, err = a.endpoint("temporary credentials URL", e.TemporaryCredentialsURL, c.TemporaryCredentialsParams); err != nil {
 		return nil, err
 	}
-	if oc.Endpoint.AuthorizationURL, err = a.endpoint("authorize URL", c.AuthorizeURL, nil); err != nil {
+	if e.AuthorizationURL, err = a.endpoint("authorization URL", e.AuthorizationURL, nil); err != nil {
 		return nil, err
 	}
-	if oc.Endpoint.TokenURL, err = a.endpoint("access token URL", c.AccessTokenURL, c.AccessTokenParams); err != nil {
+	if e.TokenURL, err = a.endpoint("token URL", e.TokenURL, c.TokenParams); err != nil {
 		return nil, err
 	}
-	if c.OAuth1ComplianceFix != nil {
-		c.OAuth1ComplianceFix(oc)
-	}
-	return oc, nil
+	return &oc, nil
 }
 
 // endpoint checks an OAuth 1.0 endpoint URL and adds params to its query,
@@ -195,7 +135,7 @@ func (a *App) oauth2Setup(ctx context.Context) (*oauth2Setup, error) {
 	if s := a.setup.Load(); s != nil {
 		return s, nil
 	}
-	meta, err := oidc.FetchMetadata(ctx, a.cfg.ServerMetadataURL, a.cfg.Issuer, a.providerConfig())
+	meta, err := oidc.FetchMetadata(ctx, a.oauth2.ServerMetadataURL, a.oauth2.Issuer, a.providerConfig())
 	if err != nil {
 		return nil, fmt.Errorf("client: %s: %w", a.name, err)
 	}
@@ -208,20 +148,17 @@ func (a *App) oauth2Setup(ctx context.Context) (*oauth2Setup, error) {
 }
 
 func (a *App) providerConfig() oidc.ProviderConfig {
-	return oidc.ProviderConfig{HTTPClient: a.httpClient(), Keys: a.cfg.JWKS, InsecureAllowHTTP: a.cfg.InsecureAllowHTTP}
+	return oidc.ProviderConfig{HTTPClient: a.httpClient(), Keys: a.oauth2.JWKS, InsecureAllowHTTP: a.cfg.InsecureAllowHTTP}
 }
 
 // build completes the OAuth 2.0 configuration with the metadata, which
 // may be nil, and makes the ID token verifier of an OpenID Connect app.
 func (a *App) build(meta *oidc.Metadata) (*oauth2Setup, error) {
-	c := a.cfg
-	oc := oauth2.Config{
-		ClientID: c.ClientID, ClientSecret: c.ClientSecret,
-		AuthorizationEndpoint: c.AuthorizeURL, TokenEndpoint: c.AccessTokenURL, Issuer: c.Issuer,
-		Scopes: c.Scopes, AuthMethod: c.TokenEndpointAuthMethod, SigningKey: c.SigningKey,
-		PKCEMethod: c.CodeChallengeMethod, InsecureDisablePKCE: c.InsecureDisablePKCE,
-		TokenPlacement: c.TokenPlacement, RefreshLeeway: c.RefreshLeeway,
-		HTTPClient: a.httpClient(), Now: a.reg.cfg.Now, InsecureAllowHTTP: c.InsecureAllowHTTP,
+	c := a.oauth2
+	oc := c.Config
+	oc.HTTPClient = a.httpClient()
+	if oc.Now == nil {
+		oc.Now = a.reg.cfg.Now
 	}
 	s := &oauth2Setup{userinfo: c.UserInfoEndpoint}
 	if meta != nil {
@@ -247,7 +184,7 @@ func (a *App) build(meta *oidc.Metadata) (*oauth2Setup, error) {
 		return nil, fmt.Errorf("%w: %s: %w", ErrAppConfig, a.name, err)
 	}
 	if oc.AuthorizationEndpoint == "" || oc.TokenEndpoint == "" {
-		return nil, fmt.Errorf("%w: %s: no authorize URL or access token URL", ErrAppConfig, a.name)
+		return nil, fmt.Errorf("%w: %s: no authorization endpoint or token endpoint", ErrAppConfig, a.name)
 	}
 	s.cfg, s.shared = shared.Config(), shared
 	return s, nil
@@ -274,10 +211,10 @@ func fillEndpoints(oc *oauth2.Config, meta *oidc.Metadata) {
 // the endpoints and JWKS.
 func (a *App) buildOpenID(s *oauth2Setup, oc *oauth2.Config, meta *oidc.Metadata) error {
 	if meta == nil {
-		if a.cfg.Issuer == "" {
+		if oc.Issuer == "" {
 			return fmt.Errorf("%w: %s: an OpenID Connect app needs ServerMetadataURL or Issuer", ErrAppConfig, a.name)
 		}
-		meta = &oidc.Metadata{Issuer: a.cfg.Issuer, AuthorizationEndpoint: oc.AuthorizationEndpoint, TokenEndpoint: oc.TokenEndpoint}
+		meta = &oidc.Metadata{Issuer: oc.Issuer, AuthorizationEndpoint: oc.AuthorizationEndpoint, TokenEndpoint: oc.TokenEndpoint}
 	}
 	p, err := oidc.NewProvider(meta, a.providerConfig())
 	if err != nil {
@@ -285,7 +222,7 @@ func (a *App) buildOpenID(s *oauth2Setup, oc *oauth2.Config, meta *oidc.Metadata
 	}
 	*oc = p.OAuth2Config(*oc)
 	s.verifier = p.Verifier(oidc.VerifierConfig{
-		ClientID: oc.ClientID, ClientSecret: oc.ClientSecret, TrustedAudiences: a.cfg.TrustedAudiences, Now: oc.Now,
+		ClientID: oc.ClientID, ClientSecret: oc.ClientSecret, TrustedAudiences: a.oauth2.TrustedAudiences, Now: oc.Now,
 	})
 	return nil
 }

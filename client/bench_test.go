@@ -43,8 +43,10 @@ func BenchmarkDo(b *testing.B) {
 	}))
 	defer api.Close()
 	reg := NewRegistry(RegistryConfig{})
-	a, err := reg.Register("p", Config{
-		ClientID: "app", ClientSecret: "secret", AuthorizeURL: api.URL + "/a", AccessTokenURL: api.URL + "/t",
+	a, err := reg.Register("p", OAuth2{
+		Config: oauth2.Config{
+			ClientID: "app", ClientSecret: "secret", AuthorizationEndpoint: api.URL + "/a", TokenEndpoint: api.URL + "/t",
+		},
 		APIBaseURL: api.URL,
 	})
 	if err != nil {
@@ -66,9 +68,9 @@ func BenchmarkDo(b *testing.B) {
 // 2.0 client.
 func BenchmarkUserClient(b *testing.B) {
 	reg := NewRegistry(RegistryConfig{})
-	a, err := reg.Register("p", Config{
-		ClientID: "app", ClientSecret: "secret", AuthorizeURL: "https://op.example/a", AccessTokenURL: "https://op.example/t",
-	})
+	a, err := reg.Register("p", OAuth2{Config: oauth2.Config{
+		ClientID: "app", ClientSecret: "secret", AuthorizationEndpoint: "https://op.example/a", TokenEndpoint: "https://op.example/t",
+	}})
 	if err != nil {
 		b.Fatal(err)
 	}

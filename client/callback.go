@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/client/oauth1"
 	"github.com/grantry/grantry/client/oauth2"
 	"github.com/grantry/grantry/client/oidc"
@@ -85,7 +86,7 @@ func (a *App) oauth2Callback(ctx context.Context, query url.Values, st *State) (
 		return nil, err
 	}
 	var params []oauth2.Param
-	for name, vs := range a.cfg.AccessTokenParams {
+	for name, vs := range a.cfg.TokenParams {
 		if len(vs) > 0 {
 			params = append(params, oauth2.SetParam(name, vs[0]))
 		}
@@ -151,9 +152,9 @@ func oauth1Denied(rawQuery, token string, err error) error {
 			return fmt.Errorf("%w: the refusal names other temporary credentials", ErrStateMismatch)
 		}
 	}
-	pe := &ProviderError{Code: q.Get("error"), Description: q.Get("error_description"), URI: q.Get("error_uri"), Err: err}
+	pe := &ProviderError{Code: grantry.ErrorCode(q.Get("error")), Description: q.Get("error_description"), URI: q.Get("error_uri"), Err: err}
 	if pe.Code == "" {
-		pe.Code = "access_denied"
+		pe.Code = grantry.ErrAccessDenied
 	}
 	return pe
 }

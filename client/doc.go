@@ -4,18 +4,23 @@
 // alike.
 //
 //	reg := client.NewRegistry(client.RegistryConfig{StateStore: store, FetchToken: load, UpdateToken: save})
-//	github, err := reg.Register("github", client.Config{
-//		ClientID: id, ClientSecret: secret,
-//		AuthorizeURL:   "https://github.com/login/oauth/authorize",
-//		AccessTokenURL: "https://github.com/login/oauth/access_token",
-//		APIBaseURL:     "https://api.github.com/",
-//		Scopes:         []string{"read:user"},
+//	github, err := reg.Register("github", client.OAuth2{
+//		Config: oauth2.Config{
+//			ClientID: id, ClientSecret: secret,
+//			AuthorizationEndpoint: "https://github.com/login/oauth/authorize",
+//			TokenEndpoint:         "https://github.com/login/oauth/access_token",
+//			Scopes:                []string{"read:user"},
+//		},
+//		APIBaseURL: "https://api.github.com/",
 //	})
 //
-// An app whose Config has a RequestTokenURL is an OAuth 1.0 app; any other
-// is an OAuth 2.0 app, and an OpenID Connect relying party when its scopes
-// hold "openid". Endpoints may come from the provider's metadata
-// (ServerMetadataURL, read when the app is first used).
+// The registration says the protocol: an [OAuth2] holds an [oauth2.Config],
+// and makes an OpenID Connect relying party when its scopes hold "openid";
+// an [OAuth1] holds an [oauth1.Config]. Each adds what the registry needs
+// around the protocol package's configuration: extra request parameters,
+// the API base URL, the UserInfo endpoint. An OAuth 2.0 app's endpoints
+// may come from the provider's metadata (ServerMetadataURL, read when the
+// app is first used).
 //
 // Two handlers make the login. The first calls [App.AuthorizeRedirect],
 // which sends the user agent to the provider; the second, at the redirect

@@ -3,6 +3,8 @@ package client
 import (
 	"errors"
 	"fmt"
+
+	"github.com/grantry/grantry"
 )
 
 // Errors of the login flow and of the registry. They are wrapped with
@@ -40,11 +42,12 @@ var (
 // instead of an authorization: an OAuth 2.0 error response (RFC 6749
 // §4.1.2.1), such as access_denied or login_required, or an OAuth 1.0
 // denial, reported with the code access_denied when the provider gave
-// none.
+// none. errors.Is(err, grantry.ErrAccessDenied) holds for a refusal of
+// that code.
 type ProviderError struct {
-	Code        string // error
-	Description string // error_description
-	URI         string // error_uri
+	Code        grantry.ErrorCode // error
+	Description string            // error_description
+	URI         string            // error_uri
 	// Err is the error of the protocol package: an *oauth2.Error or
 	// oauth1.ErrAuthorizationDenied.
 	Err error
@@ -55,8 +58,14 @@ func (e *ProviderError) Error() string {
 	if e.Description != "" {
 		return fmt.Sprintf("client: the provider refused: %s: %s", e.Code, e.Description)
 	}
-	return "client: the provider refused: " + e.Code
+	return "client: the provider refused: " + string(e.Code)
 }
 
 // Unwrap returns the error of the protocol package.
 func (e *ProviderError) Unwrap() error { return e.Err }
+
+// Is reports whether target is e's code.
+func (e *ProviderError) Is(target error) bool {
+	c, ok := target.(grantry.ErrorCode)
+	return ok && c == e.Code
+}

@@ -12,6 +12,8 @@ import (
 	"sync"
 
 	"github.com/grantry/grantry/client"
+	"github.com/grantry/grantry/client/oauth1"
+	"github.com/grantry/grantry/client/oauth2"
 )
 
 // A web app logs its users in with a GitHub-style OAuth 2.0 provider,
@@ -22,13 +24,15 @@ func Example_gitHubStyle() {
 	defer github.Close()
 
 	reg := client.NewRegistry(client.RegistryConfig{})
-	app, err := reg.Register("github", client.Config{
-		ClientID:         "app",
-		ClientSecret:     "secret",
-		AuthorizeURL:     github.URL + "/authorize",
-		AccessTokenURL:   github.URL + "/token",
+	app, err := reg.Register("github", client.OAuth2{
+		Config: oauth2.Config{
+			ClientID:              "app",
+			ClientSecret:          "secret",
+			AuthorizationEndpoint: github.URL + "/authorize",
+			TokenEndpoint:         github.URL + "/token",
+			Scopes:                []string{"read:user"},
+		},
 		APIBaseURL:       github.URL + "/api/",
-		Scopes:           []string{"read:user"},
 		UserInfoEndpoint: "user",
 		UserInfoFix: func(claims map[string]any) (map[string]any, error) {
 			claims["sub"] = fmt.Sprint(claims["id"])
@@ -81,13 +85,17 @@ func Example_twitterStyle() {
 			return sessions.token(r, name), nil
 		},
 	})
-	app, err := reg.Register("twitter", client.Config{
-		ClientID:        "app",
-		ClientSecret:    "secret",
-		RequestTokenURL: twitter.URL + "/oauth/request_token",
-		AuthorizeURL:    twitter.URL + "/oauth/authenticate",
-		AccessTokenURL:  twitter.URL + "/oauth/access_token",
-		APIBaseURL:      twitter.URL + "/1.1/",
+	app, err := reg.Register("twitter", client.OAuth1{
+		Config: oauth1.Config{
+			ConsumerKey:    "app",
+			ConsumerSecret: "secret",
+			Endpoint: oauth1.Endpoint{
+				TemporaryCredentialsURL: twitter.URL + "/oauth/request_token",
+				AuthorizationURL:        twitter.URL + "/oauth/authenticate",
+				TokenURL:                twitter.URL + "/oauth/access_token",
+			},
+		},
+		APIBaseURL: twitter.URL + "/1.1/",
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -137,11 +145,13 @@ func Example_openIDConnect() {
 	defer op.Close()
 
 	reg := client.NewRegistry(client.RegistryConfig{})
-	app, err := reg.Register("op", client.Config{
-		ClientID:          "app",
-		ClientSecret:      "secret",
+	app, err := reg.Register("op", client.OAuth2{
+		Config: oauth2.Config{
+			ClientID:     "app",
+			ClientSecret: "secret",
+			Scopes:       []string{"openid", "profile", "email"},
+		},
 		ServerMetadataURL: op.URL + "/.well-known/openid-configuration",
-		Scopes:            []string{"openid", "profile", "email"},
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -7,6 +7,9 @@ import (
 	"net/url"
 	"slices"
 	"testing"
+
+	"github.com/grantry/grantry/client/oauth1"
+	"github.com/grantry/grantry/client/oauth2"
 )
 
 // FuzzCookieStoreTake feeds arbitrary cookie values and callback queries
@@ -53,8 +56,8 @@ func FuzzCookieStoreTake(f *testing.F) {
 // host.
 func FuzzResolve(f *testing.F) {
 	reg := NewRegistry(RegistryConfig{})
-	a, err := reg.Register("p", Config{
-		ClientID: "app", AuthorizeURL: "https://op.example/a", AccessTokenURL: "https://op.example/t",
+	a, err := reg.Register("p", OAuth2{
+		Config:     oauth2.Config{ClientID: "app", AuthorizationEndpoint: "https://op.example/a", TokenEndpoint: "https://op.example/t"},
 		APIBaseURL: "https://api.example/v1",
 	})
 	if err != nil {
@@ -88,10 +91,13 @@ func FuzzOAuth1Callback(f *testing.F) {
 	f.Add("oauth_token=temp&oauth_token=temp&oauth_verifier=v")
 	f.Add("%zz")
 	reg := NewRegistry(RegistryConfig{})
-	a, err := reg.Register("p", Config{
-		ClientID: "app", RequestTokenURL: "http://127.0.0.1:1/rt", AuthorizeURL: "http://127.0.0.1:1/a",
-		AccessTokenURL: "http://127.0.0.1:1/at", HTTPClient: &http.Client{Transport: refuse{}},
-	})
+	a, err := reg.Register("p", OAuth1{Config: oauth1.Config{
+		ConsumerKey: "app",
+		Endpoint: oauth1.Endpoint{
+			TemporaryCredentialsURL: "http://127.0.0.1:1/rt", AuthorizationURL: "http://127.0.0.1:1/a", TokenURL: "http://127.0.0.1:1/at",
+		},
+		HTTPClient: &http.Client{Transport: refuse{}},
+	}})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/client"
 	"github.com/grantry/grantry/client/oauth1"
 	"github.com/grantry/grantry/client/oauth2"
@@ -104,19 +105,21 @@ func TestAuthlibOAuth2Interop(t *testing.T) {
 			"redirect_uris": []string{p.redirectURI("post")}, "scope": "profile email"},
 	}
 	base, pool := startAuthlib(t, filepath.Join("testdata", "authlib_oauth2_server.py"), clients)
-	cfg := func(id, secret, method string) client.Config {
-		return client.Config{
-			ClientID: id, ClientSecret: secret, TokenEndpointAuthMethod: method,
-			AuthorizeURL: base + "/oauth/authorize", AccessTokenURL: base + "/oauth/token",
+	cfg := func(id, secret string, method grantry.AuthMethod) client.OAuth2 {
+		return client.OAuth2{
+			Config: oauth2.Config{
+				ClientID: id, ClientSecret: secret, AuthMethod: method,
+				AuthorizationEndpoint: base + "/oauth/authorize", TokenEndpoint: base + "/oauth/token",
+				Scopes: []string{"profile", "email"}, HTTPClient: trusting(pool),
+			},
 			APIBaseURL: base + "/api/", UserInfoEndpoint: "me", UserInfoFix: githubStyleFix,
-			Scopes: []string{"profile", "email"}, HTTPClient: trusting(pool),
 		}
 	}
 	deny := cfg("basic-client", "basic-secret", "")
-	deny.AuthorizeParams = url.Values{"deny": {"1"}}
-	for name, c := range map[string]client.Config{
-		"basic": cfg("basic-client", "basic-secret", oauth2.AuthClientSecretBasic),
-		"post":  cfg("post-client", "post-secret", oauth2.AuthClientSecretPost),
+	deny.AuthorizationParams = url.Values{"deny": {"1"}}
+	for name, c := range map[string]client.OAuth2{
+		"basic": cfg("basic-client", "basic-secret", grantry.AuthClientSecretBasic),
+		"post":  cfg("post-client", "post-secret", grantry.AuthClientSecretPost),
 		"deny":  deny,
 	} {
 		if _, err := p.reg.Register(name, c); err != nil {
@@ -143,7 +146,7 @@ func TestAuthlibOAuth2Interop(t *testing.T) {
 	t.Run("refusal", func(t *testing.T) {
 		res := p.logIn(t, newBrowser(t, pool), "deny")
 		var pe *client.ProviderError
-		if !errors.As(res.err, &pe) || pe.Code != "access_denied" {
+		if !errors.As(res.err, &pe) || pe.Code != grantry.ErrAccessDenied {
 			t.Errorf("got error %v, want a *ProviderError access_denied", res.err)
 		}
 	})
@@ -189,20 +192,25 @@ func TestAuthlibOAuth1Interop(t *testing.T) {
 		"rsa_public_key": string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub})),
 	}}
 	base, pool := startAuthlib(t, filepath.Join("oauth1", "testdata", "authlib_server.py"), clients)
-	cfg := func(method oauth1.SignatureMethod, placement oauth1.Placement) client.Config {
-		return client.Config{
-			ClientID: "printer", ClientSecret: "printer-secret",
-			RequestTokenURL: base + "/oauth/initiate", AuthorizeURL: base + "/oauth/authorize",
-			AccessTokenURL: base + "/oauth/token", APIBaseURL: base + "/api/",
-			SignatureMethod: method, SignatureType: placement, RSAKey: key.Signer(),
+	cfg := func(method oauth1.SignatureMethod, placement oauth1.Placement) client.OAuth1 {
+		return client.OAuth1{
+			Config: oauth1.Config{
+				ConsumerKey: "printer", ConsumerSecret: "printer-secret",
+				Endpoint: oauth1.Endpoint{
+					TemporaryCredentialsURL: base + "/oauth/initiate", AuthorizationURL: base + "/oauth/authorize",
+					TokenURL: base + "/oauth/token",
+				},
+				SignatureMethod: method, Placement: placement, Signer: key.Signer(),
+				HTTPClient: trusting(pool),
+				// Authlib 1.2 answers oauth_callback_confirmed=True, which
+				// RFC 5849 §2.1 does not allow.
+				InsecureSkipCallbackConfirmed: true,
+			},
+			APIBaseURL:       base + "/api/",
 			UserInfoEndpoint: "me", UserInfoFix: func(c map[string]any) (map[string]any, error) {
 				c["sub"] = c["user"]
 				return c, nil
 			},
-			HTTPClient: trusting(pool),
-			// Authlib 1.2 answers oauth_callback_confirmed=True, which RFC
-			// 5849 §2.1 does not allow.
-			OAuth1ComplianceFix: func(c *oauth1.Config) { c.InsecureSkipCallbackConfirmed = true },
 		}
 	}
 	tests := []struct {
@@ -221,7 +229,7 @@ func TestAuthlibOAuth1Interop(t *testing.T) {
 		}
 	}
 	deny := cfg(oauth1.HMACSHA1, oauth1.AuthHeader)
-	deny.AuthorizeParams = url.Values{"deny": {"1"}}
+	deny.AuthorizationParams = url.Values{"deny": {"1"}}
 	if _, err := p.reg.Register("deny", deny); err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +259,7 @@ func TestAuthlibOAuth1Interop(t *testing.T) {
 	t.Run("refusal", func(t *testing.T) {
 		res := p.logIn(t, newBrowser(t, pool), "deny")
 		var pe *client.ProviderError
-		if !errors.As(res.err, &pe) || pe.Code != "access_denied" || !errors.Is(res.err, oauth1.ErrAuthorizationDenied) {
+		if !errors.As(res.err, &pe) || pe.Code != grantry.ErrAccessDenied || !errors.Is(res.err, oauth1.ErrAuthorizationDenied) {
 			t.Errorf("got error %v, want a *ProviderError access_denied wrapping oauth1.ErrAuthorizationDenied", res.err)
 		}
 	})

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/client"
 	"github.com/grantry/grantry/client/oauth2"
 	"github.com/grantry/grantry/keyset"
@@ -78,22 +79,24 @@ func TestOIDCProviderInterop(t *testing.T) {
 	issuer := startOIDCProvider(t, uris...)
 	// offline_access asks for a refresh token, which needs prompt=consent
 	// (OpenID Connect Core 1.0 §11).
-	cfg := func(id, secret, method string) client.Config {
-		return client.Config{
-			ClientID: id, ClientSecret: secret, TokenEndpointAuthMethod: method,
-			ServerMetadataURL: issuer + "/.well-known/openid-configuration", Issuer: issuer,
-			Scopes:          []string{"openid", "profile", "email", "offline_access"},
-			AuthorizeParams: url.Values{"prompt": {"consent"}},
-			APIBaseURL:      issuer,
+	cfg := func(id, secret string, method grantry.AuthMethod) client.OAuth2 {
+		return client.OAuth2{
+			Config: oauth2.Config{
+				ClientID: id, ClientSecret: secret, AuthMethod: method, Issuer: issuer,
+				Scopes: []string{"openid", "profile", "email", "offline_access"},
+			},
+			ServerMetadataURL:   issuer + "/.well-known/openid-configuration",
+			AuthorizationParams: url.Values{"prompt": {"consent"}},
+			APIBaseURL:          issuer,
 		}
 	}
-	jwt := cfg("jwt", "", oauth2.AuthPrivateKeyJWT)
+	jwt := cfg("jwt", "", grantry.AuthPrivateKeyJWT)
 	jwt.SigningKey = rpKey(t)
 	deny := cfg("basic", "basic-secret", "")
-	deny.AuthorizeParams.Set("login_hint", "deny")
-	for name, c := range map[string]client.Config{
-		"basic": cfg("basic", "basic-secret", oauth2.AuthClientSecretBasic),
-		"post":  cfg("post", "post-secret", oauth2.AuthClientSecretPost),
+	deny.AuthorizationParams.Set("login_hint", "deny")
+	for name, c := range map[string]client.OAuth2{
+		"basic": cfg("basic", "basic-secret", grantry.AuthClientSecretBasic),
+		"post":  cfg("post", "post-secret", grantry.AuthClientSecretPost),
 		"jwt":   jwt,
 		"deny":  deny,
 	} {
@@ -117,7 +120,7 @@ func TestOIDCProviderInterop(t *testing.T) {
 	t.Run("refusal", func(t *testing.T) {
 		res := p.logIn(t, newBrowser(t, nil), "deny")
 		var pe *client.ProviderError
-		if !errors.As(res.err, &pe) || pe.Code != "access_denied" || pe.Description != "jane said no" {
+		if !errors.As(res.err, &pe) || pe.Code != grantry.ErrAccessDenied || pe.Description != "jane said no" {
 			t.Errorf("got error %v, want a *ProviderError access_denied: jane said no", res.err)
 		}
 	})

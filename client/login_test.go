@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/client"
 	"github.com/grantry/grantry/client/oauth1"
 	"github.com/grantry/grantry/client/oauth2"
@@ -43,32 +44,49 @@ func (c *clock) Add(d time.Duration) {
 }
 
 // oauth2Config is the registration of the client "app" at the provider.
-func oauth2Config(op *provider) client.Config {
-	return client.Config{
-		ClientID: "app", ClientSecret: "secret",
-		AuthorizeURL: op.URL + "/authorize", AccessTokenURL: op.URL + "/token",
-		APIBaseURL: op.URL + "/api/", Scopes: []string{"read:user", "repo"},
+func oauth2Config(op *provider) client.OAuth2 {
+	return client.OAuth2{
+		Config: oauth2.Config{
+			ClientID: "app", ClientSecret: "secret",
+			AuthorizationEndpoint: op.URL + "/authorize", TokenEndpoint: op.URL + "/token",
+			Scopes: []string{"read:user", "repo"},
+		},
+		APIBaseURL: op.URL + "/api/",
 	}
 }
 
-func oauth1Config(op *provider) client.Config {
-	return client.Config{
-		ClientID: "app", ClientSecret: "secret",
-		RequestTokenURL: op.URL + "/oauth/request_token", AuthorizeURL: op.URL + "/oauth/authenticate",
-		AccessTokenURL: op.URL + "/oauth/access_token", APIBaseURL: op.URL + "/1.1/",
+func oauth1Config(op *provider) client.OAuth1 {
+	return client.OAuth1{
+		Config: oauth1.Config{
+			ConsumerKey: "app", ConsumerSecret: "secret",
+			Endpoint: oauth1.Endpoint{
+				TemporaryCredentialsURL: op.URL + "/oauth/request_token",
+				AuthorizationURL:        op.URL + "/oauth/authenticate",
+				TokenURL:                op.URL + "/oauth/access_token",
+			},
+		},
+		APIBaseURL: op.URL + "/1.1/",
 	}
 }
 
-func openIDConfig(op *provider) client.Config {
-	return client.Config{
-		ClientID: "app", ClientSecret: "secret", Scopes: []string{"openid", "email"},
-		ServerMetadataURL: op.URL + "/.well-known/openid-configuration", Issuer: op.URL,
+func openIDConfig(op *provider) client.OAuth2 {
+	return client.OAuth2{
+		Config: oauth2.Config{
+			ClientID: "app", ClientSecret: "secret", Scopes: []string{"openid", "email"}, Issuer: op.URL,
+		},
+		ServerMetadataURL: op.URL + "/.well-known/openid-configuration",
 	}
+}
+
+// anyConfig turns a function that makes a registration of one protocol
+// into one that makes a client.Config.
+func anyConfig[C client.Config](f func(*provider) C) func(*provider) client.Config {
+	return func(op *provider) client.Config { return f(op) }
 }
 
 // loginSetup is a provider, and a web app with a registry that knows it
 // as "p".
-func loginSetup(t *testing.T, openID bool, cfg func(*provider) client.Config, rc client.RegistryConfig) (*provider, *rp) {
+func loginSetup[C client.Config](t *testing.T, openID bool, cfg func(*provider) C, rc client.RegistryConfig) (*provider, *rp) {
 	t.Helper()
 	op := newProvider(openID)
 	t.Cleanup(op.Close)
@@ -134,8 +152,8 @@ func loginCookieName(app, key string) string {
 func TestOAuth2Login(t *testing.T) {
 	op, web := loginSetup(t, false, func(op *provider) client.Config {
 		c := oauth2Config(op)
-		c.AuthorizeParams = url.Values{"allow_signup": {"false"}}
-		c.AccessTokenParams = url.Values{"audience": {"api"}}
+		c.AuthorizationParams = url.Values{"allow_signup": {"false"}}
+		c.TokenParams = url.Values{"audience": {"api"}}
 		return c
 	}, client.RegistryConfig{})
 	login := web.mustLogIn(t, newBrowser(t, nil), "p")
@@ -284,7 +302,8 @@ func TestProviderRefusals(t *testing.T) {
 		res := web.logIn(t, newBrowser(t, nil), "p")
 		var pe *client.ProviderError
 		var oe *oauth2.Error
-		if !errors.As(res.err, &pe) || pe.Code != "access_denied" || pe.Description != "alice said no" || !errors.As(res.err, &oe) {
+		if !errors.As(res.err, &pe) || pe.Code != grantry.ErrAccessDenied || pe.Description != "alice said no" || !errors.As(res.err, &oe) ||
+			!errors.Is(res.err, grantry.ErrAccessDenied) {
 			t.Errorf("got %v, want a *ProviderError access_denied: alice said no, wrapping an *oauth2.Error", res.err)
 		}
 	})
@@ -385,7 +404,7 @@ func TestOpenIDTrustedAudiences(t *testing.T) {
 func TestOpenIDMaxAge(t *testing.T) {
 	op, web := loginSetup(t, true, func(op *provider) client.Config {
 		c := openIDConfig(op)
-		c.AuthorizeParams = url.Values{"max_age": {"60"}}
+		c.AuthorizationParams = url.Values{"max_age": {"60"}}
 		return c
 	}, client.RegistryConfig{})
 	if res := web.logIn(t, newBrowser(t, nil), "p"); !errors.Is(res.err, oidc.ErrAuthTime) {
@@ -406,8 +425,8 @@ func TestOpenIDMaxAge(t *testing.T) {
 func TestOAuth1Login(t *testing.T) {
 	op, web := loginSetup(t, false, func(op *provider) client.Config {
 		c := oauth1Config(op)
-		c.RequestTokenParams = url.Values{"x_auth_access_type": {"read"}}
-		c.AuthorizeParams = url.Values{"force_login": {"true"}}
+		c.TemporaryCredentialsParams = url.Values{"x_auth_access_type": {"read"}}
+		c.AuthorizationParams = url.Values{"force_login": {"true"}}
 		return c
 	}, client.RegistryConfig{})
 	login := web.mustLogIn(t, newBrowser(t, nil), "p")
@@ -466,7 +485,7 @@ func TestOAuth1Login(t *testing.T) {
 			if !errors.Is(res.err, tt.wantErr) || errors.As(res.err, &pe) != tt.provider {
 				t.Errorf("got %v, want error %v (a *ProviderError: %v)", res.err, tt.wantErr, tt.provider)
 			}
-			if tt.provider && pe.Code != "access_denied" {
+			if tt.provider && (pe.Code != grantry.ErrAccessDenied || !errors.Is(res.err, grantry.ErrAccessDenied)) {
 				t.Errorf("ProviderError code %q, want access_denied", pe.Code)
 			}
 		})
@@ -482,9 +501,9 @@ func TestParallelLogins(t *testing.T) {
 		cfg    func(*provider) client.Config
 		key    string // the query parameter that names the login
 	}{
-		{"OAuth 2.0", false, oauth2Config, "state"},
-		{"OpenID Connect", true, openIDConfig, "state"},
-		{"OAuth 1.0", false, oauth1Config, "oauth_token"},
+		{"OAuth 2.0", false, anyConfig(oauth2Config), "state"},
+		{"OpenID Connect", true, anyConfig(openIDConfig), "state"},
+		{"OAuth 1.0", false, anyConfig(oauth1Config), "oauth_token"},
 	}
 	orders := []struct {
 		name  string
@@ -548,7 +567,7 @@ func TestComplianceFix(t *testing.T) {
 			return jsonEncode(resp, tok)
 		}
 	}
-	for name, cfg := range map[string]client.Config{"plain": plain, "fixed": fixed} {
+	for name, cfg := range map[string]client.OAuth2{"plain": plain, "fixed": fixed} {
 		if _, err := web.reg.Register(name, cfg); err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/grantry/grantry/client"
+	"github.com/grantry/grantry/client/oauth2"
 	"github.com/grantry/grantry/client/oidc"
 )
 
@@ -51,10 +52,8 @@ func TestMetadataIssuerMatchesWellKnownURL(t *testing.T) {
 			defer srv.Close()
 
 			reg := client.NewRegistry(client.RegistryConfig{})
-			app, err := reg.Register("provider", client.Config{
-				ClientID:          "client",
-				ClientSecret:      "secret",
-				Scopes:            tc.scopes,
+			app, err := reg.Register("provider", client.OAuth2{
+				Config:            oauth2.Config{ClientID: "client", ClientSecret: "secret", Scopes: tc.scopes},
 				ServerMetadataURL: srv.URL + tc.path,
 			})
 			if err != nil {

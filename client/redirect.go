@@ -67,7 +67,7 @@ func (a *App) oauth2Request(ctx context.Context, redirectURI string) (string, *S
 		return "", nil, err
 	}
 	params := []oauth2.Param{oauth2.SetParam("redirect_uri", redirectURI)}
-	for name, vs := range a.cfg.AuthorizeParams {
+	for name, vs := range a.cfg.AuthorizationParams {
 		if len(vs) > 0 {
 			params = append(params, oauth2.SetParam(name, vs[0]))
 		}
@@ -96,7 +96,7 @@ func (a *App) openIDParams(st *State, params *[]oauth2.Param) error {
 	}
 	st.Nonce = nonce
 	*params = append(*params, oauth2.SetParam("nonce", nonce))
-	if v := a.cfg.AuthorizeParams.Get("max_age"); v != "" {
+	if v := a.cfg.AuthorizationParams.Get("max_age"); v != "" {
 		secs, err := strconv.ParseInt(v, 10, 32)
 		if err != nil || secs < 0 {
 			return fmt.Errorf("%w: %s: max_age %q is not a number of seconds", ErrAppConfig, a.name, v)
@@ -115,7 +115,7 @@ func (a *App) oauth1Request(ctx context.Context, redirectURI string) (string, *S
 	if err != nil {
 		return "", nil, err
 	}
-	to, err := oc.AuthorizationURL(temp, a.cfg.AuthorizeParams)
+	to, err := oc.AuthorizationURL(temp, a.cfg.AuthorizationParams)
 	if err != nil {
 		return "", nil, err
 	}

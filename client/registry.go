@@ -60,15 +60,19 @@ func NewRegistry(cfg RegistryConfig) *Registry {
 	return &Registry{cfg: cfg, apps: map[string]*App{}, store: store}
 }
 
-// Register adds the app name, configured by cfg, and returns it. The name
-// is made of ASCII letters, digits, '-', '_' and '.', at most 64 of them,
-// and is used once. Nothing is sent: the provider's metadata, when
-// configured, is read at the app's first use.
+// Register adds the app name, registered at its provider as cfg says, an
+// [OAuth2] or an [OAuth1], and returns it. The name is made of ASCII
+// letters, digits, '-', '_' and '.', at most 64 of them, and is used once.
+// Nothing is sent: the provider's metadata, when configured, is read at
+// the app's first use.
 func (g *Registry) Register(name string, cfg Config) (*App, error) {
 	if !validName(name) {
 		return nil, fmt.Errorf("%w: name %q", ErrAppConfig, name)
 	}
-	a, err := newApp(g, name, cfg)
+	if cfg == nil {
+		return nil, fmt.Errorf("%w: %s: no configuration", ErrAppConfig, name)
+	}
+	a, err := cfg.newApp(g, name)
 	if err != nil {
 		return nil, err
 	}

@@ -40,10 +40,10 @@ type renewal struct {
 // token if it expires within the refresh leeway.
 func (a *App) fresh(ctx context.Context, s *oauth2Setup, tok *Token) (*oauth2.Token, error) {
 	t := tok.OAuth2
-	if !a.due(t) || t.RefreshToken == "" {
+	if !due(s, t) || t.RefreshToken == "" {
 		return t, nil // the client returns it, or ErrTokenExpired
 	}
-	return a.renewals.do(ctx, a.reg.cfg.Now, t.RefreshToken, func(ctx context.Context) (*oauth2.Token, error) {
+	return a.renewals.do(ctx, s.now, t.RefreshToken, func(ctx context.Context) (*oauth2.Token, error) {
 		var renewed *oauth2.Token
 		cl, err := userClient(a.userConfig(s, tok.Subject, func(nt *oauth2.Token) { renewed = nt }), t)
 		if err != nil {
@@ -56,12 +56,20 @@ func (a *App) fresh(ctx context.Context, s *oauth2Setup, tok *Token) (*oauth2.To
 
 // due reports whether t expires within the refresh leeway, as
 // oauth2.Client.Token decides.
-func (a *App) due(t *oauth2.Token) bool {
-	leeway := a.cfg.RefreshLeeway
+func due(s *oauth2Setup, t *oauth2.Token) bool {
+	leeway := s.cfg.RefreshLeeway
 	if leeway == 0 {
 		leeway = oauth2.DefaultRefreshLeeway
 	}
-	return !t.Expiry.IsZero() && !a.reg.cfg.Now().Add(max(leeway, 0)).Before(t.Expiry)
+	return !t.Expiry.IsZero() && !s.now().Add(max(leeway, 0)).Before(t.Expiry)
+}
+
+// now is the time on the clock of the app's OAuth 2.0 client.
+func (s *oauth2Setup) now() time.Time {
+	if s.cfg.Now != nil {
+		return s.cfg.Now()
+	}
+	return time.Now()
 }
 
 // do runs renew once for concurrent and recent callers with the same

@@ -10,8 +10,8 @@ import (
 
 // UserInfo asks the app's UserInfo endpoint who the user of tok is: the
 // OpenID Connect UserInfo endpoint (OpenID Connect Core 1.0 §5.3), or a
-// provider's "current user" API set as Config.UserInfoEndpoint (relative
-// to the API base URL or absolute), whose claims Config.UserInfoFix turns
+// provider's "current user" API set as the registration's UserInfoEndpoint
+// (relative to the API base URL or absolute), whose claims UserInfoFix turns
 // into standard ones. The token is renewed first when it is about to
 // expire. For an OpenID Connect app, the response's sub must be the
 // subject of the login (tok.Subject, §5.3.4).

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/client"
 	"github.com/grantry/grantry/client/oauth2"
 	"github.com/grantry/grantry/client/oidc"
@@ -31,7 +32,7 @@ func TestUserInfoOpenID(t *testing.T) {
 		userinfo func(string) any
 		tok      *client.Token
 		wantErr  error
-		wantCode string
+		wantCode grantry.ErrorCode
 	}{
 		{"another user's claims", func(string) any { return map[string]any{"sub": "mallory"} }, login.Token, oidc.ErrSubject, ""},
 		{"token without subject", nil, noSubject, oidc.ErrSubject, ""},

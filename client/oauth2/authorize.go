@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/grantry/grantry"
 )
 
 // AuthRequest is an authorization request (RFC 6749 §4.1.1): the URL to
@@ -33,7 +35,7 @@ func (c *Client) AuthorizationURL(params ...Param) (*AuthRequest, error) {
 		return nil, err
 	}
 	q := u.Query() // RFC 6749 §3.1: the endpoint's own query is kept
-	q.Set("response_type", "code")
+	q.Set("response_type", string(grantry.ResponseCode))
 	q.Set("client_id", c.cfg.ClientID)
 	if c.cfg.RedirectURL != "" {
 		q.Set("redirect_uri", c.cfg.RedirectURL)
@@ -91,7 +93,7 @@ func (c *Client) ParseCallback(query url.Values, ar *AuthRequest) (string, error
 		return "", err
 	}
 	if code := query.Get("error"); code != "" {
-		return "", &Error{Code: code, Description: query.Get("error_description"), URI: query.Get("error_uri")}
+		return "", &Error{Code: grantry.ErrorCode(code), Description: query.Get("error_description"), URI: query.Get("error_uri")}
 	}
 	code := query.Get("code")
 	if code == "" {

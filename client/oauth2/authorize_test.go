@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/url"
 	"testing"
+
+	"github.com/grantry/grantry"
 )
 
 func TestCodeChallengeRFC7636(t *testing.T) {
@@ -143,7 +145,7 @@ func TestParseCallback(t *testing.T) {
 		{
 			name: "error response", client: plain, ar: ar,
 			query:     "error=access_denied&error_description=user+said+no&error_uri=https%3A%2F%2Fas.test%2Fe&state=st-123",
-			wantOAuth: &Error{Code: "access_denied", Description: "user said no", URI: "https://as.test/e"},
+			wantOAuth: &Error{Code: grantry.ErrAccessDenied, Description: "user said no", URI: "https://as.test/e"},
 		},
 		{name: "error with wrong state", client: plain, query: "error=access_denied&state=x", ar: ar, wantErr: ErrState},
 		{name: "issuer matches", client: withIss, query: "code=abc&state=st-123&iss=https%3A%2F%2Fas.test", ar: ar, wantCode: "abc"},

@@ -7,17 +7,8 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/keyset"
-)
-
-// Client authentication methods (RFC 7591 §2, RFC 7523, OpenID Connect
-// Core 1.0 §9).
-const (
-	AuthClientSecretBasic = "client_secret_basic"
-	AuthClientSecretPost  = "client_secret_post"
-	AuthNone              = "none"
-	AuthClientSecretJWT   = "client_secret_jwt"
-	AuthPrivateKeyJWT     = "private_key_jwt"
 )
 
 // AuthFunc authenticates the client in a request to the token, revocation
@@ -28,9 +19,9 @@ type AuthFunc func(ctx context.Context, req *EndpointRequest) error
 func (c *Config) authFunc() (AuthFunc, error) {
 	method := c.AuthMethod
 	if method == "" {
-		method = AuthNone
+		method = grantry.AuthNone
 		if c.ClientSecret != "" {
-			method = AuthClientSecretBasic
+			method = grantry.AuthClientSecretBasic
 		}
 	}
 	if f, ok := c.AuthMethods[method]; ok && f != nil {
@@ -43,15 +34,15 @@ func (c *Config) authFunc() (AuthFunc, error) {
 		return nil
 	}
 	switch method {
-	case AuthClientSecretBasic:
+	case grantry.AuthClientSecretBasic:
 		return c.basicAuth, needSecret()
-	case AuthClientSecretPost:
+	case grantry.AuthClientSecretPost:
 		return c.postAuth, needSecret()
-	case AuthNone:
+	case grantry.AuthNone:
 		return c.noAuth, nil
-	case AuthClientSecretJWT:
+	case grantry.AuthClientSecretJWT:
 		return c.secretJWTAuth, c.checkSecretJWT(needSecret())
-	case AuthPrivateKeyJWT:
+	case grantry.AuthPrivateKeyJWT:
 		if c.SigningKey == nil {
 			return nil, fmt.Errorf("oauth2: %s needs a signing key", method)
 		}
@@ -71,7 +62,7 @@ func (c *Config) checkSecretJWT(err error) error {
 	// RFC 7518 §3.2: the key must be at least as long as the hash output.
 	if n := alg.Hash().Size(); len(c.ClientSecret) < n {
 		return fmt.Errorf("oauth2: %s with %s needs a client secret of at least %d bytes, not %d",
-			AuthClientSecretJWT, alg, n, len(c.ClientSecret))
+			grantry.AuthClientSecretJWT, alg, n, len(c.ClientSecret))
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/keyset"
 )
 
@@ -49,30 +50,30 @@ func TestClientAuthMethods(t *testing.T) {
 	}
 	tests := []struct {
 		name     string
-		method   string
+		method   grantry.AuthMethod
 		secret   string
 		key      *keyset.Key
 		clientID string
 		alg      keyset.Algorithm
 		check    func(t *testing.T, s *authServer)
 	}{
-		{name: "basic", method: AuthClientSecretBasic, secret: "s1", check: noFormSecret},
+		{name: "basic", method: grantry.AuthClientSecretBasic, secret: "s1", check: noFormSecret},
 		{name: "default is basic", method: "", secret: "s1", check: noFormSecret},
-		{name: "post", method: AuthClientSecretPost, secret: "s1", check: func(t *testing.T, s *authServer) {
+		{name: "post", method: grantry.AuthClientSecretPost, secret: "s1", check: func(t *testing.T, s *authServer) {
 			if f := s.form(); f.Get("client_id") != "c1" || f.Get("client_secret") != "s1" {
 				t.Errorf("form = %v, want client_id c1 and client_secret s1", f)
 			}
 			noHeader(t, s)
 		}},
-		{name: "none", method: AuthNone, clientID: "public", check: func(t *testing.T, s *authServer) {
+		{name: "none", method: grantry.AuthNone, clientID: "public", check: func(t *testing.T, s *authServer) {
 			if f := s.form(); f.Get("client_id") != "public" || f.Has("client_secret") {
 				t.Errorf("form = %v, want client_id only", f)
 			}
 			noHeader(t, s)
 		}},
-		{name: "client secret jwt", method: AuthClientSecretJWT, secret: strings.Repeat("k", 32), check: assertionSent(keyset.HS256)},
-		{name: "client secret jwt HS512", method: AuthClientSecretJWT, secret: strings.Repeat("k", 64), alg: keyset.HS512, check: assertionSent(keyset.HS512)},
-		{name: "private key jwt", method: AuthPrivateKeyJWT, key: clientKey, check: assertionSent(keyset.ES256)},
+		{name: "client secret jwt", method: grantry.AuthClientSecretJWT, secret: strings.Repeat("k", 32), check: assertionSent(keyset.HS256)},
+		{name: "client secret jwt HS512", method: grantry.AuthClientSecretJWT, secret: strings.Repeat("k", 64), alg: keyset.HS512, check: assertionSent(keyset.HS512)},
+		{name: "private key jwt", method: grantry.AuthPrivateKeyJWT, key: clientKey, check: assertionSent(keyset.ES256)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -158,7 +159,7 @@ func decodePart(t *testing.T, part string, v any) {
 
 func TestAssertionsAreUnique(t *testing.T) {
 	cfg := Config{ClientID: "c1", ClientSecret: strings.Repeat("k", 32), TokenEndpoint: "https://as.test/token",
-		AuthMethod: AuthClientSecretJWT, AssertionAudience: "https://as.test", AssertionLifetime: 5 * time.Minute}
+		AuthMethod: grantry.AuthClientSecretJWT, AssertionAudience: "https://as.test", AssertionLifetime: 5 * time.Minute}
 	c := newClient(t, cfg)
 	seen := map[string]bool{}
 	for range 3 {
@@ -197,7 +198,7 @@ func TestClientSecretJWTSecretLength(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newAuthServer(t)
 			cfg := srv.config()
-			cfg.AuthMethod, cfg.AssertionAlgorithm = AuthClientSecretJWT, tt.alg
+			cfg.AuthMethod, cfg.AssertionAlgorithm = grantry.AuthClientSecretJWT, tt.alg
 			cfg.ClientSecret = strings.Repeat("k", tt.secret)
 			srv.secret = cfg.ClientSecret
 			c, err := New(cfg)
@@ -221,7 +222,7 @@ func TestCustomAuthMethod(t *testing.T) {
 	srv := newAuthServer(t)
 	cfg := srv.config()
 	cfg.AuthMethod = "header_key"
-	cfg.AuthMethods = map[string]AuthFunc{
+	cfg.AuthMethods = map[grantry.AuthMethod]AuthFunc{
 		"header_key": func(_ context.Context, r *EndpointRequest) error {
 			r.Header.Set("X-Client-Key", "k-1")
 			r.Form.Set("client_id", "public")

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/internal/origin"
 	"github.com/grantry/grantry/keyset"
 )
@@ -48,12 +49,12 @@ type Config struct {
 	Scopes      []string // requested in authorization URLs and the client credentials and password grants
 
 	// AuthMethod is how the client authenticates at the token, revocation
-	// and introspection endpoints: one of the Auth... constants or a name
-	// in AuthMethods. Default AuthClientSecretBasic when there is a
-	// ClientSecret, AuthNone otherwise.
-	AuthMethod string
+	// and introspection endpoints: one of the grantry.Auth... constants or
+	// a name in AuthMethods. Default grantry.AuthClientSecretBasic when
+	// there is a ClientSecret, grantry.AuthNone otherwise.
+	AuthMethod grantry.AuthMethod
 	// AuthMethods holds the caller's own authentication methods by name.
-	AuthMethods map[string]AuthFunc
+	AuthMethods map[grantry.AuthMethod]AuthFunc
 	// SigningKey signs private_key_jwt assertions.
 	SigningKey *keyset.Key
 	// AssertionAlgorithm is the HMAC algorithm of client_secret_jwt

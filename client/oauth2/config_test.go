@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/keyset"
 )
 
@@ -32,13 +33,13 @@ func TestNew(t *testing.T) {
 		{name: "LOCALHOST http", cfg: Config{TokenEndpoint: "http://LOCALHOST:9000/token"}},
 		{name: "bad introspection URL", cfg: Config{IntrospectionEndpoint: "https://as.test/%zz"}, wantErr: "invalid endpoint URL"},
 		{name: "unknown auth method", cfg: Config{AuthMethod: "tls_client_auth"}, wantErr: "unknown client authentication method"},
-		{name: "basic without secret", cfg: Config{AuthMethod: AuthClientSecretBasic}, wantErr: "needs a client secret"},
-		{name: "post without secret", cfg: Config{AuthMethod: AuthClientSecretPost}, wantErr: "needs a client secret"},
-		{name: "secret jwt without secret", cfg: Config{AuthMethod: AuthClientSecretJWT}, wantErr: "needs a client secret"},
-		{name: "secret jwt with RS256", cfg: Config{AuthMethod: AuthClientSecretJWT, ClientSecret: "s", AssertionAlgorithm: keyset.RS256}, wantErr: "not an HMAC algorithm"},
-		{name: "private key jwt without key", cfg: Config{AuthMethod: AuthPrivateKeyJWT}, wantErr: "needs a signing key"},
-		{name: "private key jwt", cfg: Config{AuthMethod: AuthPrivateKeyJWT, SigningKey: key}},
-		{name: "custom method", cfg: Config{AuthMethod: "tls_client_auth", AuthMethods: map[string]AuthFunc{"tls_client_auth": custom}}},
+		{name: "basic without secret", cfg: Config{AuthMethod: grantry.AuthClientSecretBasic}, wantErr: "needs a client secret"},
+		{name: "post without secret", cfg: Config{AuthMethod: grantry.AuthClientSecretPost}, wantErr: "needs a client secret"},
+		{name: "secret jwt without secret", cfg: Config{AuthMethod: grantry.AuthClientSecretJWT}, wantErr: "needs a client secret"},
+		{name: "secret jwt with RS256", cfg: Config{AuthMethod: grantry.AuthClientSecretJWT, ClientSecret: "s", AssertionAlgorithm: keyset.RS256}, wantErr: "not an HMAC algorithm"},
+		{name: "private key jwt without key", cfg: Config{AuthMethod: grantry.AuthPrivateKeyJWT}, wantErr: "needs a signing key"},
+		{name: "private key jwt", cfg: Config{AuthMethod: grantry.AuthPrivateKeyJWT, SigningKey: key}},
+		{name: "custom method", cfg: Config{AuthMethod: "tls_client_auth", AuthMethods: map[grantry.AuthMethod]AuthFunc{"tls_client_auth": custom}}},
 		{name: "unknown PKCE method", cfg: Config{PKCEMethod: "S512"}, wantErr: "unknown PKCE method"},
 		{name: "bad placement", cfg: Config{TokenPlacement: Placement(9)}, wantErr: "unknown token placement"},
 	}

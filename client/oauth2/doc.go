@@ -23,8 +23,9 @@
 // A renewal of the token is not cancelled with the context of the call
 // that started it, so that a refresh token the server has just rotated is
 // not lost; see [DefaultRenewalTimeout]. [Client.Revoke] and
-// [Client.Introspect] call RFC 7009 and RFC 7662 endpoints. [Hooks] adapt
-// requests and responses for providers that do not follow the RFCs.
+// [Client.Introspect] call RFC 7009 and RFC 7662 endpoints; an
+// introspection answer is a [grantry.TokenInfo]. [Hooks] adapt requests
+// and responses for providers that do not follow the RFCs.
 //
 // Everything that may block takes a context.Context first; the HTTP client
 // is a field of [Config]. [XToken], [FromXToken], [XTokenSource] and

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/grantry/grantry"
 )
 
 // Errors of the client itself. They are wrapped with detail; test for them
@@ -37,11 +39,12 @@ var (
 // Error is an error response of an authorization server: an authorization
 // error response (RFC 6749 §4.1.2.1), a token, revocation or introspection
 // error response (RFC 6749 §5.2, RFC 7009 §2.2.1), or an HTTP failure of
-// those endpoints, in which case Code is empty.
+// those endpoints, in which case Code is empty. errors.Is(err,
+// grantry.ErrInvalidGrant) holds for an Error of that code.
 type Error struct {
-	Code        string // error, such as "invalid_grant"
-	Description string // error_description
-	URI         string // error_uri
+	Code        grantry.ErrorCode // error, such as grantry.ErrInvalidGrant
+	Description string            // error_description
+	URI         string            // error_uri
 	// StatusCode is the HTTP status of the response; zero for an error
 	// received at the redirection URI.
 	StatusCode int
@@ -58,7 +61,7 @@ func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("oauth2: ")
 	if e.Code != "" {
-		b.WriteString(e.Code)
+		b.WriteString(string(e.Code))
 	} else {
 		b.WriteString("server error")
 	}
@@ -70,4 +73,12 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, " (HTTP %d)", e.StatusCode)
 	}
 	return b.String()
+}
+
+// Is reports whether target is e's code, so that errors.Is(err,
+// grantry.ErrInvalidGrant) finds an invalid_grant response whatever its
+// description.
+func (e *Error) Is(target error) bool {
+	c, ok := target.(grantry.ErrorCode)
+	return ok && e.Code != "" && c == e.Code
 }

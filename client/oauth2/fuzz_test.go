@@ -3,9 +3,12 @@ package oauth2
 import (
 	"errors"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/grantry/grantry"
 )
 
 func FuzzParseTokenResponse(f *testing.F) {
@@ -39,15 +42,15 @@ func FuzzParseIntrospection(f *testing.F) {
 	f.Add([]byte(`{"active":true,"aud":["a"],"exp":1419356238}`))
 	f.Add([]byte(`{"active":false}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		got, err := ParseIntrospection(body)
+		got, err := parseIntrospection(body)
 		if err != nil {
 			if !errors.Is(err, ErrIntrospection) {
 				t.Fatalf("unexpected error kind: %v", err)
 			}
 			return
 		}
-		if got.Raw == nil {
-			t.Fatal("Raw not kept")
+		if !got.Active && !reflect.DeepEqual(got, &grantry.TokenInfo{}) {
+			t.Fatalf("inactive response kept %+v, want nothing but Active", got)
 		}
 	})
 }

@@ -6,13 +6,15 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/grantry/grantry"
 )
 
 // Exchange redeems an authorization code at the token endpoint (RFC 6749
 // §4.1.3) with the code verifier of the request (RFC 7636 §4.5; empty when
 // PKCE was not used), and makes the token the client's.
 func (c *Client) Exchange(ctx context.Context, code, codeVerifier string, params ...Param) (*Token, error) {
-	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}}
+	form := url.Values{"grant_type": {string(grantry.GrantAuthorizationCode)}, "code": {code}}
 	if c.cfg.RedirectURL != "" {
 		form.Set("redirect_uri", c.cfg.RedirectURL)
 	}
@@ -30,7 +32,7 @@ func (c *Client) ClientCredentials(ctx context.Context, params ...Param) (*Token
 }
 
 func (c *Client) clientCredentialsForm() url.Values {
-	form := url.Values{"grant_type": {"client_credentials"}}
+	form := url.Values{"grant_type": {string(grantry.GrantClientCredentials)}}
 	c.addScope(form)
 	return form
 }
@@ -38,16 +40,16 @@ func (c *Client) clientCredentialsForm() url.Values {
 // Password obtains a token with the resource owner's credentials (RFC 6749
 // §4.3.2) with the configured scopes, and makes it the client's.
 func (c *Client) Password(ctx context.Context, username, password string, params ...Param) (*Token, error) {
-	form := url.Values{"grant_type": {"password"}, "username": {username}, "password": {password}}
+	form := url.Values{"grant_type": {string(grantry.GrantPassword)}, "username": {username}, "password": {password}}
 	c.addScope(form)
 	return c.grant(ctx, form, params, false)
 }
 
-// FetchToken calls the token endpoint with any grant type, such as an
-// extension grant (RFC 6749 §4.5) given as an absolute URI, and makes the
-// token the client's.
-func (c *Client) FetchToken(ctx context.Context, grantType string, params ...Param) (*Token, error) {
-	return c.grant(ctx, url.Values{"grant_type": {grantType}}, params, false)
+// FetchToken calls the token endpoint with any grant type, such as
+// grantry.GrantJWTBearer or another extension grant (RFC 6749 §4.5) given
+// as an absolute URI, and makes the token the client's.
+func (c *Client) FetchToken(ctx context.Context, grantType grantry.GrantType, params ...Param) (*Token, error) {
+	return c.grant(ctx, url.Values{"grant_type": {string(grantType)}}, params, false)
 }
 
 func (c *Client) addScope(form url.Values) {

@@ -2,10 +2,13 @@ package oauth2
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/grantry/grantry"
 )
 
 func TestExchange(t *testing.T) {
@@ -13,11 +16,11 @@ func TestExchange(t *testing.T) {
 		name     string
 		method   string
 		verifier string
-		wantErr  string
+		wantErr  grantry.ErrorCode
 	}{
 		{name: "S256", method: PKCES256},
 		{name: "plain", method: PKCEPlain},
-		{name: "wrong verifier", method: PKCES256, verifier: "wrong-verifier-wrong-verifier-wrong-verifier", wantErr: "invalid_grant"},
+		{name: "wrong verifier", method: PKCES256, verifier: "wrong-verifier-wrong-verifier-wrong-verifier", wantErr: grantry.ErrInvalidGrant},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -137,7 +140,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 	tests := []struct {
 		name       string
 		handler    http.HandlerFunc
-		wantCode   string
+		wantCode   grantry.ErrorCode
 		wantStatus int
 		wantDesc   string
 		wantURI    string
@@ -150,12 +153,12 @@ func TestTokenEndpointErrors(t *testing.T) {
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				writeJSON(w, 400, map[string]string{"error": "invalid_grant", "error_description": "code expired", "error_uri": "https://as.test/doc"})
 			},
-			wantCode: "invalid_grant", wantStatus: 400, wantDesc: "code expired", wantURI: "https://as.test/doc",
+			wantCode: grantry.ErrInvalidGrant, wantStatus: 400, wantDesc: "code expired", wantURI: "https://as.test/doc",
 		},
 		{
 			name:     "invalid client with challenge",
 			handler:  func(w http.ResponseWriter, r *http.Request) { oauthError(w, 401, "invalid_client", "bad secret") },
-			wantCode: "invalid_client", wantStatus: 401, wantDesc: "bad secret", wantHeader: `Basic realm="test"`,
+			wantCode: grantry.ErrInvalidClient, wantStatus: 401, wantDesc: "bad secret", wantHeader: `Basic realm="test"`,
 		},
 		{
 			name: "html error page",
@@ -211,6 +214,9 @@ func TestTokenEndpointErrors(t *testing.T) {
 			if oe.Code != tt.wantCode || oe.StatusCode != tt.wantStatus || oe.Description != tt.wantDesc || oe.URI != tt.wantURI {
 				t.Errorf("error = %+v, want code %q status %d description %q uri %q", oe, tt.wantCode, tt.wantStatus, tt.wantDesc, tt.wantURI)
 			}
+			if tt.wantCode != "" && !errors.Is(err, tt.wantCode) {
+				t.Errorf("errors.Is(%v, %q) = false, want true", err, tt.wantCode)
+			}
 			if got := oe.Header.Get("WWW-Authenticate"); tt.wantHeader != "" && got != tt.wantHeader {
 				t.Errorf("WWW-Authenticate = %q, want %q", got, tt.wantHeader)
 			}
@@ -234,6 +240,29 @@ func TestErrorMessage(t *testing.T) {
 		if got := tt.err.Error(); got != tt.want {
 			t.Errorf("Error() = %q, want %q", got, tt.want)
 		}
+	}
+}
+
+func TestErrorIs(t *testing.T) {
+	tests := []struct {
+		name   string
+		err    error
+		target error
+		want   bool
+	}{
+		{"same code", &Error{Code: grantry.ErrInvalidGrant, Description: "expired"}, grantry.ErrInvalidGrant, true},
+		{"wrapped", fmt.Errorf("refresh: %w", &Error{Code: grantry.ErrInvalidGrant}), grantry.ErrInvalidGrant, true},
+		{"other code", &Error{Code: grantry.ErrInvalidClient}, grantry.ErrInvalidGrant, false},
+		{"extension code", &Error{Code: "bad_verification_code"}, grantry.ErrorCode("bad_verification_code"), true},
+		{"no code", &Error{StatusCode: 502}, grantry.ErrorCode(""), false},
+		{"not a code", &Error{Code: grantry.ErrInvalidGrant}, ErrNoToken, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := errors.Is(tt.err, tt.target); got != tt.want {
+				t.Errorf("errors.Is(%v, %v) = %v, want %v", tt.err, tt.target, got, tt.want)
+			}
+		})
 	}
 }
 

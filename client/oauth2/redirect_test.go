@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/grantry/grantry"
 )
 
 // hopServer is a resource server that redirects on /redirect?to=URL&code=N
@@ -254,7 +256,7 @@ func TestTokenEndpointRedirect(t *testing.T) {
 				http.Redirect(w, r, other.URL+"/record", code)
 			}
 			cfg := srv.config()
-			cfg.AuthMethod = AuthClientSecretPost
+			cfg.AuthMethod = grantry.AuthClientSecretPost
 			c := newClient(t, cfg)
 			c.SetToken(&Token{AccessToken: "a", RefreshToken: "rt-secret"})
 			_, err := c.Refresh(bg)

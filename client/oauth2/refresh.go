@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"time"
+
+	"github.com/grantry/grantry"
 )
 
 // Token returns the client's token. When it expires within the refresh
@@ -139,7 +141,7 @@ func (c *Client) renewalTimeout() time.Duration {
 // token keeps the old one, and one without scope has the scope requested:
 // the scope param, or else the original scope (RFC 6749 §5.1, §6).
 func (c *Client) refreshWith(ctx context.Context, old *Token, params []Param) (*Token, error) {
-	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {old.RefreshToken}}
+	form := url.Values{"grant_type": {string(grantry.GrantRefreshToken)}, "refresh_token": {old.RefreshToken}}
 	tok, err := c.requestToken(ctx, form, params, c.cfg.Hooks.RefreshRequest, c.cfg.Hooks.RefreshResponse)
 	if err != nil {
 		return nil, err

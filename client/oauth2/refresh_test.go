@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/grantry/grantry"
 )
 
 // clientWithToken returns a client holding a token that expires in expiresIn.
@@ -208,7 +210,7 @@ func TestRefreshRejected(t *testing.T) {
 	c := clientWithToken(t, srv, clk, old, nil)
 	_, err := c.Token(bg)
 	var oe *Error
-	if !errors.As(err, &oe) || oe.Code != "invalid_grant" {
+	if !errors.As(err, &oe) || oe.Code != grantry.ErrInvalidGrant {
 		t.Fatalf("error = %v, want invalid_grant", err)
 	}
 	if c.current() != old {

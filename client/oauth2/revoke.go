@@ -8,7 +8,8 @@ import (
 )
 
 // Revoke asks the revocation endpoint to revoke token (RFC 7009 §2.1).
-// hint, which may be empty, is "access_token" or "refresh_token". A 200
+// hint, which may be empty, is grantry.HintAccessToken or
+// grantry.HintRefreshToken. A 200
 // response means the token is revoked or was invalid anyway (RFC 7009
 // §2.2); any other is returned as an [*Error].
 func (c *Client) Revoke(ctx context.Context, token, hint string) error {

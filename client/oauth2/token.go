@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+
+	"github.com/grantry/grantry"
 )
 
 // Token is an access token with what came with it (RFC 6749 §5.1). A Token
@@ -61,5 +63,5 @@ func (t *Token) expiresWithin(now time.Time, d time.Duration) bool {
 // isBearer reports whether the token is a bearer token. A token without a
 // type, as set by a caller, counts as one.
 func (t *Token) isBearer() bool {
-	return t.TokenType == "" || strings.EqualFold(t.TokenType, "Bearer")
+	return t.TokenType == "" || strings.EqualFold(t.TokenType, grantry.TokenTypeBearer)
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/grantry/grantry"
 )
 
 // maxResponseBytes bounds the endpoint responses the client reads.
@@ -43,8 +45,8 @@ func ParseTokenResponse(body []byte, now time.Time) (*Token, error) {
 	if tok.TokenType, err = stringMember(raw, "token_type", true); err != nil {
 		return nil, err
 	}
-	if strings.EqualFold(tok.TokenType, "Bearer") {
-		tok.TokenType = "Bearer"
+	if strings.EqualFold(tok.TokenType, grantry.TokenTypeBearer) {
+		tok.TokenType = grantry.TokenTypeBearer
 	}
 	if tok.Expiry, err = expiryMember(raw, now); err != nil {
 		return nil, err
@@ -126,7 +128,8 @@ func parseSeconds(v json.RawMessage) (int64, error) {
 // errorFromMembers builds an Error from an RFC 6749 §5.2 error document.
 func errorFromMembers(raw map[string]json.RawMessage, status int) *Error {
 	e := &Error{StatusCode: status}
-	e.Code, _ = stringMember(raw, "error", false)
+	code, _ := stringMember(raw, "error", false)
+	e.Code = grantry.ErrorCode(code)
 	e.Description, _ = stringMember(raw, "error_description", false)
 	e.URI, _ = stringMember(raw, "error_uri", false)
 	return e

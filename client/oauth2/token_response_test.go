@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/grantry/grantry"
 )
 
 func TestParseTokenResponse(t *testing.T) {
@@ -14,7 +16,7 @@ func TestParseTokenResponse(t *testing.T) {
 		body       string
 		want       Token
 		wantErr    string
-		wantOAuth  string
+		wantOAuth  grantry.ErrorCode
 		wantExtras map[string]any
 	}{
 		{
@@ -52,7 +54,7 @@ func TestParseTokenResponse(t *testing.T) {
 		{name: "array", body: `[]`, wantErr: "not a JSON object"},
 		{name: "null", body: `null`, wantErr: "not a JSON object"},
 		{name: "empty", body: ``, wantErr: "not a JSON object"},
-		{name: "error member", body: `{"error":"invalid_grant","error_description":"gone"}`, wantOAuth: "invalid_grant"},
+		{name: "error member", body: `{"error":"invalid_grant","error_description":"gone"}`, wantOAuth: grantry.ErrInvalidGrant},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/client/oauth2"
 	"github.com/grantry/grantry/keyset"
 )
@@ -67,7 +68,7 @@ func TestLoginFailures(t *testing.T) {
 		extra    []string // callback parameters
 		tamper   func(q url.Values)
 		wantErr  error
-		wantCode string // an *oauth2.Error with this code
+		wantCode grantry.ErrorCode // an *oauth2.Error with this code
 	}{
 		{name: "nonce replayed from another login", setup: func(o *op) {
 			o.claims = func(_, at string) map[string]any { return with(o.defaultClaims("stolen", at)) }
@@ -91,7 +92,7 @@ func TestLoginFailures(t *testing.T) {
 		}, wantErr: ErrAuthTime},
 		{name: "state forged", tamper: func(q url.Values) { q.Set("state", "forged") }, wantErr: oauth2.ErrState},
 		{name: "mix-up issuer", extra: []string{"iss", "https://other-op.test"}, wantErr: oauth2.ErrIssuer},
-		{name: "error response", tamper: func(q url.Values) { q.Del("code"); q.Set("error", "access_denied") }, wantCode: "access_denied"},
+		{name: "error response", tamper: func(q url.Values) { q.Del("code"); q.Set("error", "access_denied") }, wantCode: grantry.ErrAccessDenied},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,12 +2,14 @@ package oidc
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/client/oauth2"
 	"github.com/grantry/grantry/keyset"
 )
@@ -57,7 +59,7 @@ func TestParseMetadataDocument(t *testing.T) {
 		{"introspection_endpoint", m.IntrospectionEndpoint, "https://op.example.com/introspect"},
 		{"end_session_endpoint", m.EndSessionEndpoint, "https://op.example.com/logout"},
 		{"id_token algs", strings.Join(m.IDTokenSigningAlgValuesSupported, " "), "RS256 PS256 ES256 EdDSA"},
-		{"auth methods", strings.Join(m.TokenEndpointAuthMethodsSupported, " "), "client_secret_basic client_secret_post private_key_jwt"},
+		{"auth methods", fmt.Sprint(m.TokenEndpointAuthMethodsSupported), "[client_secret_basic client_secret_post private_key_jwt]"},
 		{"pkce", strings.Join(m.CodeChallengeMethodsSupported, " "), "S256"},
 	}
 	for _, c := range checks {
@@ -281,15 +283,15 @@ func TestDiscoverWithGivenKeys(t *testing.T) {
 func TestOAuth2Config(t *testing.T) {
 	tests := []struct {
 		name       string
-		methods    []string
+		methods    []grantry.AuthMethod
 		in         oauth2.Config
-		wantMethod string
+		wantMethod grantry.AuthMethod
 	}{
-		{name: "basic listed", methods: []string{"client_secret_basic", "client_secret_post"}, in: oauth2.Config{ClientSecret: "s"}, wantMethod: ""},
+		{name: "basic listed", methods: []grantry.AuthMethod{"client_secret_basic", "client_secret_post"}, in: oauth2.Config{ClientSecret: "s"}, wantMethod: ""},
 		{name: "nothing listed", in: oauth2.Config{ClientSecret: "s"}, wantMethod: ""},
-		{name: "only post listed", methods: []string{"client_secret_post"}, in: oauth2.Config{ClientSecret: "s"}, wantMethod: oauth2.AuthClientSecretPost},
-		{name: "explicit method kept", methods: []string{"client_secret_post"}, in: oauth2.Config{ClientSecret: "s", AuthMethod: oauth2.AuthClientSecretJWT}, wantMethod: oauth2.AuthClientSecretJWT},
-		{name: "public client", methods: []string{"client_secret_post"}, in: oauth2.Config{}, wantMethod: ""},
+		{name: "only post listed", methods: []grantry.AuthMethod{"client_secret_post"}, in: oauth2.Config{ClientSecret: "s"}, wantMethod: grantry.AuthClientSecretPost},
+		{name: "explicit method kept", methods: []grantry.AuthMethod{"client_secret_post"}, in: oauth2.Config{ClientSecret: "s", AuthMethod: grantry.AuthClientSecretJWT}, wantMethod: grantry.AuthClientSecretJWT},
+		{name: "public client", methods: []grantry.AuthMethod{"client_secret_post"}, in: oauth2.Config{}, wantMethod: ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,32 +4,34 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+
+	"github.com/grantry/grantry"
 )
 
 // Metadata is an OpenID Provider's configuration (OpenID Connect Discovery
 // 1.0 §3) or an authorization server's metadata (RFC 8414 §2).
 type Metadata struct {
-	Issuer                                     string   `json:"issuer"`
-	AuthorizationEndpoint                      string   `json:"authorization_endpoint,omitempty"`
-	TokenEndpoint                              string   `json:"token_endpoint,omitempty"`
-	UserinfoEndpoint                           string   `json:"userinfo_endpoint,omitempty"`
-	JWKSURI                                    string   `json:"jwks_uri,omitempty"`
-	RegistrationEndpoint                       string   `json:"registration_endpoint,omitempty"`
-	RevocationEndpoint                         string   `json:"revocation_endpoint,omitempty"`
-	IntrospectionEndpoint                      string   `json:"introspection_endpoint,omitempty"`
-	EndSessionEndpoint                         string   `json:"end_session_endpoint,omitempty"`
-	ScopesSupported                            []string `json:"scopes_supported,omitempty"`
-	ResponseTypesSupported                     []string `json:"response_types_supported,omitempty"`
-	ResponseModesSupported                     []string `json:"response_modes_supported,omitempty"`
-	GrantTypesSupported                        []string `json:"grant_types_supported,omitempty"`
-	SubjectTypesSupported                      []string `json:"subject_types_supported,omitempty"`
-	IDTokenSigningAlgValuesSupported           []string `json:"id_token_signing_alg_values_supported,omitempty"`
-	UserinfoSigningAlgValuesSupported          []string `json:"userinfo_signing_alg_values_supported,omitempty"`
-	TokenEndpointAuthMethodsSupported          []string `json:"token_endpoint_auth_methods_supported,omitempty"`
-	TokenEndpointAuthSigningAlgValuesSupported []string `json:"token_endpoint_auth_signing_alg_values_supported,omitempty"`
-	ClaimsSupported                            []string `json:"claims_supported,omitempty"`
-	CodeChallengeMethodsSupported              []string `json:"code_challenge_methods_supported,omitempty"`
-	AuthorizationResponseIssParameterSupported bool     `json:"authorization_response_iss_parameter_supported,omitempty"`
+	Issuer                                     string                 `json:"issuer"`
+	AuthorizationEndpoint                      string                 `json:"authorization_endpoint,omitempty"`
+	TokenEndpoint                              string                 `json:"token_endpoint,omitempty"`
+	UserinfoEndpoint                           string                 `json:"userinfo_endpoint,omitempty"`
+	JWKSURI                                    string                 `json:"jwks_uri,omitempty"`
+	RegistrationEndpoint                       string                 `json:"registration_endpoint,omitempty"`
+	RevocationEndpoint                         string                 `json:"revocation_endpoint,omitempty"`
+	IntrospectionEndpoint                      string                 `json:"introspection_endpoint,omitempty"`
+	EndSessionEndpoint                         string                 `json:"end_session_endpoint,omitempty"`
+	ScopesSupported                            []string               `json:"scopes_supported,omitempty"`
+	ResponseTypesSupported                     []grantry.ResponseType `json:"response_types_supported,omitempty"`
+	ResponseModesSupported                     []string               `json:"response_modes_supported,omitempty"`
+	GrantTypesSupported                        []grantry.GrantType    `json:"grant_types_supported,omitempty"`
+	SubjectTypesSupported                      []string               `json:"subject_types_supported,omitempty"`
+	IDTokenSigningAlgValuesSupported           []string               `json:"id_token_signing_alg_values_supported,omitempty"`
+	UserinfoSigningAlgValuesSupported          []string               `json:"userinfo_signing_alg_values_supported,omitempty"`
+	TokenEndpointAuthMethodsSupported          []grantry.AuthMethod   `json:"token_endpoint_auth_methods_supported,omitempty"`
+	TokenEndpointAuthSigningAlgValuesSupported []string               `json:"token_endpoint_auth_signing_alg_values_supported,omitempty"`
+	ClaimsSupported                            []string               `json:"claims_supported,omitempty"`
+	CodeChallengeMethodsSupported              []string               `json:"code_challenge_methods_supported,omitempty"`
+	AuthorizationResponseIssParameterSupported bool                   `json:"authorization_response_iss_parameter_supported,omitempty"`
 
 	// Raw holds every member of the document.
 	Raw map[string]json.RawMessage `json:"-"`
@@ -58,15 +60,4 @@ func ParseMetadata(data []byte) (*Metadata, error) {
 		return nil, fmt.Errorf("%w: issuer %q is not a URL without query and fragment", ErrMetadata, m.Issuer)
 	}
 	return &m, nil
-}
-
-// supports reports whether list contains v; an absent list supports
-// nothing.
-func supports(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
 }

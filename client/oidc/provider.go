@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/client/oauth2"
 	"github.com/grantry/grantry/internal/origin"
 	"github.com/grantry/grantry/keyset"
@@ -101,8 +102,8 @@ func (p *Provider) OAuth2Config(cfg oauth2.Config) oauth2.Config {
 	cfg.RequireIssuer = cfg.RequireIssuer || p.meta.AuthorizationResponseIssParameterSupported
 	if cfg.AuthMethod == "" && cfg.ClientSecret != "" {
 		methods := p.meta.TokenEndpointAuthMethodsSupported
-		if !supports(methods, oauth2.AuthClientSecretBasic) && supports(methods, oauth2.AuthClientSecretPost) {
-			cfg.AuthMethod = oauth2.AuthClientSecretPost
+		if !slices.Contains(methods, grantry.AuthClientSecretBasic) && slices.Contains(methods, grantry.AuthClientSecretPost) {
+			cfg.AuthMethod = grantry.AuthClientSecretPost
 		}
 	}
 	if cfg.HTTPClient == nil {

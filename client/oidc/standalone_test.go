@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/client/oauth2"
 )
 
@@ -55,12 +56,12 @@ func TestReadUserInfo(t *testing.T) {
 		subject  string
 		wantSub  string
 		wantErr  error
-		wantCode string
+		wantCode grantry.ErrorCode
 	}{
 		{name: "GitHub-style user fixed", status: 200, body: `{"id":42,"login":"octocat"}`, wantSub: "42"},
 		{name: "subject checked", status: 200, body: `{"sub":"a"}`, subject: "b", wantErr: ErrSubject},
 		{name: "no sub", status: 200, body: `{"login":"octocat"}`, wantErr: ErrUserInfo},
-		{name: "bearer challenge", status: 401, header: http.Header{"Www-Authenticate": {`Bearer error="invalid_token"`}}, wantCode: "invalid_token"},
+		{name: "bearer challenge", status: 401, header: http.Header{"Www-Authenticate": {`Bearer error="invalid_token"`}}, wantCode: grantry.ErrInvalidToken},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

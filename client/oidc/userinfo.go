@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/client/oauth2"
 	"github.com/grantry/grantry/internal/origin"
 )
@@ -88,7 +89,7 @@ func ReadUserInfo(resp *http.Response, subject string, fix func(claims map[strin
 func userInfoError(resp *http.Response, body []byte) error {
 	e := &oauth2.Error{StatusCode: resp.StatusCode, Header: resp.Header}
 	params := parseChallenge(resp.Header.Get("WWW-Authenticate"))
-	e.Code, e.Description, e.URI = params["error"], params["error_description"], params["error_uri"]
+	e.Code, e.Description, e.URI = grantry.ErrorCode(params["error"]), params["error_description"], params["error_uri"]
 	if e.Code == "" {
 		e.Body = body[:min(len(body), 512)]
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/client/oauth2"
 )
 
@@ -36,12 +37,12 @@ func TestUserInfoErrors(t *testing.T) {
 		token    string
 		subject  string
 		wantErr  error
-		wantCode string
+		wantCode grantry.ErrorCode
 		wantDesc string
 		status   int
 	}{
 		{name: "other subject", token: "at-1", subject: "bob", wantErr: ErrSubject},
-		{name: "invalid token", token: "at-2", subject: "alice", wantCode: "invalid_token", wantDesc: "token expired", status: 401},
+		{name: "invalid token", token: "at-2", subject: "alice", wantCode: grantry.ErrInvalidToken, wantDesc: "token expired", status: 401},
 		{name: "no sub", handler: jsonBody(`{"name":"x"}`), wantErr: ErrUserInfo},
 		{name: "numeric sub", handler: jsonBody(`{"sub":42}`), wantErr: ErrUserInfo},
 		{name: "not json", handler: jsonBody(`<html>`), wantErr: ErrUserInfo},
@@ -57,7 +58,7 @@ func TestUserInfoErrors(t *testing.T) {
 		{name: "insufficient scope", handler: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope", scope="openid profile"`)
 			w.WriteHeader(403)
-		}, wantCode: "insufficient_scope", status: 403},
+		}, wantCode: grantry.ErrInsufficientScope, status: 403},
 		{name: "too large", handler: jsonBody(`{"sub":"alice","pad":"` + strings.Repeat("a", maxDocumentBytes) + `"}`), wantErr: ErrUserInfo},
 	}
 	for _, tt := range tests {
