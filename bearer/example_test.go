@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
@@ -137,4 +138,30 @@ func ExampleProtector_Acquire() {
 	// 200 public summary
 	// 200 full report for reporting
 	// 401 {"error":"invalid_token","error_description":"the access token is invalid, expired or revoked"}
+}
+
+// A resource server with a revocation list of its own, such as the jti of
+// tokens reported stolen, consults it in Config.Revoked, which applies
+// whatever the validator.
+func ExampleConfig_revoked() {
+	store := memstore.New()
+	token := issueToken(store, "reports:read")
+	var stolen sync.Map // jti → struct{}
+	p := bearer.New(storage.NewBearerValidator(store, storage.BearerValidatorConfig{}), bearer.Config{
+		Revoked: func(_ context.Context, info *grantry.TokenInfo) (bool, error) {
+			_, ok := stolen.Load(info.JTI)
+			return ok, nil
+		},
+	})
+	r := httptest.NewRequest(http.MethodGet, "/reports", nil)
+	r.Header.Set("Authorization", "Bearer "+token)
+
+	info, err := p.Acquire(r, bearer.AllOf("reports:read"))
+	fmt.Println("before:", info.ClientID, err)
+	stolen.Store(info.JTI, struct{}{})
+	_, err = p.Acquire(r, bearer.AllOf("reports:read"))
+	fmt.Println("after:", err)
+	// Output:
+	// before: reporting <nil>
+	// after: invalid_token: the access token is invalid, expired or revoked
 }

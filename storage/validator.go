@@ -39,28 +39,17 @@ func NewBearerValidator(tokens TokenStore, cfg BearerValidatorConfig) *BearerVal
 // ValidateToken returns what the store knows of an access token. An
 // unknown, expired or revoked token is no error: its info is inactive. An
 // error means the store could not answer.
-func (v *BearerValidator) ValidateToken(ctx context.Context, token string) (*grantry.TokenInfo, error) {
-	info := new(grantry.TokenInfo)
-	if err := v.FillTokenInfo(ctx, token, info); err != nil {
-		return nil, err
-	}
-	return info, nil
-}
-
-// FillTokenInfo is ValidateToken writing into info, which a caller such as
-// bearer.Protector provides to save an allocation per request. info is
-// overwritten entirely.
-func (v *BearerValidator) FillTokenInfo(ctx context.Context, token string, info *grantry.TokenInfo) error {
+func (v *BearerValidator) ValidateToken(ctx context.Context, token string) (grantry.TokenInfo, error) {
+	var info grantry.TokenInfo
 	t, err := v.tokens.TokenByAccess(ctx, Digest(token))
-	if err != nil {
-		*info = grantry.TokenInfo{}
-		if errors.Is(err, ErrNotFound) {
-			return nil
-		}
-		return err
+	if errors.Is(err, ErrNotFound) {
+		return info, nil
 	}
-	t.AccessInfo(info, v.issuer, v.now())
-	return nil
+	if err != nil {
+		return info, err
+	}
+	t.AccessInfo(&info, v.issuer, v.now())
+	return info, nil
 }
 
 // AccessInfo describes the access token of t at now, in the vocabulary of

@@ -43,23 +43,23 @@ func TestBearerValidator(t *testing.T) {
 		Issuer: "https://as.test",
 		Now:    func() time.Time { return bvNow },
 	})
-	live := &grantry.TokenInfo{
+	live := grantry.TokenInfo{
 		Active: true, Scope: grantry.Scope{"profile", "email"}, ClientID: "c1", TokenType: "Bearer",
 		ExpiresAt: bvNow.Add(time.Hour), IssuedAt: bvNow.Add(-time.Minute), Subject: "alice", Issuer: "https://as.test", JTI: "live",
 	}
 	tests := []struct {
 		name  string
 		token string
-		want  *grantry.TokenInfo
+		want  grantry.TokenInfo
 	}{
 		{"active access token", "live-access", live},
-		{"unknown token", "nope", &grantry.TokenInfo{}},
-		{"expired token", "expired-access", &grantry.TokenInfo{}},
-		{"revoked token", "revoked-access", &grantry.TokenInfo{}},
-		{"a refresh token is no access token", "live-refresh", &grantry.TokenInfo{}},
-		{"token longer than the stack buffer", strings.Repeat("L", 300), &grantry.TokenInfo{
+		{"unknown token", "nope", grantry.TokenInfo{}},
+		{"expired token", "expired-access", grantry.TokenInfo{}},
+		{"revoked token", "revoked-access", grantry.TokenInfo{}},
+		{"a refresh token is no access token", "live-refresh", grantry.TokenInfo{}},
+		{"token longer than the stack buffer", strings.Repeat("L", 300), grantry.TokenInfo{
 			Active: true, ClientID: "c2", TokenType: "Bearer", ExpiresAt: bvNow.Add(time.Hour), IssuedAt: bvNow, Issuer: "https://as.test", JTI: "long"}},
-		{"empty token", "", &grantry.TokenInfo{}},
+		{"empty token", "", grantry.TokenInfo{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,13 +69,6 @@ func TestBearerValidator(t *testing.T) {
 			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("ValidateToken: got %+v, want %+v", got, tt.want)
-			}
-			filled := grantry.TokenInfo{Active: true, Username: "stale", Extra: map[string]any{"stale": 1}}
-			if err := v.FillTokenInfo(context.Background(), tt.token, &filled); err != nil {
-				t.Fatalf("FillTokenInfo: got error %v, want none", err)
-			}
-			if !reflect.DeepEqual(&filled, tt.want) {
-				t.Errorf("FillTokenInfo: got %+v, want %+v (every field overwritten)", filled, tt.want)
 			}
 		})
 	}
@@ -92,15 +85,8 @@ func (bvFailingStore) TokenByAccess(context.Context, string) (*storage.Token, er
 func TestBearerValidatorStoreFailure(t *testing.T) {
 	v := storage.NewBearerValidator(bvFailingStore{}, storage.BearerValidatorConfig{})
 	got, err := v.ValidateToken(context.Background(), "live-access")
-	if !errors.Is(err, storage.ErrUnavailable) || got != nil {
-		t.Errorf("ValidateToken: got (%v, %v), want (nil, an error wrapping ErrUnavailable)", got, err)
-	}
-	info := grantry.TokenInfo{Active: true}
-	if err := v.FillTokenInfo(context.Background(), "live-access", &info); !errors.Is(err, storage.ErrUnavailable) {
-		t.Errorf("FillTokenInfo: got %v, want an error wrapping ErrUnavailable", err)
-	}
-	if info.Active {
-		t.Error("FillTokenInfo left Active true after a failure, want the info cleared")
+	if !errors.Is(err, storage.ErrUnavailable) || got.Active {
+		t.Errorf("ValidateToken: got (%+v, %v), want an inactive info and an error wrapping ErrUnavailable", got, err)
 	}
 }
 
@@ -178,15 +164,14 @@ func TestTokenAccessInfoWithoutIssuer(t *testing.T) {
 func TestBearerValidatorAllocations(t *testing.T) {
 	v := storage.NewBearerValidator(bvStore(t), storage.BearerValidatorConfig{Now: func() time.Time { return bvNow }})
 	ctx := context.Background()
-	var info grantry.TokenInfo
 	got := testing.AllocsPerRun(100, func() {
-		if err := v.FillTokenInfo(ctx, "cc-access", &info); err != nil || !info.Active {
-			t.Fatalf("FillTokenInfo: got (%+v, %v), want an active token", info, err)
+		if info, err := v.ValidateToken(ctx, "cc-access"); err != nil || !info.Active {
+			t.Fatalf("ValidateToken: got (%+v, %v), want an active token", info, err)
 		}
 	})
 	// memstore copies the record (one allocation; this token has no
 	// scope to copy); the validator adds the digest.
 	if got > 2 {
-		t.Errorf("got %v allocations per FillTokenInfo, want at most 2", got)
+		t.Errorf("got %v allocations per ValidateToken, want at most 2", got)
 	}
 }
