@@ -25,7 +25,7 @@ var importRules = []struct {
 	{"internal/origin", nil},
 	{"internal/secret", []string{"golang.org/x/crypto"}},
 	{"keyset", []string{".", "github.com/go-jose/go-jose/v4"}},
-	{"accesstoken", []string{".", "keyset", "internal/secret"}},
+	{"accesstoken", []string{".", "keyset", "storage", "internal/secret"}},
 	{"storage", []string{".", "internal/secret"}},
 	{"storage/storagetest", []string{".", "storage"}},
 	{"storage/memstore", []string{".", "storage"}},

@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/accesstoken"
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/bearer"
 	"github.com/grantry/grantry/grant/clientcredentials"
@@ -56,7 +57,7 @@ func Example() {
 	store := memstore.New()
 	token := issueToken(store, "reports:read")
 
-	p := bearer.New(storage.NewBearerValidator(store, storage.BearerValidatorConfig{}), bearer.Config{Realm: "reports"})
+	p := bearer.New(accesstoken.NewStoreValidator(store, accesstoken.StoreValidatorConfig{}), bearer.Config{Realm: "reports"})
 	mux := http.NewServeMux()
 	mux.Handle("GET /reports", p.Require("reports:read")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info, _ := bearer.FromContext(r.Context())
@@ -109,7 +110,7 @@ func Example() {
 func ExampleProtector_Acquire() {
 	store := memstore.New()
 	token := issueToken(store, "reports:read")
-	p := bearer.New(storage.NewBearerValidator(store, storage.BearerValidatorConfig{}), bearer.Config{})
+	p := bearer.New(accesstoken.NewStoreValidator(store, accesstoken.StoreValidatorConfig{}), bearer.Config{})
 
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info, err := p.Acquire(r, bearer.AnyOf("reports:read", "admin"))
@@ -147,7 +148,7 @@ func ExampleConfig_revoked() {
 	store := memstore.New()
 	token := issueToken(store, "reports:read")
 	var stolen sync.Map // jti → struct{}
-	p := bearer.New(storage.NewBearerValidator(store, storage.BearerValidatorConfig{}), bearer.Config{
+	p := bearer.New(accesstoken.NewStoreValidator(store, accesstoken.StoreValidatorConfig{}), bearer.Config{
 		Revoked: func(_ context.Context, info *grantry.TokenInfo) (bool, error) {
 			_, ok := stolen.Load(info.JTI)
 			return ok, nil

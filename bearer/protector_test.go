@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/accesstoken"
 	"github.com/grantry/grantry/bearer"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
@@ -53,8 +54,8 @@ func newStore(t testing.TB) *memstore.Store {
 	return s
 }
 
-func newValidator(s storage.TokenStore) *storage.BearerValidator {
-	return storage.NewBearerValidator(s, storage.BearerValidatorConfig{Issuer: "https://as.test", Now: func() time.Time { return now }})
+func newValidator(s accesstoken.Store) *accesstoken.StoreValidator {
+	return accesstoken.NewStoreValidator(s, accesstoken.StoreValidatorConfig{Issuer: "https://as.test", Now: func() time.Time { return now }})
 }
 
 func newProtector(t testing.TB, cfg bearer.Config) *bearer.Protector {

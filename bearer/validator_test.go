@@ -152,7 +152,7 @@ func TestErrorURI(t *testing.T) {
 }
 
 // downStore is a store that cannot be reached.
-type downStore struct{ storage.TokenStore }
+type downStore struct{}
 
 func (downStore) TokenByAccess(context.Context, string) (*storage.Token, error) {
 	return nil, fmt.Errorf("db-primary:5432: %w", storage.ErrUnavailable)

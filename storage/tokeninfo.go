@@ -1,56 +1,10 @@
 package storage
 
 import (
-	"context"
-	"errors"
 	"time"
 
 	"github.com/grantry/grantry"
 )
-
-// BearerValidatorConfig configures a BearerValidator. The zero value is
-// ready to use.
-type BearerValidatorConfig struct {
-	// Issuer, when set, is reported as the iss of every token.
-	Issuer string
-	// Now returns the current time; nil means time.Now.
-	Now func() time.Time
-}
-
-// BearerValidator validates opaque access tokens against the TokenStore the
-// authorization server issued them into: one digest, one TokenByAccess. It
-// implements the Validator of package bearer, for a resource server that
-// shares the authorization server's store.
-type BearerValidator struct {
-	tokens TokenStore
-	issuer string
-	now    func() time.Time
-}
-
-// NewBearerValidator returns a validator over tokens.
-func NewBearerValidator(tokens TokenStore, cfg BearerValidatorConfig) *BearerValidator {
-	v := &BearerValidator{tokens: tokens, issuer: cfg.Issuer, now: cfg.Now}
-	if v.now == nil {
-		v.now = time.Now
-	}
-	return v
-}
-
-// ValidateToken returns what the store knows of an access token. An
-// unknown, expired or revoked token is no error: its info is inactive. An
-// error means the store could not answer.
-func (v *BearerValidator) ValidateToken(ctx context.Context, token string) (grantry.TokenInfo, error) {
-	var info grantry.TokenInfo
-	t, err := v.tokens.TokenByAccess(ctx, Digest(token))
-	if errors.Is(err, ErrNotFound) {
-		return info, nil
-	}
-	if err != nil {
-		return info, err
-	}
-	t.AccessInfo(&info, v.issuer, v.now())
-	return info, nil
-}
 
 // AccessInfo describes the access token of t at now, in the vocabulary of
 // RFC 7662 §2.2, overwriting info: inactive when the record is revoked or
