@@ -25,7 +25,7 @@ var importRules = []struct {
 	{"internal/origin", nil},
 	{"secret", []string{"golang.org/x/crypto"}},
 	{"keyset", []string{".", "internal/origin", "github.com/go-jose/go-jose/v4"}},
-	{"accesstoken", []string{".", "keyset", "secret"}},
+	{"accesstoken", []string{".", "keyset", "storage", "secret"}},
 	{"storage", []string{".", "secret"}},
 	{"storage/storagetest", []string{".", "storage", "secret"}},
 	{"storage/memstore", []string{".", "storage"}},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/accesstoken"
 	"github.com/grantry/grantry/bearer"
 	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
@@ -53,7 +54,7 @@ func (w *statusWriter) WriteHeader(code int)        { w.status = code }
 // hand the next handler a request whose context carries the token.
 func BenchmarkRequireMemstore(b *testing.B) {
 	store, reqs := benchTokens(b, 10000)
-	v := storage.NewBearerValidator(store, storage.BearerValidatorConfig{Now: func() time.Time { return now }})
+	v := accesstoken.NewStoreValidator(store, accesstoken.StoreValidatorConfig{Now: func() time.Time { return now }})
 	p := bearer.New(v, bearer.Config{Realm: "api", Now: func() time.Time { return now }})
 	var served int
 	h := p.Require("api:read")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -77,7 +78,7 @@ func BenchmarkRequireMemstore(b *testing.B) {
 // returns the token instead of placing it in a context.
 func BenchmarkAcquireMemstore(b *testing.B) {
 	store, reqs := benchTokens(b, 10000)
-	v := storage.NewBearerValidator(store, storage.BearerValidatorConfig{Now: func() time.Time { return now }})
+	v := accesstoken.NewStoreValidator(store, accesstoken.StoreValidatorConfig{Now: func() time.Time { return now }})
 	p := bearer.New(v, bearer.Config{Now: func() time.Time { return now }})
 	q := bearer.AllOf("api:read")
 	b.ReportAllocs()
@@ -94,7 +95,7 @@ func BenchmarkAcquireMemstore(b *testing.B) {
 // processor at once.
 func BenchmarkRequireMemstoreParallel(b *testing.B) {
 	store, reqs := benchTokens(b, 10000)
-	v := storage.NewBearerValidator(store, storage.BearerValidatorConfig{Now: func() time.Time { return now }})
+	v := accesstoken.NewStoreValidator(store, accesstoken.StoreValidatorConfig{Now: func() time.Time { return now }})
 	p := bearer.New(v, bearer.Config{Now: func() time.Time { return now }})
 	h := p.Require("api:read")(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	b.ReportAllocs()

@@ -21,18 +21,16 @@ func NewContext(ctx context.Context, info *grantry.TokenInfo) context.Context {
 	return context.WithValue(ctx, infoKey{}, info)
 }
 
-// tokenContext is the context the middleware gives the next handler. It
-// holds the token info itself, so that one allocation serves both when the
-// validator is an InfoFiller.
+// tokenContext is the context the middleware gives the next handler: the
+// request's, and the token info in the same allocation.
 type tokenContext struct {
 	context.Context
-	info *grantry.TokenInfo
-	buf  grantry.TokenInfo
+	info grantry.TokenInfo
 }
 
 func (c *tokenContext) Value(key any) any {
 	if _, ok := key.(infoKey); ok {
-		return c.info
+		return &c.info
 	}
 	return c.Context.Value(key)
 }

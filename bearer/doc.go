@@ -3,13 +3,16 @@
 // token from the request, validate it, check its scope and put what it
 // grants in the request context.
 //
-// A [Validator] turns a token string into a [grantry.TokenInfo]. Grantry
-// ships two: storage.NewBearerValidator looks opaque tokens up in the
-// authorization server's own store, and [Introspector] asks a remote
-// introspection endpoint (RFC 7662). A validator may also check the
-// request ([RequestValidator]) and revocation ([RevocationChecker]).
+// A [Validator] turns a token string into a [grantry.TokenInfo]; a token
+// it knows to be expired or revoked is inactive. Grantry ships two:
+// accesstoken.NewStoreValidator looks tokens up in the authorization
+// server's own store, and [Introspector] asks a remote introspection
+// endpoint (RFC 7662). Checks of the resource server's own go in [Config]
+// and apply whatever the validator: Revoked for a revocation list of its
+// own, CheckRequest for the request a token came with.
 //
-//	p := bearer.New(storage.NewBearerValidator(store, storage.BearerValidatorConfig{}), bearer.Config{Realm: "api"})
+//	v := accesstoken.NewStoreValidator(store, accesstoken.StoreValidatorConfig{})
+//	p := bearer.New(v, bearer.Config{Realm: "api"})
 //	mux.Handle("GET /profile", p.Require("profile")(profileHandler))        // all of
 //	mux.Handle("GET /mail", p.RequireAny("email", "admin")(mailHandler))     // any of
 //

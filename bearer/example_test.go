@@ -11,8 +11,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/accesstoken"
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/bearer"
 	"github.com/grantry/grantry/grant/clientcredentials"
@@ -56,7 +58,7 @@ func Example() {
 	store := memstore.New()
 	token := issueToken(store, "reports:read")
 
-	p := bearer.New(storage.NewBearerValidator(store, storage.BearerValidatorConfig{}), bearer.Config{Realm: "reports"})
+	p := bearer.New(accesstoken.NewStoreValidator(store, accesstoken.StoreValidatorConfig{}), bearer.Config{Realm: "reports"})
 	mux := http.NewServeMux()
 	mux.Handle("GET /reports", p.Require("reports:read")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info, _ := bearer.FromContext(r.Context())
@@ -109,7 +111,7 @@ func Example() {
 func ExampleProtector_Acquire() {
 	store := memstore.New()
 	token := issueToken(store, "reports:read")
-	p := bearer.New(storage.NewBearerValidator(store, storage.BearerValidatorConfig{}), bearer.Config{})
+	p := bearer.New(accesstoken.NewStoreValidator(store, accesstoken.StoreValidatorConfig{}), bearer.Config{})
 
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info, err := p.Acquire(r, bearer.AnyOf("reports:read", "admin"))
@@ -138,4 +140,30 @@ func ExampleProtector_Acquire() {
 	// 200 public summary
 	// 200 full report for reporting
 	// 401 {"error":"invalid_token","error_description":"the access token is invalid, expired or revoked"}
+}
+
+// A resource server with a revocation list of its own, such as the jti of
+// tokens reported stolen, consults it in Config.Revoked, which applies
+// whatever the validator.
+func ExampleConfig_revoked() {
+	store := memstore.New()
+	token := issueToken(store, "reports:read")
+	var stolen sync.Map // jti → struct{}
+	p := bearer.New(accesstoken.NewStoreValidator(store, accesstoken.StoreValidatorConfig{}), bearer.Config{
+		Revoked: func(_ context.Context, info *grantry.TokenInfo) (bool, error) {
+			_, ok := stolen.Load(info.JTI)
+			return ok, nil
+		},
+	})
+	r := httptest.NewRequest(http.MethodGet, "/reports", nil)
+	r.Header.Set("Authorization", "Bearer "+token)
+
+	info, err := p.Acquire(r, bearer.AllOf("reports:read"))
+	fmt.Println("before:", info.ClientID, err)
+	stolen.Store(info.JTI, struct{}{})
+	_, err = p.Acquire(r, bearer.AllOf("reports:read"))
+	fmt.Println("after:", err)
+	// Output:
+	// before: reporting <nil>
+	// after: invalid_token: the access token is invalid, expired or revoked
 }

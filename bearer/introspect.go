@@ -124,25 +124,25 @@ func noRedirects(c *http.Client) *http.Client {
 // ValidateToken implements Validator: the cached answer while it lasts,
 // otherwise the endpoint's. Concurrent validations of one token share one
 // request. Each call returns its own copy.
-func (v *Introspector) ValidateToken(ctx context.Context, token string) (*grantry.TokenInfo, error) {
+func (v *Introspector) ValidateToken(ctx context.Context, token string) (grantry.TokenInfo, error) {
 	key := sha256.Sum256([]byte(token))
 	if info, ok := v.cached(key); ok {
-		return info.Clone(), nil
+		return *info.Clone(), nil
 	}
 	for {
 		f, lead := v.flights.join(key)
 		if lead {
 			v.lead(ctx, key, token, f)
 		} else if err := v.flights.wait(ctx, f); err != nil {
-			return nil, fmt.Errorf("bearer: introspection request: %w", err)
+			return grantry.TokenInfo{}, fmt.Errorf("bearer: introspection request: %w", err)
 		}
 		if f.abandoned && ctx.Err() == nil {
 			continue // the leading caller's context ended, not ours: ask again
 		}
 		if f.err != nil {
-			return nil, f.err
+			return grantry.TokenInfo{}, f.err
 		}
-		return f.info.Clone(), nil
+		return *f.info.Clone(), nil
 	}
 }
 

@@ -339,7 +339,7 @@ func TestIntrospectorTimeWindow(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ValidateToken: %v", err)
 			}
-			if got := info != nil && info.Active; got != tt.wantActive {
+			if got := info.Active; got != tt.wantActive {
 				t.Errorf("Active: got %v (%+v), want %v", got, info, tt.wantActive)
 			}
 		})

@@ -45,26 +45,36 @@ type Config struct {
 	// Logger receives the causes of failed validations (503 answers); nil
 	// means slog.Default().
 	Logger *slog.Logger
+	// Revoked, when set, is asked about every token the validator found
+	// active, with the request's context: a revocation list of the
+	// resource server's own, such as the jti of tokens reported stolen.
+	// It applies whatever the validator, also one wrapped in another. A
+	// revoked token answers invalid_token; an error, 503 as for the
+	// validator's. It must not modify info.
+	Revoked func(ctx context.Context, info *grantry.TokenInfo) (bool, error)
+	// CheckRequest, when set, checks the request a token came with, once
+	// the token is found active and not revoked, before the scope check:
+	// for instance that a certificate-bound token (RFC 8705) arrives over
+	// a TLS connection with that certificate. An error that is not a
+	// *grantry.Error answers invalid_token. It must not modify info.
+	CheckRequest func(r *http.Request, info *grantry.TokenInfo) error
 	// OnTokenAuthenticated is called once a token has been validated,
-	// found active and not revoked, passed the validator's request check
-	// and the scope requirement: in the middleware just before the next
-	// handler runs, in Acquire just before it returns the token. It is
-	// not called for a refused request. It runs on the request's
-	// goroutine and must not modify info.
+	// found active and not revoked, passed CheckRequest and the scope
+	// requirement: in the middleware just before the next handler runs,
+	// in Acquire just before it returns the token. It is not called for a
+	// refused request. It runs on the request's goroutine and must not
+	// modify info.
 	OnTokenAuthenticated func(r *http.Request, info *grantry.TokenInfo)
 }
 
 // Protector guards resources with bearer tokens, validated by a Validator.
 // It is safe for concurrent use.
 type Protector struct {
-	v       Validator
-	filler  InfoFiller
-	revoked RevocationChecker
-	checker RequestValidator
-	cfg     Config
-	realm   string
-	now     func() time.Time
-	log     *slog.Logger
+	v     Validator
+	cfg   Config
+	realm string
+	now   func() time.Time
+	log   *slog.Logger
 }
 
 // New returns a protector over a validator. It panics when v is nil.
@@ -73,9 +83,6 @@ func New(v Validator, cfg Config) *Protector {
 		panic("bearer: nil Validator")
 	}
 	p := &Protector{v: v, cfg: cfg, realm: cfg.Realm, now: cfg.Now, log: cfg.Logger}
-	p.filler, _ = v.(InfoFiller)
-	p.revoked, _ = v.(RevocationChecker)
-	p.checker, _ = v.(RequestValidator)
 	if p.realm == "" {
 		p.realm = DefaultRealm
 	}
@@ -113,7 +120,7 @@ func (p *Protector) Protect(q Requirement) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c := &tokenContext{Context: r.Context()}
-			info, inQuery, err := p.authorize(r, q, &c.buf)
+			inQuery, err := p.authorize(r, q, &c.info)
 			if err != nil {
 				p.WriteError(w, r, err)
 				return
@@ -121,7 +128,6 @@ func (p *Protector) Protect(q Requirement) func(http.Handler) http.Handler {
 			if inQuery {
 				w.Header().Set("Cache-Control", "private")
 			}
-			c.info = info
 			next.ServeHTTP(w, r.WithContext(c))
 		})
 	}
@@ -134,8 +140,8 @@ func (p *Protector) Protect(q Requirement) func(http.Handler) http.Handler {
 // a handler that accepts a token from the query should answer with
 // Cache-Control: private (RFC 6750 §2.3).
 func (p *Protector) Acquire(r *http.Request, q Requirement) (*grantry.TokenInfo, error) {
-	info, _, err := p.authorize(r, q, nil)
-	if err != nil {
+	info := new(grantry.TokenInfo)
+	if _, err := p.authorize(r, q, info); err != nil {
 		return nil, err
 	}
 	return info, nil
@@ -143,55 +149,41 @@ func (p *Protector) Acquire(r *http.Request, q Requirement) (*grantry.TokenInfo,
 
 // authorize runs every check of a request, in the order of RFC 6750 §3:
 // the token's presence and form, its validity (active, unexpired, not
-// revoked, the validator's request check), then its scope. dst, when not
-// nil, receives the info from an InfoFiller. inQuery tells that the
-// token came from the query.
-func (p *Protector) authorize(r *http.Request, q Requirement, dst *grantry.TokenInfo) (info *grantry.TokenInfo, inQuery bool, e *grantry.Error) {
+// revoked, the request check), then its scope. The validator's answer is
+// written to info. inQuery tells that the token came from the query.
+func (p *Protector) authorize(r *http.Request, q Requirement, info *grantry.TokenInfo) (inQuery bool, e *grantry.Error) {
 	token, inQuery, e := p.tokenFromRequest(r)
 	if e != nil {
-		return nil, false, e
+		return false, e
 	}
 	if token == "" {
-		return nil, false, p.noToken()
+		return false, p.noToken()
 	}
-	info, err := p.validate(r.Context(), token, dst)
-	if err != nil {
-		return nil, false, p.asError(err)
+	var err error
+	if *info, err = p.v.ValidateToken(r.Context(), token); err != nil {
+		return false, p.asError(err)
 	}
 	if e := p.checkToken(r, info); e != nil {
-		return nil, false, e
+		return false, e
 	}
 	if !q.SatisfiedBy(info.Scope) {
-		return nil, false, p.insufficientScope(q)
+		return false, p.insufficientScope(q)
 	}
 	if f := p.cfg.OnTokenAuthenticated; f != nil {
 		f(r, info)
 	}
-	return info, inQuery, nil
-}
-
-func (p *Protector) validate(ctx context.Context, token string, dst *grantry.TokenInfo) (*grantry.TokenInfo, error) {
-	if p.filler == nil {
-		return p.v.ValidateToken(ctx, token)
-	}
-	if dst == nil {
-		dst = new(grantry.TokenInfo)
-	}
-	if err := p.filler.FillTokenInfo(ctx, token, dst); err != nil {
-		return nil, err
-	}
-	return dst, nil
+	return inQuery, nil
 }
 
 // checkToken refuses a token that is inactive, expired, not yet valid or
-// revoked, or whose request the validator refuses: invalid_token
+// revoked, or whose request CheckRequest refuses: invalid_token
 // (RFC 6750 §3.1).
 func (p *Protector) checkToken(r *http.Request, info *grantry.TokenInfo) *grantry.Error {
-	if info == nil || !info.ActiveAt(p.now()) {
+	if !info.ActiveAt(p.now()) {
 		return p.invalidToken()
 	}
-	if p.revoked != nil {
-		revoked, err := p.revoked.TokenRevoked(r.Context(), info)
+	if f := p.cfg.Revoked; f != nil {
+		revoked, err := f(r.Context(), info)
 		if err != nil {
 			return p.asError(err)
 		}
@@ -199,8 +191,8 @@ func (p *Protector) checkToken(r *http.Request, info *grantry.TokenInfo) *grantr
 			return p.invalidToken()
 		}
 	}
-	if p.checker != nil {
-		if err := p.checker.ValidateRequest(r, info); err != nil {
+	if f := p.cfg.CheckRequest; f != nil {
+		if err := f(r, info); err != nil {
 			var e *grantry.Error
 			if errors.As(err, &e) {
 				return p.asError(e)

@@ -1,7 +1,6 @@
 package bearer_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/accesstoken"
 	"github.com/grantry/grantry/bearer"
 	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
@@ -55,8 +55,8 @@ func newStore(t testing.TB) *memstore.Store {
 	return s
 }
 
-func newValidator(s storage.TokenStore) *storage.BearerValidator {
-	return storage.NewBearerValidator(s, storage.BearerValidatorConfig{Issuer: "https://as.test", Now: func() time.Time { return now }})
+func newValidator(s accesstoken.Store) *accesstoken.StoreValidator {
+	return accesstoken.NewStoreValidator(s, accesstoken.StoreValidatorConfig{Issuer: "https://as.test", Now: func() time.Time { return now }})
 }
 
 func newProtector(t testing.TB, cfg bearer.Config) *bearer.Protector {
@@ -391,156 +391,6 @@ func TestOnTokenAuthenticated(t *testing.T) {
 	}
 }
 
-// funcValidator is a Validator made of a function, for the answers the
-// store-backed one never gives.
-type funcValidator func(ctx context.Context, token string) (*grantry.TokenInfo, error)
-
-func (f funcValidator) ValidateToken(ctx context.Context, token string) (*grantry.TokenInfo, error) {
-	return f(ctx, token)
-}
-
-// checkingValidator adds a revocation check and a request check.
-type checkingValidator struct {
-	funcValidator
-	revoked    func(*grantry.TokenInfo) (bool, error)
-	requestErr error
-}
-
-func (v checkingValidator) TokenRevoked(_ context.Context, info *grantry.TokenInfo) (bool, error) {
-	return v.revoked(info)
-}
-
-func (v checkingValidator) ValidateRequest(*http.Request, *grantry.TokenInfo) error {
-	return v.requestErr
-}
-
-func active(scope string) funcValidator {
-	return func(context.Context, string) (*grantry.TokenInfo, error) {
-		return &grantry.TokenInfo{Active: true, Scope: grantry.MustParseScope(scope), Subject: "s"}, nil
-	}
-}
-
-// TestValidatorAnswers covers the validator contract: inactive and nil
-// answers, times, errors, and the optional revocation and request checks.
-func TestValidatorAnswers(t *testing.T) {
-	notRevoked := func(*grantry.TokenInfo) (bool, error) { return false, nil }
-	unavailable := answer{503, "", "temporarily_unavailable", ""}
-	tests := []struct {
-		name string
-		v    bearer.Validator
-		want answer
-	}{
-		{"active", active("profile"), answer{200, "", "", "s profile"}},
-		{"inactive", funcValidator(func(context.Context, string) (*grantry.TokenInfo, error) { return &grantry.TokenInfo{}, nil }),
-			answer{401, invalidToken, "invalid_token", ""}},
-		{"nil info is inactive", funcValidator(func(context.Context, string) (*grantry.TokenInfo, error) { return nil, nil }),
-			answer{401, invalidToken, "invalid_token", ""}},
-		{"expired by the protector's clock", funcValidator(func(context.Context, string) (*grantry.TokenInfo, error) {
-			return &grantry.TokenInfo{Active: true, ExpiresAt: now}, nil
-		}), answer{401, invalidToken, "invalid_token", ""}},
-		{"not yet valid", funcValidator(func(context.Context, string) (*grantry.TokenInfo, error) {
-			return &grantry.TokenInfo{Active: true, NotBefore: now.Add(time.Second)}, nil
-		}), answer{401, invalidToken, "invalid_token", ""}},
-		{"store down", funcValidator(func(context.Context, string) (*grantry.TokenInfo, error) {
-			return nil, errors.New("db-primary:5432 refused")
-		}), unavailable},
-		{"validator's own invalid_token gets the challenge", funcValidator(func(context.Context, string) (*grantry.TokenInfo, error) {
-			return nil, grantry.NewError(grantry.ErrInvalidToken, "signature mismatch")
-		}), answer{401, `Bearer realm="api", error="invalid_token", error_description="signature mismatch"`, "invalid_token", ""}},
-		{"validator's wrapped invalid_request", funcValidator(func(context.Context, string) (*grantry.TokenInfo, error) {
-			return nil, fmt.Errorf("wrapped: %w", grantry.InvalidRequest("bad"))
-		}), answer{400, `Bearer realm="api", error="invalid_request", error_description="bad"`, "invalid_request", ""}},
-		{"validator's error with an error_uri", funcValidator(func(context.Context, string) (*grantry.TokenInfo, error) {
-			return nil, &grantry.Error{Code: grantry.ErrInvalidToken, URI: "https://as.test/errors#token"}
-		}), answer{401, `Bearer realm="api", error="invalid_token"`, "invalid_token", ""}},
-		{"validator's error with its own challenge", funcValidator(func(context.Context, string) (*grantry.TokenInfo, error) {
-			return nil, &grantry.Error{Code: grantry.ErrInvalidToken, Header: http.Header{"Www-Authenticate": {`Bearer error="invalid_token"`}}}
-		}), answer{401, `Bearer error="invalid_token"`, "invalid_token", ""}},
-		{"revoked", checkingValidator{active("profile"), func(*grantry.TokenInfo) (bool, error) { return true, nil }, nil},
-			answer{401, invalidToken, "invalid_token", ""}},
-		{"revocation check fails", checkingValidator{active("profile"), func(*grantry.TokenInfo) (bool, error) { return false, errors.New("cache down") }, nil},
-			unavailable},
-		{"request check refuses", checkingValidator{active("profile"), notRevoked, errors.New("certificate mismatch")},
-			answer{401, invalidToken, "invalid_token", ""}},
-		{"request check with its own error", checkingValidator{active("profile"), notRevoked, grantry.InvalidRequest("use TLS")},
-			answer{400, `Bearer realm="api", error="invalid_request", error_description="use TLS"`, "invalid_request", ""}},
-		{"all checks pass", checkingValidator{active("profile"), notRevoked, nil}, answer{200, "", "", "s profile"}},
-		{"checks pass, scope does not", checkingValidator{active("email"), notRevoked, nil},
-			answer{403, insufficient("profile"), "insufficient_scope", ""}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var logs bytes.Buffer
-			p := bearer.New(tt.v, bearer.Config{Realm: "api", Now: func() time.Time { return now }, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-			r := httptest.NewRequest(http.MethodGet, "/", nil)
-			r.Header.Set("Authorization", "Bearer t")
-			rec := serve(p.Require("profile")(whoami), r)
-			checkAnswer(t, rec, tt.want)
-			if tt.want.status == 503 {
-				if strings.Contains(rec.Body.String(), "refused") || strings.Contains(rec.Body.String(), "cache down") {
-					t.Errorf("body %s leaks the cause", rec.Body)
-				}
-				if !strings.Contains(logs.String(), "level=ERROR") {
-					t.Errorf("logs: got %q, want the cause logged", logs.String())
-				}
-			}
-		})
-	}
-}
-
-func TestNewNilValidatorPanics(t *testing.T) {
-	defer func() {
-		if recover() == nil {
-			t.Error("New(nil) did not panic")
-		}
-	}()
-	bearer.New(nil, bearer.Config{})
-}
-
-func TestRequirement(t *testing.T) {
-	tests := []struct {
-		name       string
-		q          bearer.Requirement
-		scope      string
-		want       bool
-		wantNeeded string
-		wantString string
-	}{
-		{"zero asks nothing", bearer.Requirement{}, "", true, "", ""},
-		{"AllOf() asks nothing", bearer.AllOf(), "", true, "", ""},
-		{"all of, met", bearer.AllOf("a", "b"), "b c a", true, "a b", "a b"},
-		{"all of, one missing", bearer.AllOf("a", "b"), "a c", false, "a b", "a b"},
-		{"all of, space-delimited argument", bearer.AllOf("a b"), "a", false, "a b", "a b"},
-		{"any of, second met", bearer.AnyOf("a b", "c"), "c", true, "a b", "a b | c"},
-		{"any of, first met", bearer.AnyOf("a b", "c"), "a b", true, "a b", "a b | c"},
-		{"any of, half of first only", bearer.AnyOf("a b", "c"), "a", false, "a b", "a b | c"},
-		{"any of with an empty alternative", bearer.AnyOf("a", ""), "", true, "a", "a | "},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.q.SatisfiedBy(grantry.MustParseScope(tt.scope)); got != tt.want {
-				t.Errorf("SatisfiedBy(%q): got %v, want %v", tt.scope, got, tt.want)
-			}
-			if got := tt.q.Needed().String(); got != tt.wantNeeded {
-				t.Errorf("Needed: got %q, want %q", got, tt.wantNeeded)
-			}
-			if got := tt.q.String(); got != tt.wantString {
-				t.Errorf("String: got %q, want %q", got, tt.wantString)
-			}
-		})
-	}
-	for _, bad := range []func(){func() { bearer.AllOf(`a"b`) }, func() { bearer.AnyOf(`x\y`) }} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Error("a scope with a forbidden character did not panic")
-				}
-			}()
-			bad()
-		}()
-	}
-}
-
 // FuzzAuthorizationHeader checks that no Authorization header makes the
 // protector panic or answer other than RFC 6750 allows, and that a token
 // reaches the validator only when it has the b64token syntax.
@@ -550,9 +400,9 @@ func FuzzAuthorizationHeader(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, header string) {
 		var seen []string
-		v := funcValidator(func(_ context.Context, token string) (*grantry.TokenInfo, error) {
+		v := funcValidator(func(_ context.Context, token string) (grantry.TokenInfo, error) {
 			seen = append(seen, token)
-			return &grantry.TokenInfo{Active: true}, nil
+			return grantry.TokenInfo{Active: true}, nil
 		})
 		p := bearer.New(v, bearer.Config{Realm: "r"})
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
@@ -599,8 +449,8 @@ func TestQueryEscapedToken(t *testing.T) {
 // TestRFC6750Examples reproduces the challenges of RFC 6750 §3 (there
 // folded over lines).
 func TestRFC6750Examples(t *testing.T) {
-	expired := funcValidator(func(context.Context, string) (*grantry.TokenInfo, error) {
-		return nil, grantry.NewError(grantry.ErrInvalidToken, "The access token expired")
+	expired := funcValidator(func(context.Context, string) (grantry.TokenInfo, error) {
+		return grantry.TokenInfo{}, grantry.NewError(grantry.ErrInvalidToken, "The access token expired")
 	})
 	p := bearer.New(expired, bearer.Config{Realm: "example"})
 	h := p.Require()(whoami)
@@ -624,41 +474,4 @@ func TestJSONBodyIgnored(t *testing.T) {
 	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"access_token":"`+bothToken+`"}`))
 	r.Header.Set("Content-Type", "application/json")
 	checkAnswer(t, serve(p.Require()(whoami), r), answer{401, noCredentials, "", ""})
-}
-
-// TestErrorURI: an error_uri from the validator reaches the body.
-func TestErrorURI(t *testing.T) {
-	v := funcValidator(func(context.Context, string) (*grantry.TokenInfo, error) {
-		return nil, &grantry.Error{Code: grantry.ErrInvalidToken, URI: "https://as.test/errors#token"}
-	})
-	p := bearer.New(v, bearer.Config{})
-	r := httptest.NewRequest(http.MethodGet, "/", nil)
-	r.Header.Set("Authorization", "Bearer t")
-	rec := serve(p.Require()(whoami), r)
-	if want := `{"error":"invalid_token","error_uri":"https://as.test/errors#token"}`; rec.Body.String() != want {
-		t.Errorf("body: got %s, want %s", rec.Body, want)
-	}
-}
-
-// downStore is a TokenStore that cannot be reached.
-type downStore struct{ storage.TokenStore }
-
-func (downStore) TokenByAccess(context.Context, string) (*storage.Token, error) {
-	return nil, fmt.Errorf("db-primary:5432: %w", storage.ErrUnavailable)
-}
-
-// TestStoreOutage: the store-backed validator failing is 503 through the
-// middleware and through Acquire, never invalid_token.
-func TestStoreOutage(t *testing.T) {
-	var logs bytes.Buffer
-	p := bearer.New(newValidator(downStore{}), bearer.Config{Realm: "api", Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-	r := httptest.NewRequest(http.MethodGet, "/", nil)
-	r.Header.Set("Authorization", "Bearer "+bothToken)
-	checkAnswer(t, serve(p.Require()(whoami), r), answer{503, "", "temporarily_unavailable", ""})
-	if _, err := p.Acquire(r, bearer.Requirement{}); !errors.Is(err, storage.ErrUnavailable) {
-		t.Errorf("Acquire: got %v, want an error wrapping storage.ErrUnavailable", err)
-	}
-	if !strings.Contains(logs.String(), "db-primary:5432") {
-		t.Errorf("logs: got %q, want the cause", logs.String())
-	}
 }

@@ -129,9 +129,9 @@ func FuzzQueryToken(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
 		var seen []string
-		v := funcValidator(func(_ context.Context, token string) (*grantry.TokenInfo, error) {
+		v := funcValidator(func(_ context.Context, token string) (grantry.TokenInfo, error) {
 			seen = append(seen, token)
-			return &grantry.TokenInfo{Active: true}, nil
+			return grantry.TokenInfo{Active: true}, nil
 		})
 		p := bearer.New(v, bearer.Config{InsecureAllowQuery: true})
 		r := httptest.NewRequest(http.MethodGet, "/", nil)

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/accesstoken"
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/endpoint/revocation"
 	"github.com/grantry/grantry/grant/clientcredentials"
@@ -60,7 +61,7 @@ func Example() {
 	_ = json.NewDecoder(res.Body).Decode(&tok)
 	res.Body.Close()
 
-	validator := storage.NewBearerValidator(store, storage.BearerValidatorConfig{})
+	validator := accesstoken.NewStoreValidator(store, accesstoken.StoreValidatorConfig{})
 	info, _ := validator.ValidateToken(ctx, tok.AccessToken)
 	fmt.Println("active before:", info.Active)
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/accesstoken"
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/endpoint/revocation"
 	"github.com/grantry/grantry/grant/password"
@@ -316,7 +317,7 @@ func TestRevocationClientAuthenticatedEvent(t *testing.T) {
 func TestRevocationDeadAtOnce(t *testing.T) {
 	f := newFixture(t, revocation.Config{}, nil)
 	tokens := f.issue(t, form("grant_type", "password", "username", "alice", "password", "pw"))
-	validator := storage.NewBearerValidator(f.store, storage.BearerValidatorConfig{Now: func() time.Time { return now }})
+	validator := accesstoken.NewStoreValidator(f.store, accesstoken.StoreValidatorConfig{Now: func() time.Time { return now }})
 	if info, err := validator.ValidateToken(context.Background(), tokens.Access); err != nil || !info.Active {
 		t.Fatalf("fresh access token: got (%+v, %v), want active", info, err)
 	}

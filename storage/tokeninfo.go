@@ -1,0 +1,48 @@
+package storage
+
+import (
+	"time"
+
+	"github.com/grantry/grantry"
+)
+
+// AccessInfo describes the access token of t at now, in the vocabulary of
+// RFC 7662 §2.2, overwriting info: inactive when the record is revoked or
+// the access token expired; otherwise active with scope, client_id,
+// token_type Bearer, exp, iat, sub, iss (the issuer given, if any) and jti
+// (the record's ID). The scope slice is shared with t.
+func (t *Token) AccessInfo(info *grantry.TokenInfo, issuer string, now time.Time) {
+	if !t.Active(now) {
+		*info = grantry.TokenInfo{}
+		return
+	}
+	t.describe(info, issuer, t.Scope, grantry.TokenTypeBearer, t.ExpiresAt)
+}
+
+// RefreshInfo describes the refresh token of t at now as AccessInfo does
+// the access token: inactive when the record has no refresh token, is
+// revoked or the refresh token expired; otherwise scope the refresh
+// token's (GrantedScope), token_type "refresh_token" (so that no resource
+// server mistakes it for an access token) and exp the refresh token's
+// expiry, if it has one.
+func (t *Token) RefreshInfo(info *grantry.TokenInfo, issuer string, now time.Time) {
+	if !t.RefreshActive(now) {
+		*info = grantry.TokenInfo{}
+		return
+	}
+	t.describe(info, issuer, t.GrantedScope(), grantry.HintRefreshToken, t.RefreshExpiresAt)
+}
+
+func (t *Token) describe(info *grantry.TokenInfo, issuer string, scope grantry.Scope, tokenType string, exp time.Time) {
+	*info = grantry.TokenInfo{
+		Active:    true,
+		Scope:     scope,
+		ClientID:  t.ClientID,
+		TokenType: tokenType,
+		ExpiresAt: exp,
+		IssuedAt:  t.IssuedAt,
+		Subject:   t.Subject,
+		Issuer:    issuer,
+		JTI:       t.ID,
+	}
+}
