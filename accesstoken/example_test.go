@@ -10,6 +10,7 @@ import (
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/accesstoken"
 	"github.com/grantry/grantry/bearer"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -24,7 +25,7 @@ func ExampleNewStoreValidator() {
 	issued := time.Now()
 	_ = store.CreateToken(ctx, &storage.Token{
 		ID: "t1", ClientID: "reporting", Subject: "alice", Scope: grantry.Scope{"reports:read"},
-		AccessHash: storage.Digest("2YotnFZFEjr1zCsicMWpAA"), IssuedAt: issued, ExpiresAt: issued.Add(time.Hour),
+		AccessHash: secret.Digest("2YotnFZFEjr1zCsicMWpAA"), IssuedAt: issued, ExpiresAt: issued.Add(time.Hour),
 	})
 
 	v := accesstoken.NewStoreValidator(store, accesstoken.StoreValidatorConfig{Issuer: "https://as.example"})

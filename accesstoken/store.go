@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 
@@ -51,7 +52,7 @@ func NewStoreValidator(tokens Store, cfg StoreValidatorConfig) *StoreValidator {
 // means the store could not answer.
 func (v *StoreValidator) ValidateToken(ctx context.Context, token string) (grantry.TokenInfo, error) {
 	var info grantry.TokenInfo
-	t, err := v.tokens.TokenByAccess(ctx, storage.Digest(token))
+	t, err := v.tokens.TokenByAccess(ctx, secret.Digest(token))
 	if errors.Is(err, storage.ErrNotFound) {
 		return info, nil
 	}

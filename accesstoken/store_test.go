@@ -11,6 +11,7 @@ import (
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/accesstoken"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -23,12 +24,12 @@ func newStore(t *testing.T) *memstore.Store {
 	s := memstore.New()
 	records := []*storage.Token{
 		{ID: "live", FamilyID: "f1", ClientID: "c1", Subject: "alice", GrantType: grantry.GrantAuthorizationCode,
-			Scope: grantry.Scope{"profile", "email"}, AccessHash: storage.Digest("live-access"), RefreshHash: storage.Digest("live-refresh"),
+			Scope: grantry.Scope{"profile", "email"}, AccessHash: secret.Digest("live-access"), RefreshHash: secret.Digest("live-refresh"),
 			IssuedAt: now.Add(-time.Minute), ExpiresAt: now.Add(time.Hour), RefreshExpiresAt: now.Add(24 * time.Hour)},
-		{ID: "expired", ClientID: "c1", AccessHash: storage.Digest("expired-access"), IssuedAt: now.Add(-2 * time.Hour), ExpiresAt: now},
-		{ID: "revoked", ClientID: "c1", AccessHash: storage.Digest("revoked-access"), IssuedAt: now, ExpiresAt: now.Add(time.Hour), Revoked: true},
-		{ID: "long", ClientID: "c2", AccessHash: storage.Digest(strings.Repeat("L", 300)), IssuedAt: now, ExpiresAt: now.Add(time.Hour)},
-		{ID: "norefresh", ClientID: "cc", GrantType: grantry.GrantClientCredentials, AccessHash: storage.Digest("cc-access"),
+		{ID: "expired", ClientID: "c1", AccessHash: secret.Digest("expired-access"), IssuedAt: now.Add(-2 * time.Hour), ExpiresAt: now},
+		{ID: "revoked", ClientID: "c1", AccessHash: secret.Digest("revoked-access"), IssuedAt: now, ExpiresAt: now.Add(time.Hour), Revoked: true},
+		{ID: "long", ClientID: "c2", AccessHash: secret.Digest(strings.Repeat("L", 300)), IssuedAt: now, ExpiresAt: now.Add(time.Hour)},
+		{ID: "norefresh", ClientID: "cc", GrantType: grantry.GrantClientCredentials, AccessHash: secret.Digest("cc-access"),
 			IssuedAt: now, ExpiresAt: now.Add(time.Hour)},
 	}
 	for _, r := range records {
@@ -113,8 +114,8 @@ func TestStoreValidatorDefaultClock(t *testing.T) {
 	s := memstore.New()
 	now := time.Now()
 	for _, r := range []*storage.Token{
-		{ID: "a", AccessHash: storage.Digest("a"), IssuedAt: now, ExpiresAt: now.Add(time.Hour)},
-		{ID: "b", AccessHash: storage.Digest("b"), IssuedAt: now.Add(-time.Hour), ExpiresAt: now.Add(-time.Second)},
+		{ID: "a", AccessHash: secret.Digest("a"), IssuedAt: now, ExpiresAt: now.Add(time.Hour)},
+		{ID: "b", AccessHash: secret.Digest("b"), IssuedAt: now.Add(-time.Hour), ExpiresAt: now.Add(-time.Second)},
 	} {
 		if err := s.CreateToken(context.Background(), r); err != nil {
 			t.Fatal(err)
