@@ -488,7 +488,7 @@ func TestValidatedAuthorizationRequest(t *testing.T) {
 		t.Fatalf("ValidateAuthorizationRequest: %v", err)
 	}
 	checks := []struct{ name, got, want string }{
-		{"client", req.Client.ClientID(), "c1"},
+		{"client", req.Client.ID, "c1"},
 		{"response type", string(req.ResponseType), "code"},
 		{"redirect uri", req.RedirectURI, cbURI},
 		{"response mode", req.ResponseMode, authserver.ModeQuery},

@@ -27,27 +27,20 @@ var evNow = time.Date(2030, time.March, 4, 5, 6, 7, 0, time.UTC)
 type evRecorder struct {
 	authenticated []string // "client method endpoint"
 	issued        []*storage.Token
-	revoked       []string // "id family"
+	failed        []string // "path code"
 }
 
 func (r *evRecorder) events() authserver.Events {
 	return authserver.Events{
-		ClientAuthenticated: func(_ context.Context, c storage.Client, m grantry.AuthMethod, endpoint string) {
-			r.authenticated = append(r.authenticated, c.ClientID()+" "+string(m)+" "+endpoint)
+		ClientAuthenticated: func(_ context.Context, c *storage.Client, m grantry.AuthMethod, endpoint string) {
+			r.authenticated = append(r.authenticated, c.ID+" "+string(m)+" "+endpoint)
 		},
 		TokenIssued: func(_ context.Context, tok *storage.Token) {
 			c := *tok
 			r.issued = append(r.issued, &c)
 		},
-		TokenRevoked: func(_ context.Context, tok *storage.Token, family bool) {
-			s := tok.ID + " single"
-			if family {
-				s = tok.ID + " family"
-			}
-			if !tok.Revoked {
-				s += " (record not marked revoked)"
-			}
-			r.revoked = append(r.revoked, s)
+		Failed: func(req *http.Request, e *grantry.Error) {
+			r.failed = append(r.failed, req.URL.Path+" "+string(e.Code))
 		},
 	}
 }
@@ -204,5 +197,51 @@ func TestEventTokenIssuedNotCalledWhenStoringFails(t *testing.T) {
 	}
 	if len(rec.issued) != 0 {
 		t.Errorf("TokenIssued calls: got %d, want 0", len(rec.issued))
+	}
+}
+
+// TestEventFailed: called once for every failed request the server
+// answers, with the error as it is rendered; never for a success.
+func TestEventFailed(t *testing.T) {
+	tests := []struct {
+		name       string
+		form       url.Values
+		id, secret string
+		wantStatus int
+		want       []string
+	}{
+		{"success", url.Values{"grant_type": {"client_credentials"}}, "cc", "cc-secret", 200, nil},
+		{"wrong secret", url.Values{"grant_type": {"client_credentials"}}, "cc", "wrong", 401, []string{"/token invalid_client"}},
+		{"unknown grant type", url.Values{"grant_type": {"foo"}}, "cc", "cc-secret", 400, []string{"/token unsupported_grant_type"}},
+		{"wrong password", url.Values{"grant_type": {"password"}, "username": {"alice"}, "password": {"bad"},
+			"client_id": {"pp"}, "client_secret": {"pp-secret"}}, "", "", 400, []string{"/token invalid_grant"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &evRecorder{}
+			srv, _ := evServer(t, nil, rec.events())
+			status, body := evToken(t, srv, tt.form, tt.id, tt.secret)
+			if status != tt.wantStatus {
+				t.Fatalf("status: got %d (%v), want %d", status, body, tt.wantStatus)
+			}
+			if !slices.Equal(rec.failed, tt.want) {
+				t.Errorf("Failed calls: got %q, want %q", rec.failed, tt.want)
+			}
+		})
+	}
+}
+
+// TestEventFailedStoreOutage: the error passed on carries the cause that
+// is logged and never sent.
+func TestEventFailedStoreOutage(t *testing.T) {
+	var got *grantry.Error
+	events := authserver.Events{Failed: func(_ *http.Request, e *grantry.Error) { got = e }}
+	srv, _ := evServer(t, evFailingTokens{memstore.New()}, events)
+	status, body := evToken(t, srv, url.Values{"grant_type": {"client_credentials"}}, "cc", "cc-secret")
+	if status != http.StatusServiceUnavailable {
+		t.Fatalf("status: got %d (%v), want 503", status, body)
+	}
+	if got == nil || got.Code != grantry.ErrTemporarilyUnavailable || !errors.Is(got.Cause, storage.ErrUnavailable) {
+		t.Errorf("Failed error: got %+v, want temporarily_unavailable caused by storage.ErrUnavailable", got)
 	}
 }

@@ -41,7 +41,10 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	srv.RegisterGrant(authcode.New(store, authcode.Config{}), pkce.New(pkce.Config{}))
+	code := authcode.New(store, authcode.Config{})
+	srv.RegisterGrant(code)        // grant_type=authorization_code
+	srv.RegisterResponseType(code) // response_type=code
+	srv.RegisterExtension(pkce.New(pkce.Config{}))
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("/authorize", func(w http.ResponseWriter, r *http.Request) {
@@ -125,28 +128,23 @@ func (TicketGrant) AuthMethods() []grantry.AuthMethod {
 	return []grantry.AuthMethod{grantry.AuthClientSecretBasic}
 }
 
-// ValidateTokenRequest implements authserver.TokenGrant.
-func (g TicketGrant) ValidateTokenRequest(_ context.Context, req *authserver.TokenRequest) error {
+// Token implements authserver.TokenGrant: it says what to issue, a
+// short-lived access token for the ticket's owner and no refresh token;
+// the server issues and stores it.
+func (g TicketGrant) Token(_ context.Context, req *authserver.TokenRequest) (*authserver.Issue, error) {
 	ticket := req.Get("ticket")
 	if ticket == "" {
-		return grantry.InvalidRequest("missing ticket")
+		return nil, grantry.InvalidRequest("missing ticket")
 	}
 	subject, ok := g.Tickets[ticket]
 	if !ok {
-		return grantry.NewError(grantry.ErrInvalidGrant, "unknown ticket")
+		return nil, grantry.NewError(grantry.ErrInvalidGrant, "unknown ticket")
 	}
-	sc, err := req.Server().ParseScope(req.Get("scope"), req.Client)
+	sc, err := req.RequestedScope()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	req.Subject, req.Scope = subject, sc
-	return nil
-}
-
-// CreateTokenResponse implements authserver.TokenGrant: a short-lived
-// access token and no refresh token.
-func (TicketGrant) CreateTokenResponse(ctx context.Context, req *authserver.TokenRequest) (*grantry.TokenResponse, error) {
-	return req.IssueToken(ctx, authserver.Issue{ExpiresIn: 10 * time.Minute})
+	return &authserver.Issue{Subject: subject, Scope: sc, ExpiresIn: 10 * time.Minute}, nil
 }
 
 func Example_customGrant() {

@@ -99,8 +99,10 @@ func familyEventServer(t *testing.T, fn func(context.Context, string, string)) (
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.RegisterGrant(authcode.New(store, authcode.Config{}))
-	srv.RegisterGrant(refresh.New(refresh.Config{}))
+	code := authcode.New(store, authcode.Config{})
+	srv.RegisterGrant(code)
+	srv.RegisterResponseType(code)
+	srv.RegisterGrant(refresh.New(store, refresh.Config{}))
 	return srv, store
 }
 

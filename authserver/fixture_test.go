@@ -207,12 +207,10 @@ type fixtureSetup struct {
 	// Codes is the authorization code store; nil means the memstore.
 	Codes storage.CodeStore
 	PKCE  pkce.Config
-	// CodeExtensions are registered with the code grant after PKCE.
-	CodeExtensions []authserver.Extension
+	// Extensions are registered after PKCE.
+	Extensions []authserver.Extension
 	// CodeAuthMethods overrides the code grant's methods.
 	CodeAuthMethods []grantry.AuthMethod
-	// RefreshExtensions are registered with the refresh grant.
-	RefreshExtensions []authserver.Extension
 }
 
 type fixture struct {
@@ -254,12 +252,21 @@ func newFixture(t *testing.T, edits ...func(*fixtureSetup)) *fixture {
 	if codes == nil {
 		codes = store
 	}
-	exts := append([]authserver.Extension{pkce.New(s.PKCE)}, s.CodeExtensions...)
-	srv.RegisterGrant(authcode.New(codes, authcode.Config{AuthMethods: s.CodeAuthMethods}), exts...)
-	srv.RegisterGrant(implicit.New())
+	code := authcode.New(codes, authcode.Config{AuthMethods: s.CodeAuthMethods})
+	srv.RegisterGrant(code)
+	srv.RegisterResponseType(code)
+	srv.RegisterResponseType(implicit.New())
 	srv.RegisterGrant(password.New(pwUsers{"alice": "wonderland"}, password.Config{}))
 	srv.RegisterGrant(clientcredentials.New(clientcredentials.Config{}))
-	srv.RegisterGrant(refresh.New(refresh.Config{AuthMethods: authcode.DefaultAuthMethods}), s.RefreshExtensions...)
+	finder, ok := s.Config.Tokens.(storage.TokenFinder)
+	if !ok {
+		finder = store
+	}
+	srv.RegisterGrant(refresh.New(finder, refresh.Config{AuthMethods: authcode.DefaultAuthMethods}))
+	srv.RegisterExtension(pkce.New(s.PKCE))
+	for _, e := range s.Extensions {
+		srv.RegisterExtension(e)
+	}
 	f.srv = srv
 	return f
 }

@@ -19,17 +19,20 @@ import (
 // accounts and adds a parameter to every token response.
 type lockout struct{ locked string }
 
-func (l lockout) ValidateTokenRequest(_ context.Context, req *authserver.TokenRequest) error {
-	if req.Subject == l.locked {
-		return grantry.NewError(grantry.ErrInvalidGrant, "the account is locked")
+func (l lockout) Hooks() authserver.Hooks {
+	return authserver.Hooks{
+		ValidateToken: func(_ context.Context, _ *authserver.TokenRequest, iss *authserver.Issue) error {
+			if iss.Subject == l.locked {
+				return grantry.NewError(grantry.ErrInvalidGrant, "the account is locked")
+			}
+			return nil
+		},
+		TokenResponse: func(_ context.Context, _ *authserver.TokenRequest, tok *storage.Token, resp *grantry.TokenResponse) error {
+			resp.Set("subject", tok.Subject)
+			resp.Set("access_token", "replaced") // a standard parameter is never replaced
+			return nil
+		},
 	}
-	return nil
-}
-
-func (lockout) ProcessTokenResponse(_ context.Context, req *authserver.TokenRequest, tok *storage.Token, resp *grantry.TokenResponse) error {
-	resp.Set("subject", tok.Subject)
-	resp.Set("access_token", "replaced") // a standard parameter is never replaced
-	return nil
 }
 
 // A grant with its own grant_type, registered through the public
@@ -53,7 +56,8 @@ func TestCustomGrant(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			f.srv.RegisterGrant(TicketGrant{Tickets: map[string]string{"T-1": "alice", "T-2": "mallory"}}, lockout{locked: "mallory"})
+			f.srv.RegisterGrant(TicketGrant{Tickets: map[string]string{"T-1": "alice", "T-2": "mallory"}})
+			f.srv.RegisterExtension(lockout{locked: "mallory"})
 			v := withParams(tt.form, "grant_type", string(ticketGrantType))
 			res := f.token(t, asClient(tokenRequest(v), tt.client))
 			if tt.err != "" {
@@ -85,27 +89,29 @@ func TestCustomGrant(t *testing.T) {
 	}
 }
 
-// notAGrant implements neither grant interface.
-type notAGrant struct{}
-
-// noHooks implements no extension hook.
+// noHooks is an extension without a hook.
 type noHooks struct{}
 
-// RegisterGrant panics on programming errors found at start-up.
+func (noHooks) Hooks() authserver.Hooks { return authserver.Hooks{} }
+
+// Registration panics on programming errors found at start-up.
 func TestRegisterGrantPanics(t *testing.T) {
 	tests := []struct {
 		name     string
 		register func(srv *authserver.Server)
 	}{
-		{name: "neither grant interface", register: func(srv *authserver.Server) { srv.RegisterGrant(notAGrant{}) }},
-		{name: "extension without hooks", register: func(srv *authserver.Server) { srv.RegisterGrant(TicketGrant{}, noHooks{}) }},
+		{name: "extension without hooks", register: func(srv *authserver.Server) { srv.RegisterExtension(noHooks{}) }},
 		{name: "grant type twice", register: func(srv *authserver.Server) {
 			srv.RegisterGrant(TicketGrant{})
 			srv.RegisterGrant(TicketGrant{})
 		}},
 		{name: "response type twice", register: func(srv *authserver.Server) {
-			srv.RegisterGrant(implicit.New())
-			srv.RegisterGrant(implicit.New())
+			srv.RegisterResponseType(implicit.New())
+			srv.RegisterResponseType(implicit.New())
+		}},
+		{name: "endpoint twice", register: func(srv *authserver.Server) {
+			srv.Mount(nameOnly("custom"))
+			srv.Mount(nameOnly("custom"))
 		}},
 	}
 	for _, tt := range tests {
@@ -117,7 +123,7 @@ func TestRegisterGrantPanics(t *testing.T) {
 			}
 			defer func() {
 				if recover() == nil {
-					t.Errorf("RegisterGrant: got no panic, want one")
+					t.Errorf("got no panic, want one")
 				}
 			}()
 			tt.register(srv)
@@ -196,4 +202,13 @@ func TestExpiresInOverride(t *testing.T) {
 	if pw.ExpiresIn != 864000 {
 		t.Errorf("expires_in of the password grant: got %d, want 864000", pw.ExpiresIn)
 	}
+}
+
+// nameOnly is an endpoint that answers nothing.
+type nameOnly string
+
+func (n nameOnly) Name() string                    { return string(n) }
+func (nameOnly) AuthMethods() []grantry.AuthMethod { return nil }
+func (nameOnly) Respond(context.Context, *authserver.EndpointRequest) ([]byte, error) {
+	return nil, nil
 }

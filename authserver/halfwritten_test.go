@@ -65,11 +65,13 @@ type failingResponder struct{ fail atomic.Bool }
 
 var errSigner = errors.New("signing key unavailable")
 
-func (r *failingResponder) ProcessTokenResponse(context.Context, *authserver.TokenRequest, *storage.Token, *grantry.TokenResponse) error {
-	if r.fail.Load() {
-		return errSigner
-	}
-	return nil
+func (r *failingResponder) Hooks() authserver.Hooks {
+	return authserver.Hooks{TokenResponse: func(context.Context, *authserver.TokenRequest, *storage.Token, *grantry.TokenResponse) error {
+		if r.fail.Load() {
+			return errSigner
+		}
+		return nil
+	}}
 }
 
 // A failed token request leaves no usable token behind, and a failed
@@ -108,8 +110,7 @@ func TestFailedTokenRequestIssuesNothing(t *testing.T) {
 			f := newFixture(t, func(s *fixtureSetup) {
 				l.Store = s.Config.Tokens.(*memstore.Store)
 				s.Config.Tokens = l
-				s.CodeExtensions = []authserver.Extension{hook}
-				s.RefreshExtensions = []authserver.Extension{hook}
+				s.Extensions = []authserver.Extension{hook}
 			})
 			r := tt.req(t, f)
 			rt := bodyValue(t, r, "refresh_token")

@@ -128,9 +128,15 @@ func (s *Server) metadataSources() []func() map[string]any {
 // and the members of its ServerMetadata, if it has any.
 func (s *Server) endpointMetadata(e Endpoint) func() map[string]any {
 	return func() map[string]any {
-		m := map[string]any{}
+		var m map[string]any
 		if p, ok := e.(MetadataProvider); ok {
 			m = p.ServerMetadata()
+		}
+		if len(e.AuthMethods()) == 0 {
+			return m
+		}
+		if m == nil {
+			m = map[string]any{}
 		}
 		methods := make([]string, 0, len(e.AuthMethods()))
 		for _, am := range e.AuthMethods() {

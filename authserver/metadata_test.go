@@ -51,13 +51,16 @@ func mdFullServer(t *testing.T) *authserver.Server {
 		Endpoints: authserver.EndpointURLs{Authorization: "/authorize", Token: "/token"},
 	})
 	store := memstore.New()
-	srv.RegisterGrant(authcode.New(store, authcode.Config{}), pkce.New(pkce.Config{}))
-	srv.RegisterGrant(implicit.New())
+	code := authcode.New(store, authcode.Config{})
+	srv.RegisterGrant(code)
+	srv.RegisterResponseType(code)
+	srv.RegisterExtension(pkce.New(pkce.Config{}))
+	srv.RegisterResponseType(implicit.New())
 	srv.RegisterGrant(password.New(nil, password.Config{}))
 	srv.RegisterGrant(clientcredentials.New(clientcredentials.Config{}))
-	srv.RegisterGrant(refresh.New(refresh.Config{}))
-	srv.RegisterEndpoint(revocation.New(srv, revocation.Config{URL: "/revoke"}))
-	srv.RegisterEndpoint(introspection.New(srv, introspection.Config{
+	srv.RegisterGrant(refresh.New(store, refresh.Config{}))
+	srv.Mount(revocation.New(store, revocation.Config{URL: "/revoke"}))
+	srv.Mount(introspection.New(store, introspection.Config{
 		URL:         "https://introspect.as.test/v1",
 		AuthMethods: []grantry.AuthMethod{grantry.AuthClientSecretBasic},
 	}))
@@ -150,7 +153,10 @@ func TestMetadataFromRegistrations(t *testing.T) {
 	})
 	t.Run("code grant with plain and S256 PKCE", func(t *testing.T) {
 		srv := mdServer(t, authserver.Config{Issuer: "https://as.test"})
-		srv.RegisterGrant(authcode.New(memstore.New(), authcode.Config{AuthMethods: []grantry.AuthMethod{grantry.AuthNone}}), pkce.New(pkce.Config{AllowPlain: true}))
+		code := authcode.New(memstore.New(), authcode.Config{AuthMethods: []grantry.AuthMethod{grantry.AuthNone}})
+		srv.RegisterGrant(code)
+		srv.RegisterResponseType(code)
+		srv.RegisterExtension(pkce.New(pkce.Config{AllowPlain: true}))
 		want := map[string]any{
 			"issuer":                                         "https://as.test",
 			"grant_types_supported":                          []string{"authorization_code"},
@@ -166,7 +172,7 @@ func TestMetadataFromRegistrations(t *testing.T) {
 	})
 	t.Run("implicit alone lists the implicit grant type", func(t *testing.T) {
 		srv := mdServer(t, authserver.Config{})
-		srv.RegisterGrant(implicit.New())
+		srv.RegisterResponseType(implicit.New())
 		m := srv.Metadata()
 		if got := m["grant_types_supported"]; !reflect.DeepEqual(got, []string{"implicit"}) {
 			t.Errorf("grant_types_supported: got %v, want [implicit]", got)
@@ -200,7 +206,11 @@ type mdEndpoint struct {
 	mdProvider
 }
 
-func (e mdEndpoint) Name() string { return e.name }
+func (e mdEndpoint) Name() string                    { return e.name }
+func (mdEndpoint) AuthMethods() []grantry.AuthMethod { return nil }
+func (mdEndpoint) Respond(context.Context, *authserver.EndpointRequest) ([]byte, error) {
+	return nil, nil
+}
 
 type mdGrant struct{ mdProvider }
 
@@ -208,19 +218,18 @@ func (mdGrant) GrantType() grantry.GrantType { return "urn:test:md" }
 func (mdGrant) AuthMethods() []grantry.AuthMethod {
 	return []grantry.AuthMethod{grantry.AuthPrivateKeyJWT}
 }
-func (mdGrant) ValidateTokenRequest(context.Context, *authserver.TokenRequest) error { return nil }
-func (mdGrant) CreateTokenResponse(context.Context, *authserver.TokenRequest) (*grantry.TokenResponse, error) {
+func (mdGrant) Token(context.Context, *authserver.TokenRequest) (*authserver.Issue, error) {
 	return nil, nil
 }
 
 type mdExtension struct{ mdProvider }
 
-func (mdExtension) ValidateTokenRequest(context.Context, *authserver.TokenRequest) error { return nil }
+func (e mdExtension) Hooks() authserver.Hooks { return authserver.Hooks{Metadata: e.ServerMetadata} }
 
 type mdAuth struct{ mdProvider }
 
 func (mdAuth) Present(*authserver.ClientAuthRequest) bool { return false }
-func (mdAuth) Authenticate(context.Context, *authserver.ClientAuthRequest) (storage.Client, error) {
+func (mdAuth) Authenticate(context.Context, *authserver.ClientAuthRequest) (*storage.Client, error) {
 	return nil, nil
 }
 
@@ -234,11 +243,12 @@ func TestMetadataProviders(t *testing.T) {
 		"token_endpoint_auth_methods_supported": []string{"private_key_jwt", "client_secret_basic"},
 		"issuer":                                "https://evil.test",
 		"x_first":                               "grant",
-	}}, mdExtension{mdProvider{"x_first": "extension", "x_list": []string{"b"}}})
+	}})
+	srv.RegisterExtension(mdExtension{mdProvider{"x_first": "extension", "x_list": []string{"b"}}})
 	srv.RegisterClientAuth(grantry.AuthPrivateKeyJWT, mdAuth{mdProvider{
 		"token_endpoint_auth_signing_alg_values_supported": []string{"RS256", "ES256"},
 	}})
-	srv.RegisterEndpoint(mdEndpoint{"custom", mdProvider{"x_list": []string{"a", "b"}, "x_flag": false}})
+	srv.Mount(mdEndpoint{"custom", mdProvider{"x_list": []string{"a", "b"}, "x_flag": false}})
 	m := srv.Metadata()
 	want := map[string]any{
 		"issuer":                                "https://as.test",
@@ -255,15 +265,15 @@ func TestMetadataProviders(t *testing.T) {
 	}
 }
 
-func TestRegisterEndpointTwicePanics(t *testing.T) {
+func TestMountTwicePanics(t *testing.T) {
 	srv := mdServer(t, authserver.Config{})
-	srv.RegisterEndpoint(mdEndpoint{"x", nil})
+	srv.Mount(mdEndpoint{"x", nil})
 	defer func() {
 		if recover() == nil {
-			t.Error("registering a second endpoint named x did not panic")
+			t.Error("mounting a second endpoint named x did not panic")
 		}
 	}()
-	srv.RegisterEndpoint(mdEndpoint{"x", nil})
+	srv.Mount(mdEndpoint{"x", nil})
 }
 
 func TestServerURL(t *testing.T) {
@@ -327,7 +337,7 @@ func TestMetadataHandlerFailure(t *testing.T) {
 			srv := mdServer(t, authserver.Config{Issuer: tt.issuer, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 			srv.RegisterGrant(clientcredentials.New(clientcredentials.Config{}))
 			if tt.provider != nil {
-				srv.RegisterEndpoint(mdEndpoint{"bad", tt.provider})
+				srv.Mount(mdEndpoint{"bad", tt.provider})
 			}
 			for _, method := range []string{http.MethodGet, http.MethodGet, http.MethodHead} {
 				res := mdGet(t, srv, method)

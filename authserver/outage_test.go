@@ -45,7 +45,7 @@ func (s *flakyStore) fail(op string) error {
 	return s.down[op]
 }
 
-func (s *flakyStore) GetClient(ctx context.Context, id string) (storage.Client, error) {
+func (s *flakyStore) GetClient(ctx context.Context, id string) (*storage.Client, error) {
 	if err := s.fail("GetClient"); err != nil {
 		return nil, err
 	}

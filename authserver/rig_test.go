@@ -144,9 +144,12 @@ func newRig(tb testing.TB, issuer string) *rig {
 		tb.Fatalf("authserver.New: %v", err)
 	}
 	secretMethods := []grantry.AuthMethod{grantry.AuthClientSecretBasic, grantry.AuthClientSecretPost}
-	srv.RegisterGrant(authcode.New(store, authcode.Config{}), pkce.New(pkce.Config{}))
-	srv.RegisterGrant(implicit.New())
-	srv.RegisterGrant(refresh.New(refresh.Config{AuthMethods: authcode.DefaultAuthMethods}))
+	code := authcode.New(store, authcode.Config{})
+	srv.RegisterGrant(code)
+	srv.RegisterResponseType(code)
+	srv.RegisterExtension(pkce.New(pkce.Config{}))
+	srv.RegisterResponseType(implicit.New())
+	srv.RegisterGrant(refresh.New(store, refresh.Config{AuthMethods: authcode.DefaultAuthMethods}))
 	srv.RegisterGrant(clientcredentials.New(clientcredentials.Config{AuthMethods: secretMethods}))
 	srv.RegisterGrant(password.New(rigUsers{}, password.Config{AuthMethods: secretMethods}))
 	return &rig{store: store, srv: srv, clock: clk}
