@@ -1,13 +1,18 @@
 // Package authserver is the core of a Grantry authorization server (RFC 6749).
 //
 // A [Server] is built over the application's models: a storage.ClientStore
-// for clients and a storage.TokenStore for tokens (package storage/memstore
+// for clients and a [TokenStore] for tokens (package storage/memstore
 // holds both in memory; storage/sqlstore and storage/redisstore persist
-// them). Grants are registered on it, each with the extensions it wants:
+// them). Grants are registered on it, at the token endpoint by grant type
+// and at the authorization endpoint by response type, and extensions such
+// as PKCE hook into every grant:
 //
 //	srv, err := authserver.New(authserver.Config{Issuer: "https://as.example", Clients: store, Tokens: store})
-//	srv.RegisterGrant(authcode.New(store), pkce.New(pkce.Config{}))
-//	srv.RegisterGrant(refresh.New(store))
+//	code := authcode.New(store, authcode.Config{})
+//	srv.RegisterGrant(code)        // grant_type=authorization_code
+//	srv.RegisterResponseType(code) // response_type=code
+//	srv.RegisterGrant(refresh.New(store, refresh.Config{}))
+//	srv.RegisterExtension(pkce.New(pkce.Config{}))
 //	http.HandleFunc("POST /token", srv.ServeToken)
 //
 // The application owns its authorization page. It asks the server for the
@@ -29,16 +34,23 @@
 // (RFC 6749 §4.1.2.1). The cause of an internal error is logged, never sent.
 //
 // Grants and extensions plug in through small interfaces: [TokenGrant],
-// [AuthorizationGrant], and the hook interfaces an [Extension] may
-// implement. The built-in grants under grant/ use nothing else, so a custom
-// grant is written the same way.
+// [AuthorizationGrant] and [Extension]. A grant gets what it needs (a code
+// store, a token store, a user authenticator) as constructor arguments,
+// and never calls back into the server: at the token endpoint the server
+// parses the request and authenticates the client, the grant validates
+// what is particular to it and returns an [Issue] saying what to issue,
+// the extensions' hooks run, and the server makes the tokens, stores them,
+// reports [Events.TokenIssued] and writes the response. A grant that
+// detects a replayed code or refresh token returns a [Replay], and the
+// server revokes the family. The built-in grants under grant/ use nothing
+// else, so a custom grant is written the same way.
 //
-// Optional endpoints, such as token revocation (package endpoint/revocation)
-// and introspection (package endpoint/introspection), are mounted by the
-// application and registered with [Server.RegisterEndpoint]. The metadata
-// document of RFC 8414, served by [Server.MetadataHandler] at
-// [Server.MetadataPath], is built from everything registered: grants,
-// extensions such as PKCE, client authentication methods and endpoints.
-// [Config.Events] reports client authentications, issued tokens and
-// revocations.
+// Optional endpoints at which clients authenticate, such as token
+// revocation (package endpoint/revocation) and introspection (package
+// endpoint/introspection), implement [Endpoint]; [Server.Mount] returns
+// the handler the application routes. The metadata document of RFC 8414,
+// served by [Server.MetadataHandler] at [Server.MetadataPath], is built
+// from everything registered: grants, extensions such as PKCE, client
+// authentication methods and endpoints. [Config.Events] reports client
+// authentications, issued tokens, revoked families and failed requests.
 package authserver
