@@ -25,25 +25,43 @@ var importRules = []struct {
 	{"internal/origin", nil},
 	{"secret", []string{"golang.org/x/crypto"}},
 	{"keyset", []string{".", "internal/origin", "github.com/go-jose/go-jose/v4"}},
-	{"accesstoken", []string{".", "keyset", "storage", "secret"}},
 	{"storage", []string{".", "secret"}},
 	{"storage/storagetest", []string{".", "storage", "secret"}},
 	{"storage/memstore", []string{".", "storage"}},
 	{"storage/sqlstore", []string{".", "storage"}},
 	{"storage/redisstore", []string{".", "storage", "secret", "github.com/redis/go-redis/v9"}},
-	{"authserver", []string{".", "storage", "keyset", "accesstoken", "secret", "internal/..."}},
+	{"accesstoken", []string{".", "storage", "secret"}},
+	{"authserver", []string{".", "storage", "secret", "internal/form", "internal/origin"}},
 	{"grant/...", []string{".", "authserver", "storage", "secret"}},
 	{"pkce", []string{".", "authserver"}},
 	{"endpoint/...", []string{".", "authserver", "storage"}},
-	{"openid", []string{".", "authserver", "storage", "keyset"}},
-	{"bearer", []string{".", "accesstoken", "keyset", "internal/origin"}},
+	{"bearer", []string{".", "internal/origin"}},
 	{"client/oauth1", []string{"internal/origin"}},
 	{"client/oauth2", []string{".", "keyset", "internal/origin", "golang.org/x/oauth2"}},
 	{"client/oidc", []string{".", "client/oauth2", "keyset", "internal/origin"}},
 	{"client", []string{".", "client/...", "keyset", "internal/origin"}},
-	{"authtest", []string{"*"}},
-	{"cmd/...", []string{"*"}},
+	{"authtest", []string{".", "authserver", "accesstoken", "bearer", "endpoint/...", "grant/...", "pkce", "secret", "storage", "storage/memstore"}},
 	{"internal/daemon", []string{"*"}},
+	{"cmd/...", []string{"internal/daemon"}},
+}
+
+// TestImportRulesExist keeps the rules to packages that exist: a rule for
+// a package not written yet would allow imports nobody has reviewed.
+func TestImportRulesExist(t *testing.T) {
+	out, err := exec.Command("go", "list", module+"/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	pkgs := strings.Fields(string(out))
+	for _, r := range importRules {
+		found := false
+		for _, p := range pkgs {
+			found = found || matches(r.pkg, relative(p))
+		}
+		if !found {
+			t.Errorf("rule for %s: no such package", r.pkg)
+		}
+	}
 }
 
 func TestImportRules(t *testing.T) {
