@@ -375,5 +375,3 @@ func (f *fixture) obtainCode(t *testing.T, q url.Values) string {
 	}
 	return code
 }
-
-// tokenRequest builds a POST to the token endpoint with a form body.

@@ -12,6 +12,8 @@ import (
 	"github.com/grantry/grantry/authserver"
 )
 
+var hiddenInput = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)
+
 // formPostFields returns the action and the hidden fields of a form_post
 // page (OAuth 2.0 Form Post Response Mode §2).
 func formPostFields(t *testing.T, res *http.Response) (string, url.Values) {

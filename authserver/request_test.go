@@ -15,6 +15,7 @@ import (
 	"github.com/grantry/grantry/secret"
 )
 
+// tokenRequest builds a POST to the token endpoint with a form body.
 func tokenRequest(form url.Values) *http.Request {
 	return rawTokenRequest(form.Encode())
 }
