@@ -26,7 +26,7 @@ type Events struct {
 	// TokenIssued is called once a new token has been stored by the
 	// TokenStore (created, or stored in place of a rotated refresh token),
 	// at the token endpoint or (implicit grant) the authorization
-	// endpoint, after the extensions' TokenResponder hooks ran and before
+	// endpoint, after the extensions' TokenResponse hooks ran and before
 	// the response is written. tok holds digests only, never the tokens
 	// themselves. A token whose storing failed is not reported.
 	TokenIssued func(ctx context.Context, tok *storage.Token)

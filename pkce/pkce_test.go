@@ -1,7 +1,9 @@
 package pkce_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +15,8 @@ import (
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/grant/authcode"
+	"github.com/grantry/grantry/grant/clientcredentials"
+	"github.com/grantry/grantry/grant/implicit"
 	"github.com/grantry/grantry/pkce"
 	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
@@ -86,9 +90,10 @@ func TestMethods(t *testing.T) {
 	}
 }
 
-// fixture is a server with the code grant and the PKCE extension under
-// test, for the confidential client c1 (secret s1) and the public client
-// p1.
+// fixture is a server with the code grant, the implicit grant, the client
+// credentials grant and the PKCE extension under test, for the
+// confidential client c1 (secret s1; code and client_credentials) and the
+// public client p1 (code and token).
 type fixture struct {
 	srv *authserver.Server
 }
@@ -97,12 +102,14 @@ func newFixture(t *testing.T, ext *pkce.Extension) *fixture {
 	t.Helper()
 	store := memstore.New()
 	for _, c := range []*storage.Client{
-		{ID: "c1", SecretHash: secret.HashSecret("s1")},
-		{ID: "p1", AuthMethod: grantry.AuthNone},
+		{ID: "c1", SecretHash: secret.HashSecret("s1"),
+			GrantTypes:    []grantry.GrantType{grantry.GrantAuthorizationCode, grantry.GrantClientCredentials},
+			ResponseTypes: []grantry.ResponseType{grantry.ResponseCode}},
+		{ID: "p1", AuthMethod: grantry.AuthNone,
+			GrantTypes:    []grantry.GrantType{grantry.GrantAuthorizationCode, grantry.GrantImplicit},
+			ResponseTypes: []grantry.ResponseType{grantry.ResponseCode, grantry.ResponseToken}},
 	} {
 		c.RedirectURIs = []string{cbURI}
-		c.GrantTypes = []grantry.GrantType{grantry.GrantAuthorizationCode}
-		c.ResponseTypes = []grantry.ResponseType{grantry.ResponseCode}
 		c.Scope = grantry.Scope{"profile"}
 		if err := store.CreateClient(t.Context(), c); err != nil {
 			t.Fatal(err)
@@ -112,15 +119,28 @@ func newFixture(t *testing.T, ext *pkce.Extension) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.RegisterGrant(authcode.New(store, authcode.Config{}), ext)
+	code := authcode.New(store, authcode.Config{})
+	srv.RegisterGrant(code)
+	srv.RegisterResponseType(code)
+	srv.RegisterResponseType(implicit.New())
+	srv.RegisterGrant(clientcredentials.New(clientcredentials.Config{}))
+	srv.RegisterExtension(ext)
 	return &fixture{srv: srv}
 }
 
-// authorize runs an approved authorization request and returns the
-// redirect's parameters.
+// authorize runs an approved authorization request for a code and returns
+// the redirect's parameters.
 func (f *fixture) authorize(t *testing.T, client, method, challenge string) url.Values {
 	t.Helper()
-	q := url.Values{"response_type": {"code"}, "client_id": {client}, "redirect_uri": {cbURI}, "state": {"s"}}
+	return f.authorizeType(t, grantry.ResponseCode, client, method, challenge)
+}
+
+// authorizeType runs an approved authorization request for response type
+// rt and returns the redirect's parameters, from the query or, for a
+// token, the fragment.
+func (f *fixture) authorizeType(t *testing.T, rt grantry.ResponseType, client, method, challenge string) url.Values {
+	t.Helper()
+	q := url.Values{"response_type": {string(rt)}, "client_id": {client}, "redirect_uri": {cbURI}, "state": {"s"}}
 	if challenge != "" {
 		q.Set("code_challenge", challenge)
 	}
@@ -142,7 +162,14 @@ func (f *fixture) authorize(t *testing.T, client, method, challenge string) url.
 	if err != nil {
 		t.Fatal(err)
 	}
-	return loc.Query()
+	if loc.Fragment == "" {
+		return loc.Query()
+	}
+	p, err := url.ParseQuery(loc.EscapedFragment())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // exchange redeems a code, sending verifier when it is not "".
@@ -276,6 +303,137 @@ func TestFailedVerifierSpendsCode(t *testing.T) {
 	}
 	if status, body := f.exchange(t, "p1", code, rfcVerifier); status != 400 || body["error"] != "invalid_grant" {
 		t.Errorf("right verifier after a wrong one: got %d %v, want 400 invalid_grant", status, body)
+	}
+}
+
+// The extension acts only on authorization requests that ask for a code:
+// the implicit grant's response_type=token needs no code challenge, even
+// from a public client under Required (RFC 7636 §4.3 concerns the code).
+func TestIgnoresRequestsForNoCode(t *testing.T) {
+	tests := []struct {
+		name      string
+		ext       *pkce.Extension
+		method    string
+		challenge string
+	}{
+		{name: "default, no challenge", ext: pkce.New(pkce.Config{})},
+		{name: "Required, no challenge", ext: pkce.Required()},
+		{name: "a challenge sent anyway", ext: pkce.Required(), method: "S256", challenge: rfcChallenge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, tt.ext)
+			p := f.authorizeType(t, grantry.ResponseToken, "p1", tt.method, tt.challenge)
+			if p.Has("error") || p.Get("access_token") == "" || p.Has("code") {
+				t.Errorf("response: got %v, want an access token and no error or code", p)
+			}
+			// The same request for a code is still refused without a
+			// challenge.
+			if tt.challenge == "" {
+				if got := f.authorize(t, "p1", "", "").Get("error"); got != "invalid_request" {
+					t.Errorf("the same client asking for a code: got error %q, want invalid_request", got)
+				}
+			}
+		})
+	}
+}
+
+// The hooks, called directly: ValidateAuthorization acts on every response
+// type that includes code, and on no other.
+func TestValidateAuthorizationHook(t *testing.T) {
+	public := &storage.Client{ID: "p1", AuthMethod: grantry.AuthNone}
+	tests := []struct {
+		rt            grantry.ResponseType
+		challenge     string
+		err           bool
+		wantChallenge string // kept on the request for the code
+	}{
+		{rt: "code", err: true},
+		{rt: "code", challenge: rfcChallenge, wantChallenge: rfcChallenge},
+		{rt: "code id_token", err: true},
+		{rt: "id_token code", challenge: rfcChallenge, wantChallenge: rfcChallenge},
+		{rt: "token"},
+		{rt: "token", challenge: rfcChallenge},
+		{rt: "id_token token"},
+		{rt: "none"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s with challenge %v", tt.rt, tt.challenge != ""), func(t *testing.T) {
+			params := authserver.Params{"response_type": string(tt.rt)}
+			if tt.challenge != "" {
+				params["code_challenge"], params["code_challenge_method"] = tt.challenge, pkce.MethodS256
+			}
+			req := &authserver.AuthorizationRequest{Params: params, Client: public, ResponseType: tt.rt}
+			err := pkce.Required().Hooks().ValidateAuthorization(context.Background(), req)
+			if tt.err != (err != nil) {
+				t.Errorf("error: got %v, want error %v", err, tt.err)
+			}
+			if tt.err && !errors.Is(err, grantry.ErrInvalidRequest) {
+				t.Errorf("error: got %v, want invalid_request", err)
+			}
+			if req.CodeChallenge != tt.wantChallenge {
+				t.Errorf("CodeChallenge: got %q, want %q", req.CodeChallenge, tt.wantChallenge)
+			}
+			if want := map[bool]string{true: pkce.MethodS256}[tt.wantChallenge != ""]; req.CodeChallengeMethod != want {
+				t.Errorf("CodeChallengeMethod: got %q, want %q", req.CodeChallengeMethod, want)
+			}
+		})
+	}
+}
+
+// The extension acts only on token requests that redeem a code: another
+// grant's request passes, even with a code_verifier and under Required.
+func TestIgnoresTokenRequestsWithoutCode(t *testing.T) {
+	for _, tt := range []struct{ name, verifier string }{
+		{name: "client_credentials"},
+		{name: "client_credentials with a code_verifier", verifier: rfcVerifier},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, pkce.Required())
+			v := url.Values{"grant_type": {"client_credentials"}, "scope": {"profile"}}
+			if tt.verifier != "" {
+				v.Set("code_verifier", tt.verifier)
+			}
+			r := httptest.NewRequest(http.MethodPost, "https://as.test/token", strings.NewReader(v.Encode()))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			r.SetBasicAuth("c1", "s1")
+			w := httptest.NewRecorder()
+			f.srv.ServeToken(w, r)
+			var body map[string]any
+			if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+				t.Fatalf("token response %q: %v", w.Body, err)
+			}
+			if w.Code != http.StatusOK || body["access_token"] == nil {
+				t.Errorf("got %d %v, want 200 with an access token", w.Code, body)
+			}
+		})
+	}
+	t.Run("hook", func(t *testing.T) {
+		req := &authserver.TokenRequest{Params: authserver.Params{"grant_type": "refresh_token", "code_verifier": "x"},
+			GrantType: grantry.GrantRefreshToken, Client: &storage.Client{ID: "p1", AuthMethod: grantry.AuthNone}}
+		if err := pkce.Required().Hooks().ValidateToken(context.Background(), req, &authserver.Issue{Subject: "alice"}); err != nil {
+			t.Errorf("ValidateToken without a code: got %v, want nil", err)
+		}
+	})
+}
+
+// The extension publishes its methods in the server metadata (RFC 8414 §2).
+func TestMetadata(t *testing.T) {
+	tests := []struct {
+		name string
+		ext  *pkce.Extension
+		want []string
+	}{
+		{"default", pkce.New(pkce.Config{}), []string{"S256"}},
+		{"AllowPlain", pkce.New(pkce.Config{AllowPlain: true}), []string{"S256", "plain"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := tt.ext.Hooks().Metadata()["code_challenge_methods_supported"].([]string)
+			if !ok || !slices.Equal(got, tt.want) {
+				t.Errorf("code_challenge_methods_supported: got %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
 

@@ -3,10 +3,12 @@ package authcode_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -47,6 +49,22 @@ type fixture struct {
 	store *memstore.Store
 	srv   *authserver.Server
 	clock *clock
+
+	mu      sync.Mutex
+	revoked []string // families reported by Events.FamilyRevoked
+}
+
+func (f *fixture) familyRevoked(_ context.Context, familyID, clientID string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.revoked = append(f.revoked, clientID+"/"+familyID)
+}
+
+// revokedFamilies returns the families reported revoked so far.
+func (f *fixture) revokedFamilies() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.revoked)
 }
 
 var secrets = map[string]string{"c1": "s1", "c2": "s2", "norefresh": "s3"}
@@ -54,7 +72,7 @@ var secrets = map[string]string{"c1": "s1", "c2": "s2", "norefresh": "s3"}
 // newFixture is a server with the code grant and PKCE over a memstore
 // holding: c1 (the ACCEPTANCE.md client), c2 (two redirect URIs),
 // norefresh (no refresh_token grant) and the public loopback app loop1.
-func newFixture(t *testing.T, tokens storage.TokenStore, edit func(*authserver.Config)) *fixture {
+func newFixture(t *testing.T, tokens storage.TokenStore, code authcode.Config) *fixture {
 	t.Helper()
 	store := memstore.New()
 	codes := []grantry.GrantType{grantry.GrantAuthorizationCode, grantry.GrantRefreshToken}
@@ -77,15 +95,16 @@ func newFixture(t *testing.T, tokens storage.TokenStore, edit func(*authserver.C
 		tokens = store
 	}
 	f := &fixture{store: store, clock: &clock{now: t0}}
-	cfg := authserver.Config{Issuer: "https://as.test", Clients: store, Tokens: tokens, Now: f.clock.Now}
-	if edit != nil {
-		edit(&cfg)
-	}
+	cfg := authserver.Config{Issuer: "https://as.test", Clients: store, Tokens: tokens, Now: f.clock.Now,
+		Events: authserver.Events{FamilyRevoked: f.familyRevoked}}
 	srv, err := authserver.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.RegisterGrant(authcode.New(store, authcode.Config{}), pkce.New(pkce.Config{}))
+	g := authcode.New(store, code)
+	srv.RegisterGrant(g)
+	srv.RegisterResponseType(g)
+	srv.RegisterExtension(pkce.New(pkce.Config{}))
 	f.srv = srv
 	return f
 }
@@ -163,7 +182,7 @@ func TestCodeExchange(t *testing.T) {
 		client   string     // who exchanges the code
 		token    url.Values // the token request beside grant_type and code
 		advance  time.Duration
-		lifetime time.Duration // Config.CodeLifetime
+		lifetime time.Duration // authcode.Config.Lifetime
 		status   int
 		err      string
 	}{
@@ -190,9 +209,9 @@ func TestCodeExchange(t *testing.T) {
 		{name: "another client's code", authz: authzQuery("c1", cbURI), client: "c2",
 			token: url.Values{"redirect_uri": {cbURI}}, status: 400, err: "invalid_grant"},
 		{name: "just before the default lifetime ends", authz: authzQuery("c1", cbURI), client: "c1",
-			token: url.Values{"redirect_uri": {cbURI}}, advance: authserver.DefaultCodeLifetime - time.Nanosecond, status: 200},
+			token: url.Values{"redirect_uri": {cbURI}}, advance: authcode.DefaultLifetime - time.Nanosecond, status: 200},
 		{name: "after the default lifetime", authz: authzQuery("c1", cbURI), client: "c1",
-			token: url.Values{"redirect_uri": {cbURI}}, advance: authserver.DefaultCodeLifetime, status: 400, err: "invalid_grant"},
+			token: url.Values{"redirect_uri": {cbURI}}, advance: authcode.DefaultLifetime, status: 400, err: "invalid_grant"},
 		{name: "after a configured lifetime", authz: authzQuery("c1", cbURI), client: "c1", lifetime: time.Minute,
 			token: url.Values{"redirect_uri": {cbURI}}, advance: time.Minute + time.Second, status: 400, err: "invalid_grant"},
 		{name: "within a configured lifetime", authz: authzQuery("c1", cbURI), client: "c1", lifetime: time.Minute,
@@ -200,7 +219,7 @@ func TestCodeExchange(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t, nil, func(c *authserver.Config) { c.CodeLifetime = tt.lifetime })
+			f := newFixture(t, nil, authcode.Config{Lifetime: tt.lifetime})
 			code := f.code(t, tt.authz)
 			f.clock.Advance(tt.advance)
 			tt.token.Set("code", code)
@@ -224,7 +243,7 @@ func TestCodeExchange(t *testing.T) {
 // A code that failed a check is spent: its owner cannot redeem it after
 // another client tried (RFC 6749 §4.1.2: single use).
 func TestCodeSpentByFailedAttempt(t *testing.T) {
-	f := newFixture(t, nil, nil)
+	f := newFixture(t, nil, authcode.Config{})
 	code := f.code(t, authzQuery("c1", cbURI))
 	if status, body := f.exchange(t, "c2", url.Values{"code": {code}, "redirect_uri": {cbURI}}); status != 400 || body["error"] != "invalid_grant" {
 		t.Fatalf("another client: got %d %v, want 400 invalid_grant", status, body)
@@ -246,7 +265,7 @@ func TestIssuedToken(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.client, func(t *testing.T) {
-			f := newFixture(t, nil, nil)
+			f := newFixture(t, nil, authcode.Config{})
 			code := f.code(t, authzQuery(tt.client, cbURI, "scope", "profile"))
 			status, body := f.exchange(t, tt.client, url.Values{"code": {code}, "redirect_uri": {cbURI}})
 			if status != 200 {
@@ -277,7 +296,7 @@ func TestIssuedToken(t *testing.T) {
 
 // Of many concurrent exchanges of one code exactly one succeeds.
 func TestConcurrentExchange(t *testing.T) {
-	f := newFixture(t, nil, nil)
+	f := newFixture(t, nil, authcode.Config{})
 	code := f.code(t, authzQuery("c1", cbURI))
 	const n = 16
 	statuses := make(chan int, n)
@@ -327,7 +346,7 @@ func (g *gatedTokens) CreateToken(ctx context.Context, t *storage.Token) error {
 // (RFC 6749 §4.1.2), whichever request was the attacker's.
 func TestReplayDuringFirstExchangeRevokesItsToken(t *testing.T) {
 	gate := &gatedTokens{reached: make(chan struct{}), open: make(chan struct{})}
-	f := newFixture(t, gate, nil)
+	f := newFixture(t, gate, authcode.Config{})
 	gate.Store = f.store
 	code := f.code(t, authzQuery("c1", cbURI))
 
@@ -357,6 +376,93 @@ func TestReplayDuringFirstExchangeRevokesItsToken(t *testing.T) {
 	if !tok.Revoked {
 		t.Errorf("Revoked: got false, want true: the token of a code that was presented twice survives the replay")
 	}
+	if got, want := f.revokedFamilies(), []string{"c1/" + tok.FamilyID}; !slices.Equal(got, want) {
+		t.Errorf("Events.FamilyRevoked: got %v, want %v", got, want)
+	}
+}
+
+// A code presented after it was redeemed revokes every token issued from
+// it, access and refresh, and the server reports the family revoked
+// (RFC 6749 §4.1.2).
+func TestReplayRevokesFamily(t *testing.T) {
+	f := newFixture(t, nil, authcode.Config{})
+	code := f.code(t, authzQuery("c1", cbURI))
+	status, body := f.exchange(t, "c1", url.Values{"code": {code}, "redirect_uri": {cbURI}})
+	if status != 200 {
+		t.Fatalf("first exchange: got %d %v, want 200", status, body)
+	}
+	if got := f.revokedFamilies(); len(got) != 0 {
+		t.Fatalf("families revoked after the first exchange: got %v, want none", got)
+	}
+	if status, body := f.exchange(t, "c1", url.Values{"code": {code}, "redirect_uri": {cbURI}}); status != 400 || body["error"] != "invalid_grant" {
+		t.Errorf("replay: got %d %v, want 400 invalid_grant", status, body)
+	}
+	byAccess, err := f.store.TokenByAccess(t.Context(), secret.Digest(body["access_token"].(string)))
+	if err != nil {
+		t.Fatalf("TokenByAccess: %v", err)
+	}
+	byRefresh, err := f.store.TokenByRefresh(t.Context(), secret.Digest(body["refresh_token"].(string)))
+	if err != nil {
+		t.Fatalf("TokenByRefresh: %v", err)
+	}
+	if !byAccess.Revoked || !byRefresh.Revoked {
+		t.Errorf("Revoked: got access %v, refresh %v, want both true", byAccess.Revoked, byRefresh.Revoked)
+	}
+	if got, want := f.revokedFamilies(), []string{"c1/" + byAccess.FamilyID}; !slices.Equal(got, want) {
+		t.Errorf("Events.FamilyRevoked: got %v, want %v", got, want)
+	}
+}
+
+// Token returns a *authserver.Replay naming the code's family and client
+// for a code used before, and a plain invalid_grant for an unknown one;
+// revoking the family is the server's part.
+func TestTokenReplayError(t *testing.T) {
+	store := memstore.New()
+	const raw = "the-code"
+	rec := &storage.AuthorizationCode{Hash: secret.Digest(raw), FamilyID: "fam-1", ClientID: "c1", RedirectURI: cbURI,
+		Scope: grantry.Scope{"profile"}, Subject: "alice", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
+	if err := store.CreateAuthorizationCode(t.Context(), rec); err != nil {
+		t.Fatal(err)
+	}
+	g := authcode.New(store, authcode.Config{})
+	client := &storage.Client{ID: "c1", RedirectURIs: []string{cbURI}, GrantTypes: []grantry.GrantType{grantry.GrantAuthorizationCode}}
+	req := func(code string) *authserver.TokenRequest {
+		return &authserver.TokenRequest{Params: authserver.Params{"grant_type": "authorization_code", "code": code, "redirect_uri": cbURI},
+			GrantType: grantry.GrantAuthorizationCode, Client: client, Time: t0.Add(time.Second)}
+	}
+
+	t.Run("first use", func(t *testing.T) {
+		iss, err := g.Token(t.Context(), req(raw))
+		if err != nil {
+			t.Fatalf("Token: got %v, want nil", err)
+		}
+		if iss.FamilyID != "fam-1" || iss.Subject != "alice" || !iss.Scope.Equal(grantry.Scope{"profile"}) || !iss.Spent || iss.Refresh || iss.Code == nil {
+			t.Errorf("Issue: got %+v, want family fam-1, subject alice, scope profile, spent, no refresh, with the code", iss)
+		}
+	})
+	t.Run("used code", func(t *testing.T) {
+		_, err := g.Token(t.Context(), req(raw))
+		var rp *authserver.Replay
+		if !errors.As(err, &rp) {
+			t.Fatalf("Token: got %T %v, want *authserver.Replay", err, err)
+		}
+		if rp.FamilyID != "fam-1" || rp.ClientID != "c1" {
+			t.Errorf("Replay: got family %q client %q, want fam-1 c1", rp.FamilyID, rp.ClientID)
+		}
+		if rp.Err == nil || rp.Err.Code != grantry.ErrInvalidGrant || !errors.Is(err, grantry.ErrInvalidGrant) {
+			t.Errorf("Replay.Err: got %v, want invalid_grant", rp.Err)
+		}
+	})
+	t.Run("unknown code", func(t *testing.T) {
+		_, err := g.Token(t.Context(), req("another-code"))
+		var rp *authserver.Replay
+		if errors.As(err, &rp) {
+			t.Errorf("Token: got a Replay for family %q, want none", rp.FamilyID)
+		}
+		if !errors.Is(err, grantry.ErrInvalidGrant) {
+			t.Errorf("Token: got %v, want invalid_grant", err)
+		}
+	})
 }
 
 // failOnce fails the next CreateToken with an outage, then works.
@@ -378,7 +484,7 @@ func (s *failOnce) CreateToken(ctx context.Context, t *storage.Token) error {
 // start the authorization again.
 func TestOutageAfterCodeConsumed(t *testing.T) {
 	tokens := &failOnce{}
-	f := newFixture(t, tokens, nil)
+	f := newFixture(t, tokens, authcode.Config{})
 	tokens.Store = f.store
 	code := f.code(t, authzQuery("c1", cbURI))
 

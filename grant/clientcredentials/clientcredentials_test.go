@@ -19,7 +19,8 @@ import (
 
 var secrets = map[string]string{"cc1": "cc-secret", "post": "post-secret", "other": "other-secret"}
 
-func newServer(t *testing.T, cfg clientcredentials.Config) *authserver.Server {
+// newServer returns a server with the grant and the store it issues into.
+func newServer(t *testing.T, cfg clientcredentials.Config) (*authserver.Server, *memstore.Store) {
 	t.Helper()
 	store := memstore.New()
 	// cc1 may also use refresh_token: the grant must still issue none
@@ -43,7 +44,7 @@ func newServer(t *testing.T, cfg clientcredentials.Config) *authserver.Server {
 		t.Fatal(err)
 	}
 	srv.RegisterGrant(clientcredentials.New(cfg))
-	return srv
+	return srv, store
 }
 
 func TestClientCredentialsGrant(t *testing.T) {
@@ -72,7 +73,7 @@ func TestClientCredentialsGrant(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newServer(t, tt.cfg)
+			srv, store := newServer(t, tt.cfg)
 			v := url.Values{"grant_type": {"client_credentials"}}
 			if tt.scope != "" {
 				v.Set("scope", tt.scope)
@@ -109,7 +110,7 @@ func TestClientCredentialsGrant(t *testing.T) {
 			if got, _ := body["scope"].(string); got != tt.scope {
 				t.Errorf("scope: got %q, want %q", got, tt.scope)
 			}
-			tok, err := srv.Tokens().TokenByAccess(t.Context(), secret.Digest(body["access_token"].(string)))
+			tok, err := store.TokenByAccess(t.Context(), secret.Digest(body["access_token"].(string)))
 			if err != nil {
 				t.Fatalf("TokenByAccess: %v", err)
 			}

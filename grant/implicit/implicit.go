@@ -4,6 +4,10 @@
 // RFC 9700 §2.1.2 advises against it; prefer the authorization code grant
 // with PKCE. It serves public clients only: a client that authenticates
 // with a secret is refused with unauthorized_client.
+//
+// It answers at the authorization endpoint only:
+//
+//	srv.RegisterResponseType(implicit.New()) // response_type=token
 package implicit
 
 import (

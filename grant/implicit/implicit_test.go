@@ -21,7 +21,8 @@ const cbURI = "https://client.test/cb"
 
 var t0 = time.Date(2030, time.March, 4, 5, 6, 7, 0, time.UTC)
 
-func newServer(t *testing.T, edit func(*authserver.Config)) *authserver.Server {
+// newServer returns a server with the grant and the store it issues into.
+func newServer(t *testing.T, edit func(*authserver.Config)) (*authserver.Server, *memstore.Store) {
 	t.Helper()
 	store := memstore.New()
 	token := []grantry.ResponseType{grantry.ResponseToken}
@@ -45,8 +46,8 @@ func newServer(t *testing.T, edit func(*authserver.Config)) *authserver.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.RegisterGrant(implicit.New())
-	return srv
+	srv.RegisterResponseType(implicit.New())
+	return srv, store
 }
 
 // authorize runs the authorization endpoint with the user's decision: a
@@ -96,7 +97,7 @@ func TestImplicitGrant(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newServer(t, tt.edit)
+			srv, store := newServer(t, tt.edit)
 			res := authorize(srv, tt.query, tt.consent)
 			if res.StatusCode != http.StatusFound {
 				t.Fatalf("status: got %d, want 302", res.StatusCode)
@@ -130,7 +131,7 @@ func TestImplicitGrant(t *testing.T) {
 			if got, ok := p["scope"]; (tt.scope == "") == ok || p.Get("scope") != tt.scope {
 				t.Errorf("scope: got %q, want %q", got, tt.scope)
 			}
-			tok, err := srv.Tokens().TokenByAccess(t.Context(), secret.Digest(p.Get("access_token")))
+			tok, err := store.TokenByAccess(t.Context(), secret.Digest(p.Get("access_token")))
 			if err != nil {
 				t.Fatalf("TokenByAccess: %v", err)
 			}
@@ -144,7 +145,7 @@ func TestImplicitGrant(t *testing.T) {
 
 // The implicit grant answers at the authorization endpoint only.
 func TestNoTokenEndpoint(t *testing.T) {
-	srv := newServer(t, nil)
+	srv, _ := newServer(t, nil)
 	r := httptest.NewRequest(http.MethodPost, "https://as.test/token", strings.NewReader("grant_type=implicit&client_id=spa"))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	w := httptest.NewRecorder()

@@ -39,7 +39,8 @@ const secretCause = "ldap.corp.internal:636"
 
 var secrets = map[string]string{"pw1": "pw-secret", "norefresh": "nr-secret", "nopassword": "np-secret", "post": "post-secret"}
 
-func newServer(t *testing.T, dir directory, cfg password.Config) *authserver.Server {
+// newServer returns a server with the grant and the store it issues into.
+func newServer(t *testing.T, dir directory, cfg password.Config) (*authserver.Server, *memstore.Store) {
 	t.Helper()
 	store := memstore.New()
 	pwRefresh := []grantry.GrantType{grantry.GrantPassword, grantry.GrantRefreshToken}
@@ -59,7 +60,7 @@ func newServer(t *testing.T, dir directory, cfg password.Config) *authserver.Ser
 		t.Fatal(err)
 	}
 	srv.RegisterGrant(password.New(dir, cfg))
-	return srv
+	return srv, store
 }
 
 func TestPasswordGrant(t *testing.T) {
@@ -101,7 +102,7 @@ func TestPasswordGrant(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newServer(t, tt.dir, tt.cfg)
+			srv, store := newServer(t, tt.dir, tt.cfg)
 			v := url.Values{"grant_type": {"password"}}
 			for k, vs := range tt.form {
 				v[k] = vs
@@ -143,7 +144,7 @@ func TestPasswordGrant(t *testing.T) {
 			if body["expires_in"] != float64(864000) || body["token_type"] != "Bearer" {
 				t.Errorf("response: got %v, want expires_in 864000 and token_type Bearer", body)
 			}
-			tok, err := srv.Tokens().TokenByAccess(t.Context(), secret.Digest(body["access_token"].(string)))
+			tok, err := store.TokenByAccess(t.Context(), secret.Digest(body["access_token"].(string)))
 			if err != nil || tok.Subject != "user-alice" || tok.GrantType != grantry.GrantPassword {
 				t.Errorf("stored token: got (%+v, %v), want one of user-alice by the password grant", tok, err)
 			}
@@ -154,7 +155,7 @@ func TestPasswordGrant(t *testing.T) {
 // A wrong password and an unknown user get the same answer, so user names
 // cannot be probed through the token endpoint.
 func TestUnknownUserLooksLikeWrongPassword(t *testing.T) {
-	srv := newServer(t, directory{users: map[string]string{"alice": "wonderland"}}, password.Config{})
+	srv, _ := newServer(t, directory{users: map[string]string{"alice": "wonderland"}}, password.Config{})
 	answer := func(user string) string {
 		v := url.Values{"grant_type": {"password"}, "username": {user}, "password": {"guess"}}
 		r := httptest.NewRequest(http.MethodPost, "https://as.test/token", strings.NewReader(v.Encode()))

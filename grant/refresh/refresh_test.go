@@ -1,10 +1,13 @@
 package refresh_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +29,22 @@ type fixture struct {
 	store *memstore.Store
 	srv   *authserver.Server
 	now   time.Time
+
+	mu      sync.Mutex
+	revoked []string // families reported by Events.FamilyRevoked
+}
+
+func (f *fixture) familyRevoked(_ context.Context, familyID, clientID string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.revoked = append(f.revoked, clientID+"/"+familyID)
+}
+
+// revokedFamilies returns the families reported revoked so far.
+func (f *fixture) revokedFamilies() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.revoked)
 }
 
 // newFixture is a server with only the refresh grant, over a memstore
@@ -50,11 +69,12 @@ func newFixture(t *testing.T, cfg refresh.Config) *fixture {
 		}
 	}
 	f.seed(t, "t1", "c1", "rt-1", false)
-	srv, err := authserver.New(authserver.Config{Clients: f.store, Tokens: f.store, Now: func() time.Time { return f.now }})
+	srv, err := authserver.New(authserver.Config{Clients: f.store, Tokens: f.store, Now: func() time.Time { return f.now },
+		Events: authserver.Events{FamilyRevoked: f.familyRevoked}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.RegisterGrant(refresh.New(cfg))
+	srv.RegisterGrant(refresh.New(f.store, cfg))
 	f.srv = srv
 	return f
 }
@@ -218,6 +238,11 @@ func TestReuseRevokesFamily(t *testing.T) {
 	if status, body := f.refresh(t, "c1", second["refresh_token"].(string)); status != 400 {
 		t.Errorf("the newest refresh token after reuse: got %d %v, want 400", status, body)
 	}
+	// The reuse revoked the family; the newest token, revoked with it,
+	// is itself a reuse and revokes it again.
+	if got, want := f.revokedFamilies(), []string{"c1/fam-1", "c1/fam-1"}; !slices.Equal(got, want) {
+		t.Errorf("Events.FamilyRevoked: got %v, want %v", got, want)
+	}
 }
 
 // A revoked token presented as refresh token revokes its family, also
@@ -230,6 +255,9 @@ func TestRevokedTokenRevokesFamily(t *testing.T) {
 	}
 	if tok := f.token(t, "at-t1"); !tok.Revoked {
 		t.Errorf("sibling token: Revoked got false, want true")
+	}
+	if got, want := f.revokedFamilies(), []string{"c1/fam-1"}; !slices.Equal(got, want) {
+		t.Errorf("Events.FamilyRevoked: got %v, want %v", got, want)
 	}
 }
 
@@ -284,6 +312,11 @@ func TestConcurrentRefresh(t *testing.T) {
 	}
 	if tok := f.token(t, winners[0]["access_token"].(string)); !tok.Revoked {
 		t.Errorf("the winner's token: Revoked got false, want true after the concurrent reuse")
+	}
+	// Each loser is a reuse, found by the grant or by the store's
+	// rotation, and each revokes the family.
+	if got, want := f.revokedFamilies(), slices.Repeat([]string{"c1/fam-1"}, n-1); !slices.Equal(got, want) {
+		t.Errorf("Events.FamilyRevoked: got %v, want %v", got, want)
 	}
 }
 
@@ -342,11 +375,10 @@ func TestClientScopeNarrowedSinceGrant(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, refresh.Config{})
-			got, err := f.store.GetClient(t.Context(), "c1")
+			c, err := f.store.GetClient(t.Context(), "c1")
 			if err != nil {
 				t.Fatal(err)
 			}
-			c := got.(*storage.Client)
 			c.Scope = tt.allowed
 			if err := f.store.UpdateClient(t.Context(), c); err != nil {
 				t.Fatal(err)
@@ -413,5 +445,49 @@ func TestKeepExpiry(t *testing.T) {
 				t.Errorf("error: got %v, want invalid_grant", body["error"])
 			}
 		})
+	}
+}
+
+// Token returns a *authserver.Replay naming the family and client for a
+// revoked refresh token, and a plain invalid_grant for an unknown one or
+// another client's; revoking the family is the server's part.
+func TestTokenReplayError(t *testing.T) {
+	f := newFixture(t, refresh.Config{})
+	f.seed(t, "t2", "c1", "rt-2", true)
+	g := refresh.New(f.store, refresh.Config{})
+	req := func(client, rt string) *authserver.TokenRequest {
+		c, err := f.store.GetClient(t.Context(), client)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &authserver.TokenRequest{Params: authserver.Params{"grant_type": "refresh_token", "refresh_token": rt},
+			GrantType: grantry.GrantRefreshToken, Client: c, Time: t0}
+	}
+	tests := []struct {
+		name       string
+		client, rt string
+		replay     bool
+	}{
+		{name: "revoked token", client: "c1", rt: "rt-2", replay: true},
+		{name: "unknown token", client: "c1", rt: "rt-unknown"},
+		{name: "another client's revoked token", client: "c2", rt: "rt-2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := g.Token(t.Context(), req(tt.client, tt.rt))
+			if !errors.Is(err, grantry.ErrInvalidGrant) {
+				t.Errorf("Token: got %v, want invalid_grant", err)
+			}
+			var rp *authserver.Replay
+			if got := errors.As(err, &rp); got != tt.replay {
+				t.Fatalf("Replay: got %v (%T), want %v", got, err, tt.replay)
+			}
+			if tt.replay && (rp.FamilyID != "fam-1" || rp.ClientID != "c1") {
+				t.Errorf("Replay: got family %q client %q, want fam-1 c1", rp.FamilyID, rp.ClientID)
+			}
+		})
+	}
+	if tok := f.token(t, "at-t1"); tok.Revoked {
+		t.Errorf("sibling token: Revoked got true, want false: the grant itself revokes nothing")
 	}
 }
