@@ -2,7 +2,7 @@
 // authorization server for the resources it protects.
 //
 // A [StoreValidator] looks a token up in the authorization server's own
-// store, where tokens are kept only as SHA-256 digests (storage.Digest), so
+// store, where tokens are kept only as SHA-256 digests (secret.Digest), so
 // it serves opaque tokens and any other the server stored: one digest and
 // one lookup per request, and a revoked token is refused as soon as it is
 // revoked. It is the validator of a resource server that shares the

@@ -33,7 +33,8 @@ func TestIntrospectorWithIntrospectionEndpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	as := httptest.NewServer(introspection.New(srv, introspection.Config{CheckPermission: introspection.Callers("rs:1")}))
+	in := introspection.New(store, introspection.Config{Issuer: srv.Issuer(), CheckPermission: introspection.Callers("rs:1")})
+	as := httptest.NewServer(srv.Mount(in))
 	defer as.Close()
 	v, err := bearer.NewIntrospector(bearer.IntrospectionConfig{
 		Endpoint: as.URL, Client: as.Client(), ClientID: "rs:1", ClientSecret: "rs secret&=",

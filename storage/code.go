@@ -9,7 +9,8 @@ import (
 
 // AuthorizationCode is an issued authorization code (RFC 6749 §4.1.2).
 type AuthorizationCode struct {
-	// Hash is the Digest of the code; the code itself is never stored.
+	// Hash is the secret.Digest of the code; the code itself is never
+	// stored.
 	Hash string
 	// FamilyID links the code to every token issued from it, so that a
 	// replayed code revokes them all.

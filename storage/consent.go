@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"context"
 	"slices"
 	"time"
 
@@ -10,7 +9,9 @@ import (
 
 // Consent is a remembered approval: the user Subject let the client
 // ClientID have Scope. An authorization request for no more than Scope
-// need not ask the user again.
+// need not ask the user again. The backends (memstore, sqlstore) keep
+// consents, one per user and client; the interface to them is declared
+// where it is used, and storagetest checks it (Consents).
 type Consent struct {
 	Subject   string
 	ClientID  string
@@ -23,17 +24,4 @@ func (c *Consent) Clone() *Consent {
 	d := *c
 	d.Scope = slices.Clone(c.Scope)
 	return &d
-}
-
-// ConsentStore keeps remembered consents, one per user and client.
-type ConsentStore interface {
-	// GetConsent returns the consent of subject for clientID, or
-	// ErrNotFound.
-	GetConsent(ctx context.Context, subject, clientID string) (*Consent, error)
-	// SaveConsent stores c, replacing any consent of the same Subject and
-	// ClientID.
-	SaveConsent(ctx context.Context, c *Consent) error
-	// DeleteConsent removes the consent of subject for clientID. An
-	// unknown consent is not an error.
-	DeleteConsent(ctx context.Context, subject, clientID string) error
 }

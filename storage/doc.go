@@ -4,7 +4,7 @@
 // records they hold.
 //
 // Tokens and codes are never stored in the clear: records carry the SHA-256
-// digest of each credential (see [Digest]), so a copy of the store yields no
+// digest of each credential (see [secret.Digest]), so a copy of the store yields no
 // usable credential. Client secrets are stored as hashes too.
 //
 // Backends live in sub-packages (memstore, sqlstore, redisstore) and all

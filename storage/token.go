@@ -22,10 +22,10 @@ type Token struct {
 	Subject   string
 	GrantType grantry.GrantType
 	Scope     grantry.Scope
-	// AccessHash is the Digest of the access token.
+	// AccessHash is the secret.Digest of the access token.
 	AccessHash string
-	// RefreshHash is the Digest of the refresh token, or "" when none was
-	// issued.
+	// RefreshHash is the secret.Digest of the refresh token, or "" when
+	// none was issued.
 	RefreshHash string
 	// RefreshScope is the scope of the refresh token when it differs from
 	// Scope, as after a refresh that narrowed the access token

@@ -37,12 +37,12 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	in := introspection.New(srv, introspection.Config{
+	in := introspection.New(store, introspection.Config{
 		URL:             "/introspect",
+		Issuer:          "https://as.example",
 		CheckPermission: introspection.Callers("calendar-api"), // the resource servers
 	})
-	srv.RegisterEndpoint(in)
-	as := httptest.NewServer(in)
+	as := httptest.NewServer(srv.Mount(in))
 	defer as.Close()
 
 	for _, token := range []string{"2YotnFZFEjr1zCsicMWpAA", "unknown"} {

@@ -26,7 +26,22 @@ var (
 	issued = now.Add(-10 * time.Minute)
 )
 
-func newServer(t *testing.T, tokens func(*memstore.Store) storage.TokenStore) (*authserver.Server, *memstore.Store) {
+// server is an authorization server over a memory store, on which the
+// tests mount the endpoint.
+type server struct {
+	srv    *authserver.Server
+	store  *memstore.Store
+	tokens storage.TokenStore // the store, or what tokens made of it
+}
+
+// mount mounts an endpoint made with cfg over the server's token store,
+// reporting the server's issuer, and returns its handler.
+func (s *server) mount(cfg introspection.Config) http.Handler {
+	cfg.Issuer = s.srv.Issuer()
+	return s.srv.Mount(introspection.New(s.tokens, cfg))
+}
+
+func newServer(t *testing.T, tokens func(*memstore.Store) storage.TokenStore) *server {
 	t.Helper()
 	store := memstore.New()
 	ctx := context.Background()
@@ -67,7 +82,7 @@ func newServer(t *testing.T, tokens func(*memstore.Store) storage.TokenStore) (*
 	if err != nil {
 		t.Fatal(err)
 	}
-	return srv, store
+	return &server{srv: srv, store: store, tokens: ts}
 }
 
 type request struct {
@@ -154,10 +169,10 @@ func TestIntrospection(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv, _ := newServer(t, nil)
+			s := newServer(t, nil)
 			cfg := tt.cfg
 			cfg.CheckPermission = resourceServers
-			rec := do(t, introspection.New(srv, cfg), tt.req)
+			rec := do(t, s.mount(cfg), tt.req)
 			checkAnswer(t, rec, tt.wantStatus, tt.wantBody)
 		})
 	}
@@ -193,12 +208,11 @@ func checkAnswer(t *testing.T, rec *httptest.ResponseRecorder, wantStatus int, w
 // not asked about inactive tokens.
 func TestIntrospectionPermission(t *testing.T) {
 	var asked []string
-	cfg := introspection.Config{CheckPermission: func(_ context.Context, caller storage.Client, tok *storage.Token) bool {
-		asked = append(asked, caller.ClientID()+" "+tok.ID)
-		return caller.ClientID() == "rs1"
+	cfg := introspection.Config{CheckPermission: func(_ context.Context, caller *storage.Client, tok *storage.Token) bool {
+		asked = append(asked, caller.ID+" "+tok.ID)
+		return caller.ID == "rs1"
 	}}
-	srv, _ := newServer(t, nil)
-	h := introspection.New(srv, cfg)
+	h := newServer(t, nil).mount(cfg)
 	checkAnswer(t, do(t, h, request{form: form("token", "live"), basic: rs1}), 200, liveAccess)
 	checkAnswer(t, do(t, h, request{form: form("token", "live"), basic: [2]string{"rs2", "rs2-secret"}}), 200, inactive)
 	checkAnswer(t, do(t, h, request{form: form("token", "revoked"), basic: [2]string{"rs2", "rs2-secret"}}), 200, inactive)
@@ -215,7 +229,7 @@ func TestIntrospectionPermissionPolicies(t *testing.T) {
 	rs2 := [2]string{"rs2", "rs2-secret"}
 	tests := []struct {
 		name   string
-		policy func(context.Context, storage.Client, *storage.Token) bool
+		policy func(context.Context, *storage.Client, *storage.Token) bool
 		caller [2]string
 		want   string
 	}{
@@ -229,11 +243,11 @@ func TestIntrospectionPermissionPolicies(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv, store := newServer(t, nil)
-			if err := store.CreateClient(t.Context(), &storage.Client{ID: "c1", SecretHash: secret.HashSecret("c1-secret")}); err != nil {
+			s := newServer(t, nil)
+			if err := s.store.CreateClient(t.Context(), &storage.Client{ID: "c1", SecretHash: secret.HashSecret("c1-secret")}); err != nil {
 				t.Fatal(err)
 			}
-			h := introspection.New(srv, introspection.Config{CheckPermission: tt.policy})
+			h := s.mount(introspection.Config{CheckPermission: tt.policy})
 			checkAnswer(t, do(t, h, request{form: form("token", "live"), basic: tt.caller}), 200, tt.want)
 		})
 	}
@@ -244,8 +258,8 @@ func TestIntrospectionPermissionPolicies(t *testing.T) {
 func TestIntrospectionDescribe(t *testing.T) {
 	var described []string
 	cfg := introspection.Config{
-		CheckPermission: func(_ context.Context, caller storage.Client, _ *storage.Token) bool {
-			return caller.ClientID() == "rs1"
+		CheckPermission: func(_ context.Context, caller *storage.Client, _ *storage.Token) bool {
+			return caller.ID == "rs1"
 		},
 		Describe: func(_ context.Context, tok *storage.Token, info *grantry.TokenInfo) {
 			described = append(described, tok.ID)
@@ -254,8 +268,7 @@ func TestIntrospectionDescribe(t *testing.T) {
 			info.Extra = map[string]any{"tenant": "t-7"}
 		},
 	}
-	srv, _ := newServer(t, nil)
-	h := introspection.New(srv, cfg)
+	h := newServer(t, nil).mount(cfg)
 	want := `{"active":true,"scope":"profile email","client_id":"c1","username":"alice@example.test","token_type":"Bearer",` +
 		`"exp":1898834767,"iat":1898830567,"sub":"alice","aud":"https://api.test","iss":"https://as.test","jti":"t1","tenant":"t-7"}`
 	checkAnswer(t, do(t, h, request{form: form("token", "live"), basic: rs1}), 200, want)
@@ -273,8 +286,8 @@ func (downStore) TokenByAccess(context.Context, string) (*storage.Token, error) 
 }
 
 func TestIntrospectionStoreOutage(t *testing.T) {
-	srv, _ := newServer(t, func(s *memstore.Store) storage.TokenStore { return downStore{s} })
-	rec := do(t, introspection.New(srv, introspection.Config{}), request{form: form("token", "live"), basic: rs1})
+	s := newServer(t, func(s *memstore.Store) storage.TokenStore { return downStore{s} })
+	rec := do(t, s.mount(introspection.Config{}), request{form: form("token", "live"), basic: rs1})
 	checkAnswer(t, rec, http.StatusServiceUnavailable, "temporarily_unavailable")
 	if strings.Contains(rec.Body.String(), "storage") {
 		t.Errorf("body %s leaks the internal cause", rec.Body)
@@ -282,7 +295,6 @@ func TestIntrospectionStoreOutage(t *testing.T) {
 }
 
 func TestIntrospectionMetadata(t *testing.T) {
-	srv, _ := newServer(t, nil)
 	tests := []struct {
 		name string
 		cfg  introspection.Config
@@ -300,11 +312,19 @@ func TestIntrospectionMetadata(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := introspection.New(srv, tt.cfg)
+			s := newServer(t, nil)
+			e := introspection.New(s.tokens, tt.cfg)
 			if e.Name() != grantry.EndpointIntrospection {
 				t.Errorf("Name: got %q, want %q", e.Name(), grantry.EndpointIntrospection)
 			}
-			if got := e.ServerMetadata(); !reflect.DeepEqual(got, tt.want) {
+			s.srv.Mount(e)
+			got := map[string]any{}
+			for k, v := range s.srv.Metadata() {
+				if strings.HasPrefix(k, "introspection_") {
+					got[k] = v
+				}
+			}
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})
@@ -314,7 +334,8 @@ func TestIntrospectionMetadata(t *testing.T) {
 // TestIntrospectionRFC7662Example sends the request of RFC 7662 §2.1 as
 // written there: client s6BhdRkqt3 with secret gX1fBat3bV.
 func TestIntrospectionRFC7662Example(t *testing.T) {
-	srv, store := newServer(t, nil)
+	s := newServer(t, nil)
+	store := s.store
 	ctx := context.Background()
 	if err := store.CreateClient(ctx, &storage.Client{ID: "s6BhdRkqt3", SecretHash: secret.HashSecret("gX1fBat3bV")}); err != nil {
 		t.Fatal(err)
@@ -329,7 +350,7 @@ func TestIntrospectionRFC7662Example(t *testing.T) {
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r.Header.Set("Authorization", "Basic czZCaGRSa3F0MzpnWDFmQmF0M2JW")
 	rec := httptest.NewRecorder()
-	introspection.New(srv, introspection.Config{CheckPermission: introspection.AnyCaller}).ServeHTTP(rec, r)
+	s.mount(introspection.Config{CheckPermission: introspection.AnyCaller}).ServeHTTP(rec, r)
 	want := `{"active":true,"scope":"read write dolphin","client_id":"l238j323ds-23ij4","token_type":"Bearer",` +
 		`"exp":1898834767,"iat":1898830567,"sub":"Z5O3upPC88QrAjx00dis","iss":"https://as.test","jti":"rfc"}`
 	checkAnswer(t, rec, 200, want)
@@ -338,8 +359,7 @@ func TestIntrospectionRFC7662Example(t *testing.T) {
 // TestIntrospectionUnencodableDescription: an extra member JSON cannot
 // encode is a 500 that names no cause.
 func TestIntrospectionUnencodableDescription(t *testing.T) {
-	srv, _ := newServer(t, nil)
-	h := introspection.New(srv, introspection.Config{CheckPermission: resourceServers, Describe: func(_ context.Context, _ *storage.Token, info *grantry.TokenInfo) {
+	h := newServer(t, nil).mount(introspection.Config{CheckPermission: resourceServers, Describe: func(_ context.Context, _ *storage.Token, info *grantry.TokenInfo) {
 		info.Extra = map[string]any{"bad": make(chan int)}
 	}})
 	rec := do(t, h, request{form: form("token", "live"), basic: rs1})

@@ -35,11 +35,10 @@ func Example() {
 		log.Fatal(err)
 	}
 	srv.RegisterGrant(clientcredentials.New(clientcredentials.Config{}))
-	rev := revocation.New(srv, revocation.Config{URL: "/revoke"})
-	srv.RegisterEndpoint(rev)
+	rev := revocation.New(store, revocation.Config{URL: "/revoke"})
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /token", srv.ServeToken)
-	mux.Handle("POST /revoke", rev)
+	mux.Handle("POST /revoke", srv.Mount(rev))
 	as := httptest.NewServer(mux)
 	defer as.Close()
 

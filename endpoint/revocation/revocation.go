@@ -99,7 +99,8 @@ func (e *Endpoint) Respond(ctx context.Context, req *authserver.EndpointRequest)
 // family: RFC 7009 §2.1 asks that revoking a refresh token revoke the
 // access tokens issued with it, and in the family are both the refresh
 // token's own record and every token issued from the same grant. A token
-// without a family is revoked alone either way.
+// without a family is revoked alone either way. On success tok.Revoked is
+// set.
 func (e *Endpoint) revoke(ctx context.Context, tok *storage.Token, family bool) error {
 	family = family && tok.FamilyID != ""
 	var err error
@@ -111,6 +112,7 @@ func (e *Endpoint) revoke(ctx context.Context, tok *storage.Token, family bool) 
 	if err != nil {
 		return err
 	}
+	tok.Revoked = true
 	if e.cfg.Revoked != nil {
 		e.cfg.Revoked(ctx, tok, family)
 	}

@@ -40,7 +40,7 @@ type fixture struct {
 	store   *memstore.Store
 	srv     *authserver.Server
 	handler http.Handler
-	revoked []string // TokenRevoked calls: "id family|single"
+	revoked []string // Config.Revoked calls: "id family|single"
 	authed  []string // ClientAuthenticated calls: "client method endpoint"
 }
 
@@ -91,15 +91,8 @@ func newFixture(t *testing.T, cfg revocation.Config, wrap func(*memstore.Store) 
 		Now:    func() time.Time { return now },
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Events: authserver.Events{
-			TokenRevoked: func(_ context.Context, tok *storage.Token, family bool) {
-				kind := " single"
-				if family {
-					kind = " family"
-				}
-				f.revoked = append(f.revoked, tok.ID+kind)
-			},
-			ClientAuthenticated: func(_ context.Context, c storage.Client, m grantry.AuthMethod, endpoint string) {
-				f.authed = append(f.authed, c.ClientID()+" "+string(m)+" "+endpoint)
+			ClientAuthenticated: func(_ context.Context, c *storage.Client, m grantry.AuthMethod, endpoint string) {
+				f.authed = append(f.authed, c.ID+" "+string(m)+" "+endpoint)
 			},
 		},
 	})
@@ -108,9 +101,19 @@ func newFixture(t *testing.T, cfg revocation.Config, wrap func(*memstore.Store) 
 	}
 	methods := []grantry.AuthMethod{grantry.AuthClientSecretBasic, grantry.AuthClientSecretPost, grantry.AuthNone}
 	srv.RegisterGrant(password.New(users{}, password.Config{AuthMethods: methods}))
-	srv.RegisterGrant(refresh.New(refresh.Config{AuthMethods: methods}))
+	srv.RegisterGrant(refresh.New(tokens, refresh.Config{AuthMethods: methods}))
 	f.srv = srv
-	f.handler = revocation.New(srv, cfg)
+	cfg.Revoked = func(_ context.Context, tok *storage.Token, family bool) {
+		if !tok.Revoked {
+			t.Errorf("Revoked(%s): the record is not marked revoked", tok.ID)
+		}
+		kind := " single"
+		if family {
+			kind = " family"
+		}
+		f.revoked = append(f.revoked, tok.ID+kind)
+	}
+	f.handler = srv.Mount(revocation.New(tokens, cfg))
 	return f
 }
 
@@ -245,7 +248,7 @@ func TestRevocation(t *testing.T) {
 				t.Errorf("revoked records: got %v, want %v", got, tt.wantRevoked)
 			}
 			if !slices.Equal(f.revoked, tt.wantEvents) {
-				t.Errorf("TokenRevoked calls: got %q, want %q", f.revoked, tt.wantEvents)
+				t.Errorf("Revoked calls: got %q, want %q", f.revoked, tt.wantEvents)
 			}
 		})
 	}
@@ -387,7 +390,7 @@ func TestRevocationStoreOutage(t *testing.T) {
 			}
 			checkAnswer(t, rec, "temporarily_unavailable")
 			if len(f.revoked) != 0 {
-				t.Errorf("TokenRevoked calls: got %q, want none", f.revoked)
+				t.Errorf("Revoked calls: got %q, want none", f.revoked)
 			}
 		})
 	}
@@ -413,12 +416,18 @@ func TestRevocationMetadata(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t, revocation.Config{}, nil)
-			e := revocation.New(f.srv, tt.cfg)
+			f := newFixture(t, tt.cfg, nil) // mounts the endpoint with tt.cfg
+			e := revocation.New(f.store, tt.cfg)
 			if e.Name() != grantry.EndpointRevocation {
 				t.Errorf("Name: got %q, want %q", e.Name(), grantry.EndpointRevocation)
 			}
-			if got := e.ServerMetadata(); !reflect.DeepEqual(got, tt.want) {
+			got := map[string]any{}
+			for k, v := range f.srv.Metadata() {
+				if strings.HasPrefix(k, "revocation_") {
+					got[k] = v
+				}
+			}
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})

@@ -70,7 +70,7 @@ func cmdUserCreate(ctx context.Context, env *environment, args []string) error {
 	}
 	u := &storage.User{ID: secret.ID(), Username: name, PasswordHash: secret.HashPassword(pw), CreatedAt: time.Now().UTC()}
 	return withBackend(ctx, f, func(b *backend) error {
-		if err := b.users.CreateUser(ctx, u); errors.Is(err, storage.ErrExists) {
+		if err := b.accounts.CreateUser(ctx, u); errors.Is(err, storage.ErrExists) {
 			return fmt.Errorf("a user named %q exists already", name)
 		} else if err != nil {
 			return err
@@ -95,7 +95,7 @@ func cmdUserList(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	return withBackend(ctx, &f, func(b *backend) error {
-		list, err := b.users.ListUsers(ctx)
+		list, err := b.accounts.ListUsers(ctx)
 		if err != nil {
 			return err
 		}
@@ -133,7 +133,7 @@ func cmdUserDelete(ctx context.Context, env *environment, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := b.users.DeleteUser(ctx, u.ID); err != nil {
+		if err := b.accounts.DeleteUser(ctx, u.ID); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.stdout, "deleted user %s\n", name)
@@ -155,7 +155,7 @@ func cmdUserSetPassword(ctx context.Context, env *environment, args []string) er
 		if err != nil {
 			return err
 		}
-		if err := b.users.SetPasswordHash(ctx, u.ID, secret.HashPassword(pw)); err != nil {
+		if err := b.accounts.SetPasswordHash(ctx, u.ID, secret.HashPassword(pw)); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.stdout, "password of %s changed\n", name)

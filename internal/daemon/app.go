@@ -111,7 +111,8 @@ func (a *app) handler() http.Handler {
 }
 
 // oauthEndpoint reports whether an endpoint answers with OAuth errors,
-// whose codes the metrics count.
+// whose codes the metrics count: the authorization server reports them
+// through Events.Failed (noteFailure).
 func oauthEndpoint(name string) bool {
 	switch name {
 	case "authorize", "token", "revocation", "introspection":
@@ -125,17 +126,23 @@ func oauthEndpoint(name string) bool {
 func (a *app) route(endpoint string, h http.HandlerFunc) http.Handler {
 	e := a.metrics.endpoints[endpoint]
 	quiet := endpoint == "healthz" || endpoint == "readyz" || endpoint == "metrics" || endpoint == "static"
+	oauth := oauthEndpoint(endpoint)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &recorder{ResponseWriter: w, oauth: oauthEndpoint(endpoint)}
+		rec := &recorder{ResponseWriter: w}
+		var failed *failure // set at OAuth endpoints only
+		if oauth {
+			r, failed = withFailure(r)
+		}
 		h(rec, r)
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
 		d := time.Since(start)
 		e.observe(rec.status, d)
-		if rec.code != "" {
-			a.metrics.countError(endpoint, rec.code)
+		code := failed.errorCode()
+		if code != "" {
+			a.metrics.countError(endpoint, code)
 		}
 		level := slog.LevelInfo
 		if quiet {
@@ -143,6 +150,6 @@ func (a *app) route(endpoint string, h http.HandlerFunc) http.Handler {
 		}
 		a.log.LogAttrs(r.Context(), level, "request",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", rec.status), slog.Duration("duration", d), slog.String("error", rec.code))
+			slog.Int("status", rec.status), slog.Duration("duration", d), slog.String("error", code))
 	})
 }

@@ -1,7 +1,9 @@
 package daemon
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -76,19 +78,72 @@ func TestHistogramBuckets(t *testing.T) {
 	}
 }
 
-func TestErrorCodeSniffing(t *testing.T) {
+// TestMetricsCountErrorsOfEveryOAuthEndpoint: errors the server answers
+// at the authorization endpoint, by redirect in the query or the
+// fragment, and at the revocation and introspection endpoints are counted
+// by code; what is no OAuth error is not.
+func TestMetricsCountErrorsOfEveryOAuthEndpoint(t *testing.T) {
+	h := newHarness(t)
+	c := h.browser()
+	page := h.consentPage(c, authorizePath())
+	if r := h.post(c, consentAction(t, page.body), url.Values{"csrf": {csrfOf(t, page.body)}, "decision": {"deny"}}); r.status != http.StatusFound {
+		t.Fatalf("deny: status %d, want 302", r.status)
+	}
+	if r := h.get(c, authorizePath("response_type", "token")); r.status != http.StatusFound || !strings.Contains(r.location(t).Fragment, "error=") {
+		t.Fatalf("implicit request: status %d to %q, want a redirect with the error in the fragment", r.status, r.header.Get("Location"))
+	}
+	if r := h.postAs(testClient, "wrong", "/revoke", url.Values{"token": {"x"}}); r.status != http.StatusUnauthorized {
+		t.Fatalf("revocation with a wrong secret: status %d, want 401", r.status)
+	}
+	if r := h.postAs(testClient, h.secret, "/revoke", url.Values{"token": {"x"}}); r.status != http.StatusOK {
+		t.Fatalf("revocation of an unknown token: status %d, want 200", r.status)
+	}
+	if r := h.postAs(testClient, h.secret, "/introspect", url.Values{}); r.status != http.StatusBadRequest {
+		t.Fatalf("introspection without a token: status %d, want 400", r.status)
+	}
+	if r := h.get(c, "/no-such-page"); r.status != http.StatusNotFound {
+		t.Fatalf("unknown page: status %d, want 404", r.status)
+	}
+
+	r := h.get(c, "/metrics")
+	var got []string
+	for _, line := range strings.Split(r.body, "\n") {
+		if strings.HasPrefix(line, "grantry_oauth_errors_total{") {
+			got = append(got, line)
+		}
+	}
+	want := []string{
+		`grantry_oauth_errors_total{endpoint="authorize",error="access_denied"} 1`,
+		`grantry_oauth_errors_total{endpoint="authorize",error="unsupported_response_type"} 1`,
+		`grantry_oauth_errors_total{endpoint="introspection",error="invalid_request"} 1`,
+		`grantry_oauth_errors_total{endpoint="revocation",error="invalid_client"} 1`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("error series:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestNoteFailure: the server's failure callback keeps the first error
+// code of a request prepared by withFailure, bounded to the known codes.
+func TestNoteFailure(t *testing.T) {
+	note := func(codes ...grantry.ErrorCode) string {
+		r, f := withFailure(httptest.NewRequest(http.MethodPost, "/token", nil))
+		for _, c := range codes {
+			// The server may pass on a request derived from the one it got.
+			noteFailure(r.WithContext(context.WithoutCancel(r.Context())), &grantry.Error{Code: c})
+		}
+		return f.errorCode()
+	}
 	tests := []struct {
 		name, got, want string
 	}{
-		{"json", jsonErrorCode([]byte(`{"error":"invalid_grant","error_description":"x"}`)), string(grantry.ErrInvalidGrant)},
-		{"json not an error", jsonErrorCode([]byte(`{"access_token":"x"}`)), ""},
-		{"json unterminated", jsonErrorCode([]byte(`{"error":"inval`)), ""},
-		{"query", redirectErrorCode("https://c.example/cb?error=access_denied&state=x"), string(grantry.ErrAccessDenied)},
-		{"fragment", redirectErrorCode("https://c.example/cb#error=access_denied&state=x"), string(grantry.ErrAccessDenied)},
-		{"no error", redirectErrorCode("https://c.example/cb?code=x"), ""},
-		{"odd code", redirectErrorCode("https://c.example/cb?error=Robert%27%29DROP"), "other"},
-		{"long code", boundedCode(strings.Repeat("a", 41)), "other"},
-		{"unknown code of lower-case letters", redirectErrorCode("https://c.example/cb?error=abcdefghij"), "other"},
+		{"known code", note(grantry.ErrInvalidGrant), string(grantry.ErrInvalidGrant)},
+		{"no failure", note(), ""},
+		{"first failure counts", note(grantry.ErrAccessDenied, grantry.ErrServerError), string(grantry.ErrAccessDenied)},
+		{"no code", note(""), "other"},
+		{"odd code", note("Robert')DROP"), "other"},
+		{"long code", note(grantry.ErrorCode(strings.Repeat("a", 41))), "other"},
+		{"unknown code of lower-case letters", note("abcdefghij"), "other"},
 		{"every known code kept", strings.Join(mapCodes(knownCodes), " "), strings.Join(codeNames(knownCodes), " ")},
 	}
 	for _, tt := range tests {
@@ -98,6 +153,13 @@ func TestErrorCodeSniffing(t *testing.T) {
 			}
 		})
 	}
+	t.Run("request not prepared", func(t *testing.T) {
+		noteFailure(httptest.NewRequest(http.MethodGet, "/metrics", nil), &grantry.Error{Code: grantry.ErrServerError})
+		var f *failure
+		if got := f.errorCode(); got != "" {
+			t.Errorf("errorCode of no failure: got %q, want none", got)
+		}
+	})
 }
 
 func mapCodes(codes []grantry.ErrorCode) []string {

@@ -23,7 +23,8 @@ var (
 )
 
 // newAuthServer builds the authorization server with the configured
-// grants, each counted by the metrics.
+// grants. The metrics count the tokens it issues and, through noteFailure,
+// the errors it answers.
 func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, log *slog.Logger) (*authserver.Server, error) {
 	scopes, _ := grantry.ParseScope(cfg.Scopes)
 	srv, err := authserver.New(authserver.Config{
@@ -36,6 +37,7 @@ func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, log
 		Endpoints:       authserver.EndpointURLs{Authorization: "/authorize", Token: "/token"},
 		Events: authserver.Events{
 			TokenIssued: func(_ context.Context, tok *storage.Token) { m.countToken(tok.GrantType) },
+			Failed:      noteFailure,
 		},
 	})
 	if err != nil {

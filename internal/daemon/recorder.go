@@ -1,23 +1,17 @@
 package daemon
 
 import (
+	"context"
 	"net/http"
-	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/grantry/grantry"
 )
 
-// recorder remembers the status of a response and, at an OAuth endpoint,
-// the error code of an OAuth error: from the JSON body of RFC 6749 §5.2 or
-// from the error parameter of a redirect (§4.1.2.1).
+// recorder remembers the status of a response.
 type recorder struct {
 	http.ResponseWriter
-	oauth  bool // an OAuth endpoint: error codes are read
 	status int
-	code   string
-	sniff  bool
 }
 
 func (r *recorder) WriteHeader(status int) {
@@ -25,14 +19,6 @@ func (r *recorder) WriteHeader(status int) {
 		return
 	}
 	r.status = status
-	h := r.Header()
-	switch {
-	case !r.oauth:
-	case status == http.StatusFound || status == http.StatusSeeOther:
-		r.code = redirectErrorCode(h.Get("Location"))
-	case status >= 400 && strings.HasPrefix(h.Get("Content-Type"), "application/json"):
-		r.sniff = true
-	}
 	r.ResponseWriter.WriteHeader(status)
 }
 
@@ -40,47 +26,42 @@ func (r *recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.WriteHeader(http.StatusOK)
 	}
-	if r.sniff {
-		r.sniff = false
-		r.code = jsonErrorCode(b)
-	}
 	return r.ResponseWriter.Write(b)
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// jsonErrorCode reads the error member that starts every error body the
-// authorization server writes.
-func jsonErrorCode(b []byte) string {
-	const prefix = `{"error":"`
-	s := string(b)
-	if !strings.HasPrefix(s, prefix) {
+// failure receives the OAuth error code of a request to an OAuth endpoint,
+// from the authorization server's Events.Failed, for route to count and
+// log.
+type failure struct{ code string }
+
+type failureKey struct{}
+
+// errorCode returns the error code noted, or "" for none or a nil f.
+func (f *failure) errorCode() string {
+	if f == nil {
 		return ""
 	}
-	s = s[len(prefix):]
-	end := strings.IndexByte(s, '"')
-	if end < 0 {
-		return ""
-	}
-	return boundedCode(s[:end])
+	return f.code
 }
 
-// redirectErrorCode returns the error parameter of a redirect to a client.
-func redirectErrorCode(location string) string {
-	if !strings.Contains(location, "error=") {
-		return ""
+// withFailure returns r with a failure that noteFailure fills in.
+func withFailure(r *http.Request) (*http.Request, *failure) {
+	f := new(failure)
+	return r.WithContext(context.WithValue(r.Context(), failureKey{}, f)), f
+}
+
+// noteFailure is the authorization server's Events.Failed, called as it
+// answers a request with an OAuth error: a JSON error (RFC 6749 §5.2) or
+// a redirect to the client (§4.1.2.1). It keeps the error code, bounded,
+// of the first error answered, for a request that withFailure prepared;
+// other requests are not counted. An error without a code is "other".
+func noteFailure(r *http.Request, e *grantry.Error) {
+	if f, ok := r.Context().Value(failureKey{}).(*failure); ok && f.code == "" {
+		f.code = boundedCode(string(e.Code))
 	}
-	u, err := url.Parse(location)
-	if err != nil {
-		return ""
-	}
-	code := u.Query().Get("error")
-	if code == "" {
-		frag, _ := url.ParseQuery(u.Fragment)
-		code = frag.Get("error")
-	}
-	return boundedCode(code)
 }
 
 // knownCodes are the error codes a metric label may name: those the
@@ -97,7 +78,7 @@ var knownCodes = []grantry.ErrorCode{
 
 // boundedCode keeps metric labels few: a known error code, or "other".
 func boundedCode(code string) string {
-	if code == "" || slices.Contains(knownCodes, grantry.ErrorCode(code)) {
+	if slices.Contains(knownCodes, grantry.ErrorCode(code)) {
 		return code
 	}
 	return "other"

@@ -54,7 +54,7 @@ func (a *app) announce(ctx context.Context, addr string) {
 	if err == nil && len(clients) == 0 {
 		a.log.Info("no clients yet; create one with: grantry client create --name NAME --redirect-uri URL (add --db as for serve)")
 	}
-	users, err := a.store.users.ListUsers(ctx)
+	users, err := a.store.accounts.ListUsers(ctx)
 	if err == nil && len(users) == 0 {
 		a.log.Info("no users yet; create one with: grantry user create NAME")
 	}

@@ -27,8 +27,9 @@ type backend struct {
 	clients  storage.ClientRegistry
 	codes    storage.CodeStore
 	tokens   storage.TokenStore
-	users    storage.UserStore
-	consents storage.ConsentStore
+	users    userFinder
+	accounts userAdmin
+	consents consentStore
 	// purger deletes the expired codes and tokens of the database; nil
 	// when it keeps none.
 	purger storage.Purger
@@ -39,6 +40,43 @@ type backend struct {
 	shared bool
 	ping   func(ctx context.Context) error
 	close  func() error
+}
+
+// userFinder finds the users who sign in.
+type userFinder interface {
+	// GetUser returns the user with the given ID, or storage.ErrNotFound.
+	GetUser(ctx context.Context, id string) (*storage.User, error)
+	// UserByName returns the user with the given Username, compared
+	// exactly, or storage.ErrNotFound.
+	UserByName(ctx context.Context, username string) (*storage.User, error)
+}
+
+// userAdmin is what the user commands do to the users.
+type userAdmin interface {
+	// CreateUser stores a new user, or returns storage.ErrExists when a
+	// user with the same ID or Username is stored already.
+	CreateUser(ctx context.Context, u *storage.User) error
+	// ListUsers returns every user, ordered by Username.
+	ListUsers(ctx context.Context) ([]*storage.User, error)
+	// DeleteUser removes a user, or returns storage.ErrNotFound. In the
+	// same step its consents and authorization codes are deleted and its
+	// tokens revoked with their families, for the records the store keeps
+	// (see apartCodes for the others).
+	DeleteUser(ctx context.Context, id string) error
+	// SetPasswordHash replaces a user's PasswordHash, or returns
+	// storage.ErrNotFound.
+	SetPasswordHash(ctx context.Context, id, hash string) error
+}
+
+// consentStore remembers the consents users gave, one per user and
+// client.
+type consentStore interface {
+	// GetConsent returns the consent of subject for clientID, or
+	// storage.ErrNotFound.
+	GetConsent(ctx context.Context, subject, clientID string) (*storage.Consent, error)
+	// SaveConsent stores c, replacing any consent of the same Subject and
+	// ClientID.
+	SaveConsent(ctx context.Context, c *storage.Consent) error
 }
 
 // settingStore keeps named values shared by every process of a database.
@@ -92,7 +130,7 @@ func openBackend(ctx context.Context, dsn, redisURL string) (*backend, error) {
 
 func memoryBackend(s *memstore.Store) *backend {
 	return &backend{
-		clients: s, codes: s, tokens: s, users: s, consents: s, purger: s,
+		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, purger: s,
 		ping:  func(context.Context) error { return nil },
 		close: func() error { return nil },
 	}
@@ -108,8 +146,6 @@ func sqlitePath(dsn string) string {
 	}
 	return dsn
 }
-
-var errNoAccounts = errors.New("the SQL store keeps no users and consents")
 
 // openSQLite opens the SQLite file at path, creating and migrating it.
 func openSQLite(ctx context.Context, path string) (*backend, error) {
@@ -148,29 +184,18 @@ func openPostgres(ctx context.Context, dsn string) (*backend, error) {
 	return b, err
 }
 
-// accountStore is what the SQL store must also keep for the server.
-type accountStore interface {
-	storage.UserStore
-	storage.ConsentStore
-}
-
 func sqlBackend(ctx context.Context, db *sql.DB, d sqlstore.Dialect, what string) (*backend, error) {
 	s, err := sqlstore.Open(ctx, db, d)
 	if err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	var acc any = s
-	accounts, ok := acc.(accountStore)
-	if !ok {
-		_ = db.Close()
-		return nil, fmt.Errorf("%s: %w", what, errNoAccounts)
-	}
 	b := &backend{
-		clients: s, codes: s, tokens: s, users: accounts, consents: accounts, purger: s, shared: true,
+		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, purger: s, shared: true,
 		ping:  db.PingContext,
 		close: db.Close,
 	}
+	var acc any = s
 	b.settings, _ = acc.(settingStore)
 	return b, nil
 }
@@ -210,7 +235,7 @@ func addRedis(ctx context.Context, b *backend, rawURL string) error {
 type apartCodes struct {
 	storage.CodeStore
 	clients storage.ClientStore
-	users   storage.UserStore
+	users   userFinder
 }
 
 // ConsumeAuthorizationCode consumes the code, then returns

@@ -18,13 +18,13 @@ const maxPasswordChecks = 4
 // the password.Authenticator of the password grant and of the sign-in
 // page.
 type userAuth struct {
-	users storage.UserStore
+	users userFinder
 	slots chan struct{}
 }
 
 var _ password.Authenticator = (*userAuth)(nil)
 
-func newUserAuth(users storage.UserStore) *userAuth {
+func newUserAuth(users userFinder) *userAuth {
 	go dummyHash() // made now, so that the first unknown name is not slower
 	return &userAuth{users: users, slots: make(chan struct{}, maxPasswordChecks)}
 }

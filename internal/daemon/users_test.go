@@ -79,8 +79,7 @@ func TestPasswordGrant(t *testing.T) {
 	})
 	t.Run("enabled", func(t *testing.T) {
 		h := newHarness(t, func(c *serveConfig) { c.Grants = newList("password") })
-		cr, _ := h.store.GetClient(t.Context(), testClient)
-		rec := cr.(*storage.Client)
+		rec, _ := h.store.GetClient(t.Context(), testClient)
 		rec.GrantTypes = append(rec.GrantTypes, "password")
 		_ = h.store.UpdateClient(t.Context(), rec)
 		r := tokenReq(h, url.Values{"grant_type": {"password"}, "username": {testUser}, "password": {testPassword}, "scope": {"profile"}})

@@ -8,5 +8,8 @@ import (
 )
 
 func TestAccountsConformance(t *testing.T) {
-	storagetest.RunAccounts(t, func(*testing.T) storagetest.AccountStore { return memstore.New() })
+	storagetest.RunAccounts(t, func(*testing.T) storagetest.Accounts {
+		s := memstore.New()
+		return storagetest.Accounts{Users: s, Admin: s, Consents: s}
+	})
 }

@@ -6,8 +6,6 @@ import (
 	"github.com/grantry/grantry/storage"
 )
 
-var _ storage.ConsentStore = (*Store)(nil)
-
 // GetConsent returns a copy of the consent of subject for clientID, or
 // storage.ErrNotFound.
 func (s *Store) GetConsent(_ context.Context, subject, clientID string) (*storage.Consent, error) {

@@ -8,8 +8,6 @@ import (
 	"github.com/grantry/grantry/storage"
 )
 
-var _ storage.UserStore = (*Store)(nil)
-
 // accounts holds users and remembered consents. Its maps are made on first
 // write, so that New needs no change.
 type accounts struct {

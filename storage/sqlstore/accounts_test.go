@@ -16,8 +16,9 @@ import (
 func TestAccountsConformance(t *testing.T) {
 	for _, tc := range dialects {
 		t.Run(tc.name, func(t *testing.T) {
-			storagetest.RunAccounts(t, func(t *testing.T) storagetest.AccountStore {
-				return openStore(t, tc.open(t), tc.d)
+			storagetest.RunAccounts(t, func(t *testing.T) storagetest.Accounts {
+				s := openStore(t, tc.open(t), tc.d)
+				return storagetest.Accounts{Users: s, Admin: s, Consents: s}
 			})
 		})
 	}

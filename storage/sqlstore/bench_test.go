@@ -36,7 +36,7 @@ func BenchmarkTokenClientCredentials(b *testing.B) {
 
 // BenchmarkTokenArgon2idSecret measures the token endpoint for a client
 // whose imported secret is hashed with argon2id, on SQLite, with and
-// without the SecretCache in front of the store.
+// without a secret.Cache in the server (authserver.Config.SecretCache).
 func BenchmarkTokenArgon2idSecret(b *testing.B) {
 	for _, cached := range []bool{false, true} {
 		name := "uncached"
@@ -53,11 +53,11 @@ func BenchmarkTokenArgon2idSecret(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			var clients storage.ClientStore = s
+			var cache *secret.Cache
 			if cached {
-				clients = sqlstore.NewSecretCache(s, sqlstore.SecretCacheConfig{})
+				cache = secret.NewCache(secret.CacheConfig{})
 			}
-			srv := newServer(b, clients, s, io.Discard)
+			srv := newServer(b, s, s, cache, io.Discard)
 			benchmarkToken(b, func() int { return tokenRequest(srv, "legacy", "legacy-password-123").Code })
 		})
 	}

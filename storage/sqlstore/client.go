@@ -24,11 +24,11 @@ const (
 )
 
 // ErrPlainSecret is returned when a client's SecretHash is not a hash made
-// by storage.HashSecret or storage.HashPassword: most likely the secret
+// by secret.HashSecret or secret.HashPassword: most likely the secret
 // itself, which must never be stored.
-var ErrPlainSecret = errors.New("sqlstore: SecretHash is not a hash made by storage.HashSecret or storage.HashPassword")
+var ErrPlainSecret = errors.New("sqlstore: SecretHash is not a hash made by secret.HashSecret or secret.HashPassword")
 
-// Prefixes of the hashes storage.HashSecret and storage.HashPassword make.
+// Prefixes of the hashes secret.HashSecret and secret.HashPassword make.
 const (
 	sha256Prefix   = "sha256$"
 	argon2idPrefix = "argon2id$"

@@ -6,8 +6,6 @@ import (
 	"github.com/grantry/grantry/storage"
 )
 
-var _ storage.ConsentStore = (*Store)(nil)
-
 const (
 	selectConsent = `SELECT scope, created_at FROM consents WHERE subject = $1 AND client_id = $2`
 	upsertConsent = `INSERT INTO consents (subject, client_id, scope, created_at) VALUES ($1, $2, $3, $4)

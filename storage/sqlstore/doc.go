@@ -48,10 +48,11 @@
 //
 // Codes and tokens are stored under the SHA-256 digests the storage
 // records carry, never in the clear, and a client's SecretHash must be a
-// hash made by storage.HashSecret or storage.HashPassword: anything else is
+// hash made by secret.HashSecret or secret.HashPassword: anything else is
 // refused with ErrPlainSecret. A copy of the database yields no usable
-// credential. SecretCache spares the token endpoint the argon2id
-// verification of an imported secret at every request.
+// credential. A secret.Cache, set as authserver.Config.SecretCache, spares
+// the token endpoint the argon2id verification of an imported secret at
+// every request.
 //
 // # Failures
 //

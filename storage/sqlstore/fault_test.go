@@ -136,15 +136,16 @@ func clientCredentialsServer(t testing.TB, s storage.ClientRegistry, tokens stor
 	if err != nil {
 		t.Fatalf("CreateClient: %v", err)
 	}
-	return newServer(t, s, tokens, log), sec
+	return newServer(t, s, tokens, nil, log), sec
 }
 
 // newServer returns an authorization server with the client credentials
-// grant.
-func newServer(t testing.TB, clients storage.ClientStore, tokens storage.TokenStore, log io.Writer) *authserver.Server {
+// grant, verifying slow client secret hashes through cache when it is not
+// nil.
+func newServer(t testing.TB, clients storage.ClientStore, tokens storage.TokenStore, cache *secret.Cache, log io.Writer) *authserver.Server {
 	t.Helper()
 	srv, err := authserver.New(authserver.Config{
-		Issuer: "https://auth.example", Clients: clients, Tokens: tokens,
+		Issuer: "https://auth.example", Clients: clients, Tokens: tokens, SecretCache: cache,
 		Logger: slog.New(slog.NewTextHandler(log, nil)),
 	})
 	if err != nil {

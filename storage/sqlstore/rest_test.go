@@ -128,13 +128,15 @@ func TestDumpHoldsNoCredential(t *testing.T) {
 					t.Fatalf("CreateClient(%s): %v", c.ID, err)
 				}
 			}
-			srv, err := authserver.New(authserver.Config{Clients: sqlstore.NewSecretCache(s, sqlstore.SecretCacheConfig{}), Tokens: s})
+			srv, err := authserver.New(authserver.Config{Clients: s, Tokens: s, SecretCache: secret.NewCache(secret.CacheConfig{})})
 			if err != nil {
 				t.Fatal(err)
 			}
-			srv.RegisterGrant(authcode.New(s, authcode.Config{}))
+			code := authcode.New(s, authcode.Config{})
+			srv.RegisterGrant(code)
+			srv.RegisterResponseType(code)
 			srv.RegisterGrant(password.New(oneUser{}, password.Config{}))
-			srv.RegisterGrant(refresh.New(refresh.Config{}))
+			srv.RegisterGrant(refresh.New(s, refresh.Config{}))
 			srv.RegisterGrant(clientcredentials.New(clientcredentials.Config{}))
 
 			pending, exchanged := authorizeCode(t, srv), authorizeCode(t, srv)

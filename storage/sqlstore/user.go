@@ -8,8 +8,6 @@ import (
 	"github.com/grantry/grantry/storage"
 )
 
-var _ storage.UserStore = (*Store)(nil)
-
 const userColumns = `id, username, password_hash, created_at`
 
 const (
@@ -22,7 +20,7 @@ const (
 
 // CreateUser stores u, or returns storage.ErrExists when a user with its
 // ID or Username is stored already. A PasswordHash that is not a hash made
-// by storage.HashPassword or storage.HashSecret is refused with
+// by secret.HashPassword or secret.HashSecret is refused with
 // ErrPlainSecret.
 func (s *Store) CreateUser(ctx context.Context, u *storage.User) error {
 	if !hashed(u.PasswordHash) {

@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"testing"
@@ -10,19 +11,65 @@ import (
 	"github.com/grantry/grantry/storage"
 )
 
-// AccountStore is what a backend implements to keep the users who sign in
-// and the consents they gave.
-type AccountStore interface {
-	storage.UserStore
-	storage.ConsentStore
+// Users is how a backend finds the users who sign in.
+type Users interface {
+	// GetUser returns the user with the given ID, or storage.ErrNotFound.
+	GetUser(ctx context.Context, id string) (*storage.User, error)
+	// UserByName returns the user with the given Username, compared
+	// exactly, or storage.ErrNotFound.
+	UserByName(ctx context.Context, username string) (*storage.User, error)
+	// ListUsers returns every user, ordered by Username.
+	ListUsers(ctx context.Context) ([]*storage.User, error)
 }
 
-// RunAccounts runs the conformance suite of storage.UserStore and
-// storage.ConsentStore as subtests of t. newStore is called once per
-// subtest and must return a new, empty store. What DeleteUser does to
-// tokens and codes is checked when the store also implements
-// storage.TokenStore or storage.CodeStore.
-func RunAccounts(t *testing.T, newStore func(t *testing.T) AccountStore) {
+// UserAdmin is how a backend changes its users.
+type UserAdmin interface {
+	// CreateUser stores a new user, or returns storage.ErrExists when a
+	// user with the same ID or Username is stored already.
+	CreateUser(ctx context.Context, u *storage.User) error
+	// DeleteUser removes a user, or returns storage.ErrNotFound and
+	// changes nothing. In the same step its consents and authorization
+	// codes are deleted, and every token issued to it (Subject == id) is
+	// revoked with its family, as by storage.TokenStore.RevokeFamily; the
+	// families of the deleted codes are revoked too, so that a code being
+	// redeemed meanwhile stores its tokens revoked. A backend does this
+	// for the records it keeps: where codes or tokens are kept by
+	// another, the application must refuse those of a deleted user.
+	DeleteUser(ctx context.Context, id string) error
+	// SetPasswordHash replaces a user's PasswordHash, or returns
+	// storage.ErrNotFound.
+	SetPasswordHash(ctx context.Context, id, hash string) error
+}
+
+// Consents is how a backend keeps remembered consents, one per user and
+// client.
+type Consents interface {
+	// GetConsent returns the consent of subject for clientID, or
+	// storage.ErrNotFound.
+	GetConsent(ctx context.Context, subject, clientID string) (*storage.Consent, error)
+	// SaveConsent stores c, replacing any consent of the same Subject and
+	// ClientID.
+	SaveConsent(ctx context.Context, c *storage.Consent) error
+	// DeleteConsent removes the consent of subject for clientID. An
+	// unknown consent is not an error.
+	DeleteConsent(ctx context.Context, subject, clientID string) error
+}
+
+// Accounts is the storage of the users who sign in and of the consents
+// they gave, as RunAccounts tests it. A backend that keeps both in one
+// store gives that store in every field.
+type Accounts struct {
+	Users    Users
+	Admin    UserAdmin
+	Consents Consents
+}
+
+// RunAccounts runs the conformance suite of Users, UserAdmin and Consents
+// as subtests of t. newStore is called once per subtest and must return
+// a new, empty store. What DeleteUser does to tokens, codes and consents
+// is checked when Accounts.Admin also implements storage.TokenStore,
+// storage.CodeStore or Consents.
+func RunAccounts(t *testing.T, newStore func(t *testing.T) Accounts) {
 	groups := []struct {
 		name  string
 		tests []accountTest
@@ -41,7 +88,7 @@ func RunAccounts(t *testing.T, newStore func(t *testing.T) AccountStore) {
 
 type accountTest struct {
 	name string
-	run  func(t *testing.T, s AccountStore)
+	run  func(t *testing.T, s Accounts)
 }
 
 // newUser returns a user with every field set, distinct for each name.
@@ -64,28 +111,28 @@ func userDiff(got, want *storage.User) diff {
 	return d
 }
 
-func mustCreateUser(t *testing.T, s AccountStore, u *storage.User) {
+func mustCreateUser(t *testing.T, s Accounts, u *storage.User) {
 	t.Helper()
-	if err := s.CreateUser(t.Context(), u); err != nil {
+	if err := s.Admin.CreateUser(t.Context(), u); err != nil {
 		t.Fatalf("CreateUser(%q): got error %v, want nil", u.Username, err)
 	}
 }
 
-func mustGetUser(t *testing.T, s AccountStore, id string) *storage.User {
+func mustGetUser(t *testing.T, s Accounts, id string) *storage.User {
 	t.Helper()
-	u, err := s.GetUser(t.Context(), id)
+	u, err := s.Users.GetUser(t.Context(), id)
 	if err != nil {
 		t.Fatalf("GetUser(%q): got error %v, want nil", id, err)
 	}
 	return u
 }
 
-func wantUserNotFound(t *testing.T, s AccountStore, id, username string) {
+func wantUserNotFound(t *testing.T, s Accounts, id, username string) {
 	t.Helper()
-	if u, err := s.GetUser(t.Context(), id); !errors.Is(err, storage.ErrNotFound) {
+	if u, err := s.Users.GetUser(t.Context(), id); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("GetUser(%q): got (%v, %v), want ErrNotFound", id, u, err)
 	}
-	if u, err := s.UserByName(t.Context(), username); !errors.Is(err, storage.ErrNotFound) {
+	if u, err := s.Users.UserByName(t.Context(), username); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("UserByName(%q): got (%v, %v), want ErrNotFound", username, u, err)
 	}
 }
@@ -112,25 +159,25 @@ func consentDiff(got, want *storage.Consent) diff {
 	return d
 }
 
-func mustGetConsent(t *testing.T, s AccountStore, subject, client string) *storage.Consent {
+func mustGetConsent(t *testing.T, s Accounts, subject, client string) *storage.Consent {
 	t.Helper()
-	c, err := s.GetConsent(t.Context(), subject, client)
+	c, err := s.Consents.GetConsent(t.Context(), subject, client)
 	if err != nil {
 		t.Fatalf("GetConsent(%q, %q): got error %v, want nil", subject, client, err)
 	}
 	return c
 }
 
-func mustSaveConsent(t *testing.T, s AccountStore, c *storage.Consent) {
+func mustSaveConsent(t *testing.T, s Accounts, c *storage.Consent) {
 	t.Helper()
-	if err := s.SaveConsent(t.Context(), c); err != nil {
+	if err := s.Consents.SaveConsent(t.Context(), c); err != nil {
 		t.Fatalf("SaveConsent(%q, %q): got error %v, want nil", c.Subject, c.ClientID, err)
 	}
 }
 
-func wantConsentNotFound(t *testing.T, s AccountStore, subject, client string) {
+func wantConsentNotFound(t *testing.T, s Accounts, subject, client string) {
 	t.Helper()
-	if c, err := s.GetConsent(t.Context(), subject, client); !errors.Is(err, storage.ErrNotFound) {
+	if c, err := s.Consents.GetConsent(t.Context(), subject, client); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("GetConsent(%q, %q): got (%v, %v), want ErrNotFound", subject, client, c, err)
 	}
 }
@@ -153,18 +200,18 @@ var userTests = []accountTest{
 	{"CopyIsolation", testUserCopyIsolation},
 }
 
-func testUserCreateGet(t *testing.T, s AccountStore) {
+func testUserCreateGet(t *testing.T, s Accounts) {
 	want := newUser("alice")
 	mustCreateUser(t, s, want)
 	userDiff(mustGetUser(t, s, want.ID), want).report(t, "GetUser")
 }
 
-func testUserByName(t *testing.T, s AccountStore) {
+func testUserByName(t *testing.T, s Accounts) {
 	for _, name := range []string{"alice", "bob", "zoë@example.org"} {
 		mustCreateUser(t, s, newUser(name))
 	}
 	for _, name := range []string{"alice", "bob", "zoë@example.org"} {
-		got, err := s.UserByName(t.Context(), name)
+		got, err := s.Users.UserByName(t.Context(), name)
 		if err != nil {
 			t.Fatalf("UserByName(%q): got error %v, want nil", name, err)
 		}
@@ -172,51 +219,51 @@ func testUserByName(t *testing.T, s AccountStore) {
 	}
 }
 
-func testUserByNameExact(t *testing.T, s AccountStore) {
+func testUserByNameExact(t *testing.T, s Accounts) {
 	mustCreateUser(t, s, newUser("alice"))
 	for _, name := range []string{"Alice", "ALICE", "alice ", " alice", "alic", "alice%", "alic_", ""} {
-		if u, err := s.UserByName(t.Context(), name); !errors.Is(err, storage.ErrNotFound) {
+		if u, err := s.Users.UserByName(t.Context(), name); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("UserByName(%q): got (%v, %v), want ErrNotFound", name, u, err)
 		}
 	}
 }
 
-func testUserDuplicateID(t *testing.T, s AccountStore) {
+func testUserDuplicateID(t *testing.T, s Accounts) {
 	first := newUser("alice")
 	mustCreateUser(t, s, first)
 	dup := newUser("bob")
 	dup.ID = first.ID
-	if err := s.CreateUser(t.Context(), dup); !errors.Is(err, storage.ErrExists) {
+	if err := s.Admin.CreateUser(t.Context(), dup); !errors.Is(err, storage.ErrExists) {
 		t.Errorf("CreateUser with a stored ID: got %v, want ErrExists", err)
 	}
 	userDiff(mustGetUser(t, s, first.ID), first).report(t, "GetUser after a refused duplicate")
-	if u, err := s.UserByName(t.Context(), "bob"); !errors.Is(err, storage.ErrNotFound) {
+	if u, err := s.Users.UserByName(t.Context(), "bob"); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("UserByName(bob) after a refused create: got (%v, %v), want ErrNotFound", u, err)
 	}
 }
 
-func testUserDuplicateUsername(t *testing.T, s AccountStore) {
+func testUserDuplicateUsername(t *testing.T, s Accounts) {
 	first := newUser("alice")
 	mustCreateUser(t, s, first)
 	dup := newUser("alice")
 	dup.ID = "another-id"
-	if err := s.CreateUser(t.Context(), dup); !errors.Is(err, storage.ErrExists) {
+	if err := s.Admin.CreateUser(t.Context(), dup); !errors.Is(err, storage.ErrExists) {
 		t.Errorf("CreateUser with a stored Username: got %v, want ErrExists", err)
 	}
-	if u, err := s.GetUser(t.Context(), "another-id"); !errors.Is(err, storage.ErrNotFound) {
+	if u, err := s.Users.GetUser(t.Context(), "another-id"); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("GetUser of the refused user: got (%v, %v), want ErrNotFound", u, err)
 	}
 }
 
-func testUserGetUnknown(t *testing.T, s AccountStore) {
+func testUserGetUnknown(t *testing.T, s Accounts) {
 	wantUserNotFound(t, s, "nobody", "nobody")
 }
 
-func testUserList(t *testing.T, s AccountStore) {
+func testUserList(t *testing.T, s Accounts) {
 	for _, name := range []string{"carol", "alice", "dave", "bob"} {
 		mustCreateUser(t, s, newUser(name))
 	}
-	list, err := s.ListUsers(t.Context())
+	list, err := s.Users.ListUsers(t.Context())
 	if err != nil {
 		t.Fatalf("ListUsers: got error %v, want nil", err)
 	}
@@ -226,82 +273,82 @@ func testUserList(t *testing.T, s AccountStore) {
 	userDiff(list[2], newUser("carol")).report(t, "ListUsers[2]")
 }
 
-func testUserListEmpty(t *testing.T, s AccountStore) {
-	list, err := s.ListUsers(t.Context())
+func testUserListEmpty(t *testing.T, s Accounts) {
+	list, err := s.Users.ListUsers(t.Context())
 	if err != nil || len(list) != 0 {
 		t.Errorf("ListUsers on an empty store: got (%v, %v), want no users and nil", list, err)
 	}
 }
 
-func testUserDelete(t *testing.T, s AccountStore) {
+func testUserDelete(t *testing.T, s Accounts) {
 	alice, bob := newUser("alice"), newUser("bob")
 	mustCreateUser(t, s, alice)
 	mustCreateUser(t, s, bob)
-	if err := s.DeleteUser(t.Context(), alice.ID); err != nil {
+	if err := s.Admin.DeleteUser(t.Context(), alice.ID); err != nil {
 		t.Fatalf("DeleteUser: got error %v, want nil", err)
 	}
 	wantUserNotFound(t, s, alice.ID, alice.Username)
 	userDiff(mustGetUser(t, s, bob.ID), bob).report(t, "GetUser of the other user")
 	again := newUser("alice")
 	again.ID = "new-alice"
-	if err := s.CreateUser(t.Context(), again); err != nil {
+	if err := s.Admin.CreateUser(t.Context(), again); err != nil {
 		t.Errorf("CreateUser reusing a deleted user's name: got %v, want nil", err)
 	}
 }
 
-func testUserDeleteUnknown(t *testing.T, s AccountStore) {
-	if err := s.DeleteUser(t.Context(), "nobody"); !errors.Is(err, storage.ErrNotFound) {
+func testUserDeleteUnknown(t *testing.T, s Accounts) {
+	if err := s.Admin.DeleteUser(t.Context(), "nobody"); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("DeleteUser(nobody): got %v, want ErrNotFound", err)
 	}
 }
 
 // testUserDeleteRevokesAndForgets checks that the user's tokens are
 // revoked and its codes and consents deleted, while another user's stay.
-func testUserDeleteRevokesAndForgets(t *testing.T, s AccountStore) {
+func testUserDeleteRevokesAndForgets(t *testing.T, s Accounts) {
 	alice, bob := newUser("alice"), newUser("bob")
 	mustCreateUser(t, s, alice)
 	mustCreateUser(t, s, bob)
-	l := storeLeftovers(t, s, asUser, alice.ID, bob.ID)
-	if err := s.DeleteUser(t.Context(), alice.ID); err != nil {
+	l := storeLeftovers(t, s.Admin, asUser, alice.ID, bob.ID)
+	if err := s.Admin.DeleteUser(t.Context(), alice.ID); err != nil {
 		t.Fatalf("DeleteUser: got error %v, want nil", err)
 	}
 	wantUserNotFound(t, s, alice.ID, alice.Username)
 	l.wantForgotten(t)
 }
 
-func testUserDeleteUnknownKeepsRecords(t *testing.T, s AccountStore) {
+func testUserDeleteUnknownKeepsRecords(t *testing.T, s Accounts) {
 	mustCreateUser(t, s, newUser("bob"))
-	l := storeLeftovers(t, s, asUser, "nobody", newUser("bob").ID)
-	if err := s.DeleteUser(t.Context(), "nobody"); !errors.Is(err, storage.ErrNotFound) {
+	l := storeLeftovers(t, s.Admin, asUser, "nobody", newUser("bob").ID)
+	if err := s.Admin.DeleteUser(t.Context(), "nobody"); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("DeleteUser(nobody): got %v, want ErrNotFound", err)
 	}
 	l.wantKept(t)
 }
 
-func testUserSetPasswordHash(t *testing.T, s AccountStore) {
+func testUserSetPasswordHash(t *testing.T, s Accounts) {
 	alice, bob := newUser("alice"), newUser("bob")
 	mustCreateUser(t, s, alice)
 	mustCreateUser(t, s, bob)
-	if err := s.SetPasswordHash(t.Context(), alice.ID, "sha256$new"); err != nil {
+	if err := s.Admin.SetPasswordHash(t.Context(), alice.ID, "sha256$new"); err != nil {
 		t.Fatalf("SetPasswordHash: got error %v, want nil", err)
 	}
 	want := newUser("alice")
 	want.PasswordHash = "sha256$new"
 	userDiff(mustGetUser(t, s, alice.ID), want).report(t, "GetUser after SetPasswordHash")
-	byName, err := s.UserByName(t.Context(), "alice")
+	byName, err := s.Users.UserByName(t.Context(), "alice")
 	if err != nil || byName.PasswordHash != "sha256$new" {
 		t.Errorf("UserByName after SetPasswordHash: got (%v, %v), want hash %q", byName, err, "sha256$new")
 	}
 	userDiff(mustGetUser(t, s, bob.ID), bob).report(t, "GetUser of the other user")
 }
 
-func testUserSetPasswordHashUnknown(t *testing.T, s AccountStore) {
-	if err := s.SetPasswordHash(t.Context(), "nobody", "sha256$x"); !errors.Is(err, storage.ErrNotFound) {
+func testUserSetPasswordHashUnknown(t *testing.T, s Accounts) {
+	if err := s.Admin.SetPasswordHash(t.Context(), "nobody", "sha256$x"); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("SetPasswordHash(nobody): got %v, want ErrNotFound", err)
 	}
 }
 
-func testUserCopyIsolation(t *testing.T, s AccountStore) {
+func testUserCopyIsolation(t *testing.T, s Accounts) {
 	in := newUser("alice")
 	mustCreateUser(t, s, in)
 	in.PasswordHash, in.Username = "changed", "changed"
@@ -321,17 +368,17 @@ var consentTests = []accountTest{
 	{"CopyIsolation", testConsentCopyIsolation},
 }
 
-func testConsentSaveGet(t *testing.T, s AccountStore) {
+func testConsentSaveGet(t *testing.T, s Accounts) {
 	want := newConsent("user-1", "app", "openid", "profile", "email")
 	mustSaveConsent(t, s, want)
 	consentDiff(mustGetConsent(t, s, "user-1", "app"), want).report(t, "GetConsent")
 }
 
-func testConsentGetUnknown(t *testing.T, s AccountStore) {
+func testConsentGetUnknown(t *testing.T, s Accounts) {
 	wantConsentNotFound(t, s, "user-1", "app")
 }
 
-func testConsentSaveReplaces(t *testing.T, s AccountStore) {
+func testConsentSaveReplaces(t *testing.T, s Accounts) {
 	mustSaveConsent(t, s, newConsent("user-1", "app", "profile"))
 	want := newConsent("user-1", "app", "profile", "email")
 	want.CreatedAt = at(time.Minute)
@@ -339,7 +386,7 @@ func testConsentSaveReplaces(t *testing.T, s AccountStore) {
 	consentDiff(mustGetConsent(t, s, "user-1", "app"), want).report(t, "GetConsent after a second save")
 }
 
-func testConsentPerSubjectAndClient(t *testing.T, s AccountStore) {
+func testConsentPerSubjectAndClient(t *testing.T, s Accounts) {
 	saved := []*storage.Consent{
 		newConsent("user-1", "app", "a"),
 		newConsent("user-1", "other", "b"),
@@ -355,7 +402,7 @@ func testConsentPerSubjectAndClient(t *testing.T, s AccountStore) {
 	wantConsentNotFound(t, s, "app", "user-1")
 }
 
-func testConsentEmptyScope(t *testing.T, s AccountStore) {
+func testConsentEmptyScope(t *testing.T, s Accounts) {
 	mustSaveConsent(t, s, newConsent("user-1", "app"))
 	got := mustGetConsent(t, s, "user-1", "app")
 	if len(got.Scope) != 0 {
@@ -363,24 +410,24 @@ func testConsentEmptyScope(t *testing.T, s AccountStore) {
 	}
 }
 
-func testConsentDelete(t *testing.T, s AccountStore) {
+func testConsentDelete(t *testing.T, s Accounts) {
 	mustSaveConsent(t, s, newConsent("user-1", "app", "a"))
 	other := newConsent("user-1", "other", "b")
 	mustSaveConsent(t, s, other)
-	if err := s.DeleteConsent(t.Context(), "user-1", "app"); err != nil {
+	if err := s.Consents.DeleteConsent(t.Context(), "user-1", "app"); err != nil {
 		t.Fatalf("DeleteConsent: got error %v, want nil", err)
 	}
 	wantConsentNotFound(t, s, "user-1", "app")
 	consentDiff(mustGetConsent(t, s, "user-1", "other"), other).report(t, "GetConsent of the other client")
 }
 
-func testConsentDeleteUnknown(t *testing.T, s AccountStore) {
-	if err := s.DeleteConsent(t.Context(), "user-1", "app"); err != nil {
+func testConsentDeleteUnknown(t *testing.T, s Accounts) {
+	if err := s.Consents.DeleteConsent(t.Context(), "user-1", "app"); err != nil {
 		t.Errorf("DeleteConsent of an unknown consent: got %v, want nil", err)
 	}
 }
 
-func testConsentCopyIsolation(t *testing.T, s AccountStore) {
+func testConsentCopyIsolation(t *testing.T, s Accounts) {
 	in := newConsent("user-1", "app", "a", "b")
 	mustSaveConsent(t, s, in)
 	in.Scope[0] = "changed"

@@ -12,16 +12,16 @@ import (
 
 // The cascade of DeleteUser and DeleteClient is checked on the records the
 // store under test keeps: its tokens when it is a storage.TokenStore, its
-// codes when it is a storage.CodeStore, its consents when it is a
-// storage.ConsentStore. A backend that keeps clients only, run with
-// RunClients, is checked for the deletion of the client alone.
+// codes when it is a storage.CodeStore, its consents when it implements
+// Consents. A backend that keeps clients only, run with RunClients, is
+// checked for the deletion of the client alone.
 
 // leftovers are records naming one user or client (mine) and records
 // naming another (theirs), as they were stored.
 type leftovers struct {
 	tokens   storage.TokenStore
 	codes    storage.CodeStore
-	consents storage.ConsentStore
+	consents Consents
 
 	myTokens, theirTokens     []*storage.Token
 	myCodes, theirCodes       []*storage.AuthorizationCode
@@ -44,7 +44,7 @@ func storeLeftovers(t *testing.T, s any, set owns, id, other string) *leftovers 
 	l := &leftovers{}
 	l.tokens, _ = s.(storage.TokenStore)
 	l.codes, _ = s.(storage.CodeStore)
-	l.consents, _ = s.(storage.ConsentStore)
+	l.consents, _ = s.(Consents)
 	if l.tokens != nil {
 		withFamily, bare, theirs := newToken("mine-1", "family-mine-1"), accessOnly("mine-2"), newToken("theirs", "family-theirs")
 		set(&withFamily.ClientID, &withFamily.Subject, id)

@@ -28,8 +28,8 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 // RunClients runs the subtests of client administration (group
 // "Clients"), for a backend that keeps clients only. What DeleteClient
 // does to tokens, codes and consents is checked when the store also
-// implements storage.TokenStore, storage.CodeStore or
-// storage.ConsentStore, for each of them it implements.
+// implements storage.TokenStore, storage.CodeStore or Consents, for each
+// of them it implements.
 func RunClients(t *testing.T, newStore func(t *testing.T) storage.ClientRegistry) {
 	runGroup(t, "Clients", clientTests, newStore)
 }

@@ -151,10 +151,10 @@ func (s unsortedList) ListClients(ctx context.Context) ([]*storage.Client, error
 type sharedClient struct {
 	*memstore.Store
 	mu   sync.Mutex
-	seen map[string]storage.Client
+	seen map[string]*storage.Client
 }
 
-func (s *sharedClient) GetClient(ctx context.Context, id string) (storage.Client, error) {
+func (s *sharedClient) GetClient(ctx context.Context, id string) (*storage.Client, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if c, ok := s.seen[id]; ok {
@@ -163,7 +163,7 @@ func (s *sharedClient) GetClient(ctx context.Context, id string) (storage.Client
 	c, err := s.Store.GetClient(ctx, id)
 	if err == nil {
 		if s.seen == nil {
-			s.seen = make(map[string]storage.Client)
+			s.seen = make(map[string]*storage.Client)
 		}
 		s.seen[id] = c
 	}
