@@ -82,11 +82,8 @@ type Config struct {
 // issues, and revoking a family when a grant detects a replay.
 // storage.TokenStore satisfies it.
 type TokenStore interface {
-	// CreateToken is storage.TokenStore.CreateToken.
-	CreateToken(ctx context.Context, t *storage.Token) error
-	// RotateRefreshToken is storage.TokenStore.RotateRefreshToken.
-	RotateRefreshToken(ctx context.Context, oldHash string, next *storage.Token) error
-	// RevokeFamily is storage.TokenStore.RevokeFamily.
+	storage.TokenWriter
+	// RevokeFamily is storage.TokenRevoker.RevokeFamily.
 	RevokeFamily(ctx context.Context, familyID string) error
 }
 

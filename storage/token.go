@@ -101,6 +101,12 @@ func FindToken(ctx context.Context, f TokenFinder, token, hint string) (tok *Tok
 // TokenStore keeps tokens.
 type TokenStore interface {
 	TokenFinder
+	TokenWriter
+	TokenRevoker
+}
+
+// TokenWriter stores issued tokens.
+type TokenWriter interface {
 	// CreateToken stores a new token, or returns ErrExists.
 	CreateToken(ctx context.Context, t *Token) error
 	// RotateRefreshToken revokes the token whose RefreshHash is oldHash and
@@ -111,6 +117,10 @@ type TokenStore interface {
 	// next whose keys collide with a stored token returns ErrExists. On any
 	// error nothing else changes.
 	RotateRefreshToken(ctx context.Context, oldHash string, next *Token) error
+}
+
+// TokenRevoker revokes tokens.
+type TokenRevoker interface {
 	// RevokeToken revokes one token record. An unknown id is not an error.
 	RevokeToken(ctx context.Context, id string) error
 	// RevokeFamily revokes every token of a family, and stays in force: a

@@ -35,10 +35,7 @@ type Config struct {
 // storage.TokenStore satisfies it.
 type Tokens interface {
 	storage.TokenFinder
-	// RevokeToken is storage.TokenStore.RevokeToken.
-	RevokeToken(ctx context.Context, id string) error
-	// RevokeFamily is storage.TokenStore.RevokeFamily.
-	RevokeFamily(ctx context.Context, familyID string) error
+	storage.TokenRevoker
 }
 
 // Endpoint is the revocation endpoint, an authserver.Endpoint: mount it
