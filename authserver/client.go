@@ -1,18 +1,24 @@
 package authserver
 
 import (
+	"context"
+	"encoding/base64"
+	"errors"
 	"net"
+	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 
-// The server's policy over client records (storage.Client is data only):
-// which redirect URI a request may use, which authentication method and
-// grant and response types a client may use, and what scope it may be
-// granted.
+// What the server checks of clients, in one place: its policy over client
+// records (storage.Client is data only) — which redirect URI a request may
+// use, which authentication method and grant and response types a client
+// may use — and client authentication (RFC 6749 §2.3).
 
 // defaultRedirectURI returns the redirection URI of a request that names
 // none: the client's only registered one, or "" when it registered several
@@ -117,4 +123,228 @@ func validPort(p string) bool {
 		n = n*10 + int(c-'0')
 	}
 	return n >= 1 && n <= 65535
+}
+
+// Params holds the parameters of a request, each present at most once. A
+// parameter sent without a value counts as omitted (RFC 6749 §3.1).
+type Params map[string]string
+
+// Get returns a parameter's value, or "".
+func (p Params) Get(name string) string { return p[name] }
+
+// ClientAuthRequest is what a client authentication method looks at.
+type ClientAuthRequest struct {
+	HTTP   *http.Request
+	Params Params
+	// Endpoint is grantry.EndpointToken or another endpoint's name.
+	Endpoint string
+}
+
+// ClientAuthenticator is one client authentication method. The server
+// asks every registered method whether the request carries its credentials;
+// a request may carry those of one method only (RFC 6749 §2.3).
+type ClientAuthenticator interface {
+	// Present reports whether the request carries this method's
+	// credentials.
+	Present(req *ClientAuthRequest) bool
+	// Authenticate returns the client the credentials prove, or an error.
+	// Any error becomes invalid_client; a storage.ErrUnavailable
+	// becomes temporarily_unavailable.
+	Authenticate(ctx context.Context, req *ClientAuthRequest) (*storage.Client, error)
+}
+
+var errBadCredentials = errors.New("bad client credentials")
+
+// RegisterClientAuth adds or replaces a client authentication method, such
+// as private_key_jwt. client_secret_basic, client_secret_post and none are
+// built in.
+func (s *Server) RegisterClientAuth(method grantry.AuthMethod, a ClientAuthenticator) {
+	s.clientAuth[method] = a
+	if !slices.Contains(s.authOrder, method) {
+		s.authOrder = append(s.authOrder, method)
+	}
+}
+
+func (s *Server) registerBuiltinClientAuth() {
+	s.RegisterClientAuth(grantry.AuthClientSecretBasic, basicAuth{s})
+	s.RegisterClientAuth(grantry.AuthClientSecretPost, postAuth{s})
+	s.RegisterClientAuth(grantry.AuthNone, noneAuth{s})
+}
+
+// AuthenticateClient authenticates the client of a request with one of the
+// allowed methods (RFC 6749 §2.3). It returns the client and the method
+// used. A failure is invalid_client: 401 with a WWW-Authenticate: Basic
+// challenge when the client tried the Authorization header or Basic was
+// allowed, 400 otherwise (RFC 6749 §5.2).
+func (s *Server) AuthenticateClient(ctx context.Context, req *ClientAuthRequest, allowed []grantry.AuthMethod) (*storage.Client, grantry.AuthMethod, error) {
+	method, err := s.detectAuthMethod(req)
+	if err != nil {
+		return nil, "", err
+	}
+	if method == "" || !slices.Contains(allowed, method) {
+		return nil, "", s.invalidClient(req, allowed)
+	}
+	client, err := s.clientAuth[method].Authenticate(ctx, req)
+	if err != nil {
+		if errors.Is(err, storage.ErrUnavailable) {
+			return nil, "", AsError(err)
+		}
+		return nil, "", s.invalidClient(req, allowed)
+	}
+	if !mayAuthenticate(client, method) {
+		return nil, "", s.invalidClient(req, allowed)
+	}
+	if id := req.Params.Get("client_id"); id != "" && id != client.ID {
+		return nil, "", s.invalidClient(req, allowed)
+	}
+	if f := s.cfg.Events.ClientAuthenticated; f != nil {
+		f(ctx, client, method, req.Endpoint)
+	}
+	return client, method, nil
+}
+
+// detectAuthMethod finds the one method whose credentials the request
+// carries; "none" counts only when no other does.
+func (s *Server) detectAuthMethod(req *ClientAuthRequest) (grantry.AuthMethod, error) {
+	if len(req.HTTP.Header.Values("Authorization")) > 1 {
+		// A singleton field sent twice is ambiguous credentials, which
+		// a proxy and this server might read differently.
+		return "", grantry.InvalidRequest("more than one Authorization header")
+	}
+	var found grantry.AuthMethod
+	for _, m := range s.authOrder {
+		if m == grantry.AuthNone || !s.clientAuth[m].Present(req) {
+			continue
+		}
+		if found != "" {
+			return "", grantry.InvalidRequest("the client used more than one authentication method")
+		}
+		found = m
+	}
+	if found == "" && s.clientAuth[grantry.AuthNone].Present(req) {
+		found = grantry.AuthNone
+	}
+	return found, nil
+}
+
+func (s *Server) invalidClient(req *ClientAuthRequest, allowed []grantry.AuthMethod) *grantry.Error {
+	e := grantry.NewError(grantry.ErrInvalidClient, "client authentication failed")
+	if req.HTTP.Header.Get("Authorization") != "" || slices.Contains(allowed, grantry.AuthClientSecretBasic) {
+		e.Status = http.StatusUnauthorized
+		e.Header = http.Header{"Www-Authenticate": {s.basicChallenge()}}
+	} else {
+		e.Status = http.StatusBadRequest
+	}
+	return e
+}
+
+func (s *Server) basicChallenge() string {
+	realm := s.cfg.Issuer
+	if realm == "" {
+		realm = "oauth"
+	}
+	return `Basic realm="` + strings.ReplaceAll(realm, `"`, "") + `", charset="UTF-8"`
+}
+
+// lookupClient finds a client, keeping storage outages apart from unknown
+// clients.
+func (s *Server) lookupClient(ctx context.Context, id string) (*storage.Client, error) {
+	if id == "" {
+		return nil, errBadCredentials
+	}
+	c, err := s.cfg.Clients.GetClient(ctx, id)
+	if err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil, errBadCredentials
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+// basicAuth is client_secret_basic (RFC 6749 §2.3.1): the client
+// identifier and secret are form-urlencoded, joined by a colon and base64
+// encoded.
+type basicAuth struct{ s *Server }
+
+func (basicAuth) Present(req *ClientAuthRequest) bool {
+	h := req.HTTP.Header.Get("Authorization")
+	return len(h) >= 6 && strings.EqualFold(h[:6], "basic ")
+}
+
+func (a basicAuth) Authenticate(ctx context.Context, req *ClientAuthRequest) (*storage.Client, error) {
+	id, presented, ok := ParseBasicAuth(req.HTTP.Header.Get("Authorization"))
+	if !ok || presented == "" {
+		return nil, errBadCredentials
+	}
+	return a.s.checkSecret(ctx, id, presented)
+}
+
+// ParseBasicAuth decodes an Authorization header of the Basic scheme whose
+// user name and password are form-urlencoded (RFC 6749 §2.3.1).
+func ParseBasicAuth(header string) (id, secret string, ok bool) {
+	if len(header) < 6 || !strings.EqualFold(header[:6], "basic ") {
+		return "", "", false
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(header[6:]))
+	if err != nil {
+		return "", "", false
+	}
+	encID, encSecret, found := strings.Cut(string(raw), ":")
+	if !found {
+		return "", "", false
+	}
+	id, err1 := url.QueryUnescape(encID)
+	secret, err2 := url.QueryUnescape(encSecret)
+	if err1 != nil || err2 != nil || id == "" {
+		return "", "", false
+	}
+	return id, secret, true
+}
+
+// postAuth is client_secret_post (RFC 6749 §2.3.1): client_id and
+// client_secret in the request body.
+type postAuth struct{ s *Server }
+
+func (postAuth) Present(req *ClientAuthRequest) bool {
+	return req.Params.Get("client_secret") != ""
+}
+
+func (a postAuth) Authenticate(ctx context.Context, req *ClientAuthRequest) (*storage.Client, error) {
+	return a.s.checkSecret(ctx, req.Params.Get("client_id"), req.Params.Get("client_secret"))
+}
+
+func (s *Server) checkSecret(ctx context.Context, id, presented string) (*storage.Client, error) {
+	c, err := s.lookupClient(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !s.verifySecret(c, presented) {
+		return nil, errBadCredentials
+	}
+	return c, nil
+}
+
+// verifySecret checks a presented secret against the client's stored hash
+// in constant time, through Config.SecretCache when there is one.
+func (s *Server) verifySecret(c *storage.Client, presented string) bool {
+	if c.SecretHash == "" {
+		return false
+	}
+	if s.cfg.SecretCache != nil {
+		return s.cfg.SecretCache.Verify(c.ID, c.SecretHash, presented)
+	}
+	return secret.Verify(c.SecretHash, presented)
+}
+
+// noneAuth is the public client's "none" (RFC 7591 §2): a client_id and no
+// secret.
+type noneAuth struct{ s *Server }
+
+func (noneAuth) Present(req *ClientAuthRequest) bool {
+	return req.Params.Get("client_id") != ""
+}
+
+func (a noneAuth) Authenticate(ctx context.Context, req *ClientAuthRequest) (*storage.Client, error) {
+	return a.s.lookupClient(ctx, req.Params.Get("client_id"))
 }
