@@ -53,11 +53,13 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.RegisterGrant(authcode.New(codes, authcode.Config{}))
+	code := authcode.New(codes, authcode.Config{})
+	srv.RegisterGrant(code)
+	srv.RegisterResponseType(code)
 
-	code := authorize(t, srv)
+	raw := authorize(t, srv)
 	exchange := func() *httptest.ResponseRecorder {
-		form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {"https://app.example/cb"}}
+		form := url.Values{"grant_type": {"authorization_code"}, "code": {raw}, "redirect_uri": {"https://app.example/cb"}}
 		r := httptest.NewRequest(http.MethodPost, "/token", strings.NewReader(form.Encode()))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		r.SetBasicAuth("web", sec)
