@@ -31,10 +31,10 @@ func newBenchRequest(authorization string) *benchRequest {
 }
 
 // serve posts body to the token endpoint and fails unless it answers 200.
-func (br *benchRequest) serve(b *testing.B, g *rig, body string) {
+func (br *benchRequest) serve(b *testing.B, g *harness, body string) {
 	br.body.Reset(body)
 	rec := httptest.NewRecorder()
-	g.srv.ServeToken(rec, br.r)
+	g.as.ServeToken(rec, br.r)
 	if rec.Code != http.StatusOK {
 		b.Fatalf("status %d: %s", rec.Code, rec.Body.Bytes())
 	}
@@ -47,7 +47,7 @@ func BenchmarkTokenClientCredentials(b *testing.B) {
 	const body = "grant_type=client_credentials&scope=api%3Aread"
 	auth := fzBasic("svc", "svc-secret")
 	b.Run("serial", func(b *testing.B) {
-		g := newRig(b, fzIssuer)
+		g := newHarness(b, false)
 		br := newBenchRequest(auth)
 		b.ReportAllocs()
 		b.ResetTimer()
@@ -56,7 +56,7 @@ func BenchmarkTokenClientCredentials(b *testing.B) {
 		}
 	})
 	b.Run("parallel", func(b *testing.B) {
-		g := newRig(b, fzIssuer)
+		g := newHarness(b, false)
 		b.ReportAllocs()
 		b.ResetTimer()
 		b.RunParallel(func(pb *testing.PB) {
@@ -71,7 +71,7 @@ func BenchmarkTokenClientCredentials(b *testing.B) {
 // benchCodes obtains n authorization codes for "web" through the
 // authorization endpoint, with an S256 challenge of verifier, and returns
 // the token request bodies that exchange them.
-func benchCodes(b *testing.B, g *rig, n int, verifier string) []string {
+func benchCodes(b *testing.B, g *harness, n int, verifier string) []string {
 	b.Helper()
 	query := url.Values{
 		"response_type":         {"code"},
@@ -85,7 +85,7 @@ func benchCodes(b *testing.B, g *rig, n int, verifier string) []string {
 	bodies := make([]string, n)
 	for i := range bodies {
 		rec := httptest.NewRecorder()
-		g.authorize(rec, fzRequest(http.MethodGet, "/authorize", query, "", "", ""))
+		g.handler.ServeHTTP(rec, fzRequest(http.MethodGet, "/authorize", query, "", "", ""))
 		loc, err := url.Parse(rec.Header().Get("Location"))
 		if rec.Code != http.StatusFound || err != nil || loc.Query().Get("code") == "" {
 			b.Fatalf("authorization response %d %q", rec.Code, rec.Header().Get("Location"))
@@ -108,7 +108,7 @@ func BenchmarkTokenCodeExchange(b *testing.B) {
 	const verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 	auth := fzBasic("web", "web-secret")
 	b.Run("serial", func(b *testing.B) {
-		g := newRig(b, fzIssuer)
+		g := newHarness(b, false)
 		bodies := benchCodes(b, g, b.N, verifier)
 		br := newBenchRequest(auth)
 		b.ReportAllocs()
@@ -118,7 +118,7 @@ func BenchmarkTokenCodeExchange(b *testing.B) {
 		}
 	})
 	b.Run("parallel", func(b *testing.B) {
-		g := newRig(b, fzIssuer)
+		g := newHarness(b, false)
 		bodies := benchCodes(b, g, b.N, verifier)
 		var next atomic.Int64
 		b.ReportAllocs()

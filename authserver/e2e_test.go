@@ -19,46 +19,43 @@ import (
 	"github.com/grantry/grantry/storage"
 )
 
-// e2eServer is a rig served over TLS: the authorization endpoint (alice
-// approves every request), the token endpoint, and a resource at /me that
-// accepts the rig's bearer tokens and answers with their subject.
+// e2eServer is a harness served over TLS (alice approves every
+// authorization request), and a resource server whose /me accepts the
+// harness's bearer tokens and answers with their subject.
 type e2eServer struct {
-	*rig
-	ts *httptest.Server
-	// ctx makes golang.org/x/oauth2 use the test server's TLS client.
+	*harness
+	api *httptest.Server
+	// ctx makes golang.org/x/oauth2 use the harness's TLS client.
 	ctx context.Context
 }
 
 func newE2EServer(t *testing.T) *e2eServer {
 	t.Helper()
-	mux := http.NewServeMux()
-	ts := httptest.NewTLSServer(mux)
-	t.Cleanup(ts.Close)
-	g := newRig(t, ts.URL)
-	mux.HandleFunc("GET /authorize", g.authorize)
-	mux.HandleFunc("POST /token", g.srv.ServeToken)
-	mux.HandleFunc("GET /me", func(w http.ResponseWriter, r *http.Request) {
+	h := newHarness(t, true)
+	validator := h.Validator()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		access, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		tok, err := g.store.TokenByAccess(r.Context(), secret.Digest(access))
-		if !ok || err != nil || !tok.Active(g.clock.Now()) {
+		info, err := validator.ValidateToken(r.Context(), access)
+		if !ok || err != nil || !info.Active {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
-		_, _ = io.WriteString(w, tok.Subject)
-	})
-	ctx := context.WithValue(t.Context(), oauth2.HTTPClient, ts.Client())
-	return &e2eServer{rig: g, ts: ts, ctx: ctx}
+		_, _ = io.WriteString(w, info.Subject)
+	}))
+	t.Cleanup(api.Close)
+	ctx := context.WithValue(t.Context(), oauth2.HTTPClient, h.HTTPClient())
+	return &e2eServer{harness: h, api: api, ctx: ctx}
 }
 
 func (s *e2eServer) endpoint(style oauth2.AuthStyle) oauth2.Endpoint {
-	return oauth2.Endpoint{AuthURL: s.ts.URL + "/authorize", TokenURL: s.ts.URL + "/token", AuthStyle: style}
+	return oauth2.Endpoint{AuthURL: s.Endpoints().Authorization, TokenURL: s.Endpoints().Token, AuthStyle: style}
 }
 
 // authorize follows the authorization URL as a browser would up to the
 // redirect to the client, and returns the redirect's parameters.
 func (s *e2eServer) authorize(t *testing.T, authURL, redirectURI string) url.Values {
 	t.Helper()
-	browser := *s.ts.Client()
+	browser := *s.HTTPClient()
 	browser.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	res, err := browser.Get(authURL)
 	if err != nil {
@@ -74,8 +71,8 @@ func (s *e2eServer) authorize(t *testing.T, authURL, redirectURI string) url.Val
 		t.Fatal(err)
 	}
 	q := u.Query()
-	if got := q.Get("iss"); got != s.ts.URL {
-		t.Errorf("iss = %q, want %q (RFC 9207)", got, s.ts.URL)
+	if got := q.Get("iss"); got != s.Issuer() {
+		t.Errorf("iss = %q, want %q (RFC 9207)", got, s.Issuer())
 	}
 	return q
 }
@@ -93,7 +90,7 @@ func (s *e2eServer) checkStored(t *testing.T, tok *oauth2.Token, clientID, subje
 	if got, _ := tok.Extra("scope").(string); got != scope {
 		t.Errorf("scope = %q, want %q", got, scope)
 	}
-	rec, err := s.store.TokenByAccess(context.Background(), secret.Digest(tok.AccessToken))
+	rec, err := s.Store().TokenByAccess(context.Background(), secret.Digest(tok.AccessToken))
 	if err != nil {
 		t.Fatalf("access token not stored: %v", err)
 	}
@@ -131,7 +128,7 @@ func TestEndToEndAuthorizationCode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			conf := &oauth2.Config{
 				ClientID:     tt.clientID,
-				ClientSecret: rigClientByID(tt.clientID).secret,
+				ClientSecret: harnessClient(tt.clientID).Secret,
 				Endpoint:     s.endpoint(tt.style),
 				RedirectURL:  tt.redirectURI,
 				Scopes:       []string{"profile"},
@@ -167,7 +164,7 @@ func TestEndToEndAuthorizationCode(t *testing.T) {
 			if second.FamilyID != first.FamilyID {
 				t.Errorf("refreshed token family %q, want the code's family %q", second.FamilyID, first.FamilyID)
 			}
-			if rec, _ := s.store.TokenByAccess(context.Background(), secret.Digest(old.AccessToken)); rec == nil || !rec.Revoked {
+			if rec, _ := s.Store().TokenByAccess(context.Background(), secret.Digest(old.AccessToken)); rec == nil || !rec.Revoked {
 				t.Error("the rotated token is still active")
 			}
 
@@ -205,7 +202,7 @@ func TestEndToEndClientRefreshesOnDemand(t *testing.T) {
 	tok.Expiry = time.Now().Add(-time.Second)
 	src := oauth2.ReuseTokenSource(nil, conf.TokenSource(s.ctx, tok))
 	client := oauth2.NewClient(s.ctx, src)
-	res, err := client.Get(s.ts.URL + "/me")
+	res, err := client.Get(s.api.URL + "/me")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,8 +239,8 @@ func TestEndToEndClientCredentials(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			conf := &clientcredentials.Config{
 				ClientID:     tt.clientID,
-				ClientSecret: rigClientByID(tt.clientID).secret,
-				TokenURL:     s.ts.URL + "/token",
+				ClientSecret: harnessClient(tt.clientID).Secret,
+				TokenURL:     s.Endpoints().Token,
 				Scopes:       tt.scopes,
 				AuthStyle:    tt.style,
 			}
@@ -259,7 +256,7 @@ func TestEndToEndClientCredentials(t *testing.T) {
 	}
 
 	t.Run("scope beyond the client's", func(t *testing.T) {
-		conf := &clientcredentials.Config{ClientID: "svc", ClientSecret: "svc-secret", TokenURL: s.ts.URL + "/token",
+		conf := &clientcredentials.Config{ClientID: "svc", ClientSecret: "svc-secret", TokenURL: s.Endpoints().Token,
 			Scopes: []string{"api:admin"}, AuthStyle: oauth2.AuthStyleInHeader}
 		_, err := conf.Token(s.ctx)
 		if code := retrieveErrorCode(t, err); code != grantry.ErrInvalidScope {
@@ -267,7 +264,7 @@ func TestEndToEndClientCredentials(t *testing.T) {
 		}
 	})
 	t.Run("wrong secret", func(t *testing.T) {
-		conf := &clientcredentials.Config{ClientID: "svc", ClientSecret: "nope", TokenURL: s.ts.URL + "/token",
+		conf := &clientcredentials.Config{ClientID: "svc", ClientSecret: "nope", TokenURL: s.Endpoints().Token,
 			AuthStyle: oauth2.AuthStyleInHeader}
 		_, err := conf.Token(s.ctx)
 		var re *oauth2.RetrieveError
@@ -291,7 +288,7 @@ func TestEndToEndPassword(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			conf := &oauth2.Config{
 				ClientID:     tt.clientID,
-				ClientSecret: rigClientByID(tt.clientID).secret,
+				ClientSecret: harnessClient(tt.clientID).Secret,
 				Endpoint:     s.endpoint(tt.style),
 				Scopes:       []string{"email"},
 			}

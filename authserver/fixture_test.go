@@ -13,6 +13,7 @@ import (
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
+	"github.com/grantry/grantry/authtest"
 	"github.com/grantry/grantry/grant/authcode"
 	"github.com/grantry/grantry/grant/clientcredentials"
 	"github.com/grantry/grantry/grant/implicit"
@@ -150,24 +151,6 @@ func testClients() []*storage.Client {
 	return clients
 }
 
-// testClock is the injected time source: tests move it instead of sleeping.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // pwUsers is the password grant's Authenticator.
 type pwUsers map[string]string
 
@@ -211,7 +194,7 @@ type fixtureSetup struct {
 type fixture struct {
 	store *memstore.Store
 	srv   *authserver.Server
-	clock *testClock
+	clock *authtest.Clock
 	logs  *lockedBuffer
 }
 
@@ -227,7 +210,7 @@ func newFixture(t *testing.T, edits ...func(*fixtureSetup)) *fixture {
 			t.Fatalf("CreateClient(%s): %v", c.ID, err)
 		}
 	}
-	f := &fixture{store: store, clock: &testClock{now: fixStart}, logs: &lockedBuffer{}}
+	f := &fixture{store: store, clock: authtest.NewClock(fixStart), logs: &lockedBuffer{}}
 	s := &fixtureSetup{Config: authserver.Config{
 		Issuer:  testIssuer,
 		Clients: store,

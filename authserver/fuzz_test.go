@@ -23,8 +23,6 @@ import (
 	"github.com/grantry/grantry/storage"
 )
 
-const fzIssuer = "https://as.test"
-
 // fzBasic returns a client_secret_basic header value (RFC 6749 §2.3.1).
 func fzBasic(id, secret string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
@@ -85,39 +83,39 @@ const (
 )
 
 // fzSeed stores the codes and tokens the fuzz seeds name.
-func fzSeed(tb testing.TB, g *rig) {
+func fzSeed(tb testing.TB, g *harness) {
 	tb.Helper()
 	ctx := context.Background()
 	challenge := pkce.Challenge(pkce.MethodS256, fzVerifier)
 	codes := []*storage.AuthorizationCode{
 		{Hash: secret.Digest(fzCodeWeb), FamilyID: "fam-code-web", ClientID: "web", RedirectURI: "https://client.test/cb",
 			Scope: grantry.Scope{"profile"}, Subject: "alice", CodeChallenge: challenge, CodeChallengeMethod: pkce.MethodS256,
-			CreatedAt: rigStart, ExpiresAt: rigStart.Add(5 * time.Minute)},
+			CreatedAt: harnessStart, ExpiresAt: harnessStart.Add(5 * time.Minute)},
 		{Hash: secret.Digest(fzCodeNative), FamilyID: "fam-code-native", ClientID: "native",
 			Scope: grantry.Scope{"profile", "email"}, Subject: "alice", CodeChallenge: challenge, CodeChallengeMethod: pkce.MethodS256,
-			CreatedAt: rigStart, ExpiresAt: rigStart.Add(5 * time.Minute)},
+			CreatedAt: harnessStart, ExpiresAt: harnessStart.Add(5 * time.Minute)},
 		{Hash: secret.Digest(fzCodeExpired), FamilyID: "fam-code-expired", ClientID: "webpost",
 			Scope: grantry.Scope{"email"}, Subject: "alice",
-			CreatedAt: rigStart.Add(-time.Hour), ExpiresAt: rigStart.Add(-50 * time.Minute)},
+			CreatedAt: harnessStart.Add(-time.Hour), ExpiresAt: harnessStart.Add(-50 * time.Minute)},
 	}
 	for _, c := range codes {
-		if err := g.store.CreateAuthorizationCode(ctx, c); err != nil {
+		if err := g.Store().CreateAuthorizationCode(ctx, c); err != nil {
 			tb.Fatal(err)
 		}
 	}
 	tokens := []*storage.Token{
 		{ID: "tok-web", FamilyID: "fam-web", ClientID: "web", Subject: "alice", GrantType: grantry.GrantAuthorizationCode,
 			Scope: grantry.Scope{"profile", "email"}, AccessHash: secret.Digest("fuzz-access-web"), RefreshHash: secret.Digest(fzRefreshWeb),
-			IssuedAt: rigStart, ExpiresAt: rigStart.Add(time.Hour), RefreshExpiresAt: rigStart.Add(24 * time.Hour)},
+			IssuedAt: harnessStart, ExpiresAt: harnessStart.Add(time.Hour), RefreshExpiresAt: harnessStart.Add(24 * time.Hour)},
 		{ID: "tok-native", FamilyID: "fam-native", ClientID: "native", Subject: "alice", GrantType: grantry.GrantAuthorizationCode,
 			Scope: grantry.Scope{"profile"}, AccessHash: secret.Digest("fuzz-access-native"), RefreshHash: secret.Digest(fzRefreshNative),
-			IssuedAt: rigStart, ExpiresAt: rigStart.Add(time.Hour)},
+			IssuedAt: harnessStart, ExpiresAt: harnessStart.Add(time.Hour)},
 		{ID: "tok-revoked", FamilyID: "fam-revoked", ClientID: "webpost", Subject: "alice", GrantType: grantry.GrantPassword,
 			Scope: grantry.Scope{"email"}, AccessHash: secret.Digest("fuzz-access-revoked"), RefreshHash: secret.Digest(fzRefreshRevoked),
-			IssuedAt: rigStart, ExpiresAt: rigStart.Add(time.Hour), Revoked: true},
+			IssuedAt: harnessStart, ExpiresAt: harnessStart.Add(time.Hour), Revoked: true},
 	}
 	for _, tok := range tokens {
-		if err := g.store.CreateToken(ctx, tok); err != nil {
+		if err := g.Store().CreateToken(ctx, tok); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -187,10 +185,10 @@ func FuzzTokenEndpoint(f *testing.F) {
 		f.Add(s.method, s.contentType, s.authorization, s.body)
 	}
 	f.Fuzz(func(t *testing.T, method, contentType, authorization, body string) {
-		g := newRig(t, fzIssuer)
+		g := newHarness(t, false)
 		fzSeed(t, g)
 		rec := httptest.NewRecorder()
-		g.srv.ServeToken(rec, fzRequest(method, "/token", "", contentType, authorization, body))
+		g.as.ServeToken(rec, fzRequest(method, "/token", "", contentType, authorization, body))
 		res := rec.Result()
 
 		if got := res.Header.Get("Content-Type"); got != "application/json;charset=UTF-8" {
@@ -216,7 +214,7 @@ func FuzzTokenEndpoint(f *testing.F) {
 }
 
 // fzCheckIssued checks a successful token response against the store.
-func fzCheckIssued(t *testing.T, g *rig, body string, doc map[string]any) {
+func fzCheckIssued(t *testing.T, g *harness, body string, doc map[string]any) {
 	t.Helper()
 	access, _ := doc["access_token"].(string)
 	if access == "" || doc["token_type"] != "Bearer" {
@@ -225,7 +223,7 @@ func fzCheckIssued(t *testing.T, g *rig, body string, doc map[string]any) {
 	if n, ok := doc["expires_in"].(float64); !ok || n <= 0 {
 		t.Fatalf("expires_in = %v, want a positive number", doc["expires_in"])
 	}
-	tok, err := g.store.TokenByAccess(context.Background(), secret.Digest(access))
+	tok, err := g.Store().TokenByAccess(context.Background(), secret.Digest(access))
 	if err != nil {
 		t.Fatalf("issued access token not in the store: %v", err)
 	}
@@ -236,8 +234,8 @@ func fzCheckIssued(t *testing.T, g *rig, body string, doc map[string]any) {
 	if gt := params.Get("grant_type"); string(tok.GrantType) != gt {
 		t.Fatalf("stored grant type %q, request asked for %q", tok.GrantType, gt)
 	}
-	client := rigClientByID(tok.ClientID)
-	if client == nil || !client.rec.Scope.Contains(tok.Scope) {
+	client := harnessClient(tok.ClientID)
+	if client == nil || !client.Scope.Contains(tok.Scope) {
 		t.Fatalf("token of client %q has scope %q beyond the client's", tok.ClientID, tok.Scope)
 	}
 	if sc, ok := doc["scope"].(string); ok && sc != tok.Scope.String() {
@@ -317,18 +315,18 @@ func FuzzAuthorize(f *testing.F) {
 		f.Add(s.method, s.query, s.contentType, s.body, s.approve)
 	}
 	f.Fuzz(func(t *testing.T, method, query, contentType, body string, approve bool) {
-		g := newRig(t, fzIssuer)
+		g := newHarness(t, false)
 		rec := httptest.NewRecorder()
 		r := fzRequest(method, "/authorize", query, contentType, "", body)
-		req, err := g.srv.ValidateAuthorizationRequest(r)
+		req, err := g.as.ValidateAuthorizationRequest(r)
 		if err != nil {
-			g.srv.WriteError(rec, r, err)
+			g.as.WriteError(rec, r, err)
 		} else {
 			var c *authserver.Consent
 			if approve {
 				c = &authserver.Consent{Subject: "alice"}
 			}
-			g.srv.Authorize(rec, r, req, c)
+			g.as.Authorize(rec, r, req, c)
 		}
 		res := rec.Result()
 		clientID := fzParam(query, body, "client_id")
@@ -373,11 +371,11 @@ var fzResponseParams = []string{
 // form_post target is checked with an empty parameter list.
 func fzCheckRedirectTarget(t *testing.T, clientID, location string, formPost bool) {
 	t.Helper()
-	c := rigClientByID(clientID)
+	c := harnessClient(clientID)
 	if c == nil {
 		t.Fatalf("redirect to %q for unknown client %q", location, clientID)
 	}
-	for _, uri := range c.rec.RedirectURIs {
+	for _, uri := range c.RedirectURIs {
 		if formPost && location == uri {
 			return
 		}
@@ -392,11 +390,11 @@ func fzCheckRedirectTarget(t *testing.T, clientID, location string, formPost boo
 	}
 	u, err := url.Parse(base)
 	loopback := err == nil && u.Scheme == "http" && u.Hostname() == "127.0.0.1" && u.User == nil &&
-		u.Path == "/cb" && u.RawQuery == "" && slices.Contains(c.rec.RedirectURIs, "http://127.0.0.1/cb")
+		u.Path == "/cb" && u.RawQuery == "" && slices.Contains(c.RedirectURIs, "http://127.0.0.1/cb")
 	if loopback && (formPost || (base != location && fzOnlyResponseParams(rest))) {
 		return
 	}
-	t.Fatalf("redirect to %q, which client %q did not register (%q)", location, clientID, c.rec.RedirectURIs)
+	t.Fatalf("redirect to %q, which client %q did not register (%q)", location, clientID, c.RedirectURIs)
 }
 
 // fzSeparatorOK reports whether sep may follow uri in a redirect: '#'

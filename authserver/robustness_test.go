@@ -28,10 +28,10 @@ func TestErrorBodyIsUTF8(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			g := newRig(t, fzIssuer)
+			g := newHarness(t, false)
 			rec := httptest.NewRecorder()
 			r := fzRequest(tt.method, "/authorize", tt.query, "application/x-www-form-urlencoded", "", tt.body)
-			g.authorize(rec, r)
+			g.handler.ServeHTTP(rec, r)
 			if rec.Code != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400", rec.Code)
 			}
@@ -72,11 +72,11 @@ func TestEmptyClientSecretCountsAsOmitted(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			g := newRig(t, fzIssuer)
+			g := newHarness(t, false)
 			fzSeed(t, g)
 			rec := httptest.NewRecorder()
 			r := fzRequest(http.MethodPost, "/token", "", "application/x-www-form-urlencoded", tt.authorization, tt.form.Encode())
-			g.srv.ServeToken(rec, r)
+			g.as.ServeToken(rec, r)
 			if rec.Code != http.StatusOK {
 				t.Errorf("status %d, body %s; want 200", rec.Code, rec.Body.Bytes())
 			}

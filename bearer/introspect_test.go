@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry/authserver"
+	"github.com/grantry/grantry/authtest"
 	"github.com/grantry/grantry/bearer"
 	"github.com/grantry/grantry/endpoint/introspection"
 	"github.com/grantry/grantry/secret"
@@ -102,23 +103,11 @@ func (f *fakeAS) answer(body string) {
 	f.mu.Unlock()
 }
 
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func newIntrospector(t *testing.T, f *fakeAS, cfg bearer.IntrospectionConfig) (*bearer.Introspector, *fakeClock) {
+func newIntrospector(t *testing.T, f *fakeAS, cfg bearer.IntrospectionConfig) (*bearer.Introspector, *authtest.Clock) {
 	t.Helper()
 	ts := httptest.NewServer(f)
 	t.Cleanup(ts.Close)
-	clock := &fakeClock{t: now}
+	clock := authtest.NewClock(now)
 	cfg.Endpoint, cfg.Client, cfg.Now = ts.URL+"/introspect", ts.Client(), clock.Now
 	v, err := bearer.NewIntrospector(cfg)
 	if err != nil {

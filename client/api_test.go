@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/authtest"
 	"github.com/grantry/grantry/client"
 	"github.com/grantry/grantry/client/oauth1"
 	"github.com/grantry/grantry/client/oauth2"
@@ -45,7 +46,7 @@ func readEcho(t *testing.T) func(*http.Response, error) echoed {
 
 // apiSetup logs alice in with the app "p" and keeps her token in the
 // store the registry's fetch-token function reads.
-func apiSetup[C client.Config](t *testing.T, cfg func(*provider) C, clk *clock) (*provider, *client.App, *tokenStore, *client.Token) {
+func apiSetup[C client.Config](t *testing.T, cfg func(*provider) C, clk *authtest.Clock) (*provider, *client.App, *tokenStore, *client.Token) {
 	t.Helper()
 	store := newTokenStore()
 	op, web := loginSetup(t, false, cfg, client.RegistryConfig{FetchToken: store.fetch, UpdateToken: store.update, Now: clk.Now})
@@ -55,7 +56,7 @@ func apiSetup[C client.Config](t *testing.T, cfg func(*provider) C, clk *clock) 
 }
 
 func TestAPICalls(t *testing.T) {
-	_, app, _, tok := apiSetup(t, oauth2Config, newClock())
+	_, app, _, tok := apiSetup(t, oauth2Config, authtest.NewClock(time.Now()))
 	alice := userRequest("alice")
 	form := url.Values{"body": {"hi & bye"}}
 	formBody := func() *strings.Reader { return strings.NewReader(form.Encode()) }
@@ -99,7 +100,7 @@ func TestTokenInQuery(t *testing.T) {
 		c := oauth2Config(op)
 		c.TokenPlacement = oauth2.TokenInURI
 		return c
-	}, newClock())
+	}, authtest.NewClock(time.Now()))
 	e := readEcho(t)(app.Get(bg, userRequest("alice"), "echo/q"))
 	if e.User != "alice" || e.Query.Get("access_token") == "" {
 		t.Errorf("provider saw user %q and query %v, want alice with access_token in the query", e.User, e.Query)
@@ -107,7 +108,7 @@ func TestTokenInQuery(t *testing.T) {
 }
 
 func TestAPICallErrors(t *testing.T) {
-	op, app, _, tok := apiSetup(t, oauth2Config, newClock())
+	op, app, _, tok := apiSetup(t, oauth2Config, authtest.NewClock(time.Now()))
 	bare := client.NewRegistry(client.RegistryConfig{})
 	noFetch, err := bare.Register("p", oauth2Config(op))
 	if err != nil {
@@ -194,9 +195,9 @@ func TestAppFetchTokenOverridesRegistry(t *testing.T) {
 }
 
 func TestRefresh(t *testing.T) {
-	clk := newClock()
+	clk := authtest.NewClock(time.Now())
 	op, app, store, tok := apiSetup(t, oauth2Config, clk)
-	clk.Add(time.Hour - 30*time.Second) // within the default leeway of a minute
+	clk.Advance(time.Hour - 30*time.Second) // within the default leeway of a minute
 	e := readEcho(t)(app.Get(bg, userRequest("alice"), "echo/r"))
 	updates := store.updated()
 	if n := seen(op, func(p *provider) int { return p.refreshes }); e.User != "alice" || len(updates) != 1 || n != 1 {
@@ -225,7 +226,7 @@ func TestRefresh(t *testing.T) {
 	}
 	// Much later, the replaced token is refused by the provider, which
 	// rotated its refresh token.
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	req, _ = http.NewRequest(http.MethodGet, "echo/later", nil)
 	var oe *oauth2.Error
 	if _, err := app.Do(bg, tok, req); !errors.As(err, &oe) || oe.Code != grantry.ErrInvalidGrant {
@@ -234,9 +235,9 @@ func TestRefresh(t *testing.T) {
 }
 
 func TestConcurrentRefresh(t *testing.T) {
-	clk := newClock()
+	clk := authtest.NewClock(time.Now())
 	op, app, store, _ := apiSetup(t, oauth2Config, clk)
-	clk.Add(2 * time.Hour)
+	clk.Advance(2 * time.Hour)
 	var wg sync.WaitGroup
 	users := make([]string, 10)
 	for i := range users {
@@ -292,7 +293,7 @@ func TestRefreshFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := newClock()
+			clk := authtest.NewClock(time.Now())
 			op, app, _, tok := apiSetup(t, func(op *provider) client.Config {
 				c := oauth2Config(op)
 				if tt.cfg != nil {
@@ -306,7 +307,7 @@ func TestRefreshFailures(t *testing.T) {
 			if tt.token != nil {
 				tok = tt.token(tok)
 			}
-			clk.Add(2 * time.Hour)
+			clk.Advance(2 * time.Hour)
 			req, _ := http.NewRequest(http.MethodGet, "echo/x", nil)
 			resp, err := app.Do(bg, tok, req)
 			var oe *oauth2.Error
@@ -326,14 +327,14 @@ func TestRefreshFailures(t *testing.T) {
 // requests that carry the token it replaced: its refresh token was
 // rotated, and using it again would fail.
 func TestRenewedTokenKeptWhenUpdateFails(t *testing.T) {
-	clk := newClock()
+	clk := authtest.NewClock(time.Now())
 	boom := errors.New("database down")
 	op, app, _, tok := apiSetup(t, func(op *provider) client.Config {
 		c := oauth2Config(op)
 		c.UpdateToken = func(context.Context, *client.Token, string) error { return boom }
 		return c
 	}, clk)
-	clk.Add(2 * time.Hour)
+	clk.Advance(2 * time.Hour)
 	req, _ := http.NewRequest(http.MethodGet, "echo/x", nil)
 	if _, err := app.Do(bg, tok, req); !errors.Is(err, boom) {
 		t.Fatalf("the call that renewed: got %v, want the update-token function's error", err)
@@ -349,7 +350,7 @@ func TestRenewedTokenKeptWhenUpdateFails(t *testing.T) {
 // TestAppUpdateTokenOverridesRegistry checks that the app's update-token
 // function, not the registry's, hears of a renewal.
 func TestAppUpdateTokenOverridesRegistry(t *testing.T) {
-	clk := newClock()
+	clk := authtest.NewClock(time.Now())
 	var got []*client.Token
 	var mu sync.Mutex
 	op, app, store, _ := apiSetup(t, func(op *provider) client.Config {
@@ -362,7 +363,7 @@ func TestAppUpdateTokenOverridesRegistry(t *testing.T) {
 		}
 		return c
 	}, clk)
-	clk.Add(2 * time.Hour)
+	clk.Advance(2 * time.Hour)
 	readEcho(t)(app.Get(bg, userRequest("alice"), "echo/x"))
 	mu.Lock()
 	defer mu.Unlock()
@@ -372,7 +373,7 @@ func TestAppUpdateTokenOverridesRegistry(t *testing.T) {
 }
 
 func TestOAuth1APICalls(t *testing.T) {
-	_, app, _, tok := apiSetup(t, oauth1Config, newClock())
+	_, app, _, tok := apiSetup(t, oauth1Config, authtest.NewClock(time.Now()))
 	resp, err := app.Get(bg, userRequest("alice"), "account/verify_credentials.json")
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/authtest"
 	"github.com/grantry/grantry/client"
 	"github.com/grantry/grantry/client/oauth2"
 	"github.com/grantry/grantry/client/oidc"
@@ -61,11 +62,11 @@ func TestUserInfoOpenID(t *testing.T) {
 // TestUserInfoRenewsToken checks that UserInfo renews an expired token
 // first, as API calls do.
 func TestUserInfoRenewsToken(t *testing.T) {
-	clk := newClock()
+	clk := authtest.NewClock(time.Now())
 	store := newTokenStore()
 	op, web := loginSetup(t, true, openIDConfig, client.RegistryConfig{Now: clk.Now, UpdateToken: store.update})
 	login := web.mustLogIn(t, newBrowser(t, nil), "p")
-	clk.Add(2 * time.Hour)
+	clk.Advance(2 * time.Hour)
 	info, err := web.reg.App("p").UserInfo(bg, login.Token)
 	if err != nil || info.Subject != "alice" {
 		t.Fatalf("UserInfo with an expired token: got %+v, %v", info, err)

@@ -3,9 +3,10 @@ package keyset
 import (
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/grantry/grantry/authtest"
 )
 
 // loadKey reads a PEM key from testdata.
@@ -22,22 +23,5 @@ func loadKey(t testing.TB, name string, alg Algorithm) *Key {
 	return k
 }
 
-// clock is a settable time source.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Unix(1_700_000_000, 0)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
+// newClock returns a clock at a fixed time, which the tests move.
+func newClock() *authtest.Clock { return authtest.NewClock(time.Unix(1_700_000_000, 0)) }

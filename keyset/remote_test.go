@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/grantry/grantry/authtest"
 )
 
 // jwksServer serves a Set's JWK Set and counts the requests.
@@ -57,7 +59,7 @@ func (s *jwksServer) setStatus(code int) {
 	s.mu.Unlock()
 }
 
-func newTestRemote(t *testing.T, url string, c *clock) *Remote {
+func newTestRemote(t *testing.T, url string, c *authtest.Clock) *Remote {
 	t.Helper()
 	r, err := NewRemote(url, RemoteConfig{Now: c.Now})
 	if err != nil {

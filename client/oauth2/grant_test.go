@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/authtest"
 )
 
 func TestExchange(t *testing.T) {
@@ -123,7 +124,7 @@ func TestGrants(t *testing.T) {
 
 func TestTokenExpiryCountsFromRequest(t *testing.T) {
 	srv := newAuthServer(t)
-	clk := newClock()
+	clk := authtest.NewClock(time.Now())
 	cfg := srv.config()
 	cfg.Now = clk.Now
 	srv.expiresIn = 120

@@ -6,6 +6,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/grantry/grantry/authtest"
 )
 
 func TestPlacement(t *testing.T) {
@@ -152,7 +155,7 @@ func TestTransportWithoutToken(t *testing.T) {
 func TestTransportRefreshes(t *testing.T) {
 	srv := newAuthServer(t)
 	srv.refresh["rt-old"] = true
-	clk := newClock()
+	clk := authtest.NewClock(time.Now())
 	c := clientWithToken(t, srv, clk, &Token{AccessToken: "old", RefreshToken: "rt-old", Expiry: clk.Now()}, nil)
 	resp, err := c.AuthorizedClient().Get(srv.URL + "/resource")
 	if err != nil {

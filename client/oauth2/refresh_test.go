@@ -14,20 +14,8 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/authtest"
 )
-
-// clientWithToken returns a client holding a token that expires in expiresIn.
-func clientWithToken(t *testing.T, srv *authServer, clk *clock, tok *Token, mutate func(*Config)) *Client {
-	t.Helper()
-	cfg := srv.config()
-	cfg.Now = clk.Now
-	if mutate != nil {
-		mutate(&cfg)
-	}
-	c := newClient(t, cfg)
-	c.SetToken(tok)
-	return c
-}
 
 func TestAutoRefresh(t *testing.T) {
 	type update struct {
@@ -55,7 +43,7 @@ func TestAutoRefresh(t *testing.T) {
 			srv := newAuthServer(t)
 			srv.noRefresh = tt.noRefresh
 			srv.refresh["rt-old"] = true
-			clk := newClock()
+			clk := authtest.NewClock(time.Now())
 			var u update
 			old := &Token{AccessToken: "at-old", TokenType: "Bearer", RefreshToken: "rt-old", Scope: "profile", Expiry: clk.Now().Add(tt.expiresIn)}
 			c := clientWithToken(t, srv, clk, old, func(cfg *Config) {
@@ -100,7 +88,7 @@ func TestConcurrentRefreshRunsOnce(t *testing.T) {
 	srv := newAuthServer(t)
 	srv.refresh["rt-old"] = true
 	srv.tokenDelay = make(chan struct{})
-	clk := newClock()
+	clk := authtest.NewClock(time.Now())
 	var updates sync.Map
 	c := clientWithToken(t, srv, clk, &Token{AccessToken: "at-old", RefreshToken: "rt-old", Expiry: clk.Now()}, func(cfg *Config) {
 		cfg.UpdateToken = func(_ context.Context, tok *Token, _ string) error {
@@ -150,7 +138,7 @@ func TestRenewalWaitHonoursContext(t *testing.T) {
 	srv.refresh["rt-old"] = true
 	srv.tokenDelay = make(chan struct{})
 	defer close(srv.tokenDelay)
-	clk := newClock()
+	clk := authtest.NewClock(time.Now())
 	c := clientWithToken(t, srv, clk, &Token{AccessToken: "at-old", RefreshToken: "rt-old", Expiry: clk.Now()}, nil)
 	go c.Token(bg) // holds the renewal
 	for srv.calls() == 0 {
@@ -184,7 +172,7 @@ func TestRenewalFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newAuthServer(t)
 			srv.refresh["rt-old"] = true
-			clk := newClock()
+			clk := authtest.NewClock(time.Now())
 			c := clientWithToken(t, srv, clk, tt.tok, func(cfg *Config) {
 				if tt.updErr != nil {
 					cfg.UpdateToken = func(context.Context, *Token, string) error { return tt.updErr }
@@ -205,7 +193,7 @@ func TestRenewalFailures(t *testing.T) {
 
 func TestRefreshRejected(t *testing.T) {
 	srv := newAuthServer(t) // knows no refresh token
-	clk := newClock()
+	clk := authtest.NewClock(time.Now())
 	old := &Token{AccessToken: "at-old", RefreshToken: "rt-revoked", Expiry: clk.Now()}
 	c := clientWithToken(t, srv, clk, old, nil)
 	_, err := c.Token(bg)
@@ -235,7 +223,7 @@ func TestScopeOmittedByServer(t *testing.T) {
 			srv := newAuthServer(t)
 			srv.refresh["rt-old"] = true
 			srv.omitScope = tt.omit
-			clk := newClock()
+			clk := authtest.NewClock(time.Now())
 			c := clientWithToken(t, srv, clk, &Token{AccessToken: "a", RefreshToken: "rt-old", Scope: "read write", Expiry: clk.Now().Add(time.Hour)}, nil)
 			tok, err := c.Refresh(bg, tt.params...)
 			if err != nil {
@@ -264,7 +252,7 @@ func TestScopeOmittedByServer(t *testing.T) {
 func TestClientCredentialsRenewal(t *testing.T) {
 	srv := newAuthServer(t)
 	srv.expiresIn = 120
-	clk := newClock()
+	clk := authtest.NewClock(time.Now())
 	cfg := srv.config()
 	cfg.Now = clk.Now
 	cfg.Scopes = []string{"jobs"}
@@ -295,7 +283,7 @@ func TestClientCredentialsRenewal(t *testing.T) {
 
 func TestCloseToExpiryWithoutRefreshToken(t *testing.T) {
 	srv := newAuthServer(t)
-	clk := newClock()
+	clk := authtest.NewClock(time.Now())
 	old := &Token{AccessToken: "a", Expiry: clk.Now().Add(10 * time.Second)}
 	c := clientWithToken(t, srv, clk, old, nil)
 	tok, err := c.Token(bg)
@@ -307,7 +295,7 @@ func TestCloseToExpiryWithoutRefreshToken(t *testing.T) {
 func TestRefreshHooks(t *testing.T) {
 	srv := newAuthServer(t)
 	srv.refresh["rt-old"] = true
-	clk := newClock()
+	clk := authtest.NewClock(time.Now())
 	var seenResponses []string
 	c := clientWithToken(t, srv, clk, &Token{AccessToken: "a", RefreshToken: "rt-old"}, func(cfg *Config) {
 		cfg.Hooks.RefreshRequest = func(r *EndpointRequest) error {
@@ -417,7 +405,7 @@ func TestRenewalOutlivesCaller(t *testing.T) {
 			}
 			var mu sync.Mutex
 			var updates []string
-			clk := newClock()
+			clk := authtest.NewClock(time.Now())
 			c := clientWithToken(t, srv, clk, &Token{AccessToken: "at-old", RefreshToken: "rt-old", Expiry: clk.Now()}, func(cfg *Config) {
 				cfg.UpdateToken = func(ctx context.Context, tok *Token, oldRT string) error {
 					_, hasDeadline := ctx.Deadline()
@@ -467,7 +455,7 @@ func TestRenewalOutlivesCaller(t *testing.T) {
 func TestRenewalNotStartedAfterCancel(t *testing.T) {
 	srv := newAuthServer(t)
 	srv.refresh["rt-old"] = true
-	clk := newClock()
+	clk := authtest.NewClock(time.Now())
 	c := clientWithToken(t, srv, clk, &Token{AccessToken: "at-old", RefreshToken: "rt-old", Expiry: clk.Now()}, nil)
 	ctx, cancel := context.WithCancel(bg)
 	cancel()

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry/authtest"
 	"github.com/grantry/grantry/keyset"
 )
 
@@ -322,24 +323,17 @@ func newClient(t *testing.T, cfg Config) *Client {
 	return c
 }
 
-// clock is a settable time source.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Now()} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
+// clientWithToken returns a client holding a token that expires in expiresIn.
+func clientWithToken(t *testing.T, srv *authServer, clk *authtest.Clock, tok *Token, mutate func(*Config)) *Client {
+	t.Helper()
+	cfg := srv.config()
+	cfg.Now = clk.Now
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	c := newClient(t, cfg)
+	c.SetToken(tok)
+	return c
 }
 
 var bg = context.Background()

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	xoauth2 "golang.org/x/oauth2"
+
+	"github.com/grantry/grantry/authtest"
 )
 
 func TestXTokenRoundTrip(t *testing.T) {
@@ -37,7 +39,7 @@ func TestXTokenRoundTrip(t *testing.T) {
 func TestXTokenSource(t *testing.T) {
 	srv := newAuthServer(t)
 	srv.refresh["rt-old"] = true
-	clk := newClock()
+	clk := authtest.NewClock(time.Now())
 	c := clientWithToken(t, srv, clk, &Token{AccessToken: "old", RefreshToken: "rt-old", Expiry: clk.Now()}, nil)
 	xs := XTokenSource(bg, c)
 	xt, err := xs.Token()

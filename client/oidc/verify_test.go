@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry/authtest"
 	"github.com/grantry/grantry/keyset"
 )
 
@@ -256,7 +257,7 @@ func TestVerifyRefetchesOnUnknownKid(t *testing.T) {
 		t.Fatalf("JWK Set fetched %d times, want 1", got)
 	}
 
-	clk := &fakeClock{t: time.Now()}
+	clk := authtest.NewClock(time.Now())
 	p2, err := Discover(bg, o.URL, ProviderConfig{HTTPClient: o.Client(), KeyCache: keyset.RemoteConfig{Now: clk.Now}})
 	if err != nil {
 		t.Fatal(err)
@@ -294,23 +295,6 @@ func mustKey(t *testing.T, alg keyset.Algorithm) *keyset.Key {
 		t.Fatal(err)
 	}
 	return k
-}
-
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }
 
 // RFC 8725 §2.8 (cross-JWT confusion), §3.11 (explicit typing) and §3.12

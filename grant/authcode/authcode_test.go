@@ -17,6 +17,7 @@ import (
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
+	"github.com/grantry/grantry/authtest"
 	"github.com/grantry/grantry/grant/authcode"
 	"github.com/grantry/grantry/pkce"
 	"github.com/grantry/grantry/secret"
@@ -28,27 +29,10 @@ const cbURI = "https://client.test/cb"
 
 var t0 = time.Date(2030, time.March, 4, 5, 6, 7, 0, time.UTC)
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 type fixture struct {
 	store *memstore.Store
 	srv   *authserver.Server
-	clock *clock
+	clock *authtest.Clock
 
 	mu      sync.Mutex
 	revoked []string // families reported by Events.FamilyRevoked
@@ -94,7 +78,7 @@ func newFixture(t *testing.T, tokens storage.TokenStore, code authcode.Config) *
 	if tokens == nil {
 		tokens = store
 	}
-	f := &fixture{store: store, clock: &clock{now: t0}}
+	f := &fixture{store: store, clock: authtest.NewClock(t0)}
 	cfg := authserver.Config{Issuer: "https://as.test", Clients: store, Tokens: tokens, Now: f.clock.Now,
 		Events: authserver.Events{FamilyRevoked: f.familyRevoked}}
 	srv, err := authserver.New(cfg)
