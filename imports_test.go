@@ -24,7 +24,9 @@ var importRules = []struct {
 	{"internal/form", nil},
 	{"internal/origin", nil},
 	{"secret", []string{"golang.org/x/crypto"}},
-	{"keyset", []string{".", "internal/origin", "github.com/go-jose/go-jose/v4"}},
+	// keyset.Manager keeps the server's signing keys in a
+	// storage.SigningKeyStore.
+	{"keyset", []string{".", "storage", "internal/origin", "github.com/go-jose/go-jose/v4"}},
 	{"storage", []string{".", "secret"}},
 	{"storage/storagetest", []string{".", "storage", "secret"}},
 	{"storage/memstore", []string{".", "storage"}},

@@ -10,6 +10,13 @@
 // tokens already issued. [Handler] serves a set's public keys as a JWK Set
 // document (RFC 7517 §5).
 //
+// A [Manager] keeps the signing keys of a server in a
+// storage.SigningKeyStore, their private keys sealed by a [Sealer] with a
+// key-encryption key kept outside the database. It generates the keys on
+// first start, publishes a next key before it signs ([Manager.Rotate]),
+// and keeps retired keys published until every token they signed has
+// expired.
+//
 // [ParseJWKS] reads the JWK Set of another party. Member names match
 // exactly (RFC 8259 §8.3), and keys this package cannot verify with are
 // skipped: keys of other types or sizes, keys with private members, and

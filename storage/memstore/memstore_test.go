@@ -54,3 +54,7 @@ func BenchmarkTokenByAccess(b *testing.B) {
 		}
 	})
 }
+
+func TestSigningKeysConformance(t *testing.T) {
+	storagetest.RunSigningKeys(t, func(*testing.T) storage.SigningKeyStore { return memstore.New() })
+}

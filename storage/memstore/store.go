@@ -7,7 +7,8 @@ import (
 )
 
 // Store is an in-memory implementation of storage.ClientRegistry,
-// storage.CodeStore, storage.TokenStore and storage.Purger. It is safe for
+// storage.CodeStore, storage.TokenStore, storage.Purger and
+// storage.SigningKeyStore. It is safe for
 // concurrent use. Create one with New; the zero value is not ready for
 // use.
 type Store struct {
@@ -15,16 +16,18 @@ type Store struct {
 	clients map[string]*storage.Client            // by ID
 	codes   map[string]*storage.AuthorizationCode // by Hash
 	tokens  tokenIndex
+	keys    map[string]*storage.SigningKey // by ID
 
 	accounts accounts // users and consents, see user.go
 }
 
 // Interface checks.
 var (
-	_ storage.ClientRegistry = (*Store)(nil)
-	_ storage.CodeStore      = (*Store)(nil)
-	_ storage.TokenStore     = (*Store)(nil)
-	_ storage.Purger         = (*Store)(nil)
+	_ storage.ClientRegistry  = (*Store)(nil)
+	_ storage.CodeStore       = (*Store)(nil)
+	_ storage.TokenStore      = (*Store)(nil)
+	_ storage.Purger          = (*Store)(nil)
+	_ storage.SigningKeyStore = (*Store)(nil)
 )
 
 // New returns an empty store.
@@ -33,5 +36,6 @@ func New() *Store {
 		clients: make(map[string]*storage.Client),
 		codes:   make(map[string]*storage.AuthorizationCode),
 		tokens:  newTokenIndex(),
+		keys:    make(map[string]*storage.SigningKey),
 	}
 }

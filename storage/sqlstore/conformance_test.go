@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"testing"
 
+	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/storagetest"
 )
 
@@ -10,6 +11,16 @@ func TestConformance(t *testing.T) {
 	for _, tc := range dialects {
 		t.Run(tc.name, func(t *testing.T) {
 			storagetest.Run(t, func(t *testing.T) storagetest.Store {
+				return openStore(t, tc.open(t), tc.d)
+			})
+		})
+	}
+}
+
+func TestSigningKeysConformance(t *testing.T) {
+	for _, tc := range dialects {
+		t.Run(tc.name, func(t *testing.T) {
+			storagetest.RunSigningKeys(t, func(t *testing.T) storage.SigningKeyStore {
 				return openStore(t, tc.open(t), tc.d)
 			})
 		})

@@ -34,7 +34,8 @@ func (d Dialect) String() string {
 
 // Store keeps clients, authorization codes and tokens in a SQL database.
 // It implements storage.ClientRegistry, storage.CodeStore,
-// storage.TokenStore and storage.Purger, and is safe for concurrent use.
+// storage.TokenStore, storage.Purger and storage.SigningKeyStore, and is
+// safe for concurrent use.
 type Store struct {
 	db *sql.DB
 	d  Dialect
@@ -42,10 +43,11 @@ type Store struct {
 
 // Interface checks.
 var (
-	_ storage.ClientRegistry = (*Store)(nil)
-	_ storage.CodeStore      = (*Store)(nil)
-	_ storage.TokenStore     = (*Store)(nil)
-	_ storage.Purger         = (*Store)(nil)
+	_ storage.ClientRegistry  = (*Store)(nil)
+	_ storage.CodeStore       = (*Store)(nil)
+	_ storage.TokenStore      = (*Store)(nil)
+	_ storage.Purger          = (*Store)(nil)
+	_ storage.SigningKeyStore = (*Store)(nil)
 )
 
 // New returns a store over db, which must be a database of dialect d whose
