@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry/authtest"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -19,7 +20,7 @@ const (
 
 // newTestManager returns a manager over a new memory store with a
 // settable clock.
-func newTestManager(t *testing.T, algs ...Algorithm) (*Manager, *memstore.Store, *clock) {
+func newTestManager(t *testing.T, algs ...Algorithm) (*Manager, *memstore.Store, *authtest.Clock) {
 	t.Helper()
 	store, c := memstore.New(), newClock()
 	m := NewManager(store, newTestSealer(t, 1), ManagerConfig{Algorithms: algs,
