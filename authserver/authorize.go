@@ -263,7 +263,7 @@ func (s *Server) granted(req *AuthorizationRequest, c *Consent) (*Consent, error
 func (s *Server) issueAtAuthorization(ctx context.Context, req *AuthorizationRequest, iss *Issue, params url.Values) error {
 	plain := *iss
 	plain.Refresh, plain.RotateFrom = false, ""
-	tok := s.newToken(req.Client.ID, &plain)
+	tok := s.newToken(req.Client.ID, &plain, req.Time)
 	resp, err := s.mint(ctx, tok, false)
 	if err != nil {
 		return err

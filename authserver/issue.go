@@ -72,7 +72,7 @@ type Issue struct {
 // stored, so a failing hook leaves no token behind and spends no refresh
 // token.
 func (s *Server) issue(ctx context.Context, req *TokenRequest, iss *Issue) (*grantry.TokenResponse, error) {
-	tok := s.newToken(req.Client.ID, iss)
+	tok := s.newToken(req.Client.ID, iss, req.Time)
 	resp, err := s.mint(ctx, tok, iss.Refresh)
 	if err == nil {
 		err = s.tokenResponseHooks(ctx, req, tok, resp)
@@ -113,8 +113,9 @@ func spentError(err error, spent bool) error {
 	return &out
 }
 
-func (s *Server) newToken(clientID string, iss *Issue) *storage.Token {
-	now := s.now()
+// newToken makes the record of the tokens iss asks for, issued at now,
+// the time the request was received.
+func (s *Server) newToken(clientID string, iss *Issue, now time.Time) *storage.Token {
 	lifetime := iss.ExpiresIn
 	if lifetime <= 0 {
 		lifetime = s.expiresIn(iss.GrantType)
