@@ -37,6 +37,20 @@ const (
 	ErrExpiredToken            ErrorCode = "expired_token"
 )
 
+// Error codes of OpenID Connect Core 1.0 §3.1.2.6, answered at the
+// authorization endpoint.
+const (
+	ErrInteractionRequired      ErrorCode = "interaction_required"
+	ErrLoginRequired            ErrorCode = "login_required"
+	ErrAccountSelectionRequired ErrorCode = "account_selection_required"
+	ErrConsentRequired          ErrorCode = "consent_required"
+	ErrInvalidRequestURI        ErrorCode = "invalid_request_uri"
+	ErrInvalidRequestObject     ErrorCode = "invalid_request_object"
+	ErrRequestNotSupported      ErrorCode = "request_not_supported"
+	ErrRequestURINotSupported   ErrorCode = "request_uri_not_supported"
+	ErrRegistrationNotSupported ErrorCode = "registration_not_supported"
+)
+
 // Error is an OAuth error response. Every endpoint returns its failures as an
 // *Error; one renderer in package authserver (and one in package bearer)
 // turns it into the response its RFC specifies.

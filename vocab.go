@@ -27,6 +27,12 @@ const (
 	ResponseCode    ResponseType = "code"
 	ResponseToken   ResponseType = "token"
 	ResponseIDToken ResponseType = "id_token"
+	// The response types of the OpenID Connect implicit (§3.2) and
+	// hybrid (§3.3) flows.
+	ResponseIDTokenToken     ResponseType = "id_token token"
+	ResponseCodeIDToken      ResponseType = "code id_token"
+	ResponseCodeToken        ResponseType = "code token"
+	ResponseCodeIDTokenToken ResponseType = "code id_token token"
 )
 
 // AuthMethod names a client authentication method at the token,

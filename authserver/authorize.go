@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,7 +57,24 @@ type Consent struct {
 	Scope grantry.Scope
 	// AuthTime is when the user authenticated; zero means now.
 	AuthTime time.Time
+	// SessionID identifies the user's session at the server, for the
+	// OpenID Connect sid claim; ACR and AMR say how the user
+	// authenticated (OpenID Connect Core 1.0 §2). The server keeps them
+	// with the code (ExtraSessionID, ExtraACR, ExtraAMR) for the
+	// extensions to read at the token endpoint.
+	SessionID string
+	ACR       string
+	AMR       []string
 }
+
+// Keys of the consent's values in AuthorizationRequest.Extra, stored with
+// an authorization code.
+const (
+	ExtraSessionID = "sid"
+	ExtraACR       = "acr"
+	// ExtraAMR holds the methods separated by spaces.
+	ExtraAMR = "amr"
+)
 
 // ValidateAuthorizationRequest parses and validates an authorization
 // request. GET requests carry their parameters in the query; POST requests
@@ -112,7 +130,7 @@ func (s *Server) checkClientAndRedirect(ctx context.Context, req *AuthorizationR
 // response type (RFC 6749 §3.1.1), response mode, scope (§3.3), then the
 // grant's and extensions' own checks.
 func (s *Server) checkAuthorizationParams(ctx context.Context, req *AuthorizationRequest) error {
-	rt := req.Get("response_type")
+	rt := canonicalResponseType(req.Get("response_type"))
 	if rt == "" {
 		return grantry.InvalidRequest("missing response_type")
 	}
@@ -143,6 +161,21 @@ func (s *Server) checkAuthorizationParams(ctx context.Context, req *Authorizatio
 		}
 	}
 	return nil
+}
+
+// canonicalResponseType orders the words of a response type, whose order
+// does not matter (RFC 6749 §3.1.1), as the registered names are: sorted,
+// which gives "code id_token token". A repeated word leaves it unknown.
+func canonicalResponseType(rt string) string {
+	words := strings.Fields(rt)
+	if len(words) < 2 {
+		return rt
+	}
+	slices.Sort(words)
+	if len(slices.Compact(slices.Clone(words))) != len(words) {
+		return rt
+	}
+	return strings.Join(words, " ")
 }
 
 // setResponseMode applies response_mode. A response carrying a token is
@@ -254,7 +287,25 @@ func (s *Server) granted(req *AuthorizationRequest, c *Consent) (*Consent, error
 	if granted.AuthTime.IsZero() {
 		granted.AuthTime = req.Time
 	}
+	req.keepAuthentication(&granted)
 	return &granted, nil
+}
+
+// keepAuthentication adds how the user authenticated to the values stored
+// with a code.
+func (req *AuthorizationRequest) keepAuthentication(c *Consent) {
+	set := func(k, v string) {
+		if v == "" {
+			return
+		}
+		if req.Extra == nil {
+			req.Extra = make(map[string]string, 3)
+		}
+		req.Extra[k] = v
+	}
+	set(ExtraSessionID, c.SessionID)
+	set(ExtraACR, c.ACR)
+	set(ExtraAMR, strings.Join(c.AMR, " "))
 }
 
 // issueAtAuthorization issues an access token straight from the

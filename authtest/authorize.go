@@ -53,7 +53,8 @@ func (s *Server) signedIn(req *authserver.AuthorizationRequest) string {
 // Authorize plays the browser: it follows authURL, an authorization request
 // such as oauth2.Config.AuthCodeURL makes, up to the authorization
 // endpoint's redirect to the client, and returns the parameters of the
-// redirect: code, state and iss, or error and error_description. An
+// redirect: code, state and iss, or error and error_description, from the
+// query and the fragment together. An
 // answer that is not a redirect, such as the JSON error of a request whose
 // client or redirect URI is not trusted (RFC 6749 §4.1.2.1), is an error.
 func (s *Server) Authorize(ctx context.Context, authURL string) (url.Values, error) {
@@ -76,5 +77,15 @@ func (s *Server) Authorize(ctx context.Context, authURL string) (url.Values, err
 	if err != nil {
 		return nil, fmt.Errorf("authtest: authorization redirect: %w", err)
 	}
-	return loc.Query(), nil
+	params := loc.Query()
+	if loc.Fragment != "" {
+		frag, err := url.ParseQuery(loc.Fragment)
+		if err != nil {
+			return nil, fmt.Errorf("authtest: authorization redirect fragment: %w", err)
+		}
+		for k, v := range frag {
+			params[k] = v
+		}
+	}
+	return params, nil
 }

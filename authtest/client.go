@@ -40,6 +40,10 @@ type Client struct {
 	// server does (RFC 7662 §4); any other client learns about its own
 	// tokens only.
 	Introspect bool
+	// ResponseTypes the client may use; nil means "code" when it may use
+	// the authorization code grant. The OpenID Connect implicit and
+	// hybrid response types must be listed.
+	ResponseTypes []grantry.ResponseType
 }
 
 // AddClient registers a client and returns it completed: its ID, secret,
@@ -51,7 +55,7 @@ func (s *Server) AddClient(c Client) Client {
 	c = s.complete(c)
 	err := s.store.CreateClient(context.Background(), &storage.Client{
 		ID: c.ID, SecretHash: hashSecret(c.Secret), RedirectURIs: slices.Clone(c.RedirectURIs),
-		GrantTypes: slices.Clone(c.GrantTypes), ResponseTypes: responseTypes(c.GrantTypes),
+		GrantTypes: slices.Clone(c.GrantTypes), ResponseTypes: slices.Clone(c.ResponseTypes),
 		Scope: slices.Clone(c.Scope), AuthMethod: c.AuthMethod,
 		CreatedAt: s.clock.Now(), UpdatedAt: s.clock.Now(),
 	})
@@ -93,6 +97,9 @@ func (s *Server) complete(c Client) Client {
 	}
 	if c.GrantTypes == nil {
 		c.GrantTypes = s.defaultGrants(c.Public)
+	}
+	if c.ResponseTypes == nil {
+		c.ResponseTypes = responseTypes(c.GrantTypes)
 	}
 	return c
 }

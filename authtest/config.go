@@ -24,7 +24,7 @@ const (
 )
 
 // DefaultScopes are the scopes a server knows when Config.Scopes is nil.
-var DefaultScopes = grantry.Scope{"profile", "email", "read", "write"}
+var DefaultScopes = grantry.Scope{"openid", "profile", "email", "read", "write"}
 
 // Config configures a test server. The zero value serves the code (with
 // PKCE), refresh and client credentials grants over http on loopback, with
@@ -68,6 +68,10 @@ type Config struct {
 	// Logger receives the causes of internal errors; nil means the test's
 	// log (NewServer) or slog.Default() (Start).
 	Logger *slog.Logger
+	// Claims are the OpenID Connect claims of the users, by subject
+	// (OpenID Connect Core 1.0 §5.1), released by UserInfo and in ID
+	// tokens by scope. A subject without claims has none.
+	Claims map[string]map[string]any
 	// Setup, when set, is called once the built-in grants, extensions and
 	// endpoints are registered and routed, before any request: it may
 	// register more on the authorization server and route them on mux.

@@ -21,6 +21,8 @@ import (
 	"github.com/grantry/grantry/grant/clientcredentials"
 	"github.com/grantry/grantry/grant/password"
 	"github.com/grantry/grantry/grant/refresh"
+	"github.com/grantry/grantry/keyset"
+	"github.com/grantry/grantry/openid"
 	"github.com/grantry/grantry/pkce"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
@@ -32,6 +34,8 @@ const (
 	TokenPath         = "/token"
 	RevocationPath    = "/revoke"
 	IntrospectionPath = "/introspect"
+	UserInfoPath      = "/userinfo"
+	JWKSPath          = "/jwks.json"
 )
 
 var (
@@ -49,6 +53,9 @@ type Server struct {
 	scopes  grantry.Scope
 	subject string
 	users   bool
+	keys    *keyset.Set
+	openid  *openid.Provider
+	claims  map[string]map[string]any
 
 	mu            sync.RWMutex
 	decision      Decision
@@ -63,8 +70,12 @@ type Endpoints struct {
 	Token         string
 	Revocation    string
 	Introspection string
-	// Metadata is the RFC 8414 metadata document.
-	Metadata string
+	UserInfo      string
+	JWKS          string
+	// Metadata is the RFC 8414 metadata document, and Discovery the
+	// OpenID Provider Configuration document: the same one.
+	Metadata  string
+	Discovery string
 }
 
 // NewServer starts a test server, closed when the test and its subtests
@@ -105,7 +116,10 @@ func Start(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.as = as
-	s.register(cfg)
+	if err := s.register(cfg); err != nil {
+		s.ts.Close()
+		return nil, err
+	}
 	s.route(mux)
 	if cfg.Setup != nil {
 		cfg.Setup(as, mux)
@@ -144,17 +158,21 @@ func (s *Server) serverConfig(cfg Config) authserver.Config {
 	}
 }
 
-// register adds the grants and PKCE.
-func (s *Server) register(cfg Config) {
+// register adds the grants, PKCE and the OpenID provider.
+func (s *Server) register(cfg Config) error {
 	code := authcode.New(s.store, authcode.Config{Lifetime: cfg.CodeLifetime})
 	s.as.RegisterGrant(code)
 	s.as.RegisterResponseType(code)
 	s.as.RegisterExtension(pkce.New(cfg.PKCE))
+	if err := s.registerOpenID(cfg, code); err != nil {
+		return err
+	}
 	s.as.RegisterGrant(refresh.New(s.store, refresh.Config{AuthMethods: anyMethod}))
 	s.as.RegisterGrant(clientcredentials.New(clientcredentials.Config{AuthMethods: secretMethod}))
 	if cfg.Users != nil {
 		s.as.RegisterGrant(password.New(users(maps.Clone(cfg.Users)), password.Config{AuthMethods: secretMethod}))
 	}
+	return nil
 }
 
 // route mounts the endpoints.
@@ -169,6 +187,7 @@ func (s *Server) route(mux *http.ServeMux) {
 	})
 	mux.Handle("POST "+IntrospectionPath, s.as.Mount(in))
 	mux.Handle(s.as.MetadataPath(), s.as.MetadataHandler())
+	s.routeOpenID(mux)
 }
 
 // mayIntrospect lets the clients registered with Introspect learn about
@@ -196,7 +215,10 @@ func (s *Server) Endpoints() Endpoints {
 		Token:         s.ts.URL + TokenPath,
 		Revocation:    s.ts.URL + RevocationPath,
 		Introspection: s.ts.URL + IntrospectionPath,
+		UserInfo:      s.ts.URL + UserInfoPath,
+		JWKS:          s.ts.URL + JWKSPath,
 		Metadata:      s.ts.URL + s.as.MetadataPath(),
+		Discovery:     s.ts.URL + openid.DiscoveryPath,
 	}
 }
 

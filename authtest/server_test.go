@@ -56,9 +56,9 @@ func TestMetadata(t *testing.T) {
 		{"token endpoint", srv, "token_endpoint", e.Token},
 		{"revocation endpoint", srv, "revocation_endpoint", e.Revocation},
 		{"introspection endpoint", srv, "introspection_endpoint", e.Introspection},
-		{"grant types", srv, "grant_types_supported", []string{"authorization_code", "client_credentials", "refresh_token"}},
-		{"grant types with users", withUsers, "grant_types_supported", []string{"authorization_code", "client_credentials", "password", "refresh_token"}},
-		{"response types", srv, "response_types_supported", []string{"code"}},
+		{"grant types", srv, "grant_types_supported", []string{"authorization_code", "client_credentials", "implicit", "refresh_token"}},
+		{"grant types with users", withUsers, "grant_types_supported", []string{"authorization_code", "client_credentials", "implicit", "password", "refresh_token"}},
+		{"response types", srv, "response_types_supported", []string{"code", "code id_token", "code id_token token", "code token", "id_token", "id_token token"}},
 		{"PKCE methods", srv, "code_challenge_methods_supported", []string{"S256"}},
 		{"scopes", srv, "scopes_supported", []string(authtest.DefaultScopes)},
 		{"configured scopes", withUsers, "scopes_supported", []string{"api"}},
@@ -108,7 +108,10 @@ func TestEndpoints(t *testing.T) {
 				Token:         srv.URL() + "/token",
 				Revocation:    srv.URL() + "/revoke",
 				Introspection: srv.URL() + "/introspect",
+				UserInfo:      srv.URL() + "/userinfo",
+				JWKS:          srv.URL() + "/jwks.json",
 				Metadata:      srv.URL() + "/.well-known/oauth-authorization-server",
+				Discovery:     srv.URL() + "/.well-known/openid-configuration",
 			}
 			if e != want {
 				t.Errorf("Endpoints: got %+v, want %+v", e, want)
