@@ -32,9 +32,43 @@ type Client struct {
 	// client_secret_basic for a client with a secret and none for one
 	// without.
 	AuthMethod grantry.AuthMethod
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+
+	// The OpenID Connect registration metadata (OpenID Connect Dynamic
+	// Client Registration 1.0 §2, RP-Initiated Logout 1.0 §3.1,
+	// Back-Channel Logout 1.0 §2.2). Their zero values ask for nothing.
+
+	// IDTokenSignedResponseAlg is the JWS algorithm the client wants its
+	// ID tokens signed with (id_token_signed_response_alg); empty means
+	// the server's default.
+	IDTokenSignedResponseAlg string
+	// SubjectType is the subject_type the client gets: "" or "public"
+	// for the same subject at every client, "pairwise" for one computed
+	// per sector identifier (OpenID Connect Core 1.0 §8).
+	SubjectType string
+	// SectorIdentifierURI is the https URL of a JSON array holding the
+	// client's redirect URIs; its host is the sector identifier of
+	// pairwise subjects (OpenID Connect Core 1.0 §8.1).
+	SectorIdentifierURI string
+	// PostLogoutRedirectURIs are where the client may ask to be sent
+	// after logout (post_logout_redirect_uris), compared exactly as
+	// RedirectURIs are.
+	PostLogoutRedirectURIs []string
+	// BackchannelLogoutURI is where the server posts logout tokens to
+	// the client (backchannel_logout_uri); empty for none.
+	BackchannelLogoutURI string
+	// BackchannelLogoutSessionRequired says that the client wants the
+	// sid claim in logout tokens (backchannel_logout_session_required).
+	BackchannelLogoutSessionRequired bool
+
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
+
+// Subject types of OpenID Connect Core 1.0 §8.
+const (
+	SubjectPublic   = "public"
+	SubjectPairwise = "pairwise"
+)
 
 // ClientStore finds clients.
 type ClientStore interface {
@@ -63,6 +97,7 @@ func (c *Client) Clone() *Client {
 	d.GrantTypes = slices.Clone(c.GrantTypes)
 	d.ResponseTypes = slices.Clone(c.ResponseTypes)
 	d.Scope = slices.Clone(c.Scope)
+	d.PostLogoutRedirectURIs = slices.Clone(c.PostLogoutRedirectURIs)
 	return &d
 }
 

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -22,6 +23,7 @@ func cmdClient(ctx context.Context, env *environment, args []string) error {
 		{"create", "register a client; its secret is printed once", cmdClientCreate},
 		{"list", "list the clients", cmdClientList},
 		{"show", "show one client", cmdClientShow},
+		{"update", "change a client's OpenID Connect metadata", cmdClientUpdate},
 		{"delete", "delete a client and revoke its tokens", cmdClientDelete},
 		{"rotate-secret", "replace a client's secret; the new one is printed once", cmdClientRotate},
 	})
@@ -30,15 +32,40 @@ func cmdClient(ctx context.Context, env *environment, args []string) error {
 // clientJSON is a client as the commands print it, with the member names
 // of RFC 7591 §2 and §3.2.1.
 type clientJSON struct {
-	ClientID                string    `json:"client_id"`
-	ClientSecret            string    `json:"client_secret,omitempty"`
-	Name                    string    `json:"client_name,omitempty"`
-	RedirectURIs            []string  `json:"redirect_uris"`
-	GrantTypes              []string  `json:"grant_types"`
-	ResponseTypes           []string  `json:"response_types"`
-	Scope                   string    `json:"scope"`
-	TokenEndpointAuthMethod string    `json:"token_endpoint_auth_method"`
-	CreatedAt               time.Time `json:"created_at"`
+	ClientID                string   `json:"client_id"`
+	ClientSecret            string   `json:"client_secret,omitempty"`
+	Name                    string   `json:"client_name,omitempty"`
+	RedirectURIs            []string `json:"redirect_uris"`
+	GrantTypes              []string `json:"grant_types"`
+	ResponseTypes           []string `json:"response_types"`
+	Scope                   string   `json:"scope"`
+	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
+	clientMetaJSON
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// clientMetaJSON is the OpenID Connect metadata of a client, with the
+// member names of OpenID Connect Dynamic Client Registration 1.0 §2,
+// RP-Initiated Logout 1.0 §3.1 and Back-Channel Logout 1.0 §2.2.
+type clientMetaJSON struct {
+	IDTokenAlg                       string   `json:"id_token_signed_response_alg,omitempty"`
+	SubjectType                      string   `json:"subject_type"`
+	SectorIdentifierURI              string   `json:"sector_identifier_uri,omitempty"`
+	PostLogoutRedirectURIs           []string `json:"post_logout_redirect_uris,omitempty"`
+	BackchannelLogoutURI             string   `json:"backchannel_logout_uri,omitempty"`
+	BackchannelLogoutSessionRequired bool     `json:"backchannel_logout_session_required,omitempty"`
+}
+
+func toClientMetaJSON(c *storage.Client) clientMetaJSON {
+	j := clientMetaJSON{
+		IDTokenAlg: c.IDTokenSignedResponseAlg, SubjectType: c.SubjectType,
+		SectorIdentifierURI: c.SectorIdentifierURI, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
+		BackchannelLogoutURI: c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
+	}
+	if j.SubjectType == "" {
+		j.SubjectType = storage.SubjectPublic
+	}
+	return j
 }
 
 func toClientJSON(c *storage.Client, secret string) clientJSON {
@@ -46,6 +73,7 @@ func toClientJSON(c *storage.Client, secret string) clientJSON {
 		ClientID: c.ID, ClientSecret: secret, Name: c.Name,
 		RedirectURIs: nonNil(c.RedirectURIs), Scope: c.Scope.String(),
 		TokenEndpointAuthMethod: string(c.TokenEndpointAuthMethod()), CreatedAt: c.CreatedAt.UTC(),
+		clientMetaJSON: toClientMetaJSON(c),
 	}
 	j.GrantTypes = make([]string, len(c.GrantTypes))
 	for i, g := range c.GrantTypes {
@@ -71,12 +99,11 @@ type clientCreateFlags struct {
 	public                  bool
 	redirects               listFlag
 	grants                  *listFlag
+	meta                    clientMetaFlags
 }
 
-func cmdClientCreate(ctx context.Context, env *environment, args []string) error {
-	f := clientCreateFlags{grants: newList(string(grantry.GrantAuthorizationCode), string(grantry.GrantRefreshToken))}
-	fs := env.flagSet("client create", "", "Register a client. Its secret is printed once and stored only as a hash.")
-	f.register(fs, true)
+func (f *clientCreateFlags) register(fs *flag.FlagSet) {
+	f.adminFlags.register(fs, true)
 	fs.StringVar(&f.id, "id", "", "client_id; default: a random one")
 	fs.StringVar(&f.name, "name", "", "name shown on the consent page")
 	fs.Var(&f.redirects, "redirect-uri", "redirect `URI`, matched exactly; repeat the flag for several")
@@ -84,6 +111,13 @@ func cmdClientCreate(ctx context.Context, env *environment, args []string) error
 	fs.Var(f.grants, "grants", "comma-separated `list` of grant types")
 	fs.StringVar(&f.method, "auth-method", string(grantry.AuthClientSecretBasic), "token endpoint auth method: client_secret_basic, client_secret_post or none")
 	fs.BoolVar(&f.public, "public", false, "a public client without secret (same as --auth-method none); PKCE is then required")
+	f.meta.register(fs)
+}
+
+func cmdClientCreate(ctx context.Context, env *environment, args []string) error {
+	f := clientCreateFlags{grants: newList(string(grantry.GrantAuthorizationCode), string(grantry.GrantRefreshToken))}
+	fs := env.flagSet("client create", "", "Register a client. Its secret is printed once and stored only as a hash.")
+	f.register(fs)
 	pos, err := env.parse(fs, args)
 	if err != nil {
 		return err
@@ -93,6 +127,9 @@ func cmdClientCreate(ctx context.Context, env *environment, args []string) error
 	}
 	c, err := f.record()
 	if err != nil {
+		return err
+	}
+	if err := checkSector(ctx, c); err != nil {
 		return err
 	}
 	var plain string
@@ -133,13 +170,16 @@ func (f *clientCreateFlags) record() (*storage.Client, error) {
 		return nil, err
 	}
 	for _, u := range f.redirects.vals {
-		if err := checkRedirectURI(u); err != nil {
+		if err := checkRedirectURI("--redirect-uri", u); err != nil {
 			return nil, err
 		}
 	}
 	c.RedirectURIs = f.redirects.vals
 	if len(c.ResponseTypes) > 0 && len(c.RedirectURIs) == 0 {
 		return nil, errors.New("--redirect-uri is required for the authorization_code and implicit grants")
+	}
+	if err := f.meta.apply(c, func(string) bool { return true }); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -176,20 +216,21 @@ func setClientGrants(c *storage.Client, grants []string) error {
 	return nil
 }
 
-// checkRedirectURI applies the rules of RFC 6749 §3.1.2 and RFC 8252 §7:
-// absolute, no fragment, and a private-use scheme or an http or https URL
-// that origin.ParseSecure accepts.
-func checkRedirectURI(raw string) error {
+// checkRedirectURI applies the rules of RFC 6749 §3.1.2 and RFC 8252 §7
+// to the value raw of the flag name (--redirect-uri or
+// --post-logout-redirect-uri): absolute, no fragment, and a private-use
+// scheme or an http or https URL that origin.ParseSecure accepts.
+func checkRedirectURI(name, raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || !u.IsAbs() || strings.Contains(raw, "#") {
-		return fmt.Errorf("--redirect-uri %q: want an absolute URI without fragment", raw)
+		return fmt.Errorf("%s %q: want an absolute URI without fragment", name, raw)
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "javascript", "data", "vbscript", "file", "blob", "about":
-		return fmt.Errorf("--redirect-uri %q: the scheme is not allowed", raw)
+		return fmt.Errorf("%s %q: the scheme is not allowed", name, raw)
 	case "http", "https":
 		if _, err := origin.ParseSecure(raw, false); err != nil {
-			return fmt.Errorf("--redirect-uri %q %w (http is allowed only on a loopback host)", raw, err)
+			return fmt.Errorf("%s %q %w (http is allowed only on a loopback host)", name, raw, err)
 		}
 	}
 	return nil
@@ -210,6 +251,7 @@ func printClient(w io.Writer, c *storage.Client, plain string, asJSON bool) erro
 	fmt.Fprintf(tw, "grant_types:\t%s\n", strings.Join(j.GrantTypes, " "))
 	fmt.Fprintf(tw, "scope:\t%s\n", j.Scope)
 	fmt.Fprintf(tw, "auth_method:\t%s\n", j.TokenEndpointAuthMethod)
+	printClientMeta(tw, j.clientMetaJSON)
 	fmt.Fprintf(tw, "created_at:\t%s\n", j.CreatedAt.Format(time.RFC3339))
 	return tw.Flush()
 }
@@ -238,11 +280,11 @@ func cmdClientList(ctx context.Context, env *environment, args []string) error {
 			return printJSON(env.stdout, out)
 		}
 		tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "CLIENT_ID\tNAME\tAUTH\tGRANTS\tREDIRECT_URIS")
+		fmt.Fprintln(tw, "CLIENT_ID\tNAME\tAUTH\tGRANTS\tREDIRECT_URIS\t"+clientMetaHeader)
 		for _, c := range list {
 			j := toClientJSON(c, "")
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.ClientID, j.Name, j.TokenEndpointAuthMethod,
-				strings.Join(j.GrantTypes, ","), strings.Join(j.RedirectURIs, " "))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", j.ClientID, j.Name, j.TokenEndpointAuthMethod,
+				strings.Join(j.GrantTypes, ","), strings.Join(j.RedirectURIs, " "), clientMetaRow(j.clientMetaJSON))
 		}
 		return tw.Flush()
 	})

@@ -163,6 +163,9 @@ var knownSetting = map[string]bool{
 	"id": true, "name": true, "redirect-uri": true, "auth-method": true, "public": true,
 	"url": true, "client-id": true, "client-secret": true, "concurrency": true,
 	"requests": true, "duration": true, "scope": true,
+	"id-token-alg": true, "subject-type": true, "sector-identifier-uri": true,
+	"post-logout-redirect-uri": true, "backchannel-logout-uri": true,
+	"backchannel-logout-session-required": true,
 }
 
 // listFlag is a flag that may be repeated or given as a comma-separated

@@ -180,7 +180,7 @@ func TestInsecureDevOnlyForLocalIssuer(t *testing.T) {
 func TestConfigFileKnowsEveryFlag(t *testing.T) {
 	commands := [][]string{
 		{"serve"}, {"migrate"}, {"bench"},
-		{"client", "create"}, {"client", "list"}, {"client", "show"}, {"client", "delete"}, {"client", "rotate-secret"},
+		{"client", "create"}, {"client", "list"}, {"client", "show"}, {"client", "update"}, {"client", "delete"}, {"client", "rotate-secret"},
 		{"user", "create"}, {"user", "list"}, {"user", "delete"}, {"user", "set-password"},
 	}
 	flagLine := regexp.MustCompile(`(?m)^  -([a-z][a-z-]*)`)

@@ -42,7 +42,7 @@ type command struct {
 
 var commands = []command{
 	{"serve", "run the authorization server", cmdServe},
-	{"client", "create, list, show, delete clients and rotate their secrets", cmdClient},
+	{"client", "create, list, show, update, delete clients and rotate their secrets", cmdClient},
 	{"user", "create, list and delete users and set their passwords", cmdUser},
 	{"migrate", "create or upgrade the database schema", cmdMigrate},
 	{"bench", "load-test a running server's token endpoint", cmdBench},

@@ -11,14 +11,18 @@ import (
 )
 
 const clientColumns = `id, secret_hash, name, redirect_uris, grant_types, response_types, scope,
-	auth_method, created_at, updated_at`
+	auth_method, created_at, updated_at, id_token_signed_response_alg, subject_type,
+	sector_identifier_uri, post_logout_redirect_uris, backchannel_logout_uri,
+	backchannel_logout_session_required`
 
 const (
 	insertClient = `INSERT INTO clients (` + clientColumns + `)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`
 	updateClient = `UPDATE clients SET secret_hash = $2, name = $3, redirect_uris = $4,
 	grant_types = $5, response_types = $6, scope = $7, auth_method = $8, created_at = $9,
-	updated_at = $10 WHERE id = $1`
+	updated_at = $10, id_token_signed_response_alg = $11, subject_type = $12,
+	sector_identifier_uri = $13, post_logout_redirect_uris = $14, backchannel_logout_uri = $15,
+	backchannel_logout_session_required = $16 WHERE id = $1`
 	selectClient  = `SELECT ` + clientColumns + ` FROM clients WHERE id = $1`
 	selectClients = `SELECT ` + clientColumns + ` FROM clients`
 )
@@ -47,11 +51,14 @@ func clientArgs(c *storage.Client) ([]any, error) {
 	grants, err2 := encodeList(c.GrantTypes)
 	responses, err3 := encodeList(c.ResponseTypes)
 	scope, err4 := encodeScope(c.Scope)
-	if err := errors.Join(err1, err2, err3, err4); err != nil {
+	logouts, err5 := encodeList(c.PostLogoutRedirectURIs)
+	if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
 		return nil, err
 	}
 	return []any{c.ID, c.SecretHash, c.Name, uris, grants, responses, scope,
-		string(c.AuthMethod), micros(c.CreatedAt), micros(c.UpdatedAt)}, nil
+		string(c.AuthMethod), micros(c.CreatedAt), micros(c.UpdatedAt),
+		c.IDTokenSignedResponseAlg, c.SubjectType, c.SectorIdentifierURI, logouts,
+		c.BackchannelLogoutURI, c.BackchannelLogoutSessionRequired}, nil
 }
 
 // GetClient returns the client, as a *storage.Client, or
@@ -147,19 +154,22 @@ func scanClient(row scanner) (*storage.Client, error) {
 	var (
 		c                       storage.Client
 		uris, grants, responses string
-		scope, method           string
+		scope, method, logouts  string
 		createdAt, updatedAt    int64
-		err1, err2, err3        error
+		err1, err2, err3, err4  error
 	)
 	err := row.Scan(&c.ID, &c.SecretHash, &c.Name, &uris, &grants, &responses, &scope,
-		&method, &createdAt, &updatedAt)
+		&method, &createdAt, &updatedAt, &c.IDTokenSignedResponseAlg, &c.SubjectType,
+		&c.SectorIdentifierURI, &logouts, &c.BackchannelLogoutURI,
+		&c.BackchannelLogoutSessionRequired)
 	if err != nil {
 		return nil, err
 	}
 	c.RedirectURIs, err1 = decodeList[string](uris)
 	c.GrantTypes, err2 = decodeList[grantry.GrantType](grants)
 	c.ResponseTypes, err3 = decodeList[grantry.ResponseType](responses)
-	if err := errors.Join(err1, err2, err3); err != nil {
+	c.PostLogoutRedirectURIs, err4 = decodeList[string](logouts)
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
 		return nil, err
 	}
 	c.Scope = decodeScope(scope)

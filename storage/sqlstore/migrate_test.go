@@ -2,7 +2,11 @@ package sqlstore_test
 
 import (
 	"database/sql"
+	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -30,11 +34,42 @@ func migrations(t *testing.T, db *sql.DB) []int {
 	return list
 }
 
+// migrationFiles returns the versions of the migration files of a
+// dialect, in order. Versions may have gaps: branches number their
+// migrations apart.
+func migrationFiles(t *testing.T, dialect string) []int {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join("migrations", dialect))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []int
+	for _, e := range entries {
+		num, _, _ := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if err != nil {
+			t.Fatalf("migration %s: %v", e.Name(), err)
+		}
+		list = append(list, v)
+	}
+	slices.Sort(list)
+	return list
+}
+
 func wantMigrated(t *testing.T, db *sql.DB) {
 	t.Helper()
 	got := migrations(t, db)
-	if len(got) != sqlstore.SchemaVersion() || got[len(got)-1] != sqlstore.SchemaVersion() {
-		t.Errorf("schema_migrations: got versions %v, want 1 to %d once each", got, sqlstore.SchemaVersion())
+	want := migrationFiles(t, "sqlite")
+	if !slices.Equal(got, want) || want[len(want)-1] != sqlstore.SchemaVersion() {
+		t.Errorf("schema_migrations: got versions %v, want %v once each, up to %d", got, want, sqlstore.SchemaVersion())
+	}
+}
+
+// TestMigrationFilesMatch checks that both dialects have the same
+// migrations.
+func TestMigrationFilesMatch(t *testing.T) {
+	if got, want := migrationFiles(t, "postgres"), migrationFiles(t, "sqlite"); !slices.Equal(got, want) {
+		t.Errorf("postgres migrations: got versions %v, want those of sqlite, %v", got, want)
 	}
 }
 

@@ -15,7 +15,9 @@ var clientTests = []test[storage.ClientRegistry]{
 	{"CreateGet", testClientCreateGet},
 	{"CreateDuplicate", testClientCreateDuplicate},
 	{"GetUnknown", testClientGetUnknown},
+	{"MetadataDefaults", testClientMetadataDefaults},
 	{"Update", testClientUpdate},
+	{"UpdateClearsMetadata", testClientUpdateClearsMetadata},
 	{"UpdateUnknown", testClientUpdateUnknown},
 	{"Delete", testClientDelete},
 	{"DeleteUnknown", testClientDeleteUnknown},
@@ -91,12 +93,46 @@ func testClientUpdate(t *testing.T, s storage.ClientRegistry) {
 	want.ResponseTypes = nil
 	want.Scope = grantry.Scope{"read"}
 	want.AuthMethod = grantry.AuthClientSecretBasic
+	want.IDTokenSignedResponseAlg = "EdDSA"
+	want.SubjectType = storage.SubjectPublic
+	want.SectorIdentifierURI = "https://sector.example/app.json"
+	want.PostLogoutRedirectURIs = []string{"https://app.example/logged-out"}
+	want.BackchannelLogoutURI = "https://app.example/bcl"
+	want.BackchannelLogoutSessionRequired = false
 	want.UpdatedAt = at(time.Hour)
 	if err := s.UpdateClient(t.Context(), want); err != nil {
 		t.Fatalf("UpdateClient: got error %v, want nil", err)
 	}
 	clientDiff(getClient(t, s, "app"), want).report(t, "GetClient after update")
 	clientDiff(getClient(t, s, "bystander"), newClient("bystander")).report(t, "other client")
+}
+
+// clearMetadata returns c without OpenID Connect registration metadata.
+func clearMetadata(c *storage.Client) *storage.Client {
+	c.IDTokenSignedResponseAlg = ""
+	c.SubjectType = ""
+	c.SectorIdentifierURI = ""
+	c.PostLogoutRedirectURIs = nil
+	c.BackchannelLogoutURI = ""
+	c.BackchannelLogoutSessionRequired = false
+	return c
+}
+
+// testClientMetadataDefaults checks that a client without OpenID Connect
+// registration metadata is read back without any.
+func testClientMetadataDefaults(t *testing.T, s storage.ClientRegistry) {
+	want := clearMetadata(newClient("plain"))
+	mustCreateClient(t, s, want)
+	clientDiff(getClient(t, s, "plain"), want).report(t, "GetClient")
+}
+
+func testClientUpdateClearsMetadata(t *testing.T, s storage.ClientRegistry) {
+	mustCreateClient(t, s, newClient("app"))
+	want := clearMetadata(newClient("app"))
+	if err := s.UpdateClient(t.Context(), want); err != nil {
+		t.Fatalf("UpdateClient: got error %v, want nil", err)
+	}
+	clientDiff(getClient(t, s, "app"), want).report(t, "GetClient after update")
 }
 
 func testClientUpdateUnknown(t *testing.T, s storage.ClientRegistry) {
@@ -184,6 +220,7 @@ func testClientCopyIsolation(t *testing.T, s storage.ClientRegistry) {
 	in.Name = "changed by caller"
 	in.RedirectURIs[0] = "https://attacker.example/"
 	in.Scope[0] = "admin"
+	in.PostLogoutRedirectURIs[0] = "https://attacker.example/"
 
 	out := getClient(t, s, "app")
 	out.Name = "changed by reader"
@@ -194,6 +231,7 @@ func testClientCopyIsolation(t *testing.T, s storage.ClientRegistry) {
 		t.Fatalf("ListClients: got (%d clients, %v), want (1, nil)", len(list), err)
 	}
 	list[0].Scope[0] = "admin"
+	list[0].PostLogoutRedirectURIs[1] = "https://attacker.example/"
 	clientDiff(getClient(t, s, "app"), newClient("app")).report(t, "GetClient after callers changed their copies")
 
 	upd := newClient("app")
@@ -202,6 +240,7 @@ func testClientCopyIsolation(t *testing.T, s storage.ClientRegistry) {
 		t.Fatalf("UpdateClient: got error %v, want nil", err)
 	}
 	upd.RedirectURIs[1] = "https://attacker.example/"
+	upd.PostLogoutRedirectURIs[0] = "https://attacker.example/"
 	want := newClient("app")
 	want.Name = "Updated"
 	clientDiff(getClient(t, s, "app"), want).report(t, "GetClient after the caller changed its update")

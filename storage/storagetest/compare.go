@@ -69,6 +69,12 @@ func clientDiff(got, want *storage.Client) diff {
 	d.strs("ResponseTypes", asStrings(got.ResponseTypes), asStrings(want.ResponseTypes))
 	d.strs("Scope", got.Scope, want.Scope)
 	d.str("AuthMethod", string(got.AuthMethod), string(want.AuthMethod))
+	d.str("IDTokenSignedResponseAlg", got.IDTokenSignedResponseAlg, want.IDTokenSignedResponseAlg)
+	d.str("SubjectType", got.SubjectType, want.SubjectType)
+	d.str("SectorIdentifierURI", got.SectorIdentifierURI, want.SectorIdentifierURI)
+	d.strs("PostLogoutRedirectURIs", got.PostLogoutRedirectURIs, want.PostLogoutRedirectURIs)
+	d.str("BackchannelLogoutURI", got.BackchannelLogoutURI, want.BackchannelLogoutURI)
+	d.flag("BackchannelLogoutSessionRequired", got.BackchannelLogoutSessionRequired, want.BackchannelLogoutSessionRequired)
 	d.time("CreatedAt", got.CreatedAt, want.CreatedAt)
 	d.time("UpdatedAt", got.UpdatedAt, want.UpdatedAt)
 	return d

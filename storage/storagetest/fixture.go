@@ -31,8 +31,16 @@ func newClient(id string) *storage.Client {
 		ResponseTypes: []grantry.ResponseType{grantry.ResponseCode},
 		Scope:         grantry.Scope{"openid", "profile", id},
 		AuthMethod:    grantry.AuthClientSecretPost,
-		CreatedAt:     at(-48 * time.Hour),
-		UpdatedAt:     at(-time.Hour),
+
+		IDTokenSignedResponseAlg:         "ES256",
+		SubjectType:                      storage.SubjectPairwise,
+		SectorIdentifierURI:              "https://" + id + ".example/sector.json",
+		PostLogoutRedirectURIs:           []string{"https://" + id + ".example/bye", "http://127.0.0.1/" + id + "/bye"},
+		BackchannelLogoutURI:             "https://" + id + ".example/logout?from=op",
+		BackchannelLogoutSessionRequired: true,
+
+		CreatedAt: at(-48 * time.Hour),
+		UpdatedAt: at(-time.Hour),
 	}
 }
 

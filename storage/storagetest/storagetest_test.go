@@ -35,6 +35,8 @@ var variants = map[string]func() storagetest.Store{
 	"revoke-no-family":    func() storagetest.Store { return revokeOne{memstore.New()} },
 	"second-precision":    func() storagetest.Store { return secondPrecision{memstore.New()} },
 	"rotate-revoked":      func() storagetest.Store { return rotateRevoked{memstore.New()} },
+	"metadata-lost":       func() storagetest.Store { return metadataLost{memstore.New()} },
+	"metadata-kept":       func() storagetest.Store { return metadataKept{memstore.New()} },
 }
 
 func TestVariant(t *testing.T) {
@@ -66,6 +68,8 @@ func TestSuiteCatchesFlaws(t *testing.T) {
 		{"revoke-no-family", []string{"Tokens/RevokeFamily", "Rotation/RevokeCascades/Revocation"}},
 		{"second-precision", []string{"Tokens/Expiry/access-last-microsecond", "Tokens/Expiry/refresh-last-microsecond", "Codes/Expiry/last-microsecond"}},
 		{"rotate-revoked", []string{"Families/RotateAfterRevokeFamily"}},
+		{"metadata-lost", []string{"Clients/CreateGet", "Clients/Update", "Clients/List"}},
+		{"metadata-kept", []string{"Clients/Update", "Clients/UpdateClearsMetadata"}},
 	}
 	if len(tests) != len(variants) {
 		t.Fatalf("got %d cases for %d variants, want one each", len(tests), len(variants))
@@ -223,4 +227,30 @@ func (s rotateRevoked) RotateRefreshToken(ctx context.Context, oldHash string, n
 		return s.CreateToken(ctx, &d)
 	}
 	return s.Store.RotateRefreshToken(ctx, oldHash, next)
+}
+
+// metadataLost forgets, on create, the post-logout redirect URIs and
+// whether back-channel logout wants a session ID.
+type metadataLost struct{ *memstore.Store }
+
+func (s metadataLost) CreateClient(ctx context.Context, c *storage.Client) error {
+	c = c.Clone()
+	c.PostLogoutRedirectURIs, c.BackchannelLogoutSessionRequired = nil, false
+	return s.Store.CreateClient(ctx, c)
+}
+
+// metadataKept leaves, on update, the OpenID Connect metadata stored
+// before, as an UPDATE that forgets some columns would.
+type metadataKept struct{ *memstore.Store }
+
+func (s metadataKept) UpdateClient(ctx context.Context, c *storage.Client) error {
+	old, err := s.GetClient(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	c = c.Clone()
+	c.IDTokenSignedResponseAlg, c.SubjectType, c.SectorIdentifierURI = old.IDTokenSignedResponseAlg, old.SubjectType, old.SectorIdentifierURI
+	c.PostLogoutRedirectURIs, c.BackchannelLogoutURI = old.PostLogoutRedirectURIs, old.BackchannelLogoutURI
+	c.BackchannelLogoutSessionRequired = old.BackchannelLogoutSessionRequired
+	return s.Store.UpdateClient(ctx, c)
 }
