@@ -44,6 +44,13 @@ type Client struct {
 	// the authorization code grant. The OpenID Connect implicit and
 	// hybrid response types must be listed.
 	ResponseTypes []grantry.ResponseType
+	// The client's OpenID Connect registration: see storage.Client.
+	IDTokenSignedResponseAlg         string
+	SubjectType                      string
+	SectorIdentifierURI              string
+	PostLogoutRedirectURIs           []string
+	BackchannelLogoutURI             string
+	BackchannelLogoutSessionRequired bool
 }
 
 // AddClient registers a client and returns it completed: its ID, secret,
@@ -57,6 +64,9 @@ func (s *Server) AddClient(c Client) Client {
 		ID: c.ID, SecretHash: hashSecret(c.Secret), RedirectURIs: slices.Clone(c.RedirectURIs),
 		GrantTypes: slices.Clone(c.GrantTypes), ResponseTypes: slices.Clone(c.ResponseTypes),
 		Scope: slices.Clone(c.Scope), AuthMethod: c.AuthMethod,
+		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg, SubjectType: c.SubjectType,
+		SectorIdentifierURI: c.SectorIdentifierURI, PostLogoutRedirectURIs: slices.Clone(c.PostLogoutRedirectURIs),
+		BackchannelLogoutURI: c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
 		CreatedAt: s.clock.Now(), UpdatedAt: s.clock.Now(),
 	})
 	if err != nil {

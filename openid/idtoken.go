@@ -125,11 +125,21 @@ func halfHash(h crypto.Hash, value string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2])
 }
 
-// signingKey returns the key that signs the client's ID tokens.
+// signingKey returns the key that signs the client's ID tokens: the key
+// of its id_token_signed_response_alg, or the active key.
 func (p *Provider) signingKey(c *storage.Client) (*keyset.Key, error) {
 	set := p.cfg.Keys()
-	if set == nil || set.Active() == nil {
+	if set == nil {
 		return nil, grantry.ServerError(errNoKey)
 	}
-	return set.Active(), nil
+	if alg := keyset.Algorithm(c.IDTokenSignedResponseAlg); alg != "" {
+		if k, ok := signerFor(set, alg); ok {
+			return k, nil
+		}
+		return nil, grantry.NewError(grantry.ErrUnauthorizedClient, "the provider has no key for the client's id_token_signed_response_alg")
+	}
+	if k := set.Active(); k != nil {
+		return k, nil
+	}
+	return nil, grantry.ServerError(errNoKey)
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/grantry/grantry/keyset"
+	"github.com/grantry/grantry/storage"
 )
 
 // DiscoveryPath is where the OpenID Provider Configuration document is
@@ -36,6 +37,13 @@ func (p *Provider) metadata() map[string]any {
 	if p.cfg.UserInfoEndpoint != "" {
 		m["userinfo_endpoint"] = p.cfg.UserInfoEndpoint
 	}
+	if p.cfg.EndSessionEndpoint != "" {
+		m["end_session_endpoint"] = p.cfg.EndSessionEndpoint
+	}
+	if p.cfg.BackchannelLogout {
+		m["backchannel_logout_supported"] = true
+		m["backchannel_logout_session_supported"] = true
+	}
 	if p.cfg.JWKSURI != "" {
 		m["jwks_uri"] = p.absolute(p.cfg.JWKSURI)
 	}
@@ -52,9 +60,9 @@ func (p *Provider) absolute(ref string) string {
 
 func (p *Provider) subjectTypes() []string {
 	if p.cfg.PairwiseSecret != nil {
-		return []string{"public", "pairwise"}
+		return []string{storage.SubjectPublic, storage.SubjectPairwise}
 	}
-	return []string{"public"}
+	return []string{storage.SubjectPublic}
 }
 
 // algorithms lists the algorithms of the published keys that can sign:

@@ -48,6 +48,12 @@ type Config struct {
 	// paths joined to the issuer.
 	UserInfoEndpoint string
 	JWKSURI          string
+	// EndSessionEndpoint is where the application serves RP-Initiated
+	// Logout (see ValidateLogout), published as end_session_endpoint.
+	EndSessionEndpoint string
+	// BackchannelLogout tells that the application notifies clients of
+	// sign-outs with a Notifier (Back-Channel Logout 1.0).
+	BackchannelLogout bool
 	// Now returns the current time at the UserInfo endpoint; default
 	// time.Now. The other endpoints use the time of their request.
 	Now func() time.Time
