@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authtest"
 	"github.com/grantry/grantry/keyset"
+	"github.com/grantry/grantry/storage"
 )
 
 // allResponseTypes are the response types an OpenID client of the tests
@@ -111,3 +113,19 @@ func (p *rp) verify(idToken string) (map[string]any, keyset.Header) {
 }
 
 func str(v any) string { s, _ := v.(string); return s }
+
+func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// storedClients returns the stored records of clients.
+func storedClients(t *testing.T, p *rp, ids ...string) []*storage.Client {
+	t.Helper()
+	var out []*storage.Client
+	for _, id := range ids {
+		c, err := p.srv.Store().GetClient(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, c)
+	}
+	return out
+}
