@@ -38,13 +38,17 @@ type KeyInfo struct {
 }
 
 // List describes the stored keys at the current time, ordered as the
-// store lists them. It opens no key and changes nothing: a key superseded
-// by a newer key of its algorithm is retired, though its retirement is
-// stored only by the next Load.
+// store lists them. It changes nothing: a key superseded by a newer key
+// of its algorithm is retired, though its retirement is stored only by
+// the next Load. It opens every key, so it returns an error wrapping
+// ErrSealed when the key-encryption key is not the one they were sealed
+// with.
 func (m *Manager) List(ctx context.Context) ([]KeyInfo, error) {
-	recs, err := m.store.ListSigningKeys(ctx)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	recs, _, err := m.list(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("keyset: listing signing keys: %w", err)
+		return nil, err
 	}
 	now := m.now()
 	out := make([]KeyInfo, len(recs))

@@ -18,6 +18,8 @@ import (
 // serveConfig is the configuration of grantry serve.
 type serveConfig struct {
 	commonFlags
+	// kek says where the key-encryption key of the signing keys is.
+	kek    kekFlags
 	Addr   string
 	Issuer string
 	Redis  string
@@ -69,6 +71,7 @@ var supportedGrants = []grantry.GrantType{
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
 	c.commonFlags.register(fs)
+	c.kek.register(fs)
 	c.Grants = newList(defaultGrants...)
 	c.Introspectors = newList()
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on, HOST:PORT")
