@@ -29,6 +29,7 @@ type app struct {
 	// reloaded every keyReloadInterval; see signingKeys.
 	keyManager *keyset.Manager
 	keys       atomic.Pointer[keyset.Set]
+	keyReload  time.Duration // keyReloadInterval but in tests
 	// revoke and introspect are the optional endpoints' handlers.
 	revoke, introspect http.Handler
 	// draining is set on shutdown: /readyz answers 503 from then on.
@@ -60,7 +61,7 @@ func newApp(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger)
 	a := &app{
 		cfg: cfg, log: log, store: b, sessions: sess, pages: loadPages(),
 		auth: newUserAuth(b.users), metrics: newMetrics(endpointNames, grants),
-		drainWait: time.Sleep,
+		drainWait: time.Sleep, keyReload: keyReloadInterval,
 	}
 	if a.oauth, err = newAuthServer(cfg, b, a.auth, a.metrics, log); err != nil {
 		return nil, err

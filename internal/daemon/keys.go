@@ -92,7 +92,7 @@ func (a *app) reloadKeys(ctx context.Context) {
 // keyLoop reloads the signing keys every keyReloadInterval until ctx is
 // done.
 func (a *app) keyLoop(ctx context.Context) {
-	t := time.NewTicker(keyReloadInterval)
+	t := time.NewTicker(a.keyReload)
 	defer t.Stop()
 	for {
 		select {
