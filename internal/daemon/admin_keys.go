@@ -27,11 +27,11 @@ type keysFlags struct {
 }
 
 // parseKeysFlags parses the flags of a key command that takes n
-// arguments.
-func parseKeysFlags(env *environment, name, args, summary string, argv []string, n int) (*keysFlags, []string, error) {
+// arguments, and --json when withJSON is set.
+func parseKeysFlags(env *environment, name, args, summary string, argv []string, n int, withJSON bool) (*keysFlags, []string, error) {
 	f := &keysFlags{}
 	fs := env.flagSet(name, args, summary)
-	f.register(fs, name == "keys list")
+	f.register(fs, withJSON)
 	f.kek.register(fs)
 	pos, err := env.parse(fs, argv)
 	if err != nil {
@@ -81,7 +81,7 @@ func toKeyJSON(k keyset.KeyInfo) keyJSON {
 }
 
 func cmdKeysList(ctx context.Context, env *environment, args []string) error {
-	f, _, err := parseKeysFlags(env, "keys list", "", "List the signing keys with their state: next (published, signs from ACTIVATE), active (signs), retired (published until EXPIRES) or expired (deleted by the next purge). Checks that the key-encryption key opens them.", args, 0)
+	f, _, err := parseKeysFlags(env, "keys list", "", "List the signing keys with their state: next (published, signs from ACTIVATE), active (signs), retired (published until EXPIRES) or expired (deleted by the next purge). Checks that the key-encryption key opens them.", args, 0, true)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func printKeys(w io.Writer, list []keyJSON) error {
 }
 
 func cmdKeysRotate(ctx context.Context, env *environment, args []string) error {
-	f, _, err := parseKeysFlags(env, "keys rotate", "", "Publish a next signing key of each algorithm that has none. Running servers publish it within a minute, and it signs a day later, once relying parties have fetched it; the key it replaces stays published a day more.", args, 0)
+	f, _, err := parseKeysFlags(env, "keys rotate", "", "Publish a next signing key of each algorithm that has none. Running servers publish it within a minute, and it signs a day later, once relying parties have fetched it; the key it replaces stays published a day more.", args, 0, false)
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func cmdKeysRotate(ctx context.Context, env *environment, args []string) error {
 }
 
 func cmdKeysRetire(ctx context.Context, env *environment, args []string) error {
-	f, pos, err := parseKeysFlags(env, "keys retire", "KID", "Stop the signing key KID from signing now, as when it may have leaked; running servers stop using it within a minute. When it was active, a new key of its algorithm signs at once. It stays published a day, so tokens it signed still verify.", args, 1)
+	f, pos, err := parseKeysFlags(env, "keys retire", "KID", "Stop the signing key KID from signing now, as when it may have leaked; running servers stop using it within a minute. When it was active, a new key of its algorithm signs at once. It stays published a day, so tokens it signed still verify.", args, 1, false)
 	if err != nil {
 		return err
 	}

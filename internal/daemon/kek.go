@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/grantry/grantry/keyset"
 )
@@ -120,9 +121,8 @@ func localKEK(ctx context.Context, b *backend) (*kek, error) {
 	k = make([]byte, keyset.SealingKeySize)
 	_, _ = rand.Read(k)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) { // another process was first
-		k, err = readKEKFile(path)
-		return &kek{k, "file " + path}, err
+	if errors.Is(err, fs.ErrExist) {
+		return awaitKEKFile(path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("creating the key-encryption key file: %w", err)
@@ -133,4 +133,18 @@ func localKEK(ctx context.Context, b *backend) (*kek, error) {
 		return nil, fmt.Errorf("writing the key-encryption key file: %w", err)
 	}
 	return &kek{k, "file " + path + " (generated)"}, nil
+}
+
+// awaitKEKFile reads the key file another process has just created, giving
+// it a moment to write the key.
+func awaitKEKFile(path string) (*kek, error) {
+	var err error
+	for range 20 {
+		var k []byte
+		if k, err = readKEKFile(path); err == nil {
+			return &kek{k, "file " + path}, nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return nil, err
 }

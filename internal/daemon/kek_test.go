@@ -155,3 +155,19 @@ func TestSQLiteKeysSurviveRestart(t *testing.T) {
 		t.Errorf("key-encryption key file: %v", err)
 	}
 }
+
+// TestAwaitKEKFile reads a key file that another process has created but
+// not written yet.
+func TestAwaitKEKFile(t *testing.T) {
+	path := writeKEKFile(t, "", 0o600)
+	written := make(chan error, 1)
+	go func() { written <- os.WriteFile(path, []byte(testKEK+"\n"), 0o600) }()
+	k, err := awaitKEKFile(path)
+	if werr := <-written; werr != nil {
+		t.Fatal(werr)
+	}
+	want, _ := decodeKEK(testKEK)
+	if err != nil || !bytes.Equal(k.key, want) {
+		t.Errorf("awaitKEKFile: got %v, %v, want the key written", k, err)
+	}
+}
