@@ -7,15 +7,16 @@
 //
 // A [Set] holds the active signing key and older keys that are still
 // published for verification, so keys can be rotated without breaking
-// tokens already issued. [Handler] serves a set's public keys as a JWK Set
+// tokens already issued; [Set.SignerFor] returns the signing key of another
+// algorithm, for clients that ask for one. [Handler] serves a set's public keys as a JWK Set
 // document (RFC 7517 §5).
 //
 // A [Manager] keeps the signing keys of a server in a
 // storage.SigningKeyStore, their private keys sealed by a [Sealer] with a
 // key-encryption key kept outside the database. It generates the keys on
 // first start, publishes a next key before it signs ([Manager.Rotate]),
-// and keeps retired keys published until every token they signed has
-// expired.
+// keeps retired keys published until every token they signed has expired,
+// and deletes them after that ([Manager.Purge]).
 //
 // [ParseJWKS] reads the JWK Set of another party. Member names match
 // exactly (RFC 8259 §8.3), and keys this package cannot verify with are

@@ -79,39 +79,62 @@ func (m *Manager) now() time.Time { return m.clock().UTC().Truncate(time.Microse
 
 // Load returns the set of keys at the current time: the active key of
 // each configured algorithm, next keys and retired keys that are not
-// expired are published, and the active key of the first algorithm signs.
-// An algorithm without an active key, as on first start, gets a new key
-// that signs at once. A key superseded by a newer key of its algorithm is
-// stored as retired from the moment the newer key activated.
+// expired are published. The active key of each configured algorithm is
+// its signing key ([Set.SignerFor]), and that of the first algorithm is
+// the active key of the set. An algorithm without an active key, as on
+// first start, gets a new key that signs at once. A key superseded by a
+// newer key of its algorithm is stored as retired from the moment the
+// newer key activated.
+//
+// Every stored key is opened before anything is written: with another
+// key-encryption key than the one the keys were sealed with, Load returns
+// an error wrapping ErrSealed and generates no key.
 func (m *Manager) Load(ctx context.Context) (*Set, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.load(ctx)
+	recs, keys, err := m.list(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return m.load(ctx, m.now(), recs, keys)
 }
 
-func (m *Manager) load(ctx context.Context) (*Set, error) {
-	now := m.now()
+// list returns the stored keys and each of them opened, by key ID.
+func (m *Manager) list(ctx context.Context) ([]*storage.SigningKey, map[string]*Key, error) {
 	recs, err := m.store.ListSigningKeys(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("keyset: listing signing keys: %w", err)
+		return nil, nil, fmt.Errorf("keyset: listing signing keys: %w", err)
 	}
+	keys := make(map[string]*Key, len(recs))
+	for _, r := range recs {
+		k, err := m.sealer.Open(r.ID, Algorithm(r.Algorithm), r.Ciphertext)
+		if err != nil {
+			return nil, nil, err
+		}
+		keys[r.ID] = k
+	}
+	return recs, keys, nil
+}
+
+// load stores superseded keys as retired, creates the missing active keys
+// and returns the set of recs at now; keys holds every record opened.
+func (m *Manager) load(ctx context.Context, now time.Time, recs []*storage.SigningKey, keys map[string]*Key) (*Set, error) {
 	if err := m.retireSuperseded(ctx, recs, now); err != nil {
 		return nil, err
 	}
-	var signer string
+	signers := make([]string, len(m.algs))
 	for i, alg := range m.algs {
 		rec := current(recs, alg, now)
 		if rec == nil {
-			if rec, err = m.create(ctx, alg, now, now); err != nil {
+			k, r, err := m.create(ctx, alg, now, now)
+			if err != nil {
 				return nil, err
 			}
-			recs = append(recs, rec)
+			rec, keys[r.ID], recs = r, k, append(recs, r)
 		}
-		if i == 0 {
-			signer = rec.ID
-		}
+		signers[i] = rec.ID
 	}
-	return m.build(recs, signer, now)
+	return m.build(recs, keys, signers, now)
 }
 
 // Rotate publishes a next key for each configured algorithm that has
@@ -122,21 +145,23 @@ func (m *Manager) Rotate(ctx context.Context) (*Set, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
-	recs, err := m.store.ListSigningKeys(ctx)
+	recs, keys, err := m.list(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("keyset: listing signing keys: %w", err)
+		return nil, err
 	}
 	for _, alg := range m.algs {
 		pending := slices.ContainsFunc(recs, func(r *storage.SigningKey) bool {
 			return Algorithm(r.Algorithm) == alg && r.ActivateAt.After(now) && r.RetiredAt.IsZero()
 		})
 		if !pending {
-			if _, err := m.create(ctx, alg, now, now.Add(m.delay)); err != nil {
+			k, r, err := m.create(ctx, alg, now, now.Add(m.delay))
+			if err != nil {
 				return nil, err
 			}
+			keys[r.ID], recs = k, append(recs, r)
 		}
 	}
-	return m.load(ctx)
+	return m.load(ctx, now, recs, keys)
 }
 
 // Retire stops the key kid from signing now; it stays published for
@@ -148,9 +173,9 @@ func (m *Manager) Retire(ctx context.Context, kid string) (*Set, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
-	recs, err := m.store.ListSigningKeys(ctx)
+	recs, keys, err := m.list(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("keyset: listing signing keys: %w", err)
+		return nil, err
 	}
 	i := slices.IndexFunc(recs, func(r *storage.SigningKey) bool { return r.ID == kid })
 	if i < 0 {
@@ -161,26 +186,26 @@ func (m *Manager) Retire(ctx context.Context, kid string) (*Set, error) {
 			return nil, err
 		}
 	}
-	return m.load(ctx)
+	return m.load(ctx, now, recs, keys)
 }
 
 // create generates, seals and stores a key of alg that signs from
 // activateAt.
-func (m *Manager) create(ctx context.Context, alg Algorithm, now, activateAt time.Time) (*storage.SigningKey, error) {
+func (m *Manager) create(ctx context.Context, alg Algorithm, now, activateAt time.Time) (*Key, *storage.SigningKey, error) {
 	k, err := GenerateKey(alg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sealed, err := m.sealer.Seal(k)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rec := &storage.SigningKey{ID: k.ID(), Algorithm: string(alg), Ciphertext: sealed,
 		CreatedAt: now, ActivateAt: activateAt}
 	if err := m.store.CreateSigningKey(ctx, rec); err != nil {
-		return nil, fmt.Errorf("keyset: storing signing key %q: %w", rec.ID, err)
+		return nil, nil, fmt.Errorf("keyset: storing signing key %q: %w", rec.ID, err)
 	}
-	return rec, nil
+	return k, rec, nil
 }
 
 // retire stores rec as retired at t, published until every token it
@@ -217,23 +242,24 @@ func (m *Manager) retireSuperseded(ctx context.Context, recs []*storage.SigningK
 	return nil
 }
 
-// build opens the keys published at now into a set whose active key is
-// signer.
-func (m *Manager) build(recs []*storage.SigningKey, signer string, now time.Time) (*Set, error) {
+// build returns the set of the keys of recs published at now, with the
+// keys signers signing for their algorithms, the first one active.
+func (m *Manager) build(recs []*storage.SigningKey, keys map[string]*Key, signers []string, now time.Time) (*Set, error) {
 	set := &Set{}
 	for _, r := range recs {
 		if !r.ExpiresAt.IsZero() && !now.Before(r.ExpiresAt) {
 			continue
 		}
-		k, err := m.sealer.Open(r.ID, Algorithm(r.Algorithm), r.Ciphertext)
-		if err != nil {
-			return nil, err
-		}
-		if err := set.Add(k); err != nil {
+		if err := set.Add(keys[r.ID]); err != nil {
 			return nil, err
 		}
 	}
-	return set, set.Activate(signer)
+	for _, id := range signers[1:] {
+		if err := set.ActivateSigner(id); err != nil {
+			return nil, err
+		}
+	}
+	return set, set.Activate(signers[0])
 }
 
 // activated reports whether r has begun signing by now: it was not

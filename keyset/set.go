@@ -15,13 +15,20 @@ import (
 // (so relying parties can fetch it), [Set.Activate] it, and [Set.Remove] the
 // old one once every token it signed has expired.
 //
+// A set may also sign with several algorithms, as an OpenID provider signs
+// ID tokens with ES256 by default and with RS256 for the clients that ask
+// for it: each algorithm has at most one signing key, made so by
+// [Set.Activate] or [Set.ActivateSigner] and returned by [Set.SignerFor].
+// The active key is the signing key of the set's default algorithm.
+//
 // The zero Set is empty and ready to use. A Set is safe for concurrent use.
 type Set struct {
-	mu     sync.RWMutex
-	active *Key
-	keys   []*Key // published keys in the order added
-	doc    []byte // JWK Set document of keys, rebuilt on every change
-	etag   string
+	mu      sync.RWMutex
+	active  *Key
+	signers map[Algorithm]*Key // signing key of each algorithm, active among them
+	keys    []*Key             // published keys in the order added
+	doc     []byte             // JWK Set document of keys, rebuilt on every change
+	etag    string
 }
 
 // NewSet returns a set whose active key is active, with others published
@@ -75,17 +82,57 @@ func (s *Set) Add(k *Key) error {
 	return s.publishLocked(append(s.keys[:len(s.keys):len(s.keys)], k))
 }
 
-// Activate makes the published key kid the signing key. The key it replaces
-// stays published.
+// Activate makes the published key kid the active key, and the signing key
+// of its algorithm. The key it replaces stays published.
 func (s *Set) Activate(kid string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := s.keyLocked(kid)
-	if k == nil {
-		return fmt.Errorf("%w: kid %q", ErrUnknownKey, kid)
+	k, err := s.signLocked(kid)
+	if err != nil {
+		return err
 	}
 	s.active = k
 	return nil
+}
+
+// ActivateSigner makes the published key kid the signing key of its
+// algorithm, which [Set.SignerFor] returns, without changing the default
+// algorithm: the active key changes only when it has the same algorithm.
+// The key it replaces stays published.
+func (s *Set) ActivateSigner(kid string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, err := s.signLocked(kid)
+	if err != nil {
+		return err
+	}
+	if s.active != nil && s.active.alg == k.alg {
+		s.active = k
+	}
+	return nil
+}
+
+// signLocked makes the published key kid the signing key of its
+// algorithm and returns it.
+func (s *Set) signLocked(kid string) (*Key, error) {
+	k := s.keyLocked(kid)
+	if k == nil {
+		return nil, fmt.Errorf("%w: kid %q", ErrUnknownKey, kid)
+	}
+	if s.signers == nil {
+		s.signers = make(map[Algorithm]*Key)
+	}
+	s.signers[k.alg] = k
+	return k, nil
+}
+
+// SignerFor returns the signing key of algorithm alg, and whether there is
+// one. The signing key of the active key's algorithm is the active key.
+func (s *Set) SignerFor(alg Algorithm) (*Key, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	k, ok := s.signers[alg]
+	return k, ok
 }
 
 // Rotate publishes k and makes it active at once. Prefer [Set.Add] ahead of
@@ -97,7 +144,8 @@ func (s *Set) Rotate(k *Key) error {
 	return s.Activate(k.id)
 }
 
-// Remove stops publishing the key kid. The active key cannot be removed.
+// Remove stops publishing the key kid. The active key cannot be removed;
+// another signing key can, and its algorithm then has none.
 func (s *Set) Remove(kid string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -106,6 +154,9 @@ func (s *Set) Remove(kid string) error {
 	}
 	for i, k := range s.keys {
 		if k.id == kid {
+			if s.signers[k.alg] == k {
+				delete(s.signers, k.alg)
+			}
 			return s.publishLocked(append(s.keys[:i:i], s.keys[i+1:]...))
 		}
 	}

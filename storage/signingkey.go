@@ -52,4 +52,7 @@ type SigningKeyStore interface {
 	// UpdateSigningKey replaces the stored key with ID k.ID by k, or
 	// returns ErrNotFound.
 	UpdateSigningKey(ctx context.Context, k *SigningKey) error
+	// DeleteSigningKey removes the key with the given ID, or returns
+	// ErrNotFound.
+	DeleteSigningKey(ctx context.Context, id string) error
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry/authserver"
+	"github.com/grantry/grantry/keyset"
 )
 
 // app is the running server: the authorization server, its pages and its
@@ -24,6 +25,11 @@ type app struct {
 	pages    *pages
 	auth     *userAuth
 	metrics  *metrics
+	// keyManager keeps the signing keys and keys holds the current ones,
+	// reloaded every keyReloadInterval; see signingKeys.
+	keyManager *keyset.Manager
+	keys       atomic.Pointer[keyset.Set]
+	keyReload  time.Duration // keyReloadInterval but in tests
 	// revoke and introspect are the optional endpoints' handlers.
 	revoke, introspect http.Handler
 	// draining is set on shutdown: /readyz answers 503 from then on.
@@ -35,7 +41,7 @@ type app struct {
 // endpointNames label the metrics of each route.
 var endpointNames = []string{
 	"authorize", "token", "revocation", "introspection", "metadata",
-	"login", "logout", "home", "static", "healthz", "readyz", "metrics", "other",
+	"jwks", "login", "logout", "home", "static", "healthz", "readyz", "metrics", "other",
 }
 
 // newApp assembles the server over an open backend.
@@ -55,12 +61,15 @@ func newApp(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger)
 	a := &app{
 		cfg: cfg, log: log, store: b, sessions: sess, pages: loadPages(),
 		auth: newUserAuth(b.users), metrics: newMetrics(endpointNames, grants),
-		drainWait: time.Sleep,
+		drainWait: time.Sleep, keyReload: keyReloadInterval,
 	}
 	if a.oauth, err = newAuthServer(cfg, b, a.auth, a.metrics, log); err != nil {
 		return nil, err
 	}
 	a.revoke, a.introspect = a.registerEndpoints()
+	if err := a.initKeys(ctx); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -98,6 +107,7 @@ func (a *app) handler() http.Handler {
 	}
 	handle("/authorize", "authorize", a.serveAuthorize)
 	handle("/token", "token", a.oauth.ServeToken)
+	handle(jwksPath, "jwks", a.serveJWKS)
 	handle("/login", "login", a.serveLogin)
 	handle("/logout", "logout", a.serveLogout)
 	handle("/{$}", "home", a.serveHome)

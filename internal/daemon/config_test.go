@@ -182,6 +182,7 @@ func TestConfigFileKnowsEveryFlag(t *testing.T) {
 		{"serve"}, {"migrate"}, {"bench"},
 		{"client", "create"}, {"client", "list"}, {"client", "show"}, {"client", "update"}, {"client", "delete"}, {"client", "rotate-secret"},
 		{"user", "create"}, {"user", "list"}, {"user", "delete"}, {"user", "set-password"},
+		{"keys", "list"}, {"keys", "rotate"}, {"keys", "retire"},
 	}
 	flagLine := regexp.MustCompile(`(?m)^  -([a-z][a-z-]*)`)
 	for _, cmd := range commands {

@@ -11,11 +11,11 @@ import (
 // 6749 §4.1.2), instead of being unknown.
 const purgeRetention = time.Hour
 
-// purgeLoop deletes expired codes and tokens at start and every
-// PurgeInterval until ctx is done. Every process of a shared database may
-// run it: the deletes are idempotent.
+// purgeLoop deletes expired codes, tokens and signing keys at start and
+// every PurgeInterval until ctx is done. Every process of a shared
+// database may run it: the deletes are idempotent.
 func (a *app) purgeLoop(ctx context.Context) {
-	if a.store.purger == nil || a.cfg.PurgeInterval <= 0 {
+	if a.cfg.PurgeInterval <= 0 {
 		return
 	}
 	t := time.NewTicker(a.cfg.PurgeInterval)
@@ -30,13 +30,30 @@ func (a *app) purgeLoop(ctx context.Context) {
 	}
 }
 
-// purge deletes what expired more than purgeRetention ago.
+// purge deletes the codes and tokens that expired more than
+// purgeRetention ago, and the signing keys that expired.
 func (a *app) purge(ctx context.Context) {
+	a.purgeKeys(ctx)
+	if a.store.purger == nil {
+		return
+	}
 	n, err := a.store.purger.Purge(ctx, time.Now().Add(-purgeRetention))
 	switch {
 	case err != nil && ctx.Err() == nil:
 		a.log.LogAttrs(ctx, slog.LevelWarn, "purge of expired codes and tokens failed", slog.Any("error", err))
 	case n > 0:
 		a.log.LogAttrs(ctx, slog.LevelInfo, "purged expired codes and tokens", slog.Int("removed", n))
+	}
+}
+
+// purgeKeys deletes the signing keys that are no longer published: every
+// token they signed has expired.
+func (a *app) purgeKeys(ctx context.Context) {
+	n, err := a.keyManager.Purge(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		a.log.LogAttrs(ctx, slog.LevelWarn, "purge of expired signing keys failed", slog.Any("error", err))
+	case n > 0:
+		a.log.LogAttrs(ctx, slog.LevelInfo, "purged expired signing keys", slog.Int("removed", n))
 	}
 }

@@ -19,6 +19,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	if _, err := env.parse(fs, args); err != nil {
 		return err
 	}
+	cfg.kek.lookup(env.getenv)
 	if err := cfg.check(); err != nil {
 		return err
 	}
@@ -60,8 +61,8 @@ func (a *app) announce(ctx context.Context, addr string) {
 	}
 }
 
-// run serves on ln, and purges expired codes and tokens, until ctx is
-// done, then shuts down gracefully: /readyz fails at once, requests are
+// run serves on ln, purges expired codes, tokens and signing keys, and
+// reloads the signing keys, until ctx is done, then shuts down gracefully: /readyz fails at once, requests are
 // still served for DrainDelay, then the listener closes and in-flight
 // requests get ShutdownTimeout to finish.
 func (a *app) run(ctx context.Context, ln net.Listener) error {
@@ -74,13 +75,17 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
-	pctx, stopPurge := context.WithCancel(ctx) // also stopped when serving fails
-	purged := make(chan struct{})
+	pctx, stopLoops := context.WithCancel(ctx) // also stopped when serving fails
+	purged, reloaded := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(purged)
 		a.purgeLoop(pctx)
 	}()
-	defer func() { stopPurge(); <-purged }()
+	go func() {
+		defer close(reloaded)
+		a.keyLoop(pctx)
+	}()
+	defer func() { stopLoops(); <-purged; <-reloaded }()
 	return serveUntil(ctx, hs, ln, a.cfg.TLSCert, a.cfg.TLSKey, a.cfg.ShutdownTimeout, func() {
 		a.draining.Store(true)
 		if d := a.cfg.DrainDelay; d > 0 {

@@ -18,6 +18,8 @@ import (
 // serveConfig is the configuration of grantry serve.
 type serveConfig struct {
 	commonFlags
+	// kek says where the key-encryption key of the signing keys is.
+	kek    kekFlags
 	Addr   string
 	Issuer string
 	Redis  string
@@ -37,8 +39,8 @@ type serveConfig struct {
 	// served, before the listener closes on shutdown: time for a load
 	// balancer to stop sending new requests.
 	DrainDelay time.Duration
-	// PurgeInterval is how often expired codes and tokens are deleted;
-	// zero never.
+	// PurgeInterval is how often expired codes, tokens and signing keys
+	// are deleted; zero never.
 	PurgeInterval  time.Duration
 	RequirePKCE    bool
 	AllowPKCEPlain bool
@@ -69,6 +71,7 @@ var supportedGrants = []grantry.GrantType{
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
 	c.commonFlags.register(fs)
+	c.kek.register(fs)
 	c.Grants = newList(defaultGrants...)
 	c.Introspectors = newList()
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on, HOST:PORT")
@@ -83,7 +86,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.TLSKey, "tls-key", "", "PEM private key file of --tls-cert")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may run after SIGTERM")
 	fs.DurationVar(&c.DrainDelay, "drain-delay", 0, "on SIGTERM, how long /readyz fails while requests are still served, before the listener closes (set it above the load balancer's readiness period)")
-	fs.DurationVar(&c.PurgeInterval, "purge-interval", 10*time.Minute, "how often to delete codes and tokens expired for over an hour; 0 never")
+	fs.DurationVar(&c.PurgeInterval, "purge-interval", 10*time.Minute, "how often to delete codes and tokens expired for over an hour, and expired signing keys; 0 never")
 	fs.BoolVar(&c.RequirePKCE, "require-pkce", false, "require PKCE from every client, not only public ones")
 	fs.Var(c.Introspectors, "introspectors", "comma-separated `list` of client IDs (resource servers) that may introspect every token; any other client may introspect only its own")
 	fs.BoolVar(&c.AllowPKCEPlain, "allow-pkce-plain", false, "accept the plain PKCE method besides S256")

@@ -36,6 +36,11 @@ type backend struct {
 	// settings shares values between the processes using one database,
 	// such as the session key; nil for a store of one process.
 	settings settingStore
+	// keys keeps the signing keys, sealed.
+	keys storage.SigningKeyStore
+	// kekFile is where the key-encryption key of the signing keys is kept
+	// when none is given: next to an SQLite file; "" for other stores.
+	kekFile string
 	// shared reports whether several processes may use the store.
 	shared bool
 	ping   func(ctx context.Context) error
@@ -130,7 +135,7 @@ func openBackend(ctx context.Context, dsn, redisURL string) (*backend, error) {
 
 func memoryBackend(s *memstore.Store) *backend {
 	return &backend{
-		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, purger: s,
+		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, purger: s, keys: s,
 		ping:  func(context.Context) error { return nil },
 		close: func() error { return nil },
 	}
@@ -166,7 +171,11 @@ func openSQLite(ctx context.Context, path string) (*backend, error) {
 	}
 	// SQLite has one writer at a time: a few connections serve the readers.
 	db.SetMaxOpenConns(8)
-	return sqlBackend(ctx, db, sqlstore.SQLite, "sqlite "+path)
+	b, err := sqlBackend(ctx, db, sqlstore.SQLite, "sqlite "+path)
+	if b != nil {
+		b.kekFile = path + ".kek"
+	}
+	return b, err
 }
 
 // openPostgres connects to PostgreSQL and migrates the schema.
@@ -191,7 +200,7 @@ func sqlBackend(ctx context.Context, db *sql.DB, d sqlstore.Dialect, what string
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	b := &backend{
-		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, purger: s, shared: true,
+		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, purger: s, keys: s, shared: true,
 		ping:  db.PingContext,
 		close: db.Close,
 	}

@@ -46,3 +46,15 @@ func (s *Store) UpdateSigningKey(_ context.Context, k *storage.SigningKey) error
 	s.keys[k.ID] = k.Clone()
 	return nil
 }
+
+// DeleteSigningKey removes the key with the given ID, or returns
+// storage.ErrNotFound.
+func (s *Store) DeleteSigningKey(_ context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.keys[id]; !ok {
+		return storage.ErrNotFound
+	}
+	delete(s.keys, id)
+	return nil
+}

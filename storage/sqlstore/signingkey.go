@@ -18,6 +18,7 @@ const (
 	updateSigningKey = `UPDATE signing_keys SET algorithm = $2, private_key = $3, created_at = $4,
 	activate_at = $5, retired_at = $6, expires_at = $7 WHERE id = $1`
 	selectSigningKeys = `SELECT ` + signingKeyColumns + ` FROM signing_keys`
+	deleteSigningKey  = `DELETE FROM signing_keys WHERE id = $1`
 )
 
 func signingKeyArgs(k *storage.SigningKey) []any {
@@ -43,6 +44,12 @@ func (s *Store) CreateSigningKey(ctx context.Context, k *storage.SigningKey) err
 // storage.ErrNotFound.
 func (s *Store) UpdateSigningKey(ctx context.Context, k *storage.SigningKey) error {
 	return s.execOne(ctx, "update signing key", updateSigningKey, signingKeyArgs(k)...)
+}
+
+// DeleteSigningKey removes the key with the given ID, or returns
+// storage.ErrNotFound.
+func (s *Store) DeleteSigningKey(ctx context.Context, id string) error {
+	return s.execOne(ctx, "delete signing key", deleteSigningKey, id)
 }
 
 // ListSigningKeys returns every key, ordered by CreatedAt and then by ID

@@ -24,6 +24,7 @@ var signingKeyTests = []test[storage.SigningKeyStore]{
 	{"CreateDuplicate", testKeyCreateDuplicate},
 	{"Update", testKeyUpdate},
 	{"UpdateUnknown", testKeyUpdateUnknown},
+	{"Delete", testKeyDelete},
 	{"Order", testKeyOrder},
 	{"CopyIsolation", testKeyCopyIsolation},
 	{"CiphertextBytes", testKeyCiphertextBytes},
@@ -152,6 +153,37 @@ func testKeyUpdateUnknown(t *testing.T, s storage.SigningKeyStore) {
 		t.Errorf("UpdateSigningKey of an unknown ID: got error %v, want ErrNotFound", err)
 	}
 	wantKeys(t, s, newSigningKey("a"))
+}
+
+func testKeyDelete(t *testing.T, s storage.SigningKeyStore) {
+	a, b, c := newSigningKey("a"), newSigningKey("b"), newSigningKey("c")
+	for _, k := range []*storage.SigningKey{a, b, c} {
+		mustCreateKey(t, s, k)
+	}
+	steps := []struct {
+		name    string
+		id      string
+		wantErr error
+		want    []*storage.SigningKey
+	}{
+		{"Middle", b.ID, nil, []*storage.SigningKey{a, c}},
+		{"Again", b.ID, storage.ErrNotFound, []*storage.SigningKey{a, c}},
+		{"Unknown", "kid-ghost", storage.ErrNotFound, []*storage.SigningKey{a, c}},
+		{"EmptyID", "", storage.ErrNotFound, []*storage.SigningKey{a, c}},
+		{"First", a.ID, nil, []*storage.SigningKey{c}},
+		{"Last", c.ID, nil, nil},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			if err := s.DeleteSigningKey(t.Context(), st.id); !errors.Is(err, st.wantErr) {
+				t.Errorf("DeleteSigningKey(%q): got error %v, want %v", st.id, err, st.wantErr)
+			}
+			wantKeys(t, s, st.want...)
+		})
+	}
+	// A deleted ID may be used again.
+	mustCreateKey(t, s, newSigningKey("b"))
+	wantKeys(t, s, newSigningKey("b"))
 }
 
 // testKeyOrder stores keys out of order: the list is ordered by CreatedAt,

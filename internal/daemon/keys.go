@@ -1,0 +1,122 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/grantry/grantry/authserver"
+	"github.com/grantry/grantry/keyset"
+)
+
+// jwksPath is where the public signing keys are served, as a JWK Set.
+const jwksPath = "/jwks.json"
+
+// keyReloadInterval is how often the server reloads its signing keys, so
+// that a next key published by `grantry keys rotate` in another process,
+// and a scheduled activation, take effect without a restart.
+const keyReloadInterval = time.Minute
+
+// jwksMaxAge is how long a relying party may cache the JWK Set: well
+// within the publication delay, so that it fetches a next key before the
+// key signs.
+const jwksMaxAge = min(time.Hour, keyset.DefaultPublicationDelay/2)
+
+// newKeyManager returns the manager of the signing keys of b, sealed with
+// the key-encryption key the flags name.
+func newKeyManager(ctx context.Context, f *kekFlags, b *backend) (*keyset.Manager, *kek, error) {
+	k, err := f.resolve(ctx, b)
+	if err != nil {
+		return nil, nil, err
+	}
+	sealer, err := keyset.NewSealer(k.key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return keyset.NewManager(b.keys, sealer, keyset.ManagerConfig{}), k, nil
+}
+
+// explainSealed makes the error of a key-encryption key that opens none
+// of the stored keys say what to do.
+func explainSealed(err error, k *kek) error {
+	if errors.Is(err, keyset.ErrSealed) {
+		return fmt.Errorf("the key-encryption key (%s) cannot open the signing keys stored in the database: give the key they were sealed with (%s or --key-encryption-key-file); no key was changed: %w",
+			k.source, kekEnv, err)
+	}
+	return err
+}
+
+// initKeys loads the signing keys, generating them on first start, and
+// lists the JWK Set in the server metadata.
+func (a *app) initKeys(ctx context.Context) error {
+	m, k, err := newKeyManager(ctx, &a.cfg.kek, a.store)
+	if err != nil {
+		return err
+	}
+	set, err := m.Load(ctx)
+	if err != nil {
+		return explainSealed(err, k)
+	}
+	a.keyManager = m
+	a.keys.Store(set)
+	a.oauth.RegisterExtension(jwksMetadata(a.oauth.URL(jwksPath)))
+	a.log.Info("signing keys loaded", slog.String("active", set.Active().ID()),
+		slog.String("key_encryption_key", k.source))
+	return nil
+}
+
+// signingKeys returns the current signing keys: the active key of each
+// algorithm (keyset.Set.SignerFor) and the keys published for
+// verification. Hold the returned set for one use only: it is replaced at
+// every reload.
+func (a *app) signingKeys() *keyset.Set { return a.keys.Load() }
+
+// reloadKeys replaces the current signing keys by those stored now. On
+// failure the current keys stay in use.
+func (a *app) reloadKeys(ctx context.Context) {
+	set, err := a.keyManager.Load(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			a.log.LogAttrs(ctx, slog.LevelWarn, "reloading the signing keys failed; keeping the current ones", slog.Any("error", err))
+		}
+		return
+	}
+	if old := a.keys.Swap(set); old == nil || old.Active().ID() != set.Active().ID() {
+		a.log.LogAttrs(ctx, slog.LevelInfo, "signing key activated", slog.String("kid", set.Active().ID()))
+	}
+}
+
+// keyLoop reloads the signing keys every keyReloadInterval until ctx is
+// done.
+func (a *app) keyLoop(ctx context.Context) {
+	t := time.NewTicker(a.keyReload)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			a.reloadKeys(ctx)
+		}
+	}
+}
+
+// serveJWKS serves the public signing keys (RFC 7517 §5), to any origin
+// as the server metadata.
+func (a *app) serveJWKS(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	h := keyset.Handler{Set: a.signingKeys(), MaxAge: jwksMaxAge}
+	h.ServeHTTP(w, r)
+}
+
+// jwksMetadata is the URL of the JWK Set, listed as jwks_uri in the server
+// metadata (RFC 8414 §2).
+type jwksMetadata string
+
+// Hooks implements authserver.Extension.
+func (u jwksMetadata) Hooks() authserver.Hooks {
+	return authserver.Hooks{Metadata: func() map[string]any { return map[string]any{"jwks_uri": string(u)} }}
+}
