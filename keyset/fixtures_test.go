@@ -3,10 +3,9 @@ package keyset
 import (
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
-
-	"github.com/grantry/grantry/authtest"
 )
 
 // loadKey reads a PEM key from testdata.
@@ -23,5 +22,24 @@ func loadKey(t testing.TB, name string, alg Algorithm) *Key {
 	return k
 }
 
-// newClock returns a clock at a fixed time, which the tests move.
-func newClock() *authtest.Clock { return authtest.NewClock(time.Unix(1_700_000_000, 0)) }
+// clock is a time the tests move. (authtest's Clock cannot be used here:
+// authtest imports keyset.)
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// newClock returns a clock at a fixed time.
+func newClock() *clock { return &clock{now: time.Unix(1_700_000_000, 0)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}

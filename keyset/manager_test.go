@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/grantry/grantry/authtest"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 )
@@ -20,7 +19,7 @@ const (
 
 // newTestManager returns a manager over a new memory store with a
 // settable clock.
-func newTestManager(t *testing.T, algs ...Algorithm) (*Manager, *memstore.Store, *authtest.Clock) {
+func newTestManager(t *testing.T, algs ...Algorithm) (*Manager, *memstore.Store, *clock) {
 	t.Helper()
 	store, c := memstore.New(), newClock()
 	m := NewManager(store, newTestSealer(t, 1), ManagerConfig{Algorithms: algs,

@@ -11,8 +11,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/grantry/grantry/authtest"
 )
 
 // jwksServer serves a Set's JWK Set and counts the requests.
@@ -59,7 +57,7 @@ func (s *jwksServer) setStatus(code int) {
 	s.mu.Unlock()
 }
 
-func newTestRemote(t *testing.T, url string, c *authtest.Clock) *Remote {
+func newTestRemote(t *testing.T, url string, c *clock) *Remote {
 	t.Helper()
 	r, err := NewRemote(url, RemoteConfig{Now: c.Now})
 	if err != nil {
