@@ -26,6 +26,9 @@ func (s *Server) registerOpenID(cfg Config, code authserver.AuthorizationGrant) 
 	if s.keys, err = keyset.NewSet(es, rs); err != nil {
 		return err
 	}
+	if err := s.keys.ActivateSigner(rs.ID()); err != nil {
+		return err
+	}
 	pairwise := make([]byte, 32)
 	_, _ = rand.Read(pairwise)
 	s.claims = make(map[string]map[string]any, len(cfg.Claims))

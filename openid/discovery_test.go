@@ -39,7 +39,7 @@ func TestDiscovery(t *testing.T) {
 	lists := map[string][]string{
 		"response_types_supported":              {"code", "id_token", "code id_token token"},
 		"subject_types_supported":               {"public", "pairwise"},
-		"id_token_signing_alg_values_supported": {"ES256"},
+		"id_token_signing_alg_values_supported": {"ES256", "RS256"},
 		"scopes_supported":                      {"openid", "profile", "email"},
 		"claims_supported":                      {"sub", "iss", "auth_time", "email", "name"},
 		"grant_types_supported":                 {"authorization_code", "implicit", "refresh_token"},

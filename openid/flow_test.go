@@ -170,3 +170,34 @@ func redirect(t *testing.T, p *rp, u string) *url.URL {
 	}
 	return loc
 }
+
+// TestClientAlgorithm checks that a client registered with
+// id_token_signed_response_alg gets its ID tokens signed so, in every
+// place an ID token is made.
+func TestClientAlgorithm(t *testing.T) {
+	p := newRP(t, authtest.Config{})
+	tests := []struct {
+		alg, want string
+	}{
+		{"", "ES256"},
+		{"RS256", "RS256"},
+	}
+	for _, tc := range tests {
+		t.Run("alg "+tc.alg, func(t *testing.T) {
+			p.client = p.srv.AddClient(authtest.Client{ResponseTypes: allResponseTypes, IDTokenSignedResponseAlg: tc.alg})
+			got := p.authorize(map[string]string{"response_type": "code id_token", "scope": "openid", "nonce": "n"})
+			_, front := p.verify(got.Get("id_token"))
+			_, back := p.verify(str(p.exchange(got.Get("code"))["id_token"]))
+			if string(front.Algorithm) != tc.want || string(back.Algorithm) != tc.want {
+				t.Errorf("alg: got %s and %s, want %s", front.Algorithm, back.Algorithm, tc.want)
+			}
+		})
+	}
+	t.Run("no key of the algorithm", func(t *testing.T) {
+		p.client = p.srv.AddClient(authtest.Client{IDTokenSignedResponseAlg: "PS384"})
+		got := p.authorize(map[string]string{"response_type": "code", "scope": "openid"})
+		if got.Get("error") != "unauthorized_client" {
+			t.Errorf("got %v, want unauthorized_client", got)
+		}
+	})
+}

@@ -133,7 +133,7 @@ func (p *Provider) signingKey(c *storage.Client) (*keyset.Key, error) {
 		return nil, grantry.ServerError(errNoKey)
 	}
 	if alg := keyset.Algorithm(c.IDTokenSignedResponseAlg); alg != "" {
-		if k, ok := signerFor(set, alg); ok {
+		if k, ok := set.SignerFor(alg); ok {
 			return k, nil
 		}
 		return nil, grantry.NewError(grantry.ErrUnauthorizedClient, "the provider has no key for the client's id_token_signed_response_alg")

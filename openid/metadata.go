@@ -76,7 +76,7 @@ func (p *Provider) algorithms() []string {
 		return out
 	}
 	for _, alg := range keyset.AsymmetricAlgorithms() {
-		if k, ok := signerFor(set, alg); ok && k != nil {
+		if k, ok := set.SignerFor(alg); ok && k != nil {
 			out = append(out, string(alg))
 		}
 	}
