@@ -2,7 +2,11 @@ package sqlstore_test
 
 import (
 	"database/sql"
+	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -30,11 +34,55 @@ func migrations(t *testing.T, db *sql.DB) []int {
 	return list
 }
 
+// migrationFiles returns the versions of the migration files of SQLite,
+// in order; PostgreSQL has the same.
+func migrationFiles(t *testing.T) []int {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join("migrations", "sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []int
+	for _, e := range entries {
+		num, _, _ := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if err != nil {
+			t.Fatalf("migration file %s: %v", e.Name(), err)
+		}
+		list = append(list, v)
+	}
+	return list
+}
+
 func wantMigrated(t *testing.T, db *sql.DB) {
 	t.Helper()
-	got := migrations(t, db)
-	if len(got) != sqlstore.SchemaVersion() || got[len(got)-1] != sqlstore.SchemaVersion() {
-		t.Errorf("schema_migrations: got versions %v, want 1 to %d once each", got, sqlstore.SchemaVersion())
+	got, want := migrations(t, db), migrationFiles(t)
+	if !slices.Equal(got, want) || want[len(want)-1] != sqlstore.SchemaVersion() {
+		t.Errorf("schema_migrations: got versions %v, want %v once each, up to %d", got, want, sqlstore.SchemaVersion())
+	}
+}
+
+// TestMigrateFillsGap checks that a migration missing below the newest
+// applied one, as one from a branch merged later, is applied.
+func TestMigrateFillsGap(t *testing.T) {
+	for _, tc := range dialects {
+		t.Run(tc.name, func(t *testing.T) {
+			db := tc.open(t)
+			s := openStore(t, db, tc.d)
+			for _, stmt := range []string{`DROP TABLE signing_keys`, `DELETE FROM schema_migrations WHERE version = 3`} {
+				if _, err := db.ExecContext(t.Context(), stmt); err != nil {
+					t.Fatalf("%s: %v", stmt, err)
+				}
+			}
+			if err := s.Migrate(t.Context()); err != nil {
+				t.Fatalf("Migrate: got error %v, want nil", err)
+			}
+			wantMigrated(t, db)
+			k := &storage.SigningKey{ID: "k1", Algorithm: "ES256", Ciphertext: []byte{1}}
+			if err := s.CreateSigningKey(t.Context(), k); err != nil {
+				t.Errorf("CreateSigningKey after filling the gap: got error %v, want nil", err)
+			}
+		})
 	}
 }
 
