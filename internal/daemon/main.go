@@ -44,6 +44,7 @@ var commands = []command{
 	{"serve", "run the authorization server", cmdServe},
 	{"client", "create, list, show, delete clients and rotate their secrets", cmdClient},
 	{"user", "create, list and delete users and set their passwords", cmdUser},
+	{"session", "list and revoke sign-in sessions", cmdSession},
 	{"migrate", "create or upgrade the database schema", cmdMigrate},
 	{"bench", "load-test a running server's token endpoint", cmdBench},
 }

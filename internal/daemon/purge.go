@@ -11,7 +11,7 @@ import (
 // 6749 §4.1.2), instead of being unknown.
 const purgeRetention = time.Hour
 
-// purgeLoop deletes expired codes and tokens at start and every
+// purgeLoop deletes expired codes, tokens and sessions at start and every
 // PurgeInterval until ctx is done. Every process of a shared database may
 // run it: the deletes are idempotent.
 func (a *app) purgeLoop(ctx context.Context) {
@@ -35,8 +35,8 @@ func (a *app) purge(ctx context.Context) {
 	n, err := a.store.purger.Purge(ctx, time.Now().Add(-purgeRetention))
 	switch {
 	case err != nil && ctx.Err() == nil:
-		a.log.LogAttrs(ctx, slog.LevelWarn, "purge of expired codes and tokens failed", slog.Any("error", err))
+		a.log.LogAttrs(ctx, slog.LevelWarn, "purge of expired codes, tokens and sessions failed", slog.Any("error", err))
 	case n > 0:
-		a.log.LogAttrs(ctx, slog.LevelInfo, "purged expired codes and tokens", slog.Int("removed", n))
+		a.log.LogAttrs(ctx, slog.LevelInfo, "purged expired codes, tokens and sessions", slog.Int("removed", n))
 	}
 }
