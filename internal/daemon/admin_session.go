@@ -39,17 +39,18 @@ type sessionFlags struct {
 
 // parseSessionFlags parses the flags of a session command and returns them
 // with the flag set and the positional arguments.
-func parseSessionFlags(env *environment, name, args, summary string, withJSON bool, argv []string) (*sessionFlags, *flag.FlagSet, []string, error) {
+func parseSessionFlags(env *environment, name, args, summary, userHelp string, withJSON bool, argv []string) (*sessionFlags, *flag.FlagSet, []string, error) {
 	f := &sessionFlags{}
 	fs := env.flagSet(name, args, summary)
 	f.register(fs, withJSON)
-	fs.StringVar(&f.user, "user", "", "only the sessions of the user with this `USERNAME`")
+	fs.StringVar(&f.user, "user", "", userHelp)
 	pos, err := env.parse(fs, argv)
 	return f, fs, pos, err
 }
 
 func cmdSessionList(ctx context.Context, env *environment, args []string) error {
-	f, fs, pos, err := parseSessionFlags(env, "session list", "", "List the sign-in sessions that have not expired, newest first: of every user, or of the user --user names.", true, args)
+	f, fs, pos, err := parseSessionFlags(env, "session list", "", "List the sign-in sessions that have not expired, newest first: of every user, or of the user --user names.",
+		"list only the sessions of the user with this `USERNAME`", true, args)
 	if err != nil {
 		return err
 	}
@@ -115,7 +116,8 @@ func toSessionJSON(s *storage.Session, username string) sessionJSON {
 }
 
 func cmdSessionRevoke(ctx context.Context, env *environment, args []string) error {
-	f, fs, pos, err := parseSessionFlags(env, "session revoke", "ID | --user USERNAME", "End a sign-in session at once, or with --user every session of a user: the browser is signed out at its next request, whoever holds a copy of its cookie.", false, args)
+	f, fs, pos, err := parseSessionFlags(env, "session revoke", "ID | --user USERNAME", "End a sign-in session at once, or with --user every session of a user: the browser is signed out at its next request, whoever holds a copy of its cookie.",
+		"revoke every session of the user with this `USERNAME`", false, args)
 	if err != nil {
 		return err
 	}

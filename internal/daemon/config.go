@@ -162,7 +162,7 @@ var knownSetting = map[string]bool{
 	"introspectors": true, "refresh-lifetime": true, "refresh-absolute": true,
 	"id": true, "name": true, "redirect-uri": true, "auth-method": true, "public": true,
 	"url": true, "client-id": true, "client-secret": true, "concurrency": true,
-	"requests": true, "duration": true, "scope": true,
+	"requests": true, "duration": true, "scope": true, "user": true,
 }
 
 // listFlag is a flag that may be repeated or given as a comma-separated

@@ -182,6 +182,7 @@ func TestConfigFileKnowsEveryFlag(t *testing.T) {
 		{"serve"}, {"migrate"}, {"bench"},
 		{"client", "create"}, {"client", "list"}, {"client", "show"}, {"client", "delete"}, {"client", "rotate-secret"},
 		{"user", "create"}, {"user", "list"}, {"user", "delete"}, {"user", "set-password"},
+		{"session", "list"}, {"session", "revoke"},
 	}
 	flagLine := regexp.MustCompile(`(?m)^  -([a-z][a-z-]*)`)
 	for _, cmd := range commands {

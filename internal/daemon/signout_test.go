@@ -1,16 +1,19 @@
 package daemon
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
+	"github.com/grantry/grantry/storage/memstore"
 )
 
 var pageHeading = regexp.MustCompile(`<h1>([^<]*)</h1>`)
@@ -192,4 +195,78 @@ func TestSessionCookieHoldsNoRecord(t *testing.T) {
 			t.Errorf("cookie %s=%q: want a token whose digest is the stored hash %q", ck.Name, ck.Value, sess.Hash)
 		}
 	}
+}
+
+// flakySessions fails the operations given an error to fail with.
+type flakySessions struct {
+	storage.SessionStore
+	addErr, deleteErr atomic.Pointer[error]
+}
+
+func (s *flakySessions) AddSessionClient(ctx context.Context, id, clientID string) error {
+	if err := s.addErr.Load(); err != nil {
+		return *err
+	}
+	return s.SessionStore.AddSessionClient(ctx, id, clientID)
+}
+
+func (s *flakySessions) DeleteSession(ctx context.Context, id string) (*storage.Session, error) {
+	if err := s.deleteErr.Load(); err != nil {
+		return nil, *err
+	}
+	return s.SessionStore.DeleteSession(ctx, id)
+}
+
+func flakyHarness(t *testing.T) (*harness, *flakySessions) {
+	store := memstore.New()
+	b := memoryBackend(store)
+	flaky := &flakySessions{SessionStore: store}
+	b.sessions = flaky
+	return newHarnessOn(t, store, b), flaky
+}
+
+// TestApproveWhenSessionFails checks that no code is issued when the
+// client cannot be recorded on the session: a session ended meanwhile
+// signs in again, a store that fails is an error page.
+func TestApproveWhenSessionFails(t *testing.T) {
+	tests := []struct {
+		name       string
+		err        error
+		wantStatus int
+		wantIn     string // in the Location or the body
+	}{
+		{"session ended", storage.ErrNotFound, http.StatusSeeOther, "/login?"},
+		{"store down", storage.ErrUnavailable, http.StatusServiceUnavailable, "not possible right now"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, flaky := flakyHarness(t)
+			c := h.browser()
+			page := h.consentPage(c, authorizePath())
+			flaky.addErr.Store(&tt.err)
+			r := h.post(c, consentAction(t, page.body), url.Values{"csrf": {csrfOf(t, page.body)}, "decision": {"approve"}})
+			if r.status != tt.wantStatus || !strings.Contains(r.header.Get("Location")+r.body, tt.wantIn) {
+				t.Errorf("approve: got %d to %q, want %d and %q", r.status, r.header.Get("Location"), tt.wantStatus, tt.wantIn)
+			}
+			if strings.Contains(r.header.Get("Location"), "code=") {
+				t.Errorf("approve: got a code in %q, want none", r.header.Get("Location"))
+			}
+		})
+	}
+}
+
+// TestLogoutWhenStoreFails checks that a sign-out the store cannot record
+// is reported, and leaves the session as it was rather than pretending.
+func TestLogoutWhenStoreFails(t *testing.T) {
+	h, flaky := flakyHarness(t)
+	c := h.browser()
+	h.consentPage(c, authorizePath())
+	home := h.get(c, "/")
+	down := error(storage.ErrUnavailable)
+	flaky.deleteErr.Store(&down)
+	if r := h.post(c, "/logout", url.Values{"csrf": {csrfOf(t, home.body)}}); r.status != http.StatusServiceUnavailable {
+		t.Errorf("logout with the store down: status %d, want 503", r.status)
+	}
+	flaky.deleteErr.Store(nil)
+	h.wantSignedIn(c, "browser after a failed sign-out", true)
 }
