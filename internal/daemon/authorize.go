@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -147,18 +148,26 @@ func (a *app) decide(w http.ResponseWriter, r *http.Request, req *authserver.Aut
 // it on the session: the clients a session signed in to are those told
 // when it ends (OpenID Connect Back-Channel Logout).
 func (a *app) approve(w http.ResponseWriter, r *http.Request, req *authserver.AuthorizationRequest, sess *session, user *storage.User) {
-	ctx := r.Context()
-	if err := a.sessions.store.AddSessionClient(ctx, sess.rec.ID, req.Client.ID); err != nil {
+	if err := a.recordClient(r.Context(), sess, req.Client.ID); err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
 			// Ended since the request began: sign in again.
 			a.toLogin(w, r, req)
 			return
 		}
-		a.log.LogAttrs(ctx, slog.LevelError, "recording the client of a session failed", slog.Any("error", err))
+		a.log.LogAttrs(r.Context(), slog.LevelError, "recording the client of a session failed", slog.Any("error", err))
 		a.message(w, r, http.StatusServiceUnavailable, "Try again later", "Signing in to the application is not possible right now.")
 		return
 	}
 	a.oauth.Authorize(w, r, req, &authserver.Consent{Subject: user.ID, AuthTime: sess.rec.AuthTime})
+}
+
+// recordClient adds clientID to the clients of the session, unless the
+// session read for this request lists it already.
+func (a *app) recordClient(ctx context.Context, sess *session, clientID string) error {
+	if slices.Contains(sess.rec.Clients, clientID) {
+		return nil
+	}
+	return a.sessions.store.AddSessionClient(ctx, sess.rec.ID, clientID)
 }
 
 // remembered reports whether the user consented before to this client
