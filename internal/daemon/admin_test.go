@@ -3,8 +3,10 @@ package daemon
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
@@ -179,6 +181,8 @@ func TestUsage(t *testing.T) {
 		{"unknown subcommand", []string{"client", "frob"}, 2, "unknown subcommand"},
 		{"client help", []string{"client", "-h"}, 0, "rotate-secret"},
 		{"user help", []string{"user", "--help"}, 0, "set-password"},
+		{"session help", []string{"session", "help"}, 0, "revoke"},
+		{"session revoke help", []string{"session", "revoke", "-h"}, 0, "-user USERNAME"},
 		{"client without subcommand", []string{"client"}, 2, "usage: grantry client SUBCOMMAND"},
 		{"missing argument", []string{"client", "show"}, 2, "want 1 argument"},
 		{"unknown flag", []string{"user", "list", "--nope"}, 2, "flag provided but not defined"},
@@ -206,5 +210,133 @@ func TestNewClientIDIsNoFlag(t *testing.T) {
 	}
 	if len(seen) != 2000 {
 		t.Errorf("distinct IDs: got %d, want 2000", len(seen))
+	}
+}
+
+// seedSessions stores sessions of alice (two live, one expired) and bob
+// (one live) in the admin's store and returns alice's newest.
+func (a *admin) seedSessions() *storage.Session {
+	a.t.Helper()
+	ctx := a.t.Context()
+	for _, name := range []string{"alice", "bob"} {
+		u := &storage.User{ID: "id-" + name, Username: name, PasswordHash: secret.HashSecret("pw"), CreatedAt: time.Now()}
+		if err := a.store.CreateUser(ctx, u); err != nil {
+			a.t.Fatal(err)
+		}
+	}
+	now := time.Now()
+	seeds := []*storage.Session{
+		{ID: "sid-alice-old", Subject: "id-alice", CreatedAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(time.Hour), Clients: []string{"web", "cli"}},
+		{ID: "sid-alice-expired", Subject: "id-alice", CreatedAt: now.Add(-20 * time.Hour), ExpiresAt: now.Add(-time.Hour)},
+		{ID: "sid-bob", Subject: "id-bob", CreatedAt: now.Add(-time.Hour), ExpiresAt: now.Add(time.Hour)},
+		{ID: "sid-alice-new", Subject: "id-alice", CreatedAt: now, ExpiresAt: now.Add(time.Hour)},
+	}
+	for _, s := range seeds {
+		s.Hash, s.AuthTime = secret.Digest("token-"+s.ID), s.CreatedAt
+		if err := a.store.CreateSession(ctx, s); err != nil {
+			a.t.Fatal(err)
+		}
+	}
+	return seeds[3]
+}
+
+func (a *admin) sessionIDs() []string {
+	a.t.Helper()
+	list, err := a.store.ListSessions(a.t.Context(), "")
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	var ids []string
+	for _, s := range list {
+		ids = append(ids, s.ID)
+	}
+	return ids
+}
+
+func TestSessionList(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"all", nil, []string{"sid-alice-new", "sid-bob", "sid-alice-old"}},
+		{"of one user", []string{"--user", "alice"}, []string{"sid-alice-new", "sid-alice-old"}},
+		{"of a user without sessions", []string{"--user", "carol"}, []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newAdmin(t)
+			a.seedSessions()
+			if err := a.store.CreateUser(t.Context(), &storage.User{ID: "id-carol", Username: "carol", PasswordHash: secret.HashSecret("pw")}); err != nil {
+				t.Fatal(err)
+			}
+			var list []sessionJSON
+			out := a.mustRun("", append([]string{"session", "list", "--json"}, tt.args...)...)
+			if err := json.Unmarshal([]byte(out), &list); err != nil {
+				t.Fatalf("session list --json printed %q: %v", out, err)
+			}
+			got := []string{}
+			for _, s := range list {
+				got = append(got, s.ID)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("session list: got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSessionListTable(t *testing.T) {
+	a := newAdmin(t)
+	a.seedSessions()
+	out := a.mustRun("", "session", "list")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "ID ") || !strings.Contains(lines[0], "SIGNED IN") {
+		t.Fatalf("session list printed %q: want a heading and three sessions", out)
+	}
+	old := lines[3]
+	for _, want := range []string{"sid-alice-old", "alice", "web,cli"} {
+		if !strings.Contains(old, want) {
+			t.Errorf("session line %q lacks %q", old, want)
+		}
+	}
+	if strings.Contains(out, secret.Digest("token-sid-alice-old")) || strings.Contains(out, "expired") {
+		t.Errorf("session list printed %q: want neither a stored hash nor the expired session", out)
+	}
+}
+
+func TestSessionRevoke(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  string
+		wantLeft []string
+	}{
+		{"one session", []string{"sid-alice-old"}, 0, "revoked session sid-alice-old of alice", []string{"sid-alice-new", "sid-bob", "sid-alice-expired"}},
+		{"of a user", []string{"--user", "alice"}, 0, "revoked 3 session(s) of alice", []string{"sid-bob"}},
+		{"unknown session", []string{"sid-nobody"}, 1, `no session "sid-nobody"`, nil},
+		{"unknown user", []string{"--user", "nobody"}, 1, `no user "nobody"`, nil},
+		{"neither", nil, 2, "give one session ID or --user USERNAME", nil},
+		{"both", []string{"--user", "alice", "sid-bob"}, 2, "give one session ID or --user USERNAME", nil},
+		{"two IDs", []string{"sid-bob", "sid-alice-old"}, 2, "give one session ID or --user USERNAME", nil},
+	}
+	all := []string{"sid-alice-new", "sid-bob", "sid-alice-old", "sid-alice-expired"}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newAdmin(t)
+			a.seedSessions()
+			code, out, errOut := a.run("", append([]string{"session", "revoke"}, tt.args...)...)
+			if code != tt.wantCode || !strings.Contains(out+errOut, tt.wantOut) {
+				t.Errorf("exit %d, output %q; want %d and %q", code, out+errOut, tt.wantCode, tt.wantOut)
+			}
+			want := tt.wantLeft
+			if want == nil {
+				want = all
+			}
+			if got := a.sessionIDs(); !slices.Equal(got, want) {
+				t.Errorf("sessions left: got %q, want %q", got, want)
+			}
+		})
 	}
 }

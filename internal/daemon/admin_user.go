@@ -16,8 +16,8 @@ func cmdUser(ctx context.Context, env *environment, args []string) error {
 	return subcommand(ctx, env, "user", args, []command{
 		{"create", "create a user; the password is read from stdin or a prompt", cmdUserCreate},
 		{"list", "list the users", cmdUserList},
-		{"delete", "delete a user and revoke their tokens", cmdUserDelete},
-		{"set-password", "set a user's password, read from stdin or a prompt", cmdUserSetPassword},
+		{"delete", "delete a user, revoke their tokens and end their sessions", cmdUserDelete},
+		{"set-password", "set a user's password, read from stdin or a prompt, and end their sessions", cmdUserSetPassword},
 	})
 }
 
@@ -124,7 +124,7 @@ func lookupUser(ctx context.Context, b *backend, name string) (*storage.User, er
 }
 
 func cmdUserDelete(ctx context.Context, env *environment, args []string) error {
-	f, name, err := oneUser(env, "user delete", "Delete a user. Every token issued to them is revoked, their pending authorization codes refused and their consents deleted, at once; their sign-in sessions end at the next request.", args, false)
+	f, name, err := oneUser(env, "user delete", "Delete a user. Every token issued to them is revoked, their pending authorization codes refused, and their consents and sign-in sessions deleted, at once.", args, false)
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func cmdUserDelete(ctx context.Context, env *environment, args []string) error {
 }
 
 func cmdUserSetPassword(ctx context.Context, env *environment, args []string) error {
-	f, name, err := oneUser(env, "user set-password", "Set a user's password, read from the first line of stdin, or asked for twice when stdin is a terminal.", args, false)
+	f, name, err := oneUser(env, "user set-password", "Set a user's password, read from the first line of stdin, or asked for twice when stdin is a terminal. Every sign-in session of the user ends.", args, false)
 	if err != nil {
 		return err
 	}
@@ -158,7 +158,11 @@ func cmdUserSetPassword(ctx context.Context, env *environment, args []string) er
 		if err := b.accounts.SetPasswordHash(ctx, u.ID, secret.HashPassword(pw)); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.stdout, "password of %s changed\n", name)
+		ended, err := b.sessions.DeleteUserSessions(ctx, u.ID)
+		if err != nil {
+			return fmt.Errorf("password of %s changed, but ending their sessions failed (run grantry session revoke --user): %w", name, err)
+		}
+		fmt.Fprintf(env.stdout, "password of %s changed; %d session(s) ended\n", name, len(ended))
 		return nil
 	})
 }

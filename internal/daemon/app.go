@@ -54,7 +54,7 @@ func newApp(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger)
 	if err != nil {
 		return nil, err
 	}
-	sess, err := newSessions(key, !cfg.InsecureDev, cfg.SessionLifetime, time.Now)
+	sess, err := newSessions(b.sessions, key, !cfg.InsecureDev, cfg.SessionLifetime, time.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -73,9 +73,9 @@ func newApp(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger)
 	return a, nil
 }
 
-// sessionKey returns the key of the session cookies: the configured one,
-// or one generated once and kept in the database, so that every process
-// sharing the database reads every cookie.
+// sessionKey returns the key of the CSRF tokens of the pages: the
+// configured one, or one generated once and kept in the database, so that
+// every process sharing the database accepts every form.
 func sessionKey(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger) ([]byte, error) {
 	if k, err := cfg.sessionKey(); k != nil || err != nil {
 		return k, err
@@ -84,7 +84,7 @@ func sessionKey(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Log
 	_, _ = rand.Read(fresh)
 	if b.settings == nil {
 		if b.shared {
-			log.Warn("this store cannot share a session key: sign-ins are valid in this process only; set --session-key")
+			log.Warn("this store cannot share a session key: forms are valid in this process only; set --session-key")
 		}
 		return fresh, nil
 	}

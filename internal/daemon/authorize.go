@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -79,21 +80,28 @@ func (a *app) readConsentForm(w http.ResponseWriter, r *http.Request) (consentFo
 	return f, true
 }
 
-// signedIn returns the session and its user, or a nil user: none signed
-// in, the user deleted, or the password changed since sign-in.
+// signedIn returns the browser's session and its user, or a nil user:
+// none signed in, the session ended (signed out, expired, revoked, the
+// password changed), or the user deleted. The session is nil when the
+// browser has no cookie.
 func (a *app) signedIn(r *http.Request) (*session, *storage.User) {
+	ctx := r.Context()
 	sess := a.sessions.load(r)
-	if sess == nil || sess.UserID == "" {
+	if sess == nil {
+		return nil, nil
+	}
+	if err := a.sessions.lookup(ctx, sess); err != nil {
+		a.log.LogAttrs(ctx, slog.LevelError, "session lookup failed", slog.Any("error", err))
 		return sess, nil
 	}
-	u, err := a.store.users.GetUser(r.Context(), sess.UserID)
+	if sess.rec == nil {
+		return sess, nil
+	}
+	u, err := a.store.users.GetUser(ctx, sess.rec.Subject)
 	if err != nil {
 		if !errors.Is(err, storage.ErrNotFound) {
-			a.log.LogAttrs(r.Context(), slog.LevelError, "user lookup failed", slog.Any("error", err))
+			a.log.LogAttrs(ctx, slog.LevelError, "user lookup failed", slog.Any("error", err))
 		}
-		return sess, nil
-	}
-	if !a.sessions.current(sess, u) {
 		return sess, nil
 	}
 	return sess, u
@@ -136,8 +144,30 @@ func (a *app) decide(w http.ResponseWriter, r *http.Request, req *authserver.Aut
 	}
 }
 
+// approve completes the authorization for the client, first recording
+// it on the session: the clients a session signed in to are those told
+// when it ends (OpenID Connect Back-Channel Logout).
 func (a *app) approve(w http.ResponseWriter, r *http.Request, req *authserver.AuthorizationRequest, sess *session, user *storage.User) {
-	a.oauth.Authorize(w, r, req, &authserver.Consent{Subject: user.ID, AuthTime: unixTime(sess.AuthTime)})
+	if err := a.recordClient(r.Context(), sess, req.Client.ID); err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			// Ended since the request began: sign in again.
+			a.toLogin(w, r, req)
+			return
+		}
+		a.log.LogAttrs(r.Context(), slog.LevelError, "recording the client of a session failed", slog.Any("error", err))
+		a.message(w, r, http.StatusServiceUnavailable, "Try again later", "Signing in to the application is not possible right now.")
+		return
+	}
+	a.oauth.Authorize(w, r, req, &authserver.Consent{Subject: user.ID, AuthTime: sess.rec.AuthTime})
+}
+
+// recordClient adds clientID to the clients of the session, unless the
+// session read for this request lists it already.
+func (a *app) recordClient(ctx context.Context, sess *session, clientID string) error {
+	if slices.Contains(sess.rec.Clients, clientID) {
+		return nil
+	}
+	return a.sessions.store.AddSessionClient(ctx, sess.rec.ID, clientID)
 }
 
 // remembered reports whether the user consented before to this client

@@ -183,6 +183,7 @@ func TestConfigFileKnowsEveryFlag(t *testing.T) {
 		{"client", "create"}, {"client", "list"}, {"client", "show"}, {"client", "update"}, {"client", "delete"}, {"client", "rotate-secret"},
 		{"user", "create"}, {"user", "list"}, {"user", "delete"}, {"user", "set-password"},
 		{"keys", "list"}, {"keys", "rotate"}, {"keys", "retire"},
+		{"session", "list"}, {"session", "revoke"},
 	}
 	flagLine := regexp.MustCompile(`(?m)^  -([a-z][a-z-]*)`)
 	for _, cmd := range commands {

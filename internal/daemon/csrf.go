@@ -7,11 +7,12 @@ import (
 )
 
 // csrfToken returns the token every form of the session carries: an HMAC
-// of the session ID, so it needs no storage and dies with the session.
+// of the cookie's token, so it needs no storage, reveals nothing of the
+// cookie, and dies when the cookie changes at sign-in and sign-out.
 func (s *sessions) csrfToken(sess *session) string {
 	m := hmac.New(sha256.New, s.csrfKey)
 	m.Write([]byte("csrf\x00"))
-	m.Write([]byte(sess.ID))
+	m.Write([]byte(sess.token))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 

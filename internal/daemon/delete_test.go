@@ -16,13 +16,19 @@ import (
 // and returns what it printed.
 func adminOn(t *testing.T, b *backend, args ...string) string {
 	t.Helper()
+	return adminWithInput(t, b, "", args...)
+}
+
+// adminWithInput is adminOn with stdin.
+func adminWithInput(t *testing.T, b *backend, stdin string, args ...string) string {
+	t.Helper()
 	shared := *b
 	shared.close = func() error { return nil } // the server still uses it
 	old := openStore
 	openStore = func(context.Context, string, string) (*backend, error) { return &shared, nil }
 	defer func() { openStore = old }()
 	var out, errOut strings.Builder
-	if code := Main(context.Background(), args, strings.NewReader(""), &out, &errOut, envOf(nil)); code != 0 {
+	if code := Main(context.Background(), args, strings.NewReader(stdin), &out, &errOut, envOf(nil)); code != 0 {
 		t.Fatalf("grantry %s: exit %d, stderr %q", strings.Join(args, " "), code, errOut.String())
 	}
 	return out.String()

@@ -6,9 +6,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/grantry/grantry/grant/password"
+	"github.com/grantry/grantry/storage"
 )
 
 // serveLogin shows the sign-in form (GET) and signs the user in (POST).
@@ -50,7 +50,8 @@ func (a *app) postLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	ret := safeReturn(f.Get("return"))
-	if !a.sessions.checkCSRF(a.sessions.load(r), f.Get("csrf")) {
+	old := a.sessions.load(r)
+	if !a.sessions.checkCSRF(old, f.Get("csrf")) {
 		a.showLogin(w, r, http.StatusForbidden, ret, "", "Your sign-in form expired. Please try again.")
 		return
 	}
@@ -60,8 +61,13 @@ func (a *app) postLogin(w http.ResponseWriter, r *http.Request) {
 		a.loginFailed(w, r, ret, username, err)
 		return
 	}
-	a.sessions.save(w, a.sessions.signIn(u))
-	a.log.LogAttrs(r.Context(), slog.LevelInfo, "user signed in", slog.String("user", u.ID))
+	a.endSession(r, old, "session ended by a new sign-in")
+	sess, err := a.sessions.signIn(r.Context(), w, u)
+	if err != nil {
+		a.loginFailed(w, r, ret, username, err)
+		return
+	}
+	a.log.LogAttrs(r.Context(), slog.LevelInfo, "user signed in", slog.String("user", u.ID), slog.String("sid", sess.rec.ID))
 	if ret == "" {
 		ret = "/"
 	}
@@ -82,26 +88,50 @@ func (a *app) loginFailed(w http.ResponseWriter, r *http.Request, ret, username 
 // serveLogout signs the user out (POST, with the CSRF token); GET shows
 // the button.
 func (a *app) serveLogout(w http.ResponseWriter, r *http.Request) {
-	sess, user := a.signedIn(r)
 	if r.Method != http.MethodPost {
 		a.serveHome(w, r)
 		return
 	}
+	sess := a.sessions.load(r)
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil || !a.sessions.checkCSRF(sess, r.PostForm.Get("csrf")) {
 		a.message(w, r, http.StatusForbidden, "Request refused", "The form was not sent from this site, or your session changed.")
 		return
 	}
-	a.sessions.clear(w)
-	if user != nil {
-		a.log.LogAttrs(r.Context(), slog.LevelInfo, "user signed out", slog.String("user", user.ID))
+	if !a.endSession(r, sess, "user signed out") {
+		a.message(w, r, http.StatusServiceUnavailable, "Try again later", "Signing out is not possible right now.")
+		return
 	}
+	a.sessions.clear(w)
 	if ret := safeReturn(r.PostForm.Get("return")); ret != "" {
 		w.Header().Set("Cache-Control", "no-store")
 		http.Redirect(w, r, ret, http.StatusSeeOther)
 		return
 	}
 	a.render(w, r, http.StatusOK, a.pages.message, messagePage{Title: "Signed out", Message: "You are signed out."})
+}
+
+// endSession deletes the signed-in session of sess, if any, and logs msg;
+// it reports false when the store failed.
+func (a *app) endSession(r *http.Request, sess *session, msg string) bool {
+	if sess == nil {
+		return true
+	}
+	ctx := r.Context()
+	err := a.sessions.lookup(ctx, sess)
+	var rec *storage.Session
+	if err == nil {
+		rec, err = a.sessions.signOut(ctx, sess)
+	}
+	if err != nil {
+		a.log.LogAttrs(ctx, slog.LevelError, "ending a session failed", slog.Any("error", err))
+		return false
+	}
+	if rec != nil {
+		a.log.LogAttrs(ctx, slog.LevelInfo, msg, slog.String("user", rec.Subject), slog.String("sid", rec.ID),
+			slog.Int("clients", len(rec.Clients)))
+	}
+	return true
 }
 
 // serveHome shows who is signed in, with a sign-out button.
@@ -151,11 +181,4 @@ func (a *app) returnClientName(r *http.Request, ret string) string {
 		return ""
 	}
 	return clientName(c)
-}
-
-func unixTime(sec int64) time.Time {
-	if sec == 0 {
-		return time.Time{}
-	}
-	return time.Unix(sec, 0)
 }

@@ -45,6 +45,7 @@ var commands = []command{
 	{"client", "create, list, show, update, delete clients and rotate their secrets", cmdClient},
 	{"user", "create, list and delete users and set their passwords", cmdUser},
 	{"keys", "list, rotate and retire the signing keys", cmdKeys},
+	{"session", "list and revoke sign-in sessions", cmdSession},
 	{"migrate", "create or upgrade the database schema", cmdMigrate},
 	{"bench", "load-test a running server's token endpoint", cmdBench},
 }

@@ -11,9 +11,9 @@ import (
 // 6749 §4.1.2), instead of being unknown.
 const purgeRetention = time.Hour
 
-// purgeLoop deletes expired codes, tokens and signing keys at start and
-// every PurgeInterval until ctx is done. Every process of a shared
-// database may run it: the deletes are idempotent.
+// purgeLoop deletes expired codes, tokens, sessions and signing keys at
+// start and every PurgeInterval until ctx is done. Every process of a
+// shared database may run it: the deletes are idempotent.
 func (a *app) purgeLoop(ctx context.Context) {
 	if a.cfg.PurgeInterval <= 0 {
 		return
@@ -40,9 +40,9 @@ func (a *app) purge(ctx context.Context) {
 	n, err := a.store.purger.Purge(ctx, time.Now().Add(-purgeRetention))
 	switch {
 	case err != nil && ctx.Err() == nil:
-		a.log.LogAttrs(ctx, slog.LevelWarn, "purge of expired codes and tokens failed", slog.Any("error", err))
+		a.log.LogAttrs(ctx, slog.LevelWarn, "purge of expired codes, tokens and sessions failed", slog.Any("error", err))
 	case n > 0:
-		a.log.LogAttrs(ctx, slog.LevelInfo, "purged expired codes and tokens", slog.Int("removed", n))
+		a.log.LogAttrs(ctx, slog.LevelInfo, "purged expired codes, tokens and sessions", slog.Int("removed", n))
 	}
 }
 

@@ -125,3 +125,37 @@ func (p notifyingPurger) Purge(ctx context.Context, before time.Time) (int, erro
 	}
 	return n, err
 }
+
+// TestPurgeSessions checks that purge deletes the sessions expired before
+// the retention and keeps the others. That an expired session kept signs
+// no one in is checked by TestCopiedCookieEnds.
+func TestPurgeSessions(t *testing.T) {
+	tests := []struct {
+		name     string
+		expires  time.Duration // from now
+		wantKept bool
+	}{
+		{"live", time.Hour, true},
+		{"expired within the retention", -10 * time.Minute, true},
+		{"expired before the retention", -2 * time.Hour, false},
+	}
+	h := newHarness(t)
+	for _, tt := range tests {
+		sess := &storage.Session{
+			ID: "sid-" + tt.name, Hash: secret.Digest("token-" + tt.name), Subject: h.userID,
+			CreatedAt: time.Now().Add(-12 * time.Hour), ExpiresAt: time.Now().Add(tt.expires),
+		}
+		if err := h.store.CreateSession(t.Context(), sess); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.app.purge(t.Context())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := h.store.SessionByHash(t.Context(), secret.Digest("token-"+tt.name))
+			if kept := err == nil; kept != tt.wantKept {
+				t.Errorf("got session kept %v (%v), want %v", kept, err, tt.wantKept)
+			}
+		})
+	}
+}

@@ -1,14 +1,11 @@
 package daemon
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
+	"context"
 	"crypto/hkdf"
-	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 
@@ -16,30 +13,23 @@ import (
 	"github.com/grantry/grantry/storage"
 )
 
-// session is the state of one browser, kept in an encrypted cookie so that
-// any grantry process sharing the key can read it: no server-side session
-// table is needed behind a load balancer.
+// session is the state of one browser. Its cookie holds a random token;
+// the browser is signed in while the store keeps a session under the
+// token's digest, so that deleting the record (sign-out, a new password,
+// grantry session revoke) ends the session for every copy of the cookie.
 type session struct {
-	// ID is random and changes when the user signs in or out; CSRF tokens
-	// are bound to it.
-	ID string `json:"sid"`
-	// UserID is the signed-in user, or "".
-	UserID string `json:"uid,omitempty"`
-	// AuthTime is when the user signed in, in Unix seconds.
-	AuthTime int64 `json:"at,omitempty"`
-	// Expires is when the session ends, in Unix seconds.
-	Expires int64 `json:"exp"`
-	// Stamp binds the session to the user's password hash: a new password
-	// ends every session signed in with the old one.
-	Stamp string `json:"st,omitempty"`
+	// token is the cookie's value. CSRF tokens are bound to it, signed in
+	// or not; it changes when the user signs in or out.
+	token string
+	// rec is the signed-in session, or nil.
+	rec *storage.Session
 }
 
-// sessions seals sessions into cookies with AES-256-GCM and derives the
-// CSRF tokens bound to them.
+// sessions issues the cookies, finds the sessions they name and derives
+// the CSRF tokens bound to them.
 type sessions struct {
-	aead     cipher.AEAD
+	store    storage.SessionStore
 	csrfKey  []byte
-	stampKey []byte
 	name     string
 	secure   bool
 	lifetime time.Duration
@@ -53,25 +43,10 @@ const (
 	cookieInsecure = "grantry"
 )
 
-// newSessions derives the cookie and CSRF keys from a 32-byte master key.
-func newSessions(master []byte, secure bool, lifetime time.Duration, now func() time.Time) (*sessions, error) {
-	encKey, err := hkdf.Key(sha256.New, master, nil, "grantry session cookie v1", 32)
-	if err != nil {
-		return nil, err
-	}
+// newSessions derives the CSRF key from a 32-byte master key and keeps
+// signed-in sessions in store for lifetime.
+func newSessions(store storage.SessionStore, master []byte, secure bool, lifetime time.Duration, now func() time.Time) (*sessions, error) {
 	csrfKey, err := hkdf.Key(sha256.New, master, nil, "grantry csrf v1", 32)
-	if err != nil {
-		return nil, err
-	}
-	stampKey, err := hkdf.Key(sha256.New, master, nil, "grantry session stamp v1", 32)
-	if err != nil {
-		return nil, err
-	}
-	block, err := aes.NewCipher(encKey)
-	if err != nil {
-		return nil, err
-	}
-	aead, err := cipher.NewGCM(block)
 	if err != nil {
 		return nil, err
 	}
@@ -79,44 +54,53 @@ func newSessions(master []byte, secure bool, lifetime time.Duration, now func() 
 	if secure {
 		name = cookieSecure
 	}
-	return &sessions{aead: aead, csrfKey: csrfKey, stampKey: stampKey, name: name, secure: secure, lifetime: lifetime, now: now}, nil
+	return &sessions{store: store, csrfKey: csrfKey, name: name, secure: secure, lifetime: lifetime, now: now}, nil
 }
 
 // fresh returns a new session without a user.
 func (s *sessions) fresh() *session {
-	return &session{ID: secret.Token(), Expires: s.now().Add(s.lifetime).Unix()}
+	return &session{token: secret.Token()}
 }
 
-// load returns the session of the request, or nil when it has none that is
-// intact and unexpired.
+// load returns the session the request's cookie names, not yet looked up,
+// or nil when it has no well-formed cookie.
 func (s *sessions) load(r *http.Request) *session {
 	c, err := r.Cookie(s.name)
 	if err != nil {
 		return nil
 	}
-	sealed, err := base64.RawURLEncoding.DecodeString(c.Value)
-	ns := s.aead.NonceSize()
-	if err != nil || len(sealed) < ns {
+	raw, err := base64.RawURLEncoding.DecodeString(c.Value)
+	if err != nil || len(raw) != secret.TokenBytes {
 		return nil
 	}
-	plain, err := s.aead.Open(nil, sealed[:ns], sealed[ns:], []byte(s.name))
-	if err != nil {
-		return nil
-	}
-	var sess session
-	if json.Unmarshal(plain, &sess) != nil || sess.ID == "" || s.now().Unix() >= sess.Expires {
-		return nil
-	}
-	return &sess
+	return &session{token: c.Value}
 }
 
-// save sets the cookie holding sess.
+// lookup finds the signed-in session of sess in the store and sets
+// sess.rec, or leaves it nil when the store has none or it expired. A
+// store that cannot answer is an error.
+func (s *sessions) lookup(ctx context.Context, sess *session) error {
+	rec, err := s.store.SessionByHash(ctx, secret.Digest(sess.token))
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case !s.now().Before(rec.ExpiresAt):
+		return nil
+	}
+	sess.rec = rec
+	return nil
+}
+
+// save sets the cookie holding sess's token, expiring with the session or,
+// signed out, after a lifetime.
 func (s *sessions) save(w http.ResponseWriter, sess *session) {
-	plain, _ := json.Marshal(sess)
-	nonce := make([]byte, s.aead.NonceSize(), s.aead.NonceSize()+len(plain)+s.aead.Overhead())
-	_, _ = rand.Read(nonce)
-	sealed := s.aead.Seal(nonce, nonce, plain, []byte(s.name))
-	s.setCookie(w, base64.RawURLEncoding.EncodeToString(sealed), time.Unix(sess.Expires, 0))
+	expires := s.now().Add(s.lifetime)
+	if sess.rec != nil {
+		expires = sess.rec.ExpiresAt
+	}
+	s.setCookie(w, sess.token, expires)
 }
 
 // clear removes the cookie.
@@ -140,24 +124,37 @@ func (s *sessions) setCookie(w http.ResponseWriter, value string, expires time.T
 	http.SetCookie(w, c)
 }
 
-// signIn returns a new session for the user: the session ID changes, so
-// that a session planted before sign-in is worthless (session fixation).
-func (s *sessions) signIn(u *storage.User) *session {
+// signIn stores a new session of the user, signed in now with a password,
+// and sets its cookie. The token is new, so that a token planted before
+// sign-in is worthless (session fixation); only its digest is stored.
+func (s *sessions) signIn(ctx context.Context, w http.ResponseWriter, u *storage.User) (*session, error) {
+	now := s.now()
 	sess := s.fresh()
-	sess.UserID, sess.AuthTime, sess.Stamp = u.ID, s.now().Unix(), s.stamp(u)
-	return sess
+	sess.rec = &storage.Session{
+		ID:        secret.ID(),
+		Hash:      secret.Digest(sess.token),
+		Subject:   u.ID,
+		AuthTime:  now,
+		AMR:       []string{"pwd"},
+		CreatedAt: now,
+		ExpiresAt: now.Add(s.lifetime),
+	}
+	if err := s.store.CreateSession(ctx, sess.rec); err != nil {
+		return nil, err
+	}
+	s.save(w, sess)
+	return sess, nil
 }
 
-// stamp is a MAC of the user's password hash; it reveals nothing of it.
-func (s *sessions) stamp(u *storage.User) string {
-	m := hmac.New(sha256.New, s.stampKey)
-	m.Write([]byte(u.ID))
-	m.Write([]byte{0})
-	m.Write([]byte(u.PasswordHash))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
-}
-
-// current reports whether sess was signed in with u's present password.
-func (s *sessions) current(sess *session, u *storage.User) bool {
-	return hmac.Equal([]byte(sess.Stamp), []byte(s.stamp(u)))
+// signOut deletes the signed-in session of sess, if any, and returns the
+// deleted record with the clients it signed in to, or nil.
+func (s *sessions) signOut(ctx context.Context, sess *session) (*storage.Session, error) {
+	if sess == nil || sess.rec == nil {
+		return nil, nil
+	}
+	rec, err := s.store.DeleteSession(ctx, sess.rec.ID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	return rec, err
 }

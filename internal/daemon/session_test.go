@@ -8,90 +8,125 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
+	"github.com/grantry/grantry/storage/memstore"
 )
 
-func newTestSessions(t *testing.T, key byte, secure bool, now func() time.Time) *sessions {
+func newTestSessions(t *testing.T, store storage.SessionStore, key byte, secure bool, now func() time.Time) *sessions {
 	t.Helper()
-	s, err := newSessions(bytes.Repeat([]byte{key}, 32), secure, time.Hour, now)
+	s, err := newSessions(store, bytes.Repeat([]byte{key}, 32), secure, time.Hour, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-// roundTrip saves sess with s and returns the cookie and what load reads
-// back with r.
-func roundTrip(t *testing.T, s, r *sessions, sess *session) (*http.Cookie, *session) {
+// signInCookie signs a user in with s and returns the cookie set.
+func signInCookie(t *testing.T, s *sessions, userID string) (*http.Cookie, *session) {
 	t.Helper()
 	w := httptest.NewRecorder()
-	s.save(w, sess)
+	sess, err := s.signIn(t.Context(), w, &storage.User{ID: userID})
+	if err != nil {
+		t.Fatalf("signIn: %v", err)
+	}
 	cookies := w.Result().Cookies()
 	if len(cookies) != 1 {
-		t.Fatalf("save set %d cookies, want 1", len(cookies))
+		t.Fatalf("signIn set %d cookies, want 1", len(cookies))
 	}
+	return cookies[0], sess
+}
+
+// visit loads and looks up the session of a request carrying c.
+func visit(t *testing.T, s *sessions, c *http.Cookie) *session {
+	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
-	req.AddCookie(cookies[0])
-	return cookies[0], r.load(req)
+	req.AddCookie(c)
+	sess := s.load(req)
+	if sess == nil {
+		return nil
+	}
+	if err := s.lookup(t.Context(), sess); err != nil {
+		t.Fatalf("lookup: %v", err)
+	}
+	return sess
 }
 
 func TestSessionCookie(t *testing.T) {
 	now := time.Unix(1_900_000_000, 0)
-	clock := func() time.Time { return now }
-	s := newTestSessions(t, 1, true, clock)
-	sess := s.signIn(&storage.User{ID: "user-1", PasswordHash: "h1"})
-	c, got := roundTrip(t, s, s, sess)
-	if got == nil || *got != *sess {
-		t.Fatalf("load = %+v, want %+v", got, sess)
-	}
+	store := memstore.New()
+	s := newTestSessions(t, store, 1, true, func() time.Time { return now })
+	c, sess := signInCookie(t, s, "user-1")
 	if c.Name != "__Host-grantry" || !c.HttpOnly || !c.Secure || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Domain != "" {
 		t.Errorf("cookie %+v: want __Host-grantry, HttpOnly, Secure, SameSite=Lax, Path=/, no Domain", c)
 	}
-	if strings.Contains(c.Value, "user-1") {
-		t.Errorf("cookie value %q shows the user ID, want it encrypted", c.Value)
+	if !c.Expires.Equal(now.Add(time.Hour)) {
+		t.Errorf("cookie expires %v, want %v", c.Expires, now.Add(time.Hour))
 	}
-	insecure := newTestSessions(t, 1, false, clock)
-	c, _ = roundTrip(t, insecure, insecure, sess)
+	got := visit(t, s, c)
+	if got == nil || got.rec == nil || got.rec.ID != sess.rec.ID || got.rec.Subject != "user-1" || !got.rec.AuthTime.Equal(now) {
+		t.Fatalf("session of the cookie: got %+v, want the signed-in session of user-1 at %v", got, now)
+	}
+	list, _ := store.ListSessions(t.Context(), "user-1")
+	if len(list) != 1 || list[0].Hash != secret.Digest(c.Value) || list[0].ID == c.Value || strings.Contains(list[0].Hash, c.Value) {
+		t.Errorf("stored sessions %+v: want one, under the digest of the cookie, with an ID that is not the cookie", list)
+	}
+	insecure := newTestSessions(t, store, 1, false, time.Now)
+	c, _ = signInCookie(t, insecure, "user-1")
 	if c.Name != "grantry" || c.Secure || !c.HttpOnly {
 		t.Errorf("insecure-dev cookie %+v: want grantry, not Secure, HttpOnly", c)
 	}
 }
 
-func TestSessionRejected(t *testing.T) {
+func TestSessionSignedOut(t *testing.T) {
 	now := time.Unix(1_900_000_000, 0)
-	clock := func() time.Time { return now }
-	s := newTestSessions(t, 1, true, clock)
-	sess := s.signIn(&storage.User{ID: "user-1", PasswordHash: "h1"})
-
-	if _, got := roundTrip(t, s, newTestSessions(t, 2, true, clock), sess); got != nil {
-		t.Errorf("a cookie sealed with another key loaded as %+v, want nil", got)
+	store := memstore.New()
+	s := newTestSessions(t, store, 1, true, func() time.Time { return now })
+	c, sess := signInCookie(t, s, "user-1")
+	tests := []struct {
+		name    string
+		prepare func(t *testing.T) (*sessions, *http.Cookie)
+		// noSession is set when the cookie is not taken at all.
+		noSession bool
+	}{
+		{"unknown token", func(*testing.T) (*sessions, *http.Cookie) {
+			return s, &http.Cookie{Name: c.Name, Value: secret.Token()}
+		}, false},
+		{"expired", func(*testing.T) (*sessions, *http.Cookie) {
+			return newTestSessions(t, store, 1, true, func() time.Time { return now.Add(time.Hour) }), c
+		}, false},
+		{"flipped character", func(*testing.T) (*sessions, *http.Cookie) {
+			v := []byte(c.Value)
+			v[10] ^= 1
+			return s, &http.Cookie{Name: c.Name, Value: string(v)}
+		}, false},
+		{"truncated", func(*testing.T) (*sessions, *http.Cookie) { return s, &http.Cookie{Name: c.Name, Value: c.Value[:40]} }, true},
+		{"not base64", func(*testing.T) (*sessions, *http.Cookie) { return s, &http.Cookie{Name: c.Name, Value: "!!!"} }, true},
+		{"empty", func(*testing.T) (*sessions, *http.Cookie) { return s, &http.Cookie{Name: c.Name, Value: ""} }, true},
+		{"the session ID", func(*testing.T) (*sessions, *http.Cookie) { return s, &http.Cookie{Name: c.Name, Value: sess.rec.ID} }, true},
 	}
-	later := newTestSessions(t, 1, true, func() time.Time { return now.Add(time.Hour) })
-	if _, got := roundTrip(t, s, later, sess); got != nil {
-		t.Errorf("an expired session loaded as %+v, want nil", got)
-	}
-	w := httptest.NewRecorder()
-	s.save(w, sess)
-	c := w.Result().Cookies()[0]
-	for name, value := range map[string]string{
-		"flipped byte": c.Value[:30] + string(c.Value[30]^1) + c.Value[31:],
-		"truncated":    c.Value[:len(c.Value)-4],
-		"not base64":   "!!!",
-		"empty":        "",
-		"too short":    "AAAA",
-	} {
-		t.Run(name, func(t *testing.T) {
-			req := httptest.NewRequest(http.MethodGet, "/", nil)
-			req.AddCookie(&http.Cookie{Name: c.Name, Value: value})
-			if got := s.load(req); got != nil {
-				t.Errorf("load = %+v, want nil", got)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, cookie := tt.prepare(t)
+			got := visit(t, s, cookie)
+			if tt.noSession && got != nil {
+				t.Errorf("load: got %+v, want nil", got)
+			}
+			if got != nil && got.rec != nil {
+				t.Errorf("lookup: got signed-in session %+v, want signed out", got.rec)
 			}
 		})
+	}
+	if _, err := s.signOut(t.Context(), sess); err != nil {
+		t.Fatalf("signOut: %v", err)
+	}
+	if got := visit(t, s, c); got == nil || got.rec != nil {
+		t.Errorf("after signOut: got %+v, want a signed-out session", got)
 	}
 }
 
 func TestCSRFBoundToSession(t *testing.T) {
-	s := newTestSessions(t, 1, true, time.Now)
+	s := newTestSessions(t, memstore.New(), 1, true, time.Now)
 	a, b := s.fresh(), s.fresh()
 	tokA := s.csrfToken(a)
 	tests := []struct {
@@ -113,40 +148,13 @@ func TestCSRFBoundToSession(t *testing.T) {
 			}
 		})
 	}
-	if other := newTestSessions(t, 2, true, time.Now); other.csrfToken(a) == tokA {
+	if other := newTestSessions(t, memstore.New(), 2, true, time.Now); other.csrfToken(a) == tokA {
 		t.Error("another key made the same CSRF token")
 	}
-	if s.signIn(&storage.User{ID: "u"}).ID == a.ID {
-		t.Error("sign-in kept the session ID, want a new one")
+	if strings.Contains(tokA, a.token) {
+		t.Errorf("CSRF token %q shows the cookie's token", tokA)
 	}
-}
-
-func TestSessionStamp(t *testing.T) {
-	clock := func() time.Time { return time.Unix(1_900_000_000, 0) }
-	s := newTestSessions(t, 1, true, clock)
-	u := &storage.User{ID: "user-1", PasswordHash: "hash-1"}
-	sess := s.signIn(u)
-	tests := []struct {
-		name string
-		user *storage.User
-		want bool
-	}{
-		{"same password", &storage.User{ID: "user-1", PasswordHash: "hash-1"}, true},
-		{"new password", &storage.User{ID: "user-1", PasswordHash: "hash-2"}, false},
-		{"another user, same hash", &storage.User{ID: "user-2", PasswordHash: "hash-1"}, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := s.current(sess, tt.user); got != tt.want {
-				t.Errorf("current: got %v, want %v", got, tt.want)
-			}
-		})
-	}
-	if strings.Contains(sess.Stamp, "hash-1") {
-		t.Errorf("stamp %q shows the password hash", sess.Stamp)
-	}
-	other := newTestSessions(t, 2, true, clock)
-	if other.stamp(u) == sess.Stamp {
-		t.Error("stamps under two keys are equal, want them keyed")
+	if signedIn, err := s.signIn(t.Context(), httptest.NewRecorder(), &storage.User{ID: "u"}); err != nil || signedIn.token == a.token {
+		t.Errorf("signIn: got (%+v, %v), want a new token", signedIn, err)
 	}
 }

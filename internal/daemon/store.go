@@ -30,8 +30,10 @@ type backend struct {
 	users    userFinder
 	accounts userAdmin
 	consents consentStore
-	// purger deletes the expired codes and tokens of the database; nil
-	// when it keeps none.
+	// sessions keeps the sign-in sessions; every backend has them.
+	sessions storage.SessionStore
+	// purger deletes the expired codes, tokens and sessions of the
+	// database; nil when it keeps none.
 	purger storage.Purger
 	// settings shares values between the processes using one database,
 	// such as the session key; nil for a store of one process.
@@ -64,9 +66,9 @@ type userAdmin interface {
 	// ListUsers returns every user, ordered by Username.
 	ListUsers(ctx context.Context) ([]*storage.User, error)
 	// DeleteUser removes a user, or returns storage.ErrNotFound. In the
-	// same step its consents and authorization codes are deleted and its
-	// tokens revoked with their families, for the records the store keeps
-	// (see apartCodes for the others).
+	// same step its consents, sessions and authorization codes are deleted
+	// and its tokens revoked with their families, for the records the
+	// store keeps (see apartCodes for the others).
 	DeleteUser(ctx context.Context, id string) error
 	// SetPasswordHash replaces a user's PasswordHash, or returns
 	// storage.ErrNotFound.
@@ -135,7 +137,7 @@ func openBackend(ctx context.Context, dsn, redisURL string) (*backend, error) {
 
 func memoryBackend(s *memstore.Store) *backend {
 	return &backend{
-		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, purger: s, keys: s,
+		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, purger: s, keys: s,
 		ping:  func(context.Context) error { return nil },
 		close: func() error { return nil },
 	}
@@ -200,7 +202,7 @@ func sqlBackend(ctx context.Context, db *sql.DB, d sqlstore.Dialect, what string
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	b := &backend{
-		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, purger: s, keys: s, shared: true,
+		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, purger: s, keys: s, shared: true,
 		ping:  db.PingContext,
 		close: db.Close,
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/grantry/grantry/storage/redisstore"
 )
@@ -100,6 +101,35 @@ func TestSQLiteSessionKeyShared(t *testing.T) {
 	}
 	if len(keys[0]) != 32 || string(keys[0]) != string(keys[1]) {
 		t.Errorf("session keys %x and %x, want one 32-byte key shared through the database", keys[0], keys[1])
+	}
+}
+
+// TestSQLiteSessionsShared opens one SQLite file twice, as two processes
+// behind a load balancer would: a session signed in through one is signed
+// in through the other, and signing out through the other ends it for
+// both.
+func TestSQLiteSessionsShared(t *testing.T) {
+	path := t.TempDir() + "/grantry.db"
+	var procs [2]*sessions
+	for i := range procs {
+		b, err := openBackend(t.Context(), path, "")
+		if err != nil {
+			t.Fatalf("openBackend: %v", err)
+		}
+		t.Cleanup(func() { _ = b.close() })
+		procs[i] = newTestSessions(t, b.sessions, 1, true, time.Now)
+	}
+	c, sess := signInCookie(t, procs[0], "user-1")
+	if got := visit(t, procs[1], c); got == nil || got.rec == nil || got.rec.ID != sess.rec.ID {
+		t.Fatalf("the other process: got %+v, want session %s signed in", got, sess.rec.ID)
+	}
+	if _, err := procs[1].signOut(t.Context(), visit(t, procs[1], c)); err != nil {
+		t.Fatalf("signOut: %v", err)
+	}
+	for i, p := range procs {
+		if got := visit(t, p, c); got == nil || got.rec != nil {
+			t.Errorf("process %d after sign-out: got %+v, want signed out", i, got)
+		}
 	}
 }
 

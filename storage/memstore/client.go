@@ -47,7 +47,7 @@ func (s *Store) UpdateClient(_ context.Context, c *storage.Client) error {
 // DeleteClient removes the client, or returns storage.ErrNotFound. Under
 // the same lock it revokes the client's tokens and their families, and
 // deletes its codes, revoking their families, and the consents given to
-// it.
+// it, and removes it from the Clients of every session.
 func (s *Store) DeleteClient(_ context.Context, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

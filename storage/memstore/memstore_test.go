@@ -58,3 +58,7 @@ func BenchmarkTokenByAccess(b *testing.B) {
 func TestSigningKeysConformance(t *testing.T) {
 	storagetest.RunSigningKeys(t, func(*testing.T) storage.SigningKeyStore { return memstore.New() })
 }
+
+func TestSessionsConformance(t *testing.T) {
+	storagetest.RunSessions(t, func(*testing.T) storage.SessionStore { return memstore.New() })
+}

@@ -11,8 +11,9 @@ import (
 // tokens whose access token expired before it and whose refresh token is
 // absent or expired before it too (a zero RefreshExpiresAt never expires).
 // Used codes and revoked tokens that have not expired are kept, as they
-// are what replay and reuse are detected by. It returns how many records
-// were removed.
+// are what replay and reuse are detected by. Sessions that expired before
+// the given time are removed too. It returns how many records were
+// removed.
 func (s *Store) Purge(_ context.Context, before time.Time) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -29,6 +30,7 @@ func (s *Store) Purge(_ context.Context, before time.Time) (int, error) {
 			n++
 		}
 	}
+	n += s.purgeSessions(before)
 	s.dropRevokedFamilies()
 	return n, nil
 }

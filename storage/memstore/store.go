@@ -7,8 +7,8 @@ import (
 )
 
 // Store is an in-memory implementation of storage.ClientRegistry,
-// storage.CodeStore, storage.TokenStore, storage.Purger and
-// storage.SigningKeyStore. It is safe for
+// storage.CodeStore, storage.TokenStore, storage.Purger,
+// storage.SigningKeyStore and storage.SessionStore. It is safe for
 // concurrent use. Create one with New; the zero value is not ready for
 // use.
 type Store struct {
@@ -18,7 +18,8 @@ type Store struct {
 	tokens  tokenIndex
 	keys    map[string]*storage.SigningKey // by ID
 
-	accounts accounts // users and consents, see user.go
+	accounts accounts     // users and consents, see user.go
+	sessions sessionIndex // sign-in sessions, see session.go
 }
 
 // Interface checks.
@@ -28,6 +29,7 @@ var (
 	_ storage.TokenStore      = (*Store)(nil)
 	_ storage.Purger          = (*Store)(nil)
 	_ storage.SigningKeyStore = (*Store)(nil)
+	_ storage.SessionStore    = (*Store)(nil)
 )
 
 // New returns an empty store.

@@ -81,7 +81,7 @@ func (s *Store) ListUsers(_ context.Context) ([]*storage.User, error) {
 
 // DeleteUser removes the user, or returns storage.ErrNotFound. Under the
 // same lock it revokes the user's tokens and their families, and deletes
-// the user's codes, revoking their families, and consents.
+// the user's codes, revoking their families, consents and sessions.
 func (s *Store) DeleteUser(_ context.Context, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -111,7 +111,10 @@ func (o owner) owns(subject, clientID string) bool {
 
 // dropOwned revokes the tokens of o and their families, deletes the codes
 // of o, revoking their families so that a code being redeemed stores its
-// tokens revoked, and deletes the consents of o. s.mu must be held.
+// tokens revoked, and deletes the consents of o. The sessions of a user
+// are deleted; a client is removed from the Clients of every session, so
+// that a later client of the same ID is not taken for it. s.mu must be
+// held.
 func (s *Store) dropOwned(o owner) {
 	for _, t := range s.tokens.byID {
 		if o.owns(t.Subject, t.ClientID) {
@@ -129,6 +132,11 @@ func (s *Store) dropOwned(o owner) {
 		if o.owns(k.subject, k.clientID) {
 			delete(s.accounts.consents, k)
 		}
+	}
+	if o.client {
+		s.forgetSessionClient(o.id)
+	} else {
+		s.dropSessions(func(sess *storage.Session) bool { return sess.Subject == o.id })
 	}
 }
 

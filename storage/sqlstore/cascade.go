@@ -10,7 +10,8 @@ import (
 
 // cascade is the statements that delete a user or a client and what it
 // leaves behind: the codes, tokens and consents whose column col (subject
-// or client_id) is its ID, $1.
+// or client_id) is its ID, $1, and the sessions of a user. A deleted client
+// is removed from the clients of every session (forgetSessionClient).
 type cascade struct {
 	op          string
 	deleteOwner string
@@ -21,6 +22,8 @@ type cascade struct {
 	revokeTokens string
 	deleteCodes  string
 	consents     string
+	// sessions deletes the sessions of a user; "" for a client.
+	sessions string
 }
 
 func newCascade(op, table, col string) cascade {
@@ -40,9 +43,14 @@ func newCascade(op, table, col string) cascade {
 }
 
 var (
-	userCascade   = newCascade("delete user", "users", "subject")
+	userCascade   = withSessions(newCascade("delete user", "users", "subject"))
 	clientCascade = newCascade("delete client", "clients", "client_id")
 )
+
+func withSessions(c cascade) cascade {
+	c.sessions = `DELETE FROM sessions WHERE subject = $1`
+	return c
+}
 
 // deleteOwner runs c for id in one transaction. An unknown id returns
 // storage.ErrNotFound and changes nothing.
@@ -66,19 +74,31 @@ func (s *Store) deleteOwner(ctx context.Context, c cascade, id string) error {
 		if _, err := q.ExecContext(ctx, c.markFamilies, id, micros(time.Now())); err != nil {
 			return nil, err
 		}
-		stmts := []string{c.revokeTokens, c.deleteCodes, c.consents}
-		if s.d == Postgres {
-			stmts = append(stmts, c.revokeTokens)
-		}
-		for _, stmt := range stmts {
-			if _, err := q.ExecContext(ctx, stmt, id); err != nil {
-				return nil, err
-			}
-		}
-		return nil, nil
+		return nil, s.cascadeRecords(ctx, q, c, id)
 	})
 	if errors.Is(err, storage.ErrNotFound) {
 		return storage.ErrNotFound
 	}
 	return wrap(c.op, err)
+}
+
+// cascadeRecords revokes and deletes what the owner id leaves behind,
+// inside the transaction of q.
+func (s *Store) cascadeRecords(ctx context.Context, q querier, c cascade, id string) error {
+	stmts := []string{c.revokeTokens, c.deleteCodes, c.consents}
+	if c.sessions != "" {
+		stmts = append(stmts, c.sessions)
+	}
+	if s.d == Postgres {
+		stmts = append(stmts, c.revokeTokens)
+	}
+	for _, stmt := range stmts {
+		if _, err := q.ExecContext(ctx, stmt, id); err != nil {
+			return err
+		}
+	}
+	if c.sessions == "" {
+		return forgetSessionClient(ctx, q, id)
+	}
+	return nil
 }

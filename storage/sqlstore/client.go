@@ -99,7 +99,7 @@ func (s *Store) UpdateClient(ctx context.Context, c *storage.Client) error {
 // DeleteClient removes the client, or returns storage.ErrNotFound. In the
 // same transaction it revokes the client's tokens and their families, and
 // deletes its codes, revoking their families, and the consents given to
-// it.
+// it, and removes it from the clients of every session.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
 	return s.deleteOwner(ctx, clientCascade, id)
 }

@@ -26,3 +26,13 @@ func TestSigningKeysConformance(t *testing.T) {
 		})
 	}
 }
+
+func TestSessionsConformance(t *testing.T) {
+	for _, tc := range dialects {
+		t.Run(tc.name, func(t *testing.T) {
+			storagetest.RunSessions(t, func(t *testing.T) storage.SessionStore {
+				return openStore(t, tc.open(t), tc.d)
+			})
+		})
+	}
+}

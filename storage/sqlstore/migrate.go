@@ -68,7 +68,9 @@ func SchemaVersion() int {
 }
 
 // Migrate brings the schema to the newest version, applying in one
-// transaction the migrations the table schema_migrations does not list.
+// transaction the migrations the table schema_migrations does not list,
+// in version order: a migration numbered below one applied already, as
+// from a branch merged later, is applied too.
 // It is safe to run again, and from several processes at once: on
 // PostgreSQL a transaction-scoped advisory lock serialises them, on SQLite
 // the write lock of BEGIN IMMEDIATE does. A database migrated by a newer
@@ -87,13 +89,12 @@ func (s *Store) Migrate(ctx context.Context) error {
 		if _, err := q.ExecContext(ctx, createMigrationsTable); err != nil {
 			return nil, err
 		}
-		var current int
-		row := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`)
-		if err := row.Scan(&current); err != nil {
+		applied, err := appliedVersions(ctx, q)
+		if err != nil {
 			return nil, err
 		}
 		for _, m := range list {
-			if m.version <= current {
+			if applied[m.version] {
 				continue
 			}
 			if err := apply(ctx, q, m); err != nil {
@@ -112,4 +113,22 @@ func apply(ctx context.Context, q querier, m migration) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
 		m.version, m.name, micros(time.Now()))
 	return err
+}
+
+// appliedVersions returns the versions schema_migrations lists.
+func appliedVersions(ctx context.Context, q querier) (map[int]bool, error) {
+	rows, err := q.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	applied := make(map[int]bool)
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		applied[v] = true
+	}
+	return applied, rows.Err()
 }

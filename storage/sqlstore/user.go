@@ -76,7 +76,8 @@ func (s *Store) ListUsers(ctx context.Context) ([]*storage.User, error) {
 
 // DeleteUser removes the user, or returns storage.ErrNotFound. In the
 // same transaction it revokes the user's tokens and their families, and
-// deletes the user's codes, revoking their families, and consents.
+// deletes the user's codes, revoking their families, consents and
+// sessions.
 func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	return s.deleteOwner(ctx, userCascade, id)
 }

@@ -13,8 +13,9 @@ import (
 // The cascade of DeleteUser and DeleteClient is checked on the records the
 // store under test keeps: its tokens when it is a storage.TokenStore, its
 // codes when it is a storage.CodeStore, its consents when it implements
-// Consents. A backend that keeps clients only, run with RunClients, is
-// checked for the deletion of the client alone.
+// Consents, its sessions when it is a storage.SessionStore. A backend that
+// keeps clients only, run with RunClients, is checked for the deletion of
+// the client alone.
 
 // leftovers are records naming one user or client (mine) and records
 // naming another (theirs), as they were stored.
@@ -22,10 +23,14 @@ type leftovers struct {
 	tokens   storage.TokenStore
 	codes    storage.CodeStore
 	consents Consents
+	sessions storage.SessionStore
 
 	myTokens, theirTokens     []*storage.Token
 	myCodes, theirCodes       []*storage.AuthorizationCode
 	myConsents, theirConsents []*storage.Consent
+	// mySession names the owner in its Subject (a user) or in its
+	// Clients (a client); theirSession names the other.
+	mySession, theirSession *storage.Session
 	// myFamilies are the families of the tokens and codes of mine.
 	myFamilies []string
 }
@@ -45,6 +50,7 @@ func storeLeftovers(t *testing.T, s any, set owns, id, other string) *leftovers 
 	l.tokens, _ = s.(storage.TokenStore)
 	l.codes, _ = s.(storage.CodeStore)
 	l.consents, _ = s.(Consents)
+	l.sessions, _ = s.(storage.SessionStore)
 	if l.tokens != nil {
 		withFamily, bare, theirs := newToken("mine-1", "family-mine-1"), accessOnly("mine-2"), newToken("theirs", "family-theirs")
 		set(&withFamily.ClientID, &withFamily.Subject, id)
@@ -69,7 +75,56 @@ func storeLeftovers(t *testing.T, s any, set owns, id, other string) *leftovers 
 		*spent = *mustConsume(t, l.codes, spent.Hash, at(time.Minute))
 	}
 	l.saveConsents(t, set, id, other)
+	l.createSessions(t, set, id, other)
 	return l
+}
+
+// createSessions stores a session of mine and one of theirs, when the
+// store keeps sessions.
+func (l *leftovers) createSessions(t *testing.T, set owns, id, other string) {
+	t.Helper()
+	if l.sessions == nil {
+		return
+	}
+	for i, who := range []string{id, other} {
+		sess := newSession(fmt.Sprint("owned-", i), "peer-user", 0)
+		client := "peer-client"
+		set(&client, &sess.Subject, who)
+		sess.Clients = []string{"peer-first", client, "peer-last"}
+		mustCreateSession(t, l.sessions, sess)
+		if who == id {
+			l.mySession = sess
+		} else {
+			l.theirSession = sess
+		}
+	}
+}
+
+// wantSessionForgotten checks that the session of a deleted user is gone,
+// and that a deleted client left the Clients of the session naming it.
+func (l *leftovers) wantSessionForgotten(t *testing.T) {
+	t.Helper()
+	if l.sessions == nil {
+		return
+	}
+	if l.mySession.Subject != "peer-user" {
+		wantSessionGone(t, l.sessions, l.mySession)
+		return
+	}
+	want := l.mySession.Clone()
+	want.Clients = []string{"peer-first", "peer-last"}
+	sessionDiff(mustSessionByHash(t, l.sessions, want.Hash), want).report(t, "SessionByHash of the session the client signed in to")
+}
+
+// wantSessionsKept checks that the sessions given are as they were.
+func (l *leftovers) wantSessionsKept(t *testing.T, list ...*storage.Session) {
+	t.Helper()
+	if l.sessions == nil {
+		return
+	}
+	for _, want := range list {
+		sessionDiff(mustSessionByHash(t, l.sessions, want.Hash), want).report(t, "SessionByHash("+want.ID+")")
+	}
 }
 
 // saveConsents saves two consents of mine and one of theirs, when the
@@ -123,6 +178,7 @@ func (l *leftovers) wantForgotten(t *testing.T) {
 			}
 		}
 	}
+	l.wantSessionForgotten(t)
 }
 
 // wantKept checks that every record, of mine and of theirs, is as it was.
@@ -142,6 +198,7 @@ func (l *leftovers) wantKept(t *testing.T) {
 		codeDiff(mustConsume(t, l.codes, unused.Hash, at(2*time.Minute)), used(unused, at(2*time.Minute))).report(t, "ConsumeAuthorizationCode(mine-1)")
 	}
 	l.wantConsents(t, l.myConsents)
+	l.wantSessionsKept(t, l.mySession)
 }
 
 // wantTheirs checks that the records of theirs are as they were, and that
@@ -161,6 +218,7 @@ func (l *leftovers) wantTheirs(t *testing.T) {
 		codeDiff(mustConsume(t, l.codes, c.Hash, at(2*time.Minute)), used(c, at(2*time.Minute))).report(t, "ConsumeAuthorizationCode(theirs)")
 	}
 	l.wantConsents(t, l.theirConsents)
+	l.wantSessionsKept(t, l.theirSession)
 }
 
 func (l *leftovers) wantConsents(t *testing.T, list []*storage.Consent) {

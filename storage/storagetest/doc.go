@@ -17,8 +17,8 @@
 // atomicity of ConsumeAuthorizationCode and RotateRefreshToken under 1,000
 // concurrent callers, and Purge. A backend that keeps only part of the
 // records, such as a cache of authorization codes, runs the groups that
-// apply to it with [RunClients], [RunCodes] or [RunTokens]. [RunAccounts]
-// and [RunSigningKeys] check the users and consents, and the signing keys,
-// of a backend that keeps them. The suite never reads the clock: every record is stamped from one fixed time, and times
+// apply to it with [RunClients], [RunCodes] or [RunTokens]. [RunAccounts],
+// [RunSigningKeys] and [RunSessions] check the users and consents, the
+// signing keys, and the sign-in sessions of a backend that keeps them. The suite never reads the clock: every record is stamped from one fixed time, and times
 // are compared to the microsecond, the precision SQL databases keep.
 package storagetest

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -37,6 +38,9 @@ var variants = map[string]func() storagetest.Store{
 	"rotate-revoked":      func() storagetest.Store { return rotateRevoked{memstore.New()} },
 	"metadata-lost":       func() storagetest.Store { return metadataLost{memstore.New()} },
 	"metadata-kept":       func() storagetest.Store { return metadataKept{memstore.New()} },
+	"racy-session-client": func() storagetest.Store { return racySessionClient{memstore.New()} },
+	"hidden-expired":      func() storagetest.Store { return hiddenExpired{memstore.New()} },
+	"unsorted-sessions":   func() storagetest.Store { return unsortedSessions{memstore.New()} },
 }
 
 func TestVariant(t *testing.T) {
@@ -50,6 +54,7 @@ func TestVariant(t *testing.T) {
 		newStore = func(*testing.T) storagetest.Store { return v() }
 	}
 	storagetest.Run(t, newStore)
+	storagetest.RunSessions(t, func(t *testing.T) storage.SessionStore { return newStore(t).(storage.SessionStore) })
 }
 
 func TestSuiteCatchesFlaws(t *testing.T) {
@@ -70,6 +75,9 @@ func TestSuiteCatchesFlaws(t *testing.T) {
 		{"rotate-revoked", []string{"Families/RotateAfterRevokeFamily"}},
 		{"metadata-lost", []string{"Clients/CreateGet", "Clients/Update", "Clients/List"}},
 		{"metadata-kept", []string{"Clients/Update", "Clients/UpdateClearsMetadata"}},
+		{"racy-session-client", []string{"Sessions/AddClientConcurrent"}},
+		{"hidden-expired", []string{"Sessions/ByHashExpired"}},
+		{"unsorted-sessions", []string{"Sessions/List"}},
 	}
 	if len(tests) != len(variants) {
 		t.Fatalf("got %d cases for %d variants, want one each", len(tests), len(variants))
@@ -253,4 +261,48 @@ func (s metadataKept) UpdateClient(ctx context.Context, c *storage.Client) error
 	c.PostLogoutRedirectURIs, c.BackchannelLogoutURI = old.PostLogoutRedirectURIs, old.BackchannelLogoutURI
 	c.BackchannelLogoutSessionRequired = old.BackchannelLogoutSessionRequired
 	return s.Store.UpdateClient(ctx, c)
+}
+
+// racySessionClient reads a session's clients and writes them back in
+// separate steps, so that concurrent additions can lose one another.
+type racySessionClient struct{ *memstore.Store }
+
+func (s racySessionClient) AddSessionClient(ctx context.Context, id, clientID string) error {
+	list, err := s.ListSessions(ctx, "")
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(list, func(sess *storage.Session) bool { return sess.ID == id })
+	if i < 0 {
+		return storage.ErrNotFound
+	}
+	runtime.Gosched()
+	if _, err := s.DeleteSession(ctx, id); err != nil {
+		return err
+	}
+	sess := list[i]
+	if !slices.Contains(sess.Clients, clientID) {
+		sess.Clients = append(sess.Clients, clientID)
+	}
+	return s.CreateSession(ctx, sess)
+}
+
+// hiddenExpired decides expiry itself, by the wall clock.
+type hiddenExpired struct{ *memstore.Store }
+
+func (s hiddenExpired) SessionByHash(ctx context.Context, hash string) (*storage.Session, error) {
+	sess, err := s.Store.SessionByHash(ctx, hash)
+	if err == nil && !time.Now().Before(sess.ExpiresAt) {
+		return nil, storage.ErrNotFound
+	}
+	return sess, err
+}
+
+// unsortedSessions lists the oldest session first.
+type unsortedSessions struct{ *memstore.Store }
+
+func (s unsortedSessions) ListSessions(ctx context.Context, subject string) ([]*storage.Session, error) {
+	list, err := s.Store.ListSessions(ctx, subject)
+	slices.Reverse(list)
+	return list, err
 }
