@@ -242,6 +242,15 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request, req *Authoriz
 	writeRedirect(w, req.RedirectURI, req.ResponseMode, params)
 }
 
+// AuthorizeError answers a validated request with an error the
+// application found, such as login_required for a request with
+// prompt=none whose user is not signed in (OpenID Connect Core 1.0
+// §3.1.2.6): redirected to the client with the request's state, in its
+// response mode.
+func (s *Server) AuthorizeError(w http.ResponseWriter, r *http.Request, req *AuthorizationRequest, err error) {
+	s.WriteError(w, r, req.redirectError(err))
+}
+
 func (s *Server) authorize(ctx context.Context, req *AuthorizationRequest, c *Consent) (url.Values, error) {
 	granted, err := s.granted(req, c)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/keyset"
+	"github.com/grantry/grantry/openid"
 )
 
 // app is the running server: the authorization server, its pages and its
@@ -21,10 +22,17 @@ type app struct {
 	log      *slog.Logger
 	store    *backend
 	oauth    *authserver.Server
-	sessions *sessions
-	pages    *pages
-	auth     *userAuth
-	metrics  *metrics
+	openid   *openid.Provider
+	userInfo http.Handler
+	// metadata serves the one metadata document at both its paths.
+	metadata http.Handler
+	// logoutNotifier tells clients of ended sessions (Back-Channel
+	// Logout).
+	logoutNotifier *openid.Notifier
+	sessions       *sessions
+	pages          *pages
+	auth           *userAuth
+	metrics        *metrics
 	// keyManager keeps the signing keys and keys holds the current ones,
 	// reloaded every keyReloadInterval; see signingKeys.
 	keyManager *keyset.Manager
@@ -41,7 +49,7 @@ type app struct {
 // endpointNames label the metrics of each route.
 var endpointNames = []string{
 	"authorize", "token", "revocation", "introspection", "metadata",
-	"jwks", "login", "logout", "home", "static", "healthz", "readyz", "metrics", "other",
+	"jwks", "userinfo", "login", "logout", "home", "static", "healthz", "readyz", "metrics", "other",
 }
 
 // newApp assembles the server over an open backend.
@@ -63,9 +71,15 @@ func newApp(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger)
 		auth: newUserAuth(b.users), metrics: newMetrics(endpointNames, grants),
 		drainWait: time.Sleep, keyReload: keyReloadInterval,
 	}
-	if a.oauth, err = newAuthServer(cfg, b, a.auth, a.metrics, log); err != nil {
+	if a.openid, err = newProvider(ctx, cfg, b, a.signingKeys, log); err != nil {
 		return nil, err
 	}
+	a.logoutNotifier = openid.NewNotifier(a.openid, openid.NotifierConfig{Logger: log})
+	if a.oauth, err = newAuthServer(cfg, b, a.auth, a.metrics, a.openid, log); err != nil {
+		return nil, err
+	}
+	a.metadata = a.oauth.MetadataHandler()
+	a.userInfo = a.openid.UserInfo(openid.UserInfoConfig{Tokens: b.tokens, Clients: b.clients, Logger: log})
 	a.revoke, a.introspect = a.registerEndpoints()
 	if err := a.initKeys(ctx); err != nil {
 		return nil, err
@@ -108,6 +122,8 @@ func (a *app) handler() http.Handler {
 	handle("/authorize", "authorize", a.serveAuthorize)
 	handle("/token", "token", a.oauth.ServeToken)
 	handle(jwksPath, "jwks", a.serveJWKS)
+	handle(userInfoPath, "userinfo", a.userInfo.ServeHTTP)
+	handle(openid.DiscoveryPath, "metadata", a.metadata.ServeHTTP)
 	handle("/login", "login", a.serveLogin)
 	handle("/logout", "logout", a.serveLogout)
 	handle("/{$}", "home", a.serveHome)

@@ -45,5 +45,5 @@ func (a *app) describeToken(ctx context.Context, tok *storage.Token, info *grant
 func (a *app) mountEndpoints(handle func(pattern, endpoint string, h http.HandlerFunc)) {
 	handle(revocationPath, "revocation", a.revoke.ServeHTTP)
 	handle(introspectionPath, "introspection", a.introspect.ServeHTTP)
-	handle(a.oauth.MetadataPath(), "metadata", a.oauth.MetadataHandler().ServeHTTP)
+	handle(a.oauth.MetadataPath(), "metadata", a.metadata.ServeHTTP)
 }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/keyset"
 )
 
@@ -62,7 +61,6 @@ func (a *app) initKeys(ctx context.Context) error {
 	}
 	a.keyManager = m
 	a.keys.Store(set)
-	a.oauth.RegisterExtension(jwksMetadata(a.oauth.URL(jwksPath)))
 	a.log.Info("signing keys loaded", slog.String("active", set.Active().ID()),
 		slog.String("key_encryption_key", k.source))
 	return nil
@@ -110,13 +108,4 @@ func (a *app) serveJWKS(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	h := keyset.Handler{Set: a.signingKeys(), MaxAge: jwksMaxAge}
 	h.ServeHTTP(w, r)
-}
-
-// jwksMetadata is the URL of the JWK Set, listed as jwks_uri in the server
-// metadata (RFC 8414 §2).
-type jwksMetadata string
-
-// Hooks implements authserver.Extension.
-func (u jwksMetadata) Hooks() authserver.Hooks {
-	return authserver.Hooks{Metadata: func() map[string]any { return map[string]any{"jwks_uri": string(u)} }}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/grantry/grantry/grant/implicit"
 	"github.com/grantry/grantry/grant/password"
 	"github.com/grantry/grantry/grant/refresh"
+	"github.com/grantry/grantry/openid"
 	"github.com/grantry/grantry/pkce"
 	"github.com/grantry/grantry/storage"
 )
@@ -25,7 +26,7 @@ var (
 // newAuthServer builds the authorization server with the configured
 // grants. The metrics count the tokens it issues and, through noteFailure,
 // the errors it answers.
-func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, log *slog.Logger) (*authserver.Server, error) {
+func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *openid.Provider, log *slog.Logger) (*authserver.Server, error) {
 	scopes, _ := grantry.ParseScope(cfg.Scopes)
 	srv, err := authserver.New(authserver.Config{
 		Issuer:          cfg.Issuer,
@@ -47,19 +48,26 @@ func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, log
 	if err != nil {
 		return nil, err
 	}
+	var code authserver.AuthorizationGrant
 	for _, gt := range grants {
-		registerGrant(srv, gt, cfg, b, auth)
+		if g := registerGrant(srv, gt, cfg, b, auth); g != nil {
+			code = g
+		}
 	}
+	registerOpenID(srv, p, code, grants)
 	return srv, nil
 }
 
-func registerGrant(srv *authserver.Server, gt grantry.GrantType, cfg *serveConfig, b *backend, auth *userAuth) {
+// registerGrant registers the grant gt; it returns the code grant, whose
+// codes the hybrid flows issue too.
+func registerGrant(srv *authserver.Server, gt grantry.GrantType, cfg *serveConfig, b *backend, auth *userAuth) authserver.AuthorizationGrant {
 	switch gt {
 	case grantry.GrantAuthorizationCode:
 		code := authcode.New(b.codes, authcode.Config{AuthMethods: allMethods})
 		srv.RegisterGrant(code)
 		srv.RegisterResponseType(code)
 		srv.RegisterExtension(pkce.New(pkce.Config{Required: cfg.RequirePKCE, AllowPlain: cfg.AllowPKCEPlain}))
+		return code
 	case grantry.GrantRefreshToken:
 		srv.RegisterGrant(refresh.New(b.tokens, refresh.Config{AuthMethods: allMethods, KeepExpiry: cfg.RefreshAbsolute}))
 	case grantry.GrantClientCredentials:
@@ -69,4 +77,5 @@ func registerGrant(srv *authserver.Server, gt grantry.GrantType, cfg *serveConfi
 	case grantry.GrantImplicit:
 		srv.RegisterResponseType(implicit.New())
 	}
+	return nil
 }
