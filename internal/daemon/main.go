@@ -43,7 +43,7 @@ type command struct {
 var commands = []command{
 	{"serve", "run the authorization server", cmdServe},
 	{"client", "create, list, show, delete clients and rotate their secrets", cmdClient},
-	{"user", "create, list and delete users and set their passwords", cmdUser},
+	{"user", "create, list, show, update and delete users and set their passwords", cmdUser},
 	{"migrate", "create or upgrade the database schema", cmdMigrate},
 	{"bench", "load-test a running server's token endpoint", cmdBench},
 }
