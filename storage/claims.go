@@ -8,7 +8,9 @@ import (
 // Claims are the standard claims about a user of OpenID Connect Core 1.0
 // §5.1, which an OpenID provider releases in UserInfo responses and ID
 // tokens. A member is set when it is not its zero value. Stores keep the
-// members as given: checking their form is the caller's part.
+// members as given: checking their form is the caller's part. Members are
+// UTF-8 text; the JSON encoding, in which sqlstore keeps them, replaces
+// invalid bytes with U+FFFD.
 //
 // The JSON encoding is the one of §5.1: members that are not set are
 // left out, and updated_at is a number of seconds since the Unix epoch.

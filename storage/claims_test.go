@@ -195,3 +195,30 @@ func TestUserCloneClaims(t *testing.T) {
 		t.Errorf("changing the clone's claims changed the original: got %+v, want %+v", u.Claims, fullClaims())
 	}
 }
+
+// FuzzClaimsJSON: any input that decodes encodes to a document that
+// decodes to the same claims, and encoding is stable.
+func FuzzClaimsJSON(f *testing.F) {
+	golden, _ := os.ReadFile(filepath.Join("testdata", "claims.golden"))
+	for _, s := range []string{string(golden), `{}`, `{"updated_at":-1}`, `{"address":{}}`, `{"name":"\u0000"}`, `null`, `{"updated_at":1e3}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var c storage.Claims
+		if err := json.Unmarshal(in, &c); err != nil {
+			return
+		}
+		b, err := json.Marshal(c)
+		if err != nil {
+			t.Fatalf("Marshal of decoded %q: got error %v, want nil", in, err)
+		}
+		var again storage.Claims
+		if err := json.Unmarshal(b, &again); err != nil {
+			t.Fatalf("Unmarshal of %s, encoded from %q: got error %v, want nil", b, in, err)
+		}
+		b2, _ := json.Marshal(again)
+		if !bytes.Equal(b, b2) || !again.UpdatedAt.Equal(c.UpdatedAt) {
+			t.Errorf("input %q: encoded %s, then %s; want the same", in, b, b2)
+		}
+	})
+}

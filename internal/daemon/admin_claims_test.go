@@ -3,9 +3,12 @@ package daemon
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/grantry/grantry/storage"
 )
@@ -257,4 +260,32 @@ func TestUserCreateClaimRefusals(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzClaimFlagValidate: no value makes a check panic, and what a flag
+// takes is text of the form its check promises.
+func FuzzClaimFlagValidate(f *testing.F) {
+	for _, s := range []string{"", "alice@example.org", "https://example.org/", "0000-02-29", "Europe/Paris", "+33123456789", "en-US", "true", "a\nb", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		for i := range claimFlags {
+			fl := &claimFlags[i]
+			if fl.validate(v) != nil || v == "" {
+				continue
+			}
+			if fl.boolean {
+				if _, err := strconv.ParseBool(v); err != nil {
+					t.Errorf("-%s took %q, which is no boolean", fl.name, v)
+				}
+				continue
+			}
+			if !utf8.ValidString(v) || len(v) > maxClaimLen || strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) && !(fl.multiline && r == '\n') }) {
+				t.Errorf("-%s took %q: want UTF-8 text of at most %d bytes without control characters", fl.name, v, maxClaimLen)
+			}
+			if fl.name == "phone-number" && strings.Trim(v[1:], "0123456789") != "" {
+				t.Errorf("-phone-number took %q: want + and digits", v)
+			}
+		}
+	})
 }
