@@ -15,9 +15,12 @@ type User struct {
 	// secret.HashPassword (argon2id).
 	PasswordHash string
 	CreatedAt    time.Time
+	// Claims are what OpenID Connect says about the user (Core 1.0
+	// §5.1); the zero value says nothing.
+	Claims Claims
 }
 
-// Clone returns a copy of u.
+// Clone returns a copy of u, sharing nothing with it.
 func (u *User) Clone() *User {
 	d := *u
 	return &d

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -14,8 +15,10 @@ import (
 
 func cmdUser(ctx context.Context, env *environment, args []string) error {
 	return subcommand(ctx, env, "user", args, []command{
-		{"create", "create a user; the password is read from stdin or a prompt", cmdUserCreate},
+		{"create", "create a user; the password is read from stdin or a prompt, claims from flags", cmdUserCreate},
 		{"list", "list the users", cmdUserList},
+		{"show", "print a user's OpenID Connect claims as JSON", cmdUserShow},
+		{"update", "set or clear a user's OpenID Connect claims", cmdUserUpdate},
 		{"delete", "delete a user, revoke their tokens and end their sessions", cmdUserDelete},
 		{"set-password", "set a user's password, read from stdin or a prompt, and end their sessions", cmdUserSetPassword},
 	})
@@ -23,16 +26,25 @@ func cmdUser(ctx context.Context, env *environment, args []string) error {
 
 // userJSON is a user as the commands print it; never the password hash.
 type userJSON struct {
-	ID        string    `json:"id"`
-	Username  string    `json:"username"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        string         `json:"id"`
+	Username  string         `json:"username"`
+	CreatedAt time.Time      `json:"created_at"`
+	Claims    storage.Claims `json:"claims,omitzero"`
 }
 
-// oneUser parses the flags of a command that names one user.
-func oneUser(env *environment, name, summary string, args []string, withJSON bool) (*adminFlags, string, error) {
+func toUserJSON(u *storage.User) userJSON {
+	return userJSON{u.ID, u.Username, u.CreatedAt.UTC(), u.Claims}
+}
+
+// oneUser parses the flags of a command that names one user; more
+// registers the flags of the command's own.
+func oneUser(env *environment, name, summary string, args []string, withJSON bool, more ...func(*flag.FlagSet)) (*adminFlags, string, error) {
 	f := &adminFlags{}
 	fs := env.flagSet(name, "USERNAME", summary)
 	f.register(fs, withJSON)
+	for _, register := range more {
+		register(fs)
+	}
 	pos, err := env.parse(fs, args)
 	if err != nil {
 		return nil, "", err
@@ -57,18 +69,26 @@ func checkUsername(name string) error {
 }
 
 func cmdUserCreate(ctx context.Context, env *environment, args []string) error {
-	f, name, err := oneUser(env, "user create", "Create a user. The password is read from the first line of stdin, or asked for twice when stdin is a terminal.", args, true)
+	var edits claimEdits
+	f, name, err := oneUser(env, "user create", "Create a user. The password is read from the first line of stdin, or asked for twice when stdin is a terminal."+claimsHelp, args, true, edits.register)
 	if err != nil {
 		return err
 	}
 	if err := checkUsername(name); err != nil {
 		return err
 	}
+	claims, err := edits.apply(storage.Claims{})
+	if err != nil {
+		return usageError(env, "user create", err)
+	}
 	pw, err := readNewPassword(env)
 	if err != nil {
 		return err
 	}
-	u := &storage.User{ID: secret.ID(), Username: name, PasswordHash: secret.HashPassword(pw), CreatedAt: time.Now().UTC()}
+	u := &storage.User{ID: secret.ID(), Username: name, PasswordHash: secret.HashPassword(pw), CreatedAt: time.Now().UTC(), Claims: claims}
+	if u.Claims != (storage.Claims{}) {
+		u.Claims.UpdatedAt = u.CreatedAt
+	}
 	return withBackend(ctx, f, func(b *backend) error {
 		if err := b.accounts.CreateUser(ctx, u); errors.Is(err, storage.ErrExists) {
 			return fmt.Errorf("a user named %q exists already", name)
@@ -76,7 +96,7 @@ func cmdUserCreate(ctx context.Context, env *environment, args []string) error {
 			return err
 		}
 		if f.json {
-			return printJSON(env.stdout, userJSON{u.ID, u.Username, u.CreatedAt})
+			return printJSON(env.stdout, toUserJSON(u))
 		}
 		fmt.Fprintf(env.stdout, "created user %s (id %s)\n", u.Username, u.ID)
 		return nil
@@ -101,15 +121,15 @@ func cmdUserList(ctx context.Context, env *environment, args []string) error {
 		}
 		out := make([]userJSON, len(list))
 		for i, u := range list {
-			out[i] = userJSON{u.ID, u.Username, u.CreatedAt.UTC()}
+			out[i] = toUserJSON(u)
 		}
 		if f.json {
 			return printJSON(env.stdout, out)
 		}
 		tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "USERNAME\tID\tCREATED")
+		fmt.Fprintln(tw, "USERNAME\tNAME\tEMAIL\tID\tCREATED")
 		for _, u := range out {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", u.Username, u.ID, u.CreatedAt.Format(time.RFC3339))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Username, orDash(u.Claims.Name), orDash(u.Claims.Email), u.ID, u.CreatedAt.Format(time.RFC3339))
 		}
 		return tw.Flush()
 	})
@@ -163,6 +183,59 @@ func cmdUserSetPassword(ctx context.Context, env *environment, args []string) er
 			return fmt.Errorf("password of %s changed, but ending their sessions failed (run grantry session revoke --user): %w", name, err)
 		}
 		fmt.Fprintf(env.stdout, "password of %s changed; %d session(s) ended\n", name, len(ended))
+		return nil
+	})
+}
+
+// usageError prints err as a usage error of the command, whose exit
+// status is then 2.
+func usageError(env *environment, cmd string, err error) error {
+	fmt.Fprintf(env.stderr, "grantry %s: %v\n", cmd, err)
+	return errUsage
+}
+
+func cmdUserShow(ctx context.Context, env *environment, args []string) error {
+	f, name, err := oneUser(env, "user show", "Print a user's OpenID Connect claims (Core 1.0 §5.1) as JSON: the members that are set, updated_at in seconds since the Unix epoch.", args, false)
+	if err != nil {
+		return err
+	}
+	return withBackend(ctx, f, func(b *backend) error {
+		u, err := lookupUser(ctx, b, name)
+		if err != nil {
+			return err
+		}
+		return printJSON(env.stdout, u.Claims)
+	})
+}
+
+func cmdUserUpdate(ctx context.Context, env *environment, args []string) error {
+	var edits claimEdits
+	f, name, err := oneUser(env, "user update", "Set or clear a user's claims: only those of the flags given."+claimsHelp, args, false, edits.register)
+	if err != nil {
+		return err
+	}
+	if len(edits) == 0 {
+		return usageError(env, "user update", errors.New("no claim flag given; see grantry user update -h"))
+	}
+	return withBackend(ctx, f, func(b *backend) error {
+		u, err := lookupUser(ctx, b, name)
+		if err != nil {
+			return err
+		}
+		c, err := edits.apply(u.Claims)
+		if err != nil {
+			return usageError(env, "user update", err)
+		}
+		if c == u.Claims {
+			fmt.Fprintf(env.stdout, "claims of %s unchanged\n", name)
+			return nil
+		}
+		if err := b.accounts.UpdateUserClaims(ctx, u.ID, c); errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("no user %q", name)
+		} else if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "claims of %s updated\n", name)
 		return nil
 	})
 }

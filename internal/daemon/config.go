@@ -42,8 +42,9 @@ type getenv func(name string) (string, bool)
 
 // parseArgs parses flags mixed with positional arguments, then fills every
 // flag not given on the command line from its GRANTRY_ environment variable
-// or, failing that, from the config file. Flags win over the environment,
-// which wins over the file. It returns the positional arguments.
+// or, failing that, from the config file, except the commandLineOnly ones.
+// Flags win over the environment, which wins over the file. It returns the
+// positional arguments.
 func parseArgs(fs *flag.FlagSet, args []string, env getenv) ([]string, error) {
 	var pos []string
 	for {
@@ -63,6 +64,12 @@ func parseArgs(fs *flag.FlagSet, args []string, env getenv) ([]string, error) {
 	return pos, applyDefaults(fs, env)
 }
 
+// commandLineOnly is implemented by the values of flags that describe one
+// record, such as the claims of a user: they are read from the command
+// line only, since a value from the environment or the config file would
+// be given to every record.
+type commandLineOnly interface{ commandLineOnly() }
+
 func applyDefaults(fs *flag.FlagSet, env getenv) error {
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -72,7 +79,7 @@ func applyDefaults(fs *flag.FlagSet, env getenv) error {
 	}
 	var errs []error
 	fs.VisitAll(func(f *flag.Flag) {
-		if given[f.Name] || f.Name == "config" {
+		if _, ok := f.Value.(commandLineOnly); ok || given[f.Name] || f.Name == "config" {
 			return
 		}
 		v, ok := env(envName(f.Name))

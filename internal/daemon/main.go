@@ -43,7 +43,7 @@ type command struct {
 var commands = []command{
 	{"serve", "run the authorization server", cmdServe},
 	{"client", "create, list, show, update, delete clients and rotate their secrets", cmdClient},
-	{"user", "create, list and delete users and set their passwords", cmdUser},
+	{"user", "create, list, show, update and delete users and set their passwords", cmdUser},
 	{"keys", "list, rotate and retire the signing keys", cmdKeys},
 	{"session", "list and revoke sign-in sessions", cmdSession},
 	{"migrate", "create or upgrade the database schema", cmdMigrate},

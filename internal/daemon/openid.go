@@ -88,7 +88,7 @@ func (u userClaims) UserClaims(ctx context.Context, subject string) (map[string]
 	if err != nil {
 		return nil, err
 	}
-	claims := map[string]any{}
+	claims := user.Claims.Map()
 	if _, ok := claims["preferred_username"]; !ok {
 		claims["preferred_username"] = user.Username
 	}

@@ -73,6 +73,9 @@ type userAdmin interface {
 	// SetPasswordHash replaces a user's PasswordHash, or returns
 	// storage.ErrNotFound.
 	SetPasswordHash(ctx context.Context, id, hash string) error
+	// UpdateUserClaims replaces a user's Claims, setting their UpdatedAt
+	// to now, or returns storage.ErrNotFound.
+	UpdateUserClaims(ctx context.Context, id string, c storage.Claims) error
 }
 
 // consentStore remembers the consents users gave, one per user and

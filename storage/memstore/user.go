@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/grantry/grantry/storage"
 )
@@ -27,7 +28,8 @@ func (a *accounts) init() {
 }
 
 // CreateUser stores a copy of u, or returns storage.ErrExists when a user
-// with its ID or Username is stored already.
+// with its ID or Username is stored already. Claims.UpdatedAt is kept to
+// the second.
 func (s *Store) CreateUser(_ context.Context, u *storage.User) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -39,6 +41,7 @@ func (s *Store) CreateUser(_ context.Context, u *storage.User) error {
 		return storage.ErrExists
 	}
 	c := u.Clone()
+	c.Claims.UpdatedAt = c.Claims.UpdatedAt.Truncate(time.Second)
 	s.accounts.users[c.ID] = c
 	s.accounts.byName[c.Username] = c
 	return nil
@@ -150,5 +153,19 @@ func (s *Store) SetPasswordHash(_ context.Context, id, hash string) error {
 		return storage.ErrNotFound
 	}
 	u.PasswordHash = hash
+	return nil
+}
+
+// UpdateUserClaims replaces the user's Claims with c, their UpdatedAt set
+// to now, to the second; or returns storage.ErrNotFound.
+func (s *Store) UpdateUserClaims(_ context.Context, id string, c storage.Claims) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.accounts.users[id]
+	if !ok {
+		return storage.ErrNotFound
+	}
+	c.UpdatedAt = time.Now().UTC().Truncate(time.Second)
+	u.Claims = c
 	return nil
 }

@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -69,6 +70,34 @@ func TestLoadOrStoreSetting(t *testing.T) {
 			other, err := s.LoadOrStoreSetting(t.Context(), "other", "v")
 			if err != nil || other != "v" {
 				t.Errorf("another setting: got (%q, %v), want (v, nil)", other, err)
+			}
+		})
+	}
+}
+
+// TestUserMalformedClaims: a claims column that does not hold a JSON
+// object is an error naming the user, never a user without claims.
+func TestUserMalformedClaims(t *testing.T) {
+	for _, tc := range dialects {
+		t.Run(tc.name, func(t *testing.T) {
+			db := tc.open(t)
+			s := openStore(t, db, tc.d)
+			u := &storage.User{ID: "u1", Username: "alice", PasswordHash: secret.HashSecret("x"), CreatedAt: time.Now()}
+			if err := s.CreateUser(t.Context(), u); err != nil {
+				t.Fatalf("CreateUser: %v", err)
+			}
+			if _, err := db.ExecContext(t.Context(), `UPDATE users SET claims = 'not JSON' WHERE id = 'u1'`); err != nil {
+				t.Fatal(err)
+			}
+			reads := map[string]func() error{
+				"GetUser":    func() error { _, err := s.GetUser(t.Context(), "u1"); return err },
+				"UserByName": func() error { _, err := s.UserByName(t.Context(), "alice"); return err },
+				"ListUsers":  func() error { _, err := s.ListUsers(t.Context()); return err },
+			}
+			for name, read := range reads {
+				if err := read(); err == nil || errors.Is(err, storage.ErrNotFound) || !strings.Contains(err.Error(), `malformed claims of user "u1"`) {
+					t.Errorf("%s: got error %v, want one about the malformed claims of u1", name, err)
+				}
 			}
 		})
 	}

@@ -162,3 +162,56 @@ func TestMigrateConcurrent(t *testing.T) {
 		})
 	}
 }
+
+// TestMigrateClaims upgrades a database of schema version 3, holding a
+// user, to the newest: the user has no claims, and claims can be set.
+func TestMigrateClaims(t *testing.T) {
+	for _, tc := range dialects {
+		t.Run(tc.name, func(t *testing.T) {
+			db := tc.open(t)
+			applyUpTo(t, db, tc.d, 3)
+			if _, err := db.ExecContext(t.Context(), `INSERT INTO users (id, username, password_hash, created_at) VALUES ('u1', 'alice', $1, 0)`, secret.HashSecret("pw")); err != nil {
+				t.Fatalf("insert a user of version 3: %v", err)
+			}
+			s := openStore(t, db, tc.d)
+			wantMigrated(t, db)
+			u, err := s.GetUser(t.Context(), "u1")
+			if err != nil || u.Claims != (storage.Claims{}) {
+				t.Fatalf("GetUser after the upgrade: got (%+v, %v), want the user without claims", u, err)
+			}
+			if err := s.UpdateUserClaims(t.Context(), "u1", storage.Claims{Email: "alice@example.org"}); err != nil {
+				t.Fatalf("UpdateUserClaims after the upgrade: got error %v, want nil", err)
+			}
+			if u, err := s.UserByName(t.Context(), "alice"); err != nil || u.Claims.Email != "alice@example.org" {
+				t.Errorf("UserByName after UpdateUserClaims: got (%+v, %v), want email alice@example.org", u, err)
+			}
+		})
+	}
+}
+
+// applyUpTo applies the dialect's migrations up to version last, as an
+// older version of the package would have, reading them from the source
+// tree.
+func applyUpTo(t *testing.T, db *sql.DB, d sqlstore.Dialect, last int) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("migrations", d.String(), "*.sql"))
+	if err != nil || len(files) <= last {
+		t.Fatalf("migration files: got %v (%v), want more than %d", files, err, last)
+	}
+	ctx := t.Context()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for v, f := range files[:last] {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, string(b)); err != nil {
+			t.Fatalf("apply %s: %v", f, err)
+		}
+		if _, err := db.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, 0)`, v+1, filepath.Base(f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

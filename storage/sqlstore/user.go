@@ -2,32 +2,41 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/grantry/grantry/storage"
 )
 
-const userColumns = `id, username, password_hash, created_at`
+const userColumns = `id, username, password_hash, created_at, claims`
 
 const (
-	insertUser     = `INSERT INTO users (` + userColumns + `) VALUES ($1, $2, $3, $4)`
+	insertUser     = `INSERT INTO users (` + userColumns + `) VALUES ($1, $2, $3, $4, $5)`
 	selectUserByID = `SELECT ` + userColumns + ` FROM users WHERE id = $1`
 	selectUserName = `SELECT ` + userColumns + ` FROM users WHERE username = $1`
 	selectUsers    = `SELECT ` + userColumns + ` FROM users`
 	updatePassword = `UPDATE users SET password_hash = $2 WHERE id = $1`
+	updateClaims   = `UPDATE users SET claims = $2 WHERE id = $1`
 )
 
 // CreateUser stores u, or returns storage.ErrExists when a user with its
 // ID or Username is stored already. A PasswordHash that is not a hash made
 // by secret.HashPassword or secret.HashSecret is refused with
-// ErrPlainSecret.
+// ErrPlainSecret. The Claims are stored as their JSON encoding, which
+// keeps UpdatedAt to the second.
 func (s *Store) CreateUser(ctx context.Context, u *storage.User) error {
 	if !hashed(u.PasswordHash) {
 		return ErrPlainSecret
 	}
+	claims, err := json.Marshal(u.Claims)
+	if err != nil {
+		return fmt.Errorf("sqlstore: encode claims: %w", err)
+	}
 	return retry(ctx, func() error {
-		_, err := s.db.ExecContext(ctx, insertUser, u.ID, u.Username, u.PasswordHash, micros(u.CreatedAt))
+		_, err := s.db.ExecContext(ctx, insertUser, u.ID, u.Username, u.PasswordHash, micros(u.CreatedAt), string(claims))
 		return wrap("create user", err)
 	})
 }
@@ -92,12 +101,27 @@ func (s *Store) SetPasswordHash(ctx context.Context, id, hash string) error {
 	return s.execOne(ctx, "set password", updatePassword, id, hash)
 }
 
+// UpdateUserClaims replaces the user's Claims with c, their UpdatedAt set
+// to now, to the second; or returns storage.ErrNotFound.
+func (s *Store) UpdateUserClaims(ctx context.Context, id string, c storage.Claims) error {
+	c.UpdatedAt = time.Now().UTC().Truncate(time.Second)
+	claims, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("sqlstore: encode claims: %w", err)
+	}
+	return s.execOne(ctx, "update claims", updateClaims, id, string(claims))
+}
+
 func scanUser(row scanner) (*storage.User, error) {
 	var u storage.User
 	var createdAt int64
-	if err := row.Scan(&u.ID, &u.Username, &u.PasswordHash, &createdAt); err != nil {
+	var claims string
+	if err := row.Scan(&u.ID, &u.Username, &u.PasswordHash, &createdAt, &claims); err != nil {
 		return nil, err
 	}
 	u.CreatedAt = fromMicros(createdAt)
+	if err := json.Unmarshal([]byte(claims), &u.Claims); err != nil {
+		return nil, fmt.Errorf("malformed claims of user %q: %w", u.ID, err)
+	}
 	return &u, nil
 }

@@ -39,6 +39,11 @@ type UserAdmin interface {
 	// SetPasswordHash replaces a user's PasswordHash, or returns
 	// storage.ErrNotFound.
 	SetPasswordHash(ctx context.Context, id, hash string) error
+	// UpdateUserClaims replaces a user's Claims with c, whose UpdatedAt
+	// it sets to the current time, or returns storage.ErrNotFound and
+	// changes nothing. Backends keep Claims.UpdatedAt to the second, in
+	// CreateUser too.
+	UpdateUserClaims(ctx context.Context, id string, c storage.Claims) error
 }
 
 // Consents is how a backend keeps remembered consents, one per user and
@@ -75,6 +80,7 @@ func RunAccounts(t *testing.T, newStore func(t *testing.T) Accounts) {
 		tests []accountTest
 	}{
 		{"Users", userTests},
+		{"Claims", claimTests},
 		{"Consents", consentTests},
 	}
 	for _, g := range groups {
@@ -99,6 +105,7 @@ func newUser(name string) *storage.User {
 		Username:     name,
 		PasswordHash: "argon2id$v=19$m=65536,t=3,p=4$c2FsdC0" + name + "$a2V5",
 		CreatedAt:    at(-72 * time.Hour),
+		Claims:       newClaims(name),
 	}
 }
 
@@ -108,6 +115,7 @@ func userDiff(got, want *storage.User) diff {
 	d.str("Username", got.Username, want.Username)
 	d.str("PasswordHash", got.PasswordHash, want.PasswordHash)
 	d.time("CreatedAt", got.CreatedAt, want.CreatedAt)
+	d = append(d, claimsDiff(got.Claims, want.Claims)...)
 	return d
 }
 

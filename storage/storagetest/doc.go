@@ -19,6 +19,10 @@
 // records, such as a cache of authorization codes, runs the groups that
 // apply to it with [RunClients], [RunCodes] or [RunTokens]. [RunAccounts],
 // [RunSigningKeys] and [RunSessions] check the users and consents, the
-// signing keys, and the sign-in sessions of a backend that keeps them. The suite never reads the clock: every record is stamped from one fixed time, and times
-// are compared to the microsecond, the precision SQL databases keep.
+// signing keys, and the sign-in sessions of a backend that keeps them. The
+// suite never reads the clock, except to bound the time a backend stamps
+// claims with in UpdateUserClaims: every record is stamped from one fixed
+// time, and times are compared to the microsecond, the precision SQL
+// databases keep; claims' UpdatedAt to the second, the precision of the
+// claim.
 package storagetest
