@@ -36,7 +36,7 @@ var importRules = []struct {
 	{"authserver", []string{".", "storage", "secret", "internal/form", "internal/origin"}},
 	{"grant/...", []string{".", "authserver", "storage", "secret"}},
 	{"pkce", []string{".", "authserver"}},
-	{"openid", []string{".", "authserver", "bearer", "keyset", "secret", "storage", "internal/form"}},
+	{"openid", []string{".", "authserver", "bearer", "keyset", "secret", "storage"}},
 	{"endpoint/...", []string{".", "authserver", "storage"}},
 	{"bearer", []string{".", "internal/origin"}},
 	{"client/oauth1", []string{"internal/origin"}},

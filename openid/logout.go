@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/grantry/grantry"
-	"github.com/grantry/grantry/internal/form"
 	"github.com/grantry/grantry/keyset"
 	"github.com/grantry/grantry/storage"
 )
@@ -34,17 +33,19 @@ type LogoutRequest struct {
 	UILocales   []string
 }
 
-// ValidateLogout reads a logout request: the query of a GET, the form of
-// a POST. id_token_hint must be an ID token the provider signed, expired
+// ValidateLogout checks the parameters of a logout request: the query of
+// a GET, the form of a POST. id_token_hint must be an ID token the provider signed, expired
 // or not (§4); client_id, when both are given, must be its audience; a
 // post_logout_redirect_uri must be registered, exactly, for the client
 // the request names (§3). A failure is an invalid_request error to show
 // on the server's own page: it is never redirected.
-func (p *Provider) ValidateLogout(ctx context.Context, r *http.Request, clients storage.ClientStore) (*LogoutRequest, error) {
-	params, err := logoutParams(r)
-	if err != nil {
-		return nil, err
+func (p *Provider) ValidateLogout(ctx context.Context, params url.Values, clients storage.ClientStore) (*LogoutRequest, error) {
+	for _, v := range params {
+		if len(v) > 1 {
+			return nil, grantry.InvalidRequest("a parameter is repeated")
+		}
 	}
+	var err error
 	lr := &LogoutRequest{State: params.Get("state"), LogoutHint: params.Get("logout_hint"),
 		UILocales: strings.Fields(params.Get("ui_locales"))}
 	clientID := params.Get("client_id")
@@ -76,27 +77,6 @@ func (p *Provider) ValidateLogout(ctx context.Context, r *http.Request, clients 
 		lr.RedirectURI = uri
 	}
 	return lr, nil
-}
-
-func logoutParams(r *http.Request) (url.Values, error) {
-	var vals form.Values
-	var err error
-	switch r.Method {
-	case http.MethodGet, http.MethodHead:
-		vals, err = form.Query(r)
-	case http.MethodPost:
-		vals, err = form.Body(r, 64<<10)
-	default:
-		return nil, grantry.InvalidRequest("the method must be GET or POST")
-	}
-	if err != nil {
-		return nil, grantry.InvalidRequest("malformed request parameters")
-	}
-	out := make(url.Values, len(vals))
-	for k, v := range vals {
-		out.Set(k, v)
-	}
-	return out, nil
 }
 
 // SubjectIs reports whether the request's id_token_hint names the user

@@ -44,6 +44,12 @@ func TestValidateLogout(t *testing.T) {
 		{"forged hint", url.Values{"id_token_hint": {forgedIDToken(t, p)}}, true, ""},
 		{"unknown client", url.Values{"client_id": {"nobody"}}, true, ""},
 	}
+	t.Run("repeated parameter", func(t *testing.T) {
+		_, err := p.srv.OpenID().ValidateLogout(t.Context(), url.Values{"state": {"a", "b"}}, p.srv.Store())
+		if !errors.Is(err, grantry.ErrInvalidRequest) {
+			t.Errorf("got %v, want invalid_request", err)
+		}
+	})
 	for _, tc := range tests {
 		for _, method := range []string{http.MethodGet, http.MethodPost} {
 			t.Run(tc.name+"/"+method, func(t *testing.T) {
@@ -52,7 +58,10 @@ func TestValidateLogout(t *testing.T) {
 					r = httptest.NewRequest(method, "/logout", strings.NewReader(tc.params.Encode()))
 					r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 				}
-				lr, err := p.srv.OpenID().ValidateLogout(t.Context(), r, p.srv.Store())
+				if err := r.ParseForm(); err != nil {
+					t.Fatal(err)
+				}
+				lr, err := p.srv.OpenID().ValidateLogout(t.Context(), r.Form, p.srv.Store())
 				if tc.wantErr {
 					if !errors.Is(err, grantry.ErrInvalidRequest) {
 						t.Fatalf("got %v, want invalid_request", err)
@@ -71,8 +80,7 @@ func TestValidateLogout(t *testing.T) {
 		}
 	}
 	t.Run("hint names the user", func(t *testing.T) {
-		r := httptest.NewRequest(http.MethodGet, "/logout?id_token_hint="+hint, nil)
-		lr, err := p.srv.OpenID().ValidateLogout(t.Context(), r, p.srv.Store())
+		lr, err := p.srv.OpenID().ValidateLogout(t.Context(), url.Values{"id_token_hint": {hint}}, p.srv.Store())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
+	"github.com/grantry/grantry/openid"
 	"github.com/grantry/grantry/storage"
 )
 
@@ -46,19 +48,38 @@ func (a *app) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sess, user := a.signedIn(r)
-	if user == nil {
-		a.toLogin(w, r, req)
-		return
-	}
 	if form.posted {
+		if user == nil {
+			a.toLogin(w, r, req)
+			return
+		}
 		a.decide(w, r, req, sess, user, form)
 		return
 	}
-	if a.remembered(r, req, user) {
-		a.approve(w, r, req, sess, user)
-		return
+	a.next(w, r, req, sess, user)
+}
+
+// next does what the request asks of the user (OpenID Connect Core 1.0
+// §3.1.2.1): sign in when nobody is, or as prompt, max_age or
+// id_token_hint require; consent unless remembered, or always with
+// prompt=consent; with prompt=none, the error instead of any page.
+func (a *app) next(w http.ResponseWriter, r *http.Request, req *authserver.AuthorizationRequest, sess *session, user *storage.User) {
+	var s *openid.Session
+	if user != nil {
+		s = &openid.Session{Subject: user.ID, AuthTime: sess.rec.AuthTime}
 	}
-	a.showConsent(w, r, req, sess, user)
+	consented := user != nil && a.remembered(r, req, user)
+	step, err := a.openid.Next(r.Context(), req, s, consented)
+	switch {
+	case err != nil:
+		a.oauth.AuthorizeError(w, r, req, err)
+	case step == openid.StepLogin:
+		a.toLogin(w, r, req)
+	case step == openid.StepConsent:
+		a.showConsent(w, r, req, sess, user)
+	default:
+		a.approve(w, r, req, sess, user)
+	}
 }
 
 // readConsentForm reads a posted consent form. A POST that carries
@@ -108,12 +129,23 @@ func (a *app) signedIn(r *http.Request) (*session, *storage.User) {
 }
 
 // requestPath is the same-origin path that repeats the authorization
-// request: where sign-in returns to, and the consent form's action.
+// request: where sign-in returns to, and the consent form's action. The
+// prompt values login and select_account are left out: the user has
+// just signed in when the browser comes back to it.
 func requestPath(req *authserver.AuthorizationRequest) string {
 	v := make(url.Values, len(req.Params))
 	for k, val := range req.Params {
 		if k != "csrf" && k != "decision" {
 			v.Set(k, val)
+		}
+	}
+	if p := v.Get("prompt"); p != "" {
+		kept := slices.DeleteFunc(strings.Fields(p), func(s string) bool {
+			return s == openid.PromptLogin || s == openid.PromptSelectAccount
+		})
+		v.Set("prompt", strings.Join(kept, " "))
+		if len(kept) == 0 {
+			v.Del("prompt")
 		}
 	}
 	return "/authorize?" + v.Encode()
@@ -122,7 +154,11 @@ func requestPath(req *authserver.AuthorizationRequest) string {
 // toLogin sends the browser to the sign-in page, which returns to the
 // authorization request afterwards.
 func (a *app) toLogin(w http.ResponseWriter, r *http.Request, req *authserver.AuthorizationRequest) {
-	u := "/login?" + url.Values{"return": {requestPath(req)}}.Encode()
+	q := url.Values{"return": {requestPath(req)}}
+	if hint := req.Get("login_hint"); hint != "" {
+		q.Set("login_hint", hint)
+	}
+	u := "/login?" + q.Encode()
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, u, http.StatusSeeOther)
 }
@@ -158,7 +194,9 @@ func (a *app) approve(w http.ResponseWriter, r *http.Request, req *authserver.Au
 		a.message(w, r, http.StatusServiceUnavailable, "Try again later", "Signing in to the application is not possible right now.")
 		return
 	}
-	a.oauth.Authorize(w, r, req, &authserver.Consent{Subject: user.ID, AuthTime: sess.rec.AuthTime})
+	a.oauth.Authorize(w, r, req, &authserver.Consent{
+		Subject: user.ID, AuthTime: sess.rec.AuthTime, SessionID: sess.rec.ID, AMR: sess.rec.AMR,
+	})
 }
 
 // recordClient adds clientID to the clients of the session, unless the

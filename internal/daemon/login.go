@@ -1,13 +1,16 @@
 package daemon
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/grant/password"
+	"github.com/grantry/grantry/openid"
 	"github.com/grantry/grantry/storage"
 )
 
@@ -15,7 +18,8 @@ import (
 func (a *app) serveLogin(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
-		a.showLogin(w, r, http.StatusOK, safeReturn(r.URL.Query().Get("return")), "", "")
+		q := r.URL.Query()
+		a.showLogin(w, r, http.StatusOK, safeReturn(q.Get("return")), q.Get("login_hint"), "")
 	case http.MethodPost:
 		a.postLogin(w, r)
 	default:
@@ -85,16 +89,37 @@ func (a *app) loginFailed(w http.ResponseWriter, r *http.Request, ret, username 
 	a.showLogin(w, r, http.StatusServiceUnavailable, ret, username, "Signing in is not possible right now. Please try again later.")
 }
 
-// serveLogout signs the user out (POST, with the CSRF token); GET shows
-// the button.
+// serveLogout is the sign-out page and the end_session_endpoint
+// (RP-Initiated Logout 1.0): GET shows who is signed in with a button,
+// for a client's logout request too, since a sign-out must be confirmed
+// (§2); POST with the CSRF token signs out, tells the clients of the
+// session (Back-Channel Logout 1.0) and returns to the client's
+// registered post_logout_redirect_uri when the request names one. A
+// request that is not valid is refused on a page of its own: it never
+// redirects.
 func (a *app) serveLogout(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		a.serveHome(w, r)
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodPost {
+		w.Header().Set("Allow", "GET, HEAD, POST")
+		a.message(w, r, http.StatusMethodNotAllowed, "Method not allowed", "Use the sign-out button.")
 		return
 	}
-	sess := a.sessions.load(r)
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil || !a.sessions.checkCSRF(sess, r.PostForm.Get("csrf")) {
+	if err := r.ParseForm(); err != nil {
+		a.message(w, r, http.StatusBadRequest, "Bad request", "The request could not be read.")
+		return
+	}
+	params := logoutParams(r.Form)
+	lr, err := a.openid.ValidateLogout(r.Context(), params, a.store.clients)
+	if err != nil {
+		a.message(w, r, http.StatusBadRequest, "Sign-out refused", authserver.AsError(err).SafeDescription()+".")
+		return
+	}
+	sess, user := a.signedIn(r)
+	if _, posted := r.PostForm["csrf"]; !posted {
+		a.confirmLogout(w, r, sess, user, lr, params)
+		return
+	}
+	if !a.sessions.checkCSRF(sess, r.PostForm.Get("csrf")) {
 		a.message(w, r, http.StatusForbidden, "Request refused", "The form was not sent from this site, or your session changed.")
 		return
 	}
@@ -103,6 +128,48 @@ func (a *app) serveLogout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.sessions.clear(w)
+	a.afterLogout(w, r, lr)
+}
+
+// logoutParams are the parameters of a logout request, without the
+// sign-out form's own.
+func logoutParams(form url.Values) url.Values {
+	out := make(url.Values, len(form))
+	for k, v := range form {
+		if k != "csrf" && k != "return" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// confirmLogout asks the signed-in user to confirm a sign-out; a browser
+// signed in to nobody goes on at once.
+func (a *app) confirmLogout(w http.ResponseWriter, r *http.Request, sess *session, user *storage.User, lr *openid.LogoutRequest, params url.Values) {
+	if user == nil {
+		a.afterLogout(w, r, lr)
+		return
+	}
+	p := messagePage{
+		Title: "Sign out", CSRF: a.sessions.csrfToken(sess), SignOut: true,
+		Message: "You are signed in as " + user.Username + ". Sign out?",
+		Hidden:  map[string]string{},
+	}
+	if lr.Client != nil {
+		p.Message = clientName(lr.Client) + " asks to sign you out. You are signed in as " + user.Username + "."
+	}
+	for k := range params {
+		p.Hidden[k] = params.Get(k)
+	}
+	a.render(w, r, http.StatusOK, a.pages.message, p)
+}
+
+// afterLogout returns to the client's post_logout_redirect_uri, or to the
+// sign-in the form names, or says the user is signed out.
+func (a *app) afterLogout(w http.ResponseWriter, r *http.Request, lr *openid.LogoutRequest) {
+	if lr.Redirect(w, r) {
+		return
+	}
 	if ret := safeReturn(r.PostForm.Get("return")); ret != "" {
 		w.Header().Set("Cache-Control", "no-store")
 		http.Redirect(w, r, ret, http.StatusSeeOther)
@@ -130,8 +197,23 @@ func (a *app) endSession(r *http.Request, sess *session, msg string) bool {
 	if rec != nil {
 		a.log.LogAttrs(ctx, slog.LevelInfo, msg, slog.String("user", rec.Subject), slog.String("sid", rec.ID),
 			slog.Int("clients", len(rec.Clients)))
+		a.notifyLogout(ctx, rec)
 	}
 	return true
+}
+
+// notifyLogout tells the clients the ended session signed in to, in the
+// background (Back-Channel Logout 1.0).
+func (a *app) notifyLogout(ctx context.Context, rec *storage.Session) {
+	var clients []*storage.Client
+	for _, id := range rec.Clients {
+		c, err := a.store.clients.GetClient(ctx, id)
+		if err != nil {
+			continue // deleted since: nobody to tell
+		}
+		clients = append(clients, c)
+	}
+	a.logoutNotifier.Notify(clients, rec.Subject, rec.ID)
 }
 
 // serveHome shows who is signed in, with a sign-out button.

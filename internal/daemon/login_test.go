@@ -84,8 +84,14 @@ func TestLogout(t *testing.T) {
 	if !strings.Contains(home.body, "signed in as alice") {
 		t.Fatalf("home page after sign-in lacks the user:\n%s", home.body)
 	}
-	if r := h.post(c, "/logout", url.Values{}); r.status != http.StatusForbidden {
-		t.Errorf("logout without CSRF token: status %d, want 403", r.status)
+	if r := h.post(c, "/logout", url.Values{}); r.status != http.StatusOK || !strings.Contains(r.body, "Sign out?") {
+		t.Errorf("logout without CSRF token: status %d, want 200 and the confirmation", r.status)
+	}
+	if r := h.post(c, "/logout", url.Values{"csrf": {"forged"}}); r.status != http.StatusForbidden {
+		t.Errorf("logout with a wrong CSRF token: status %d, want 403", r.status)
+	}
+	if still := h.get(c, "/"); !strings.Contains(still.body, "signed in as alice") {
+		t.Fatal("a sign-out without a valid CSRF token signed the browser out")
 	}
 	r := h.post(c, "/logout", url.Values{"csrf": {csrfOf(t, home.body)}})
 	if r.status != http.StatusOK || !strings.Contains(r.body, "signed out") {

@@ -56,7 +56,10 @@ type scopeItem struct{ Name, Description string }
 type messagePage struct {
 	Title, CSRF, Message string
 	SignOut              bool
-	Link, LinkText       string
+	// Hidden are fields the sign-out form carries: the parameters of a
+	// client's logout request.
+	Hidden         map[string]string
+	Link, LinkText string
 }
 
 // setPageHeaders sets the headers of every HTML page.

@@ -61,10 +61,11 @@ func (a *app) announce(ctx context.Context, addr string) {
 	}
 }
 
-// run serves on ln, purges expired codes, tokens and signing keys, and
-// reloads the signing keys, until ctx is done, then shuts down gracefully: /readyz fails at once, requests are
-// still served for DrainDelay, then the listener closes and in-flight
-// requests get ShutdownTimeout to finish.
+// run serves on ln, purges expired codes, tokens, sessions and signing
+// keys, and reloads the signing keys, until ctx is done, then shuts down
+// gracefully: /readyz fails at once, requests are still served for
+// DrainDelay, then the listener closes, in-flight requests get
+// ShutdownTimeout to finish and back-channel logouts as long again.
 func (a *app) run(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           a.handler(),
@@ -86,6 +87,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		a.keyLoop(pctx)
 	}()
 	defer func() { stopLoops(); <-purged; <-reloaded }()
+	defer a.finishLogouts()
 	return serveUntil(ctx, hs, ln, a.cfg.TLSCert, a.cfg.TLSKey, a.cfg.ShutdownTimeout, func() {
 		a.draining.Store(true)
 		if d := a.cfg.DrainDelay; d > 0 {
@@ -94,6 +96,16 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		}
 		a.log.Info("shutting down: finishing in-flight requests", slog.Duration("timeout", a.cfg.ShutdownTimeout))
 	})
+}
+
+// finishLogouts gives the back-channel logout notifications under way
+// ShutdownTimeout to be delivered.
+func (a *app) finishLogouts() {
+	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := a.logoutNotifier.Wait(ctx); err != nil {
+		a.log.Warn("shutting down: back-channel logout notifications left undelivered")
+	}
 }
 
 // serveUntil serves hs on ln until ctx is done, calls onDrain, and shuts
