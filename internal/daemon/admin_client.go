@@ -206,14 +206,31 @@ func setClientGrants(c *storage.Client, grants []string) error {
 		if !slices.Contains(c.GrantTypes, gt) {
 			c.GrantTypes = append(c.GrantTypes, gt)
 		}
-		switch gt {
-		case grantry.GrantAuthorizationCode:
-			c.ResponseTypes = append(c.ResponseTypes, grantry.ResponseCode)
-		case grantry.GrantImplicit:
-			c.ResponseTypes = append(c.ResponseTypes, grantry.ResponseToken)
-		}
 	}
+	c.ResponseTypes = responseTypes(c.GrantTypes)
 	return nil
+}
+
+// responseTypes returns the response types that the grant types allow, as
+// RFC 7591 §2.1 relates them, with those of OpenID Connect Core 1.0 §3:
+// authorization_code gives code; implicit gives token, id_token and
+// id_token token; both give also the hybrid ones, code id_token, code
+// token and code id_token token. The order is always this one, whatever
+// the order of grants; none gives nil.
+func responseTypes(grants []grantry.GrantType) []grantry.ResponseType {
+	code := slices.Contains(grants, grantry.GrantAuthorizationCode)
+	implicit := slices.Contains(grants, grantry.GrantImplicit)
+	var list []grantry.ResponseType
+	if code {
+		list = append(list, grantry.ResponseCode)
+	}
+	if implicit {
+		list = append(list, grantry.ResponseToken, grantry.ResponseIDToken, grantry.ResponseIDTokenToken)
+	}
+	if code && implicit {
+		list = append(list, grantry.ResponseCodeIDToken, grantry.ResponseCodeToken, grantry.ResponseCodeIDTokenToken)
+	}
+	return list
 }
 
 // checkRedirectURI applies the rules of RFC 6749 §3.1.2 and RFC 8252 §7
@@ -249,6 +266,7 @@ func printClient(w io.Writer, c *storage.Client, plain string, asJSON bool) erro
 	fmt.Fprintf(tw, "name:\t%s\n", j.Name)
 	fmt.Fprintf(tw, "redirect_uris:\t%s\n", strings.Join(j.RedirectURIs, " "))
 	fmt.Fprintf(tw, "grant_types:\t%s\n", strings.Join(j.GrantTypes, " "))
+	fmt.Fprintf(tw, "response_types:\t%s\n", strings.Join(j.ResponseTypes, ", "))
 	fmt.Fprintf(tw, "scope:\t%s\n", j.Scope)
 	fmt.Fprintf(tw, "auth_method:\t%s\n", j.TokenEndpointAuthMethod)
 	printClientMeta(tw, j.clientMetaJSON)
@@ -280,14 +298,25 @@ func cmdClientList(ctx context.Context, env *environment, args []string) error {
 			return printJSON(env.stdout, out)
 		}
 		tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "CLIENT_ID\tNAME\tAUTH\tGRANTS\tREDIRECT_URIS\t"+clientMetaHeader)
+		fmt.Fprintln(tw, "CLIENT_ID\tNAME\tAUTH\tGRANTS\tRESPONSE_TYPES\tREDIRECT_URIS\t"+clientMetaHeader)
 		for _, c := range list {
 			j := toClientJSON(c, "")
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", j.ClientID, j.Name, j.TokenEndpointAuthMethod,
-				strings.Join(j.GrantTypes, ","), strings.Join(j.RedirectURIs, " "), clientMetaRow(j.clientMetaJSON))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", j.ClientID, j.Name, j.TokenEndpointAuthMethod,
+				strings.Join(j.GrantTypes, ","), responseTypesCell(j.ResponseTypes), strings.Join(j.RedirectURIs, " "),
+				clientMetaRow(j.clientMetaJSON))
 		}
 		return tw.Flush()
 	})
+}
+
+// responseTypesCell is the response types in one cell of the client
+// table: separated by commas, with the spaces inside a type (code
+// id_token) written as "+", so that the cell holds no blank; "-" for none.
+func responseTypesCell(list []string) string {
+	if len(list) == 0 {
+		return "-"
+	}
+	return strings.ReplaceAll(strings.Join(list, ","), " ", "+")
 }
 
 // oneClient parses the flags of a command that names one client.

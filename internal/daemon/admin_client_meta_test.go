@@ -196,10 +196,10 @@ func TestClientMetadataPrinted(t *testing.T) {
 	t.Run("list", func(t *testing.T) {
 		lines := strings.Split(strings.TrimSpace(a.mustRun("", "client", "list")), "\n")
 		want := [][]string{
-			{"CLIENT_ID", "NAME", "AUTH", "GRANTS", "REDIRECT_URIS", "ID_TOKEN_ALG", "SUBJECT", "SECTOR_IDENTIFIER_URI",
+			{"CLIENT_ID", "NAME", "AUTH", "GRANTS", "RESPONSE_TYPES", "REDIRECT_URIS", "ID_TOKEN_ALG", "SUBJECT", "SECTOR_IDENTIFIER_URI",
 				"POST_LOGOUT_REDIRECT_URIS", "BACKCHANNEL_LOGOUT_URI", "SID"},
-			{"plain", "client_secret_basic", "authorization_code,refresh_token", "https://p.example/cb", "-", "public", "-", "-", "-", "-"},
-			{"web", "client_secret_basic", "authorization_code,refresh_token", "https://a.example/cb", "PS256", "pairwise", "-",
+			{"plain", "client_secret_basic", "authorization_code,refresh_token", "code", "https://p.example/cb", "-", "public", "-", "-", "-", "-"},
+			{"web", "client_secret_basic", "authorization_code,refresh_token", "code", "https://a.example/cb", "PS256", "pairwise", "-",
 				"https://a.example/bye", "https://a.example/bcl", "required"},
 		}
 		if len(lines) != len(want) {

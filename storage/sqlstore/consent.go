@@ -7,22 +7,28 @@ import (
 )
 
 const (
-	selectConsent = `SELECT scope, created_at FROM consents WHERE subject = $1 AND client_id = $2`
-	upsertConsent = `INSERT INTO consents (subject, client_id, scope, created_at) VALUES ($1, $2, $3, $4)
-	ON CONFLICT (subject, client_id) DO UPDATE SET scope = excluded.scope, created_at = excluded.created_at`
+	selectConsent = `SELECT scope, claims, created_at FROM consents WHERE subject = $1 AND client_id = $2`
+	upsertConsent = `INSERT INTO consents (subject, client_id, scope, claims, created_at) VALUES ($1, $2, $3, $4, $5)
+	ON CONFLICT (subject, client_id) DO UPDATE SET scope = excluded.scope, claims = excluded.claims,
+	created_at = excluded.created_at`
 	deleteConsent = `DELETE FROM consents WHERE subject = $1 AND client_id = $2`
 )
 
 // GetConsent returns the consent of subject for clientID, or
 // storage.ErrNotFound.
 func (s *Store) GetConsent(ctx context.Context, subject, clientID string) (*storage.Consent, error) {
-	var scope string
+	var scope, claims string
 	var createdAt int64
-	err := s.db.QueryRowContext(ctx, selectConsent, subject, clientID).Scan(&scope, &createdAt)
+	err := s.db.QueryRowContext(ctx, selectConsent, subject, clientID).Scan(&scope, &claims, &createdAt)
 	if err != nil {
 		return nil, wrap("read consent", err)
 	}
-	return &storage.Consent{Subject: subject, ClientID: clientID, Scope: decodeScope(scope), CreatedAt: fromMicros(createdAt)}, nil
+	names, err := decodeList[string](claims)
+	if err != nil {
+		return nil, err
+	}
+	return &storage.Consent{Subject: subject, ClientID: clientID, Scope: decodeScope(scope), Claims: names,
+		CreatedAt: fromMicros(createdAt)}, nil
 }
 
 // SaveConsent stores c, replacing any consent of the same Subject and
@@ -32,8 +38,12 @@ func (s *Store) SaveConsent(ctx context.Context, c *storage.Consent) error {
 	if err != nil {
 		return err
 	}
+	claims, err := encodeList(c.Claims)
+	if err != nil {
+		return err
+	}
 	return retry(ctx, func() error {
-		_, err := s.db.ExecContext(ctx, upsertConsent, c.Subject, c.ClientID, scope, micros(c.CreatedAt))
+		_, err := s.db.ExecContext(ctx, upsertConsent, c.Subject, c.ClientID, scope, claims, micros(c.CreatedAt))
 		return wrap("save consent", err)
 	})
 }

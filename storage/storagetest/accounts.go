@@ -153,9 +153,15 @@ func usernames(list []*storage.User) []string {
 	return out
 }
 
-// newConsent returns a consent of user for client.
+// newConsent returns a consent of user for client, without claims.
 func newConsent(user, client string, scope ...string) *storage.Consent {
 	return &storage.Consent{Subject: user, ClientID: client, Scope: grantry.Scope(scope), CreatedAt: at(-time.Minute)}
+}
+
+// withClaims returns c with the given claim names.
+func withClaims(c *storage.Consent, names ...string) *storage.Consent {
+	c.Claims = names
+	return c
 }
 
 func consentDiff(got, want *storage.Consent) diff {
@@ -163,6 +169,7 @@ func consentDiff(got, want *storage.Consent) diff {
 	d.str("Subject", got.Subject, want.Subject)
 	d.str("ClientID", got.ClientID, want.ClientID)
 	d.strs("Scope", got.Scope, want.Scope)
+	d.strs("Claims", got.Claims, want.Claims)
 	d.time("CreatedAt", got.CreatedAt, want.CreatedAt)
 	return d
 }
@@ -371,13 +378,16 @@ var consentTests = []accountTest{
 	{"SaveReplaces", testConsentSaveReplaces},
 	{"PerSubjectAndClient", testConsentPerSubjectAndClient},
 	{"EmptyScope", testConsentEmptyScope},
+	{"Claims", testConsentClaims},
+	{"NoClaims", testConsentNoClaims},
+	{"SaveReplacesClaims", testConsentSaveReplacesClaims},
 	{"Delete", testConsentDelete},
 	{"DeleteUnknown", testConsentDeleteUnknown},
 	{"CopyIsolation", testConsentCopyIsolation},
 }
 
 func testConsentSaveGet(t *testing.T, s Accounts) {
-	want := newConsent("user-1", "app", "openid", "profile", "email")
+	want := withClaims(newConsent("user-1", "app", "openid", "profile", "email"), "email_verified", "phone_number")
 	mustSaveConsent(t, s, want)
 	consentDiff(mustGetConsent(t, s, "user-1", "app"), want).report(t, "GetConsent")
 }
@@ -436,10 +446,79 @@ func testConsentDeleteUnknown(t *testing.T, s Accounts) {
 }
 
 func testConsentCopyIsolation(t *testing.T, s Accounts) {
-	in := newConsent("user-1", "app", "a", "b")
+	in := withClaims(newConsent("user-1", "app", "a", "b"), "c1", "c2")
 	mustSaveConsent(t, s, in)
-	in.Scope[0] = "changed"
+	in.Scope[0], in.Claims[0] = "changed", "changed"
 	got := mustGetConsent(t, s, "user-1", "app")
 	got.Scope[1] = "changed too"
-	consentDiff(mustGetConsent(t, s, "user-1", "app"), newConsent("user-1", "app", "a", "b")).report(t, "GetConsent after changing copies")
+	if len(got.Claims) > 1 {
+		got.Claims[1] = "changed too"
+	}
+	want := withClaims(newConsent("user-1", "app", "a", "b"), "c1", "c2")
+	consentDiff(mustGetConsent(t, s, "user-1", "app"), want).report(t, "GetConsent after changing copies")
+}
+
+// testConsentClaims checks that claim names of every form round-trip,
+// including URIs and names with brackets, quotes, commas, spaces and
+// non-ASCII letters, each in a consent of its own.
+func testConsentClaims(t *testing.T, s Accounts) {
+	tests := []struct {
+		name   string
+		claims []string
+	}{
+		{"standard", []string{"address", "email_verified", "phone_number", "picture"}},
+		{"one", []string{"nickname"}},
+		{"uri", []string{"https://claims.example.org/groups", "urn:example:claim:role"}},
+		{"awkward", []string{`["x"]`, "a b", "a,b", "naïve", `quote"d`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			want := withClaims(newConsent("user-"+tc.name, "app", "openid"), tc.claims...)
+			mustSaveConsent(t, s, want)
+			consentDiff(mustGetConsent(t, s, want.Subject, "app"), want).report(t, "GetConsent")
+		})
+	}
+}
+
+// testConsentNoClaims checks that a consent with nil or empty claims reads
+// back with none.
+func testConsentNoClaims(t *testing.T, s Accounts) {
+	tests := []struct {
+		name   string
+		claims []string
+	}{
+		{"nil", nil},
+		{"empty", []string{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			mustSaveConsent(t, s, withClaims(newConsent("user-"+tc.name, "app", "openid"), tc.claims...))
+			if got := mustGetConsent(t, s, "user-"+tc.name, "app"); len(got.Claims) != 0 {
+				t.Errorf("GetConsent of a consent with %s claims: got claims %q, want none", tc.name, got.Claims)
+			}
+		})
+	}
+}
+
+// testConsentSaveReplacesClaims checks that a second save replaces the
+// claims, with others or with none, and leaves another client's alone.
+func testConsentSaveReplacesClaims(t *testing.T, s Accounts) {
+	other := withClaims(newConsent("user-1", "other", "openid"), "address")
+	mustSaveConsent(t, s, other)
+	steps := []struct {
+		name   string
+		claims []string
+	}{
+		{"first", []string{"email_verified", "picture"}},
+		{"others", []string{"phone_number"}},
+		{"more", []string{"address", "phone_number", "picture"}},
+		{"none", nil},
+		{"again", []string{"email_verified"}},
+	}
+	for _, step := range steps {
+		want := withClaims(newConsent("user-1", "app", "openid"), step.claims...)
+		mustSaveConsent(t, s, want)
+		consentDiff(mustGetConsent(t, s, "user-1", "app"), want).report(t, "GetConsent after the save "+step.name)
+	}
+	consentDiff(mustGetConsent(t, s, "user-1", "other"), other).report(t, "GetConsent of the other client")
 }

@@ -18,9 +18,11 @@ import (
 const accountsVariantEnv = "STORAGETEST_ACCOUNTS_VARIANT"
 
 var accountsVariants = map[string]func() accountsStore{
-	"claims-dropped":    func() accountsStore { return claimsDropped{memstore.New()} },
-	"claims-time-given": func() accountsStore { return claimsTimeGiven{memstore.New()} },
-	"update-creates":    func() accountsStore { return updateCreates{memstore.New()} },
+	"claims-dropped":         func() accountsStore { return claimsDropped{memstore.New()} },
+	"claims-time-given":      func() accountsStore { return claimsTimeGiven{memstore.New()} },
+	"update-creates":         func() accountsStore { return updateCreates{memstore.New()} },
+	"consent-claims-dropped": func() accountsStore { return consentClaimsDropped{memstore.New()} },
+	"consent-claims-kept":    func() accountsStore { return consentClaimsKept{memstore.New()} },
 }
 
 // accountsStore is a store of users and consents.
@@ -54,6 +56,9 @@ func TestAccountsSuiteCatchesFlaws(t *testing.T) {
 		{"claims-dropped", []string{"Users/CreateGet", "Claims/EveryRead", "Claims/Text"}},
 		{"claims-time-given", []string{"Claims/Update", "Claims/UpdateClears"}},
 		{"update-creates", []string{"Claims/UpdateUnknown"}},
+		{"consent-claims-dropped", []string{"Consents/SaveGet", "Consents/Claims/standard", "Consents/Claims/awkward",
+			"Consents/SaveReplacesClaims", "Consents/CopyIsolation", "Users/DeleteRevokesAndForgets"}},
+		{"consent-claims-kept", []string{"Consents/SaveReplacesClaims"}},
 	}
 	if len(tests) != len(accountsVariants) {
 		t.Fatalf("got %d cases for %d variants, want one each", len(tests), len(accountsVariants))
@@ -111,4 +116,31 @@ func (s updateCreates) UpdateUserClaims(ctx context.Context, id string, c storag
 		return err
 	}
 	return nil
+}
+
+// consentClaimsDropped stores consents without their claims, as a backend
+// that forgot the column would.
+type consentClaimsDropped struct{ *memstore.Store }
+
+func (s consentClaimsDropped) SaveConsent(ctx context.Context, c *storage.Consent) error {
+	d := c.Clone()
+	d.Claims = nil
+	return s.Store.SaveConsent(ctx, d)
+}
+
+// consentClaimsKept keeps, when a consent is replaced, the claims stored
+// before, as an upsert that forgets to update the column would.
+type consentClaimsKept struct{ *memstore.Store }
+
+func (s consentClaimsKept) SaveConsent(ctx context.Context, c *storage.Consent) error {
+	old, err := s.GetConsent(ctx, c.Subject, c.ClientID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return s.Store.SaveConsent(ctx, c)
+	}
+	if err != nil {
+		return err
+	}
+	d := c.Clone()
+	d.Claims = old.Claims
+	return s.Store.SaveConsent(ctx, d)
 }

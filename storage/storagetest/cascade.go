@@ -135,7 +135,7 @@ func (l *leftovers) saveConsents(t *testing.T, set owns, id, other string) {
 		return
 	}
 	for _, p := range []struct{ who, peer string }{{id, "peer-1"}, {id, "peer-2"}, {other, "peer-1"}} {
-		c := &storage.Consent{ClientID: p.peer, Subject: p.peer, Scope: grantry.Scope{"openid"}, CreatedAt: base}
+		c := &storage.Consent{ClientID: p.peer, Subject: p.peer, Scope: grantry.Scope{"openid"}, Claims: []string{"email"}, CreatedAt: base}
 		set(&c.ClientID, &c.Subject, p.who)
 		if err := l.consents.SaveConsent(t.Context(), c); err != nil {
 			t.Fatalf("SaveConsent(%q, %q): got error %v, want nil", c.Subject, c.ClientID, err)
