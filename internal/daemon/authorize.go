@@ -218,18 +218,48 @@ func (a *app) remembered(r *http.Request, req *authserver.AuthorizationRequest, 
 		}
 		return false
 	}
+	for _, name := range requestedClaims(req) {
+		if !slices.Contains(c.Claims, name) {
+			return false
+		}
+	}
 	return c.Scope.Contains(req.Scope)
+}
+
+// requestedClaims returns the names of the claims the request asks for
+// with the claims parameter, sorted: what a consent remembers beside the
+// scope. The server refused a malformed parameter already.
+func requestedClaims(req *authserver.AuthorizationRequest) []string {
+	raw := req.Get("claims")
+	if raw == "" || !openid.OpenID(req) {
+		return nil
+	}
+	cr, err := openid.ParseClaimsRequest(raw)
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, m := range []map[string]*openid.ClaimRequest{cr.UserInfo, cr.IDToken} {
+		for name := range m {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
 }
 
 // saveConsent remembers the approval, adding the scope to what the user
 // granted the client before. A failure only means asking again next time.
 func (a *app) saveConsent(r *http.Request, req *authserver.AuthorizationRequest, user *storage.User) {
 	ctx := r.Context()
-	sc := slices.Clone(req.Scope)
+	sc, claims := slices.Clone(req.Scope), requestedClaims(req)
 	if old, err := a.store.consents.GetConsent(ctx, user.ID, req.Client.ID); err == nil {
 		sc = unionScope(old.Scope, sc)
+		claims = append(claims, old.Claims...)
+		slices.Sort(claims)
+		claims = slices.Compact(claims)
 	}
-	c := &storage.Consent{Subject: user.ID, ClientID: req.Client.ID, Scope: sc, CreatedAt: req.Time}
+	c := &storage.Consent{Subject: user.ID, ClientID: req.Client.ID, Scope: sc, Claims: claims, CreatedAt: req.Time}
 	if err := a.store.consents.SaveConsent(ctx, c); err != nil {
 		a.log.LogAttrs(ctx, slog.LevelError, "saving consent failed", slog.Any("error", err))
 	}
@@ -253,6 +283,7 @@ func (a *app) showConsent(w http.ResponseWriter, r *http.Request, req *authserve
 		Return:      path,
 		Client:      clientName(req.Client),
 		Username:    user.Username,
+		Claims:      requestedClaims(req),
 		Destination: destination(req.RedirectURI),
 		Action:      path,
 	}

@@ -46,8 +46,11 @@ type consentPage struct {
 	Title, CSRF, Return string
 	Client, Username    string
 	Scopes              []scopeItem
-	Destination         string
-	Action              string
+	// Claims are the claims asked for by name (OpenID Connect Core 1.0
+	// §5.5), beyond the scope.
+	Claims      []string
+	Destination string
+	Action      string
 }
 
 type scopeItem struct{ Name, Description string }
