@@ -608,7 +608,9 @@ func TestOIDFBasic(t *testing.T) {
 			if status != http.StatusOK || str(m["access_token"]) == "" {
 				t.Fatalf("refresh: status %d %v, want 200 with an access token", status, m)
 			}
-			if raw := str(m["id_token"]); raw != "" {
+			if raw := str(m["id_token"]); raw == "" {
+				t.Errorf("refresh response %v, want an id_token (the provider issues one on refresh)", m)
+			} else {
 				// Core §12.2 (errata): same iss, sub, aud and auth_time; the
 				// nonce may be absent, and if present is the original one.
 				idt, _ := o.idTokenNoNonce(raw)
