@@ -1,15 +1,23 @@
 package openid_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authtest"
+	"github.com/grantry/grantry/keyset"
+	"github.com/grantry/grantry/openid"
+	"github.com/grantry/grantry/secret"
+	"github.com/grantry/grantry/storage"
+	"github.com/grantry/grantry/storage/memstore"
 )
 
 var aliceClaims = map[string]map[string]any{authtest.DefaultSubject: {
@@ -134,6 +142,54 @@ func TestUserInfoErrors(t *testing.T) {
 			}
 			if tc.code != "" && !strings.Contains(challenge, `error="`+tc.code+`"`) {
 				t.Errorf("WWW-Authenticate: got %q, want error=%q", challenge, tc.code)
+			}
+		})
+	}
+}
+
+// goneClaims knows no user.
+type goneClaims struct{}
+
+func (goneClaims) UserClaims(context.Context, string) (map[string]any, error) {
+	return nil, storage.ErrNotFound
+}
+
+// TestUserInfoGone checks that an active token whose user or client no
+// longer exists is answered 401 invalid_token, releasing nothing.
+func TestUserInfoGone(t *testing.T) {
+	store := memstore.New()
+	ctx := context.Background()
+	if err := store.CreateClient(ctx, &storage.Client{ID: "rp", RedirectURIs: []string{"https://rp.test/cb"}}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1_800_000_000, 0)
+	key, _ := keyset.GenerateKey(keyset.ES256)
+	set, _ := keyset.NewSet(key)
+	p, err := openid.New(openid.Config{Issuer: "https://op.test", Keys: func() *keyset.Set { return set },
+		Claims: goneClaims{}, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := p.UserInfo(openid.UserInfoConfig{Tokens: store, Clients: store, Logger: discardLogger()})
+	for _, tc := range []struct{ name, client, access string }{
+		{"user gone", "rp", "tok-user"},
+		{"client gone", "deleted", "tok-client"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := store.CreateToken(ctx, &storage.Token{ID: tc.access, FamilyID: tc.access, ClientID: tc.client, Subject: "ghost",
+				Scope: grantry.Scope{"openid", "email"}, AccessHash: secret.Digest(tc.access), IssuedAt: now, ExpiresAt: now.Add(time.Hour)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := httptest.NewRequest(http.MethodGet, "/userinfo", nil)
+			r.Header.Set("Authorization", "Bearer "+tc.access)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			if rec.Code != http.StatusUnauthorized || !strings.Contains(rec.Header().Get("WWW-Authenticate"), `error="invalid_token"`) {
+				t.Errorf("got %d %q, want 401 with error=\"invalid_token\"", rec.Code, rec.Header().Get("WWW-Authenticate"))
+			}
+			if strings.Contains(rec.Body.String(), "ghost") {
+				t.Errorf("body %s: want nothing of the user", rec.Body.String())
 			}
 		})
 	}

@@ -2,9 +2,6 @@ package daemon
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"sync/atomic"
@@ -94,23 +91,8 @@ func sessionKey(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Log
 	if k, err := cfg.sessionKey(); k != nil || err != nil {
 		return k, err
 	}
-	fresh := make([]byte, 32)
-	_, _ = rand.Read(fresh)
-	if b.settings == nil {
-		if b.shared {
-			log.Warn("this store cannot share a session key: forms are valid in this process only; set --session-key")
-		}
-		return fresh, nil
-	}
-	stored, err := b.settings.LoadOrStoreSetting(ctx, "session_key", base64.RawURLEncoding.EncodeToString(fresh))
-	if err != nil {
-		return nil, fmt.Errorf("loading the session key: %w", err)
-	}
-	k, err := base64.RawURLEncoding.DecodeString(stored)
-	if err != nil || len(k) != 32 {
-		return nil, fmt.Errorf("the stored session key is malformed")
-	}
-	return k, nil
+	return sharedSecret(ctx, b, "session_key",
+		"this store cannot share a session key: forms are valid in this process only; set --session-key", log)
 }
 
 // handler returns the routes of the server.

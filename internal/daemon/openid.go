@@ -25,7 +25,8 @@ const (
 // secret shared through the database, RP-Initiated and Back-Channel
 // Logout at logoutPath.
 func newProvider(ctx context.Context, cfg *serveConfig, b *backend, keys func() *keyset.Set, log *slog.Logger) (*openid.Provider, error) {
-	secret, err := sharedSecret(ctx, b, "pairwise_secret", log)
+	secret, err := sharedSecret(ctx, b, "pairwise_secret",
+		"this store cannot share a secret: pairwise subjects differ between processes", log)
 	if err != nil {
 		return nil, err
 	}
@@ -37,13 +38,14 @@ func newProvider(ctx context.Context, cfg *serveConfig, b *backend, keys func() 
 
 // sharedSecret returns a 32-byte secret generated once and kept in the
 // database under name, so that every process sharing the database uses
-// it; a store without settings gets one for this process.
-func sharedSecret(ctx context.Context, b *backend, name string, log *slog.Logger) ([]byte, error) {
+// it; a store without settings gets one for this process, and warns when
+// other processes may share the store.
+func sharedSecret(ctx context.Context, b *backend, name, warn string, log *slog.Logger) ([]byte, error) {
 	fresh := make([]byte, 32)
 	_, _ = rand.Read(fresh)
 	if b.settings == nil {
 		if b.shared {
-			log.Warn("this store cannot share a secret: pairwise subjects differ between processes", slog.String("secret", name))
+			log.Warn(warn)
 		}
 		return fresh, nil
 	}
