@@ -60,6 +60,51 @@ type Client struct {
 	// sid claim in logout tokens (backchannel_logout_session_required).
 	BackchannelLogoutSessionRequired bool
 
+	// The keys, signing algorithms and policies of JWT-based requests
+	// (RFC 7591 §2, RFC 7523, RFC 9101, RFC 9126, RFC 9068). Their zero
+	// values ask for nothing.
+
+	// JWKS is the client's JSON Web Key Set document (jwks), as the
+	// client registered it; empty for none. At most one of JWKS and
+	// JWKSURI is set.
+	JWKS string
+	// JWKSURI is the https URL of the client's JWK Set (jwks_uri).
+	JWKSURI string
+	// TokenEndpointAuthSigningAlg is the one JWS algorithm the client's
+	// assertions may use (token_endpoint_auth_signing_alg); empty allows
+	// any the server supports for the method.
+	TokenEndpointAuthSigningAlg string
+	// RequestObjectSigningAlg is the one JWS algorithm the client's
+	// request objects may use (request_object_signing_alg).
+	RequestObjectSigningAlg string
+	// RequireSignedRequestObject says that the client's authorization
+	// requests must come in a signed request object (RFC 9101 §10.5).
+	RequireSignedRequestObject bool
+	// RequirePushedAuthorizationRequests says that the client's
+	// authorization requests must be pushed first (RFC 9126 §6).
+	RequirePushedAuthorizationRequests bool
+	// AccessTokenFormat is the format of the client's access tokens: ""
+	// for the server's default, AccessTokenOpaque or AccessTokenJWT.
+	AccessTokenFormat string
+	// SealedSecret is the client secret encrypted with the server's key,
+	// kept only for a client that authenticates with client_secret_jwt,
+	// which needs the secret itself to check an HMAC; empty otherwise.
+	// SecretHash is kept as well.
+	SealedSecret string
+	// RegistrationTokenHash is the digest of the registration access
+	// token of a dynamically registered client (RFC 7592 §3), made by
+	// secret.Digest; empty for a client registered otherwise.
+	RegistrationTokenHash string
+
+	// The descriptive metadata of RFC 7591 §2 and §2.3.
+	ClientURI       string
+	LogoURI         string
+	TOSURI          string
+	PolicyURI       string
+	Contacts        []string
+	SoftwareID      string
+	SoftwareVersion string
+
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -68,6 +113,13 @@ type Client struct {
 const (
 	SubjectPublic   = "public"
 	SubjectPairwise = "pairwise"
+)
+
+// Access token formats of Client.AccessTokenFormat.
+const (
+	AccessTokenOpaque = "opaque"
+	// AccessTokenJWT is the JWT profile of RFC 9068.
+	AccessTokenJWT = "jwt"
 )
 
 // ClientStore finds clients.
@@ -98,6 +150,7 @@ func (c *Client) Clone() *Client {
 	d.ResponseTypes = slices.Clone(c.ResponseTypes)
 	d.Scope = slices.Clone(c.Scope)
 	d.PostLogoutRedirectURIs = slices.Clone(c.PostLogoutRedirectURIs)
+	d.Contacts = slices.Clone(c.Contacts)
 	return &d
 }
 

@@ -4,28 +4,52 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/storage"
 )
 
-const clientColumns = `id, secret_hash, name, redirect_uris, grant_types, response_types, scope,
-	auth_method, created_at, updated_at, id_token_signed_response_alg, subject_type,
-	sector_identifier_uri, post_logout_redirect_uris, backchannel_logout_uri,
-	backchannel_logout_session_required`
+// clientColumnList holds the columns of clients, in the order of
+// clientArgs and scanClient.
+var clientColumnList = []string{"id", "secret_hash", "name", "redirect_uris", "grant_types",
+	"response_types", "scope", "auth_method", "created_at", "updated_at",
+	"id_token_signed_response_alg", "subject_type", "sector_identifier_uri",
+	"post_logout_redirect_uris", "backchannel_logout_uri", "backchannel_logout_session_required",
+	"jwks", "jwks_uri", "token_endpoint_auth_signing_alg", "request_object_signing_alg",
+	"require_signed_request_object", "require_pushed_authorization_requests",
+	"access_token_format", "sealed_secret", "registration_token_hash", "client_uri", "logo_uri",
+	"tos_uri", "policy_uri", "contacts", "software_id", "software_version"}
 
-const (
-	insertClient = `INSERT INTO clients (` + clientColumns + `)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`
-	updateClient = `UPDATE clients SET secret_hash = $2, name = $3, redirect_uris = $4,
-	grant_types = $5, response_types = $6, scope = $7, auth_method = $8, created_at = $9,
-	updated_at = $10, id_token_signed_response_alg = $11, subject_type = $12,
-	sector_identifier_uri = $13, post_logout_redirect_uris = $14, backchannel_logout_uri = $15,
-	backchannel_logout_session_required = $16 WHERE id = $1`
-	selectClient  = `SELECT ` + clientColumns + ` FROM clients WHERE id = $1`
-	selectClients = `SELECT ` + clientColumns + ` FROM clients`
+var (
+	clientColumns = strings.Join(clientColumnList, ", ")
+	insertClient  = "INSERT INTO clients (" + clientColumns + ") VALUES (" + placeholders(1, len(clientColumnList)) + ")"
+	updateClient  = "UPDATE clients SET " + assignments(clientColumnList[1:], 2) + " WHERE id = $1"
+	selectClient  = "SELECT " + clientColumns + " FROM clients WHERE id = $1"
+	selectClients = "SELECT " + clientColumns + " FROM clients"
 )
+
+// placeholders returns "$from, ..., $to".
+func placeholders(from, to int) string {
+	var b strings.Builder
+	for i := from; i <= to; i++ {
+		if i > from {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(i))
+	}
+	return b.String()
+}
+
+// assignments returns "c1 = $from, c2 = $from+1, ...".
+func assignments(columns []string, from int) string {
+	parts := make([]string, len(columns))
+	for i, c := range columns {
+		parts[i] = c + " = $" + strconv.Itoa(from+i)
+	}
+	return strings.Join(parts, ", ")
+}
 
 // ErrPlainSecret is returned when a client's SecretHash is not a hash made
 // by secret.HashSecret or secret.HashPassword: most likely the secret
@@ -52,13 +76,18 @@ func clientArgs(c *storage.Client) ([]any, error) {
 	responses, err3 := encodeList(c.ResponseTypes)
 	scope, err4 := encodeScope(c.Scope)
 	logouts, err5 := encodeList(c.PostLogoutRedirectURIs)
-	if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
+	contacts, err6 := encodeList(c.Contacts)
+	if err := errors.Join(err1, err2, err3, err4, err5, err6); err != nil {
 		return nil, err
 	}
 	return []any{c.ID, c.SecretHash, c.Name, uris, grants, responses, scope,
 		string(c.AuthMethod), micros(c.CreatedAt), micros(c.UpdatedAt),
 		c.IDTokenSignedResponseAlg, c.SubjectType, c.SectorIdentifierURI, logouts,
-		c.BackchannelLogoutURI, c.BackchannelLogoutSessionRequired}, nil
+		c.BackchannelLogoutURI, c.BackchannelLogoutSessionRequired,
+		c.JWKS, c.JWKSURI, c.TokenEndpointAuthSigningAlg, c.RequestObjectSigningAlg,
+		c.RequireSignedRequestObject, c.RequirePushedAuthorizationRequests,
+		c.AccessTokenFormat, c.SealedSecret, c.RegistrationTokenHash, c.ClientURI, c.LogoURI,
+		c.TOSURI, c.PolicyURI, contacts, c.SoftwareID, c.SoftwareVersion}, nil
 }
 
 // GetClient returns the client, as a *storage.Client, or
@@ -155,13 +184,19 @@ func scanClient(row scanner) (*storage.Client, error) {
 		c                       storage.Client
 		uris, grants, responses string
 		scope, method, logouts  string
+		contacts                string
 		createdAt, updatedAt    int64
 		err1, err2, err3, err4  error
+		err5                    error
 	)
 	err := row.Scan(&c.ID, &c.SecretHash, &c.Name, &uris, &grants, &responses, &scope,
 		&method, &createdAt, &updatedAt, &c.IDTokenSignedResponseAlg, &c.SubjectType,
 		&c.SectorIdentifierURI, &logouts, &c.BackchannelLogoutURI,
-		&c.BackchannelLogoutSessionRequired)
+		&c.BackchannelLogoutSessionRequired,
+		&c.JWKS, &c.JWKSURI, &c.TokenEndpointAuthSigningAlg, &c.RequestObjectSigningAlg,
+		&c.RequireSignedRequestObject, &c.RequirePushedAuthorizationRequests,
+		&c.AccessTokenFormat, &c.SealedSecret, &c.RegistrationTokenHash, &c.ClientURI, &c.LogoURI,
+		&c.TOSURI, &c.PolicyURI, &contacts, &c.SoftwareID, &c.SoftwareVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +204,8 @@ func scanClient(row scanner) (*storage.Client, error) {
 	c.GrantTypes, err2 = decodeList[grantry.GrantType](grants)
 	c.ResponseTypes, err3 = decodeList[grantry.ResponseType](responses)
 	c.PostLogoutRedirectURIs, err4 = decodeList[string](logouts)
-	if err := errors.Join(err1, err2, err3, err4); err != nil {
+	c.Contacts, err5 = decodeList[string](contacts)
+	if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
 		return nil, err
 	}
 	c.Scope = decodeScope(scope)

@@ -39,6 +39,23 @@ func newClient(id string) *storage.Client {
 		BackchannelLogoutURI:             "https://" + id + ".example/logout?from=op",
 		BackchannelLogoutSessionRequired: true,
 
+		JWKS:                               `{"keys":[{"kty":"oct","kid":"` + id + `","k":"c2VjcmV0"}]}`,
+		JWKSURI:                            "https://" + id + ".example/jwks.json",
+		TokenEndpointAuthSigningAlg:        "ES256",
+		RequestObjectSigningAlg:            "PS256",
+		RequireSignedRequestObject:         true,
+		RequirePushedAuthorizationRequests: true,
+		AccessTokenFormat:                  storage.AccessTokenJWT,
+		SealedSecret:                       "sealed-" + id,
+		RegistrationTokenHash:              secret.Digest("registration-" + id),
+		ClientURI:                          "https://" + id + ".example/",
+		LogoURI:                            "https://" + id + ".example/logo.png",
+		TOSURI:                             "https://" + id + ".example/tos",
+		PolicyURI:                          "https://" + id + ".example/policy",
+		Contacts:                           []string{"admin@" + id + ".example", "ops@" + id + ".example"},
+		SoftwareID:                         "software-" + id,
+		SoftwareVersion:                    "1.0." + id,
+
 		CreatedAt: at(-48 * time.Hour),
 		UpdatedAt: at(-time.Hour),
 	}
