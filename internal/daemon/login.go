@@ -85,7 +85,7 @@ func (a *app) loginFailed(w http.ResponseWriter, r *http.Request, ret, username 
 		a.showLogin(w, r, http.StatusBadRequest, ret, username, "Wrong username or password.")
 		return
 	}
-	a.log.LogAttrs(r.Context(), slog.LevelError, "sign-in error", slog.Any("error", err))
+	a.logFailure(r.Context(), "sign-in error", err)
 	a.showLogin(w, r, http.StatusServiceUnavailable, ret, username, "Signing in is not possible right now. Please try again later.")
 }
 
@@ -191,7 +191,7 @@ func (a *app) endSession(r *http.Request, sess *session, msg string) bool {
 		rec, err = a.sessions.signOut(ctx, sess)
 	}
 	if err != nil {
-		a.log.LogAttrs(ctx, slog.LevelError, "ending a session failed", slog.Any("error", err))
+		a.logFailure(ctx, "ending a session failed", err)
 		return false
 	}
 	if rec != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"embed"
 	"html/template"
-	"log/slog"
 	"net/http"
 )
 
@@ -80,7 +79,7 @@ func setPageHeaders(h http.Header) {
 func (a *app) render(w http.ResponseWriter, r *http.Request, status int, t *template.Template, data any) {
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
-		a.log.LogAttrs(r.Context(), slog.LevelError, "page rendering failed", slog.Any("error", err))
+		a.logFailure(r.Context(), "page rendering failed", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
