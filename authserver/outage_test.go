@@ -59,11 +59,11 @@ func (s *flakyStore) CreateAuthorizationCode(ctx context.Context, c *storage.Aut
 	return s.Store.CreateAuthorizationCode(ctx, c)
 }
 
-func (s *flakyStore) ConsumeAuthorizationCode(ctx context.Context, hash string, now time.Time) (*storage.AuthorizationCode, error) {
+func (s *flakyStore) ConsumeAuthorizationCode(ctx context.Context, hash, clientID string, now time.Time) (*storage.AuthorizationCode, error) {
 	if err := s.fail("ConsumeAuthorizationCode"); err != nil {
 		return nil, err
 	}
-	return s.Store.ConsumeAuthorizationCode(ctx, hash, now)
+	return s.Store.ConsumeAuthorizationCode(ctx, hash, clientID, now)
 }
 
 func (s *flakyStore) CreateToken(ctx context.Context, t *storage.Token) error {
