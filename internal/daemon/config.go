@@ -169,7 +169,7 @@ var knownSetting = map[string]bool{
 	"introspectors": true, "refresh-lifetime": true, "refresh-absolute": true,
 	"id": true, "name": true, "redirect-uri": true, "auth-method": true, "public": true,
 	"url": true, "client-id": true, "client-secret": true, "concurrency": true,
-	"requests": true, "duration": true, "scope": true, "key-encryption-key-file": true,
+	"requests": true, "duration": true, "scope": true, "flow": true, "username": true, "key-encryption-key-file": true,
 	"id-token-alg": true, "subject-type": true, "sector-identifier-uri": true,
 	"post-logout-redirect-uri": true, "backchannel-logout-uri": true,
 	"backchannel-logout-session-required": true,
