@@ -54,6 +54,10 @@ type Config struct {
 	// client_credentials, 3600 s for implicit and DefaultExpiresIn for the
 	// rest.
 	ExpiresIn map[grantry.GrantType]time.Duration
+	// AccessTokenLifetime, when positive, is the access token lifetime of
+	// every grant type ExpiresIn does not name, in place of the defaults
+	// above.
+	AccessTokenLifetime time.Duration
 	// RefreshLifetime is the refresh token lifetime; zero means
 	// DefaultRefreshLifetime.
 	RefreshLifetime time.Duration
@@ -154,6 +158,9 @@ func (s *Server) Issuer() string { return s.cfg.Issuer }
 func (s *Server) expiresIn(gt grantry.GrantType) time.Duration {
 	if d, ok := s.cfg.ExpiresIn[gt]; ok && d > 0 {
 		return d
+	}
+	if s.cfg.AccessTokenLifetime > 0 {
+		return s.cfg.AccessTokenLifetime
 	}
 	if d, ok := defaultExpiresIn[gt]; ok {
 		return d

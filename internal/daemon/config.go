@@ -166,7 +166,7 @@ var knownSetting = map[string]bool{
 	"insecure-dev": true, "session-key": true, "session-lifetime": true,
 	"tls-cert": true, "tls-key": true, "shutdown-timeout": true, "drain-delay": true,
 	"purge-interval": true, "require-pkce": true, "allow-pkce-plain": true,
-	"introspectors": true, "refresh-lifetime": true, "refresh-absolute": true,
+	"introspectors": true, "refresh-lifetime": true, "access-token-lifetime": true, "refresh-absolute": true,
 	"id": true, "name": true, "redirect-uri": true, "auth-method": true, "public": true,
 	"url": true, "client-id": true, "client-secret": true, "concurrency": true,
 	"requests": true, "duration": true, "scope": true, "flow": true, "username": true, "key-encryption-key-file": true,

@@ -29,13 +29,14 @@ var (
 func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *openid.Provider, log *slog.Logger) (*authserver.Server, error) {
 	scopes, _ := grantry.ParseScope(cfg.Scopes)
 	srv, err := authserver.New(authserver.Config{
-		Issuer:          cfg.Issuer,
-		Clients:         b.clients,
-		Tokens:          b.tokens,
-		Scopes:          scopes,
-		RefreshLifetime: cfg.RefreshLifetime,
-		Logger:          log,
-		Endpoints:       authserver.EndpointURLs{Authorization: "/authorize", Token: "/token"},
+		Issuer:              cfg.Issuer,
+		Clients:             b.clients,
+		Tokens:              b.tokens,
+		Scopes:              scopes,
+		RefreshLifetime:     cfg.RefreshLifetime,
+		AccessTokenLifetime: cfg.AccessTokenLifetime,
+		Logger:              log,
+		Endpoints:           authserver.EndpointURLs{Authorization: "/authorize", Token: "/token"},
 		Events: authserver.Events{
 			TokenIssued: func(_ context.Context, tok *storage.Token) { m.countToken(tok.GrantType) },
 			Failed:      noteFailure,
