@@ -88,9 +88,7 @@ func (a *app) readConsentForm(w http.ResponseWriter, r *http.Request) (consentFo
 	if r.Method != http.MethodPost {
 		return consentForm{}, true
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		a.message(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+	if !a.readForm(w, r) {
 		return consentForm{}, false
 	}
 	f := consentForm{csrf: r.PostForm.Get("csrf"), decision: r.PostForm.Get("decision")}

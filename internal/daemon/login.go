@@ -47,9 +47,7 @@ func (a *app) showLogin(w http.ResponseWriter, r *http.Request, status int, ret,
 }
 
 func (a *app) postLogin(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		a.message(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+	if !a.readForm(w, r) {
 		return
 	}
 	f := r.PostForm
@@ -103,9 +101,7 @@ func (a *app) serveLogout(w http.ResponseWriter, r *http.Request) {
 		a.message(w, r, http.StatusMethodNotAllowed, "Method not allowed", "Use the sign-out button.")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		a.message(w, r, http.StatusBadRequest, "Bad request", "The request could not be read.")
+	if !a.readForm(w, r) {
 		return
 	}
 	params := logoutParams(r.Form)

@@ -3,6 +3,7 @@ package daemon
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"html/template"
 	"net/http"
 )
@@ -110,4 +111,22 @@ var scopeDescriptions = map[string]string{
 	"address":        "See your postal address",
 	"phone":          "See your phone number",
 	"offline_access": "Keep access while you are away",
+}
+
+// readForm parses a posted form of at most maxFormBytes. On failure it
+// answers 413 for a body over the limit, 400 for any other fault, and
+// returns false.
+func (a *app) readForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	err := r.ParseForm()
+	var tooLarge *http.MaxBytesError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &tooLarge):
+		a.message(w, r, http.StatusRequestEntityTooLarge, "Request too large", "The form is larger than a form of this server can be.")
+	default:
+		a.message(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+	}
+	return false
 }

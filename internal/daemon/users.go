@@ -25,14 +25,15 @@ type userAuth struct {
 var _ password.Authenticator = (*userAuth)(nil)
 
 func newUserAuth(users userFinder) *userAuth {
-	go dummyHash() // made now, so that the first unknown name is not slower
 	return &userAuth{users: users, slots: make(chan struct{}, maxPasswordChecks)}
 }
 
 // dummyHash is verified against when the user is unknown, so that an
 // unknown name takes as long as a wrong password and names cannot be
 // probed by timing.
-var dummyHash = sync.OnceValue(func() string { return secret.HashPassword(secret.Token()) })
+// It is made without hashing, so that starting the server costs no
+// argon2id computation.
+var dummyHash = sync.OnceValue(secret.UnmatchablePasswordHash)
 
 // AuthenticateUser returns the ID of the user whose name and password
 // these are, or password.ErrInvalidCredentials.
