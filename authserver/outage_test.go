@@ -216,6 +216,9 @@ func TestStorageOutageAfterConsent(t *testing.T) {
 	if rd.params.Has("code") {
 		t.Errorf("code: got %q, want none", rd.params.Get("code"))
 	}
+	if got := res.Header.Get("Retry-After"); got != "5" {
+		t.Errorf("Retry-After: got %q, want 5 (RFC 9110 §10.2.3)", got)
+	}
 	if strings.Contains(loc, "db-primary") || strings.Contains(loc, "refused") {
 		t.Errorf("Location leaks the cause: %s", loc)
 	}

@@ -45,6 +45,11 @@ func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		f(r, e)
 	}
 	if e.Redirectable() {
+		// Headers such as Retry-After go with the redirect too: the
+		// user agent, or a client watching it, may honour them.
+		for k, v := range e.Header {
+			w.Header()[k] = v
+		}
 		params := errorParams(e)
 		if s.cfg.Issuer != "" {
 			params.Set("iss", s.cfg.Issuer)
