@@ -66,9 +66,10 @@ func newApp(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger)
 	}
 	a := &app{
 		cfg: cfg, log: log, store: b, sessions: sess, pages: loadPages(),
-		auth: newUserAuth(b.users), metrics: newMetrics(endpointNames, grants),
+		auth: newUserAuth(b.users, nil), metrics: newMetrics(endpointNames, grants),
 		drainWait: time.Sleep, keyReload: keyReloadInterval,
 	}
+	a.metrics.signIns = a.auth.refused
 	if a.openid, err = newProvider(ctx, cfg, b, a.signingKeys, log); err != nil {
 		return nil, err
 	}
@@ -103,7 +104,7 @@ func (a *app) handler() http.Handler {
 		mux.Handle(pattern, a.route(endpoint, h))
 	}
 	handle("/authorize", "authorize", a.serveAuthorize)
-	handle("/token", "token", a.oauth.ServeToken)
+	handle("/token", "token", func(w http.ResponseWriter, r *http.Request) { a.oauth.ServeToken(w, withRemote(r)) })
 	handle(jwksPath, "jwks", a.serveJWKS)
 	handle(userInfoPath, "userinfo", a.userInfo.ServeHTTP)
 	handle(openid.DiscoveryPath, "metadata", a.metadata.ServeHTTP)

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/grant/password"
 	"github.com/grantry/grantry/openid"
@@ -58,7 +59,7 @@ func (a *app) postLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	username := f.Get("username")
-	u, err := a.auth.authenticate(r.Context(), username, f.Get("password"))
+	u, err := a.auth.authenticate(withRemote(r).Context(), username, f.Get("password"))
 	if err != nil {
 		a.loginFailed(w, r, ret, username, err)
 		return
@@ -81,6 +82,16 @@ func (a *app) loginFailed(w http.ResponseWriter, r *http.Request, ret, username 
 	if errors.Is(err, password.ErrInvalidCredentials) {
 		a.log.LogAttrs(r.Context(), slog.LevelInfo, "sign-in failed", slog.String("remote", r.RemoteAddr))
 		a.showLogin(w, r, http.StatusBadRequest, ret, username, "Wrong username or password.")
+		return
+	}
+	if e, ok := grantry.AsError(err); ok && e.Code == grantry.ErrTemporarilyUnavailable {
+		w.Header().Set("Retry-After", e.Header.Get("Retry-After"))
+		msg := "Too many sign-ins are in progress. Please try again in a moment."
+		if e.Status == http.StatusTooManyRequests {
+			a.log.LogAttrs(r.Context(), slog.LevelWarn, "sign-in throttled", slog.String("remote", r.RemoteAddr))
+			msg = "Too many failed sign-ins. Please wait " + e.Header.Get("Retry-After") + " seconds before trying again."
+		}
+		a.showLogin(w, r, e.Status, ret, username, msg)
 		return
 	}
 	a.logFailure(r.Context(), "sign-in error", err)
