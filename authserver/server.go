@@ -46,6 +46,13 @@ type Config struct {
 	// (argon2id) hash; nil verifies every time. Secrets hashed with
 	// secret.HashSecret are verified every time either way.
 	SecretCache *secret.Cache
+	// SlowSecretChecks bounds the checks of client secrets hashed with
+	// argon2id (secret.HashPassword) running at once; four times as many
+	// may wait, each for at most SlowSecretWait. Past either, the request
+	// is answered 503 temporarily_unavailable with Retry-After. Zero means
+	// GOMAXPROCS checks and DefaultSlowSecretWait.
+	SlowSecretChecks int
+	SlowSecretWait   time.Duration
 	// Scopes lists the scopes the server knows; a request for any other is
 	// invalid_scope. Nil allows any scope the client may have.
 	Scopes grantry.Scope
@@ -102,6 +109,7 @@ type Server struct {
 	authzGrant map[grantry.ResponseType]AuthorizationGrant
 	exts       []Hooks
 	clientAuth map[grantry.AuthMethod]ClientAuthenticator
+	slow       *slowChecks
 	authOrder  []grantry.AuthMethod
 	endpoints  []Endpoint
 }
@@ -121,6 +129,7 @@ func New(cfg Config) (*Server, error) {
 		tokenGrant: make(map[grantry.GrantType]TokenGrant),
 		authzGrant: make(map[grantry.ResponseType]AuthorizationGrant),
 		clientAuth: make(map[grantry.AuthMethod]ClientAuthenticator),
+		slow:       newSlowChecks(cfg.SlowSecretChecks, cfg.SlowSecretWait),
 	}
 	if s.now == nil {
 		s.now = time.Now
