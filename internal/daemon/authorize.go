@@ -206,8 +206,15 @@ func (a *app) recordClient(ctx context.Context, sess *session, clientID string) 
 }
 
 // remembered reports whether the user consented before to this client
-// having at least the requested scope.
+// having at least the requested scope. A public client's consent is never
+// reused: anyone can send its client_id, with a PKCE pair of their own and
+// a loopback redirect URI on any port, so only the user's action proves
+// that the request comes from the app they approved (RFC 6749 §10.2,
+// RFC 8252 §8.6).
 func (a *app) remembered(r *http.Request, req *authserver.AuthorizationRequest, user *storage.User) bool {
+	if req.Client.Public() {
+		return false
+	}
 	c, err := a.store.consents.GetConsent(r.Context(), user.ID, req.Client.ID)
 	if err != nil {
 		if !errors.Is(err, storage.ErrNotFound) {
