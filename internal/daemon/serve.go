@@ -38,6 +38,9 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer func() { _ = b.close() }()
+	for _, w := range b.warnings {
+		log.Warn(w)
+	}
 	a, err := newApp(ctx, cfg, b, log)
 	if err != nil {
 		return err

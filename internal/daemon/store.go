@@ -24,6 +24,9 @@ import (
 // backend is the storage the server runs on: everything in the database,
 // except authorization codes when Redis keeps them.
 type backend struct {
+	// warnings are what opening the backend found and mended, for serve
+	// to log.
+	warnings []string
 	clients  storage.ClientRegistry
 	codes    storage.CodeStore
 	tokens   storage.TokenStore
@@ -162,10 +165,11 @@ func openSQLite(ctx context.Context, path string) (*backend, error) {
 	// The file holds the session key and password hashes: only its owner
 	// may read it. SQLite gives its -wal and -shm files the same mode.
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	var warnings []string
 	if err == nil {
 		err = f.Close()
 	} else if errors.Is(err, fs.ErrExist) {
-		err = nil
+		warnings, err = restrictMode(path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("creating %s: %w", path, err)
@@ -179,8 +183,32 @@ func openSQLite(ctx context.Context, path string) (*backend, error) {
 	b, err := sqlBackend(ctx, db, sqlstore.SQLite, "sqlite "+path)
 	if b != nil {
 		b.kekFile = path + ".kek"
+		b.warnings = warnings
 	}
 	return b, err
+}
+
+// restrictMode makes an existing database file, and its -wal and -shm
+// files, readable by their owner only, if others could read or write
+// them; it reports each file it changed.
+func restrictMode(path string) ([]string, error) {
+	var changed []string
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		info, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) && p != path {
+			continue
+		}
+		if err != nil {
+			return changed, err
+		}
+		if mode := info.Mode().Perm(); mode&0o077 != 0 {
+			if err := os.Chmod(p, mode&0o700); err != nil {
+				return changed, err
+			}
+			changed = append(changed, fmt.Sprintf("%s was readable by others (mode %04o): its mode is now %04o", p, mode, mode&0o700))
+		}
+	}
+	return changed, nil
 }
 
 // openPostgres connects to PostgreSQL and migrates the schema.
