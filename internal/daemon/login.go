@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -197,23 +196,10 @@ func (a *app) endSession(r *http.Request, sess *session, msg string) bool {
 	if rec != nil {
 		a.log.LogAttrs(ctx, slog.LevelInfo, msg, slog.String("user", rec.Subject), slog.String("sid", rec.ID),
 			slog.Int("clients", len(rec.Clients)))
-		a.notifyLogout(ctx, rec)
+		// Ending it queued its logout: tell its clients now.
+		a.drainLogouts(ctx)
 	}
 	return true
-}
-
-// notifyLogout tells the clients the ended session signed in to, in the
-// background (Back-Channel Logout 1.0).
-func (a *app) notifyLogout(ctx context.Context, rec *storage.Session) {
-	var clients []*storage.Client
-	for _, id := range rec.Clients {
-		c, err := a.store.clients.GetClient(ctx, id)
-		if err != nil {
-			continue // deleted since: nobody to tell
-		}
-		clients = append(clients, c)
-	}
-	a.logoutNotifier.Notify(clients, rec.Subject, rec.ID)
 }
 
 // serveHome shows who is signed in, with a sign-out button.

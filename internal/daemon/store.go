@@ -32,6 +32,9 @@ type backend struct {
 	consents consentStore
 	// sessions keeps the sign-in sessions; every backend has them.
 	sessions storage.SessionStore
+	// logouts is the outbox the sessions store fills as it ends sessions:
+	// the server drains it (Back-Channel Logout).
+	logouts storage.LogoutQueue
 	// purger deletes the expired codes, tokens and sessions of the
 	// database; nil when it keeps none.
 	purger storage.Purger
@@ -140,7 +143,7 @@ func openBackend(ctx context.Context, dsn, redisURL string) (*backend, error) {
 
 func memoryBackend(s *memstore.Store) *backend {
 	return &backend{
-		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, purger: s, keys: s,
+		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, logouts: s, purger: s, keys: s,
 		ping:  func(context.Context) error { return nil },
 		close: func() error { return nil },
 	}
@@ -205,7 +208,8 @@ func sqlBackend(ctx context.Context, db *sql.DB, d sqlstore.Dialect, what string
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	b := &backend{
-		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, purger: s, keys: s, shared: true,
+		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, logouts: s, purger: s, keys: s,
+		shared: true,
 		ping:  db.PingContext,
 		close: db.Close,
 	}
