@@ -210,8 +210,8 @@ func sqlBackend(ctx context.Context, db *sql.DB, d sqlstore.Dialect, what string
 	b := &backend{
 		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, logouts: s, purger: s, keys: s,
 		shared: true,
-		ping:  db.PingContext,
-		close: db.Close,
+		ping:   db.PingContext,
+		close:  db.Close,
 	}
 	var acc any = s
 	b.settings, _ = acc.(settingStore)
