@@ -3,12 +3,18 @@ package daemon
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/grantry/grantry/keyset"
+	"github.com/grantry/grantry/secret"
+	"github.com/grantry/grantry/storage"
 )
 
 // logoutInbox is a client's back-channel logout endpoint that hands each
@@ -96,6 +102,49 @@ func TestQueuedLogoutSentAtStart(t *testing.T) {
 	sid := h.verifyID(h.exchangeOIDC(code, sec)["id_token"].(string))["sid"].(string)
 	adminOn(t, b, "session", "revoke", "--user", testUser)
 	h.serving(time.Hour)
+	h.checkLogoutToken(inbox.next(t), sid)
+}
+
+// TestLogoutFromCommandLineSQLite checks the same with the server and the
+// command each opening the SQLite file, as two processes do.
+func TestLogoutFromCommandLineSQLite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "grantry.db")
+	b, err := openBackend(t.Context(), path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.close()
+	inbox := make(logoutInbox, 4)
+	rs := httptest.NewServer(inbox)
+	defer rs.Close()
+	rp, sec := oidcClientRecord(rs.URL + "/bc")
+	u := &storage.User{ID: "id-" + testUser, Username: testUser, PasswordHash: secret.HashSecret(testPassword), CreatedAt: time.Now()}
+	if err := errors.Join(b.clients.CreateClient(t.Context(), rp), b.accounts.CreateUser(t.Context(), u)); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(nil)
+	cfg := testConfig(t, func(c *serveConfig) {
+		c.db, c.Issuer, c.InsecureDev = path, "http://"+srv.Listener.Addr().String(), true
+	})
+	a, err := newApp(t.Context(), cfg, b, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = a.handler()
+	srv.Start()
+	defer srv.Close()
+	h := &harness{t: t, app: a, srv: srv, userID: u.ID}
+	h.serving(5 * time.Millisecond)
+	c := h.browser()
+	code := h.approveCode(c, h.consentPage(c, oidcPath())).Get("code")
+	sid := h.verifyID(h.exchangeOIDC(code, sec)["id_token"].(string))["sid"].(string)
+
+	var out, errOut strings.Builder
+	if code := Main(context.Background(), []string{"session", "revoke", "--db", path, "--user", testUser},
+		strings.NewReader(""), &out, &errOut, envOf(nil)); code != 0 {
+		t.Fatalf("grantry session revoke: exit %d, stderr %q", code, errOut.String())
+	}
+
 	h.checkLogoutToken(inbox.next(t), sid)
 }
 
