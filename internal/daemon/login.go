@@ -205,8 +205,10 @@ func (a *app) endSession(r *http.Request, sess *session, msg string) bool {
 	if rec != nil {
 		a.log.LogAttrs(ctx, slog.LevelInfo, msg, slog.String("user", rec.Subject), slog.String("sid", rec.ID),
 			slog.Int("clients", len(rec.Clients)))
-		// Ending it queued its logout: tell its clients now.
-		a.drainLogouts(ctx)
+		if len(rec.Clients) > 0 {
+			// Ending it queued its logout: tell its clients now.
+			a.drainLogouts(ctx)
+		}
 	}
 	return true
 }
