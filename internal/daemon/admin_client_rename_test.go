@@ -88,6 +88,24 @@ func TestClientUpdateRedirectRefusals(t *testing.T) {
 	}
 }
 
+// TestClientUpdateIgnoresEnvironment checks that a name or redirect URI
+// in the environment, meant for client create, changes no client updated.
+func TestClientUpdateIgnoresEnvironment(t *testing.T) {
+	a := updatedAdmin(t)
+	if err := renameStored(a, "old name"); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"GRANTRY_NAME": "From Env", "GRANTRY_REDIRECT_URI": "https://env.example/cb"}
+	if code, _, errOut := a.runEnv(env, "client", "update", "web", "--id-token-alg", "RS256"); code != 0 {
+		t.Fatalf("client update: exit %d, stderr %q", code, errOut)
+	}
+	got, _ := a.store.GetClient(t.Context(), "web")
+	if got.Name != "old name" || !slices.Equal(got.RedirectURIs, []string{"https://a.example/cb"}) || got.IDTokenSignedResponseAlg != "RS256" {
+		t.Errorf("updated client: got name %q, redirect URIs %q, alg %q; want the name and URIs kept, RS256",
+			got.Name, got.RedirectURIs, got.IDTokenSignedResponseAlg)
+	}
+}
+
 // TestClientUpdateRedirectsAtServer checks end to end that the running
 // server honours the new redirect URI and name at once, and refuses the
 // old URI.

@@ -20,23 +20,43 @@ const (
 )
 
 // clientBasicFlags are the name and redirect URIs of a client, as client
-// update changes them.
+// update changes them: from the command line only, since a value from the
+// environment or the config file, which client create may take, would
+// change every client updated.
 type clientBasicFlags struct {
-	name      string
-	redirects listFlag
+	name      recordString
+	redirects recordList
 }
 
 func (f *clientBasicFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.name, flagName, "", "name shown on the consent page")
+	fs.Var(&f.name, flagName, "name shown on the consent page")
 	fs.Var(&f.redirects, flagRedirectURI, "redirect `URI`, matched exactly; repeat the flag for several; the flags given replace the list")
 }
+
+// recordString and recordList are flags that describe one record, read
+// from the command line only (commandLineOnly).
+type (
+	recordString struct{ val string }
+	recordList   struct{ listFlag }
+)
+
+func (s *recordString) String() string {
+	if s == nil {
+		return ""
+	}
+	return s.val
+}
+
+func (s *recordString) Set(v string) error { s.val = v; return nil }
+func (*recordString) commandLineOnly()     {}
+func (*recordList) commandLineOnly()       {}
 
 // apply sets on c the name and redirect URIs that isSet selects. The
 // redirect URIs are checked as by client create (RFC 6749 §3.1.2): a
 // client of the authorization_code or implicit grant keeps at least one.
 func (f *clientBasicFlags) apply(c *storage.Client, isSet func(name string) bool) error {
 	if isSet(flagName) {
-		c.Name = f.name
+		c.Name = f.name.val
 	}
 	if !isSet(flagRedirectURI) {
 		return nil
