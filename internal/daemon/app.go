@@ -27,6 +27,7 @@ type app struct {
 	// logoutNotifier tells clients of ended sessions (Back-Channel
 	// Logout).
 	logoutNotifier *openid.Notifier
+	logoutDrain    time.Duration // logoutDrainInterval but in tests
 	sessions       *sessions
 	pages          *pages
 	auth           *userAuth
@@ -67,7 +68,7 @@ func newApp(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger)
 	a := &app{
 		cfg: cfg, log: log, store: b, sessions: sess, pages: loadPages(),
 		auth: newUserAuth(b.users, nil), metrics: newMetrics(endpointNames, grants),
-		drainWait: time.Sleep, keyReload: keyReloadInterval,
+		drainWait: time.Sleep, keyReload: keyReloadInterval, logoutDrain: logoutDrainInterval,
 	}
 	a.metrics.signIns = a.auth.refused
 	if a.openid, err = newProvider(ctx, cfg, b, a.signingKeys, log); err != nil {

@@ -281,8 +281,10 @@ func unionScope(a, b grantry.Scope) grantry.Scope {
 
 func (a *app) showConsent(w http.ResponseWriter, r *http.Request, req *authserver.AuthorizationRequest, sess *session, user *storage.User) {
 	path := requestPath(req)
+	text := pageLocale(r, req.Get("ui_locales"))
 	p := consentPage{
-		Title:       "Allow access",
+		pageText:    text,
+		Title:       text.T["allowAccess"],
 		CSRF:        a.sessions.csrfToken(sess),
 		Return:      path,
 		Client:      clientName(req.Client),
@@ -292,7 +294,7 @@ func (a *app) showConsent(w http.ResponseWriter, r *http.Request, req *authserve
 		Action:      path,
 	}
 	for _, s := range req.Scope {
-		p.Scopes = append(p.Scopes, scopeItem{Name: s, Description: scopeDescriptions[s]})
+		p.Scopes = append(p.Scopes, scopeItem{Name: s, Description: text.T["scope_"+s]})
 	}
 	a.render(w, r, http.StatusOK, a.pages.consent, p)
 }

@@ -24,7 +24,9 @@ const defaultAccessTokenLifetime = time.Hour
 type serveConfig struct {
 	commonFlags
 	// kek says where the key-encryption key of the signing keys is.
-	kek    kekFlags
+	kek kekFlags
+	// algs are the algorithms of the signing keys.
+	algs   algFlags
 	Addr   string
 	Issuer string
 	Redis  string
@@ -80,6 +82,7 @@ var supportedGrants = []grantry.GrantType{
 func (c *serveConfig) register(fs *flag.FlagSet) {
 	c.commonFlags.register(fs)
 	c.kek.register(fs)
+	c.algs.register(fs)
 	c.Grants = newList(defaultGrants...)
 	c.Introspectors = newList()
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on, HOST:PORT")
@@ -122,6 +125,9 @@ func (c *serveConfig) check() error {
 		return fmt.Errorf("--insecure-dev is allowed only on a loopback address, not %q", c.Addr)
 	}
 	if _, err := c.grantTypes(); err != nil {
+		return err
+	}
+	if _, err := c.algs.algorithms(); err != nil {
 		return err
 	}
 	if _, err := grantry.ParseScope(c.Scopes); err != nil {

@@ -77,7 +77,7 @@ func TestCopiedCookieEnds(t *testing.T) {
 			}
 		}},
 		{"session revoke ID", func(t *testing.T, h *harness, b *backend, _ *http.Client) {
-			adminOn(t, b, "session", "revoke", h.onlySession().ID)
+			adminOn(t, b, "session", "revoke", "--", h.onlySession().ID) // an ID may begin with -
 		}},
 		{"session revoke --user", func(t *testing.T, _ *harness, b *backend, _ *http.Client) {
 			adminOn(t, b, "session", "revoke", "--user", testUser)

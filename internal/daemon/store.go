@@ -35,6 +35,9 @@ type backend struct {
 	consents consentStore
 	// sessions keeps the sign-in sessions; every backend has them.
 	sessions storage.SessionStore
+	// logouts is the outbox the sessions store fills as it ends sessions:
+	// the server drains it (Back-Channel Logout).
+	logouts storage.LogoutQueue
 	// purger deletes the expired codes, tokens and sessions of the
 	// database; nil when it keeps none.
 	purger storage.Purger
@@ -143,7 +146,7 @@ func openBackend(ctx context.Context, dsn, redisURL string) (*backend, error) {
 
 func memoryBackend(s *memstore.Store) *backend {
 	return &backend{
-		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, purger: s, keys: s,
+		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, logouts: s, purger: s, keys: s,
 		ping:  func(context.Context) error { return nil },
 		close: func() error { return nil },
 	}
@@ -233,9 +236,10 @@ func sqlBackend(ctx context.Context, db *sql.DB, d sqlstore.Dialect, what string
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	b := &backend{
-		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, purger: s, keys: s, shared: true,
-		ping:  db.PingContext,
-		close: db.Close,
+		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, logouts: s, purger: s, keys: s,
+		shared: true,
+		ping:   db.PingContext,
+		close:  db.Close,
 	}
 	var acc any = s
 	b.settings, _ = acc.(settingStore)

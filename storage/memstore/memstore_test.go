@@ -62,3 +62,7 @@ func TestSigningKeysConformance(t *testing.T) {
 func TestSessionsConformance(t *testing.T) {
 	storagetest.RunSessions(t, func(*testing.T) storage.SessionStore { return memstore.New() })
 }
+
+func TestLogoutsConformance(t *testing.T) {
+	storagetest.RunLogouts(t, func(*testing.T) storagetest.LogoutStore { return memstore.New() })
+}

@@ -8,7 +8,7 @@ import (
 
 // Store is an in-memory implementation of storage.ClientRegistry,
 // storage.CodeStore, storage.TokenStore, storage.Purger,
-// storage.SigningKeyStore and storage.SessionStore. It is safe for
+// storage.SigningKeyStore, storage.SessionStore and storage.LogoutQueue. It is safe for
 // concurrent use. Create one with New; the zero value is not ready for
 // use.
 type Store struct {
@@ -20,6 +20,9 @@ type Store struct {
 
 	accounts accounts     // users and consents, see user.go
 	sessions sessionIndex // sign-in sessions, see session.go
+	// logouts are the pending back-channel logouts by session ID, see
+	// logout.go; made on first write.
+	logouts map[string]*pendingLogout
 }
 
 // Interface checks.
@@ -30,6 +33,7 @@ var (
 	_ storage.Purger          = (*Store)(nil)
 	_ storage.SigningKeyStore = (*Store)(nil)
 	_ storage.SessionStore    = (*Store)(nil)
+	_ storage.LogoutQueue     = (*Store)(nil)
 )
 
 // New returns an empty store.

@@ -22,7 +22,8 @@ type cascade struct {
 	revokeTokens string
 	deleteCodes  string
 	consents     string
-	// sessions deletes the sessions of a user; "" for a client.
+	// sessions deletes the sessions of a user, returning them so that
+	// their logouts are queued; "" for a client.
 	sessions string
 }
 
@@ -48,7 +49,7 @@ var (
 )
 
 func withSessions(c cascade) cascade {
-	c.sessions = `DELETE FROM sessions WHERE subject = $1`
+	c.sessions = deleteUserSessions
 	return c
 }
 
@@ -86,9 +87,6 @@ func (s *Store) deleteOwner(ctx context.Context, c cascade, id string) error {
 // inside the transaction of q.
 func (s *Store) cascadeRecords(ctx context.Context, q querier, c cascade, id string) error {
 	stmts := []string{c.revokeTokens, c.deleteCodes, c.consents}
-	if c.sessions != "" {
-		stmts = append(stmts, c.sessions)
-	}
 	if s.d == Postgres {
 		stmts = append(stmts, c.revokeTokens)
 	}
@@ -100,5 +98,13 @@ func (s *Store) cascadeRecords(ctx context.Context, q querier, c cascade, id str
 	if c.sessions == "" {
 		return forgetSessionClient(ctx, q, id)
 	}
-	return nil
+	rows, err := q.QueryContext(ctx, c.sessions, id)
+	if err != nil {
+		return err
+	}
+	ended, err := scanSessions(rows)
+	if err != nil {
+		return err
+	}
+	return queueLogouts(ctx, q, ended)
 }

@@ -36,3 +36,13 @@ func TestSessionsConformance(t *testing.T) {
 		})
 	}
 }
+
+func TestLogoutsConformance(t *testing.T) {
+	for _, tc := range dialects {
+		t.Run(tc.name, func(t *testing.T) {
+			storagetest.RunLogouts(t, func(t *testing.T) storagetest.LogoutStore {
+				return openStore(t, tc.open(t), tc.d)
+			})
+		})
+	}
+}

@@ -34,8 +34,9 @@ func (d Dialect) String() string {
 
 // Store keeps clients, authorization codes and tokens in a SQL database.
 // It implements storage.ClientRegistry, storage.CodeStore,
-// storage.TokenStore, storage.Purger, storage.SigningKeyStore and
-// storage.SessionStore, and is safe for concurrent use.
+// storage.TokenStore, storage.Purger, storage.SigningKeyStore,
+// storage.SessionStore and storage.LogoutQueue, and is safe for concurrent
+// use.
 type Store struct {
 	db *sql.DB
 	d  Dialect
@@ -49,6 +50,7 @@ var (
 	_ storage.Purger          = (*Store)(nil)
 	_ storage.SigningKeyStore = (*Store)(nil)
 	_ storage.SessionStore    = (*Store)(nil)
+	_ storage.LogoutQueue     = (*Store)(nil)
 )
 
 // New returns a store over db, which must be a database of dialect d whose
