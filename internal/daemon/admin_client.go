@@ -156,7 +156,7 @@ func (f *clientCreateFlags) record() (*storage.Client, error) {
 	now := time.Now().UTC()
 	c := &storage.Client{ID: f.id, Name: f.name, AuthMethod: grantry.AuthMethod(f.method), CreatedAt: now, UpdatedAt: now}
 	if c.ID == "" {
-		c.ID = newClientID()
+		c.ID = secret.ID()
 	}
 	if err := checkAuthMethod(c.AuthMethod); err != nil {
 		return nil, err
@@ -395,14 +395,4 @@ func cmdClientRotate(ctx context.Context, env *environment, args []string) error
 		}
 		return printClient(env.stdout, c, plain, f.json)
 	})
-}
-
-// newClientID returns a random client ID that does not begin with "-", so
-// that it can be given to every command as an argument without "--".
-func newClientID() string {
-	for {
-		if id := secret.ID(); id[0] != '-' {
-			return id
-		}
-	}
 }

@@ -209,22 +209,6 @@ func TestUsage(t *testing.T) {
 	}
 }
 
-// A generated client ID never begins with "-", which a command would take
-// for a flag (one in 64 of random base64url IDs would).
-func TestNewClientIDIsNoFlag(t *testing.T) {
-	seen := make(map[string]bool)
-	for range 2000 {
-		id := newClientID()
-		if strings.HasPrefix(id, "-") || len(id) != 22 {
-			t.Fatalf("newClientID() = %q, want 22 characters not beginning with -", id)
-		}
-		seen[id] = true
-	}
-	if len(seen) != 2000 {
-		t.Errorf("distinct IDs: got %d, want 2000", len(seen))
-	}
-}
-
 // seedSessions stores sessions of alice (two live, one expired) and bob
 // (one live) in the admin's store and returns alice's newest.
 func (a *admin) seedSessions() *storage.Session {
