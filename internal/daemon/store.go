@@ -79,6 +79,13 @@ type userAdmin interface {
 	// SetPasswordHash replaces a user's PasswordHash, or returns
 	// storage.ErrNotFound.
 	SetPasswordHash(ctx context.Context, id, hash string) error
+	// RevokeUserGrants revokes every token issued to the user with its
+	// family and deletes the user's authorization codes, revoking their
+	// families, in one step, as DeleteUser does, but keeps the user, their
+	// consents and sessions; or returns storage.ErrNotFound and changes
+	// nothing. A password change calls it, so that what the old password
+	// obtained ends.
+	RevokeUserGrants(ctx context.Context, id string) error
 	// UpdateUserClaims replaces a user's Claims, setting their UpdatedAt
 	// to now, or returns storage.ErrNotFound.
 	UpdateUserClaims(ctx context.Context, id string, c storage.Claims) error

@@ -169,3 +169,28 @@ func (s *Store) UpdateUserClaims(_ context.Context, id string, c storage.Claims)
 	u.Claims = c
 	return nil
 }
+
+// RevokeUserGrants revokes every token issued to the user with their
+// families, and deletes the user's pending authorization codes, revoking
+// their families; the user, their consents and sessions stay. An unknown
+// user returns storage.ErrNotFound.
+func (s *Store) RevokeUserGrants(_ context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.accounts.users[id]; !ok {
+		return storage.ErrNotFound
+	}
+	for _, t := range s.tokens.byID {
+		if t.Subject == id {
+			s.tokens.revokeFamily(t.FamilyID)
+			t.Revoked = true
+		}
+	}
+	for hash, c := range s.codes {
+		if c.Subject == id {
+			s.tokens.revokeFamily(c.FamilyID)
+			delete(s.codes, hash)
+		}
+	}
+	return nil
+}

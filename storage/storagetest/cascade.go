@@ -154,6 +154,21 @@ func (l *leftovers) saveConsents(t *testing.T, set owns, id, other string) {
 func (l *leftovers) wantForgotten(t *testing.T) {
 	t.Helper()
 	l.wantTheirs(t)
+	l.wantGrantsRevoked(t)
+	if l.consents != nil {
+		for _, c := range l.myConsents {
+			if got, err := l.consents.GetConsent(t.Context(), c.Subject, c.ClientID); !errors.Is(err, storage.ErrNotFound) {
+				t.Errorf("GetConsent(%q, %q): got (%v, %v), want ErrNotFound", c.Subject, c.ClientID, got, err)
+			}
+		}
+	}
+	l.wantSessionForgotten(t)
+}
+
+// wantGrantsRevoked checks that my tokens are revoked, with their
+// families, and my codes gone.
+func (l *leftovers) wantGrantsRevoked(t *testing.T) {
+	t.Helper()
 	if l.tokens != nil {
 		for _, tok := range l.myTokens {
 			wantToken(t, l.tokens, revoked(tok))
@@ -171,14 +186,6 @@ func (l *leftovers) wantForgotten(t *testing.T) {
 			}
 		}
 	}
-	if l.consents != nil {
-		for _, c := range l.myConsents {
-			if got, err := l.consents.GetConsent(t.Context(), c.Subject, c.ClientID); !errors.Is(err, storage.ErrNotFound) {
-				t.Errorf("GetConsent(%q, %q): got (%v, %v), want ErrNotFound", c.Subject, c.ClientID, got, err)
-			}
-		}
-	}
-	l.wantSessionForgotten(t)
 }
 
 // wantKept checks that every record, of mine and of theirs, is as it was.
