@@ -105,6 +105,7 @@ func serveStylesheet(w http.ResponseWriter, _ *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	_, _ = w.Write(stylesheet)
 }
+
 // readForm parses a posted form of at most maxFormBytes. On failure it
 // answers 413 for a body over the limit, 400 for any other fault, and
 // returns false.
