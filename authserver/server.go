@@ -100,6 +100,7 @@ type Server struct {
 	clientAuth map[grantry.AuthMethod]ClientAuthenticator
 	authOrder  []grantry.AuthMethod
 	endpoints  []Endpoint
+	handlers   []namedHandler
 }
 
 // New returns a server, or an error when the configuration is unusable.
