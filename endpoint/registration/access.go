@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
@@ -119,4 +120,25 @@ func (e *Endpoint) authorizeClient(ctx context.Context, r *http.Request, id stri
 		return nil, e.challenge(true)
 	}
 	return c, nil
+}
+
+// StoredInitialTokens returns the InitialAccessTokens kept in s: a token
+// is valid while it is stored and not expired.
+func StoredInitialTokens(s storage.InitialAccessTokenStore) InitialAccessTokens {
+	return storedTokens{s}
+}
+
+type storedTokens struct {
+	s storage.InitialAccessTokenStore
+}
+
+func (st storedTokens) CheckInitialAccessToken(ctx context.Context, digest string, now time.Time) error {
+	t, err := st.s.InitialAccessTokenByHash(ctx, digest)
+	if err != nil {
+		return err
+	}
+	if !t.Valid(now) {
+		return storage.ErrNotFound
+	}
+	return nil
 }

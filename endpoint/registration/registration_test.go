@@ -2,6 +2,7 @@ package registration_test
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/grantry/grantry/endpoint/registration"
 	"github.com/grantry/grantry/keyset"
 	"github.com/grantry/grantry/secret"
+	"github.com/grantry/grantry/storage"
 )
 
 const jwksDoc = `{"keys":[{"kty":"EC","crv":"P-256","kid":"k1","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}`
@@ -287,5 +289,31 @@ func TestMetadataListsEndpoint(t *testing.T) {
 	f := newFixture(t)
 	if got, want := f.srv.Metadata()["registration_endpoint"], "https://as.example/register"; got != want {
 		t.Errorf("registration_endpoint: got %v, want %q", got, want)
+	}
+}
+
+func TestStoredInitialTokens(t *testing.T) {
+	f := newFixture(t)
+	for _, tok := range []*storage.InitialAccessToken{
+		{ID: "live", Hash: hashOf("live-token"), CreatedAt: now, ExpiresAt: now.Add(time.Hour)},
+		{ID: "forever", Hash: hashOf("forever-token"), CreatedAt: now},
+		{ID: "expired", Hash: hashOf("expired-token"), CreatedAt: now.Add(-2 * time.Hour), ExpiresAt: now},
+	} {
+		if err := f.store.CreateInitialAccessToken(t.Context(), tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := registration.StoredInitialTokens(f.store)
+	tests := []struct {
+		token string
+		valid bool
+	}{{"live-token", true}, {"forever-token", true}, {"expired-token", false}, {"unknown", false}}
+	for _, tt := range tests {
+		t.Run(tt.token, func(t *testing.T) {
+			err := check.CheckInitialAccessToken(t.Context(), hashOf(tt.token), now)
+			if (err == nil) != tt.valid || err != nil && !errors.Is(err, storage.ErrNotFound) {
+				t.Errorf("got %v, want valid %v (or ErrNotFound)", err, tt.valid)
+			}
+		})
 	}
 }

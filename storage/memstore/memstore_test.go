@@ -62,3 +62,7 @@ func TestSigningKeysConformance(t *testing.T) {
 func TestSessionsConformance(t *testing.T) {
 	storagetest.RunSessions(t, func(*testing.T) storage.SessionStore { return memstore.New() })
 }
+
+func TestInitialAccessTokensConformance(t *testing.T) {
+	storagetest.RunInitialAccessTokens(t, func(*testing.T) storage.InitialAccessTokenStore { return memstore.New() })
+}

@@ -8,7 +8,8 @@ import (
 
 // Store is an in-memory implementation of storage.ClientRegistry,
 // storage.CodeStore, storage.TokenStore, storage.Purger,
-// storage.SigningKeyStore and storage.SessionStore. It is safe for
+// storage.SigningKeyStore, storage.SessionStore and
+// storage.InitialAccessTokenStore. It is safe for
 // concurrent use. Create one with New; the zero value is not ready for
 // use.
 type Store struct {
@@ -20,6 +21,9 @@ type Store struct {
 
 	accounts accounts     // users and consents, see user.go
 	sessions sessionIndex // sign-in sessions, see session.go
+	// initialTokens are the initial access tokens of client
+	// registration, by ID; see initialtoken.go.
+	initialTokens map[string]*storage.InitialAccessToken
 }
 
 // Interface checks.
@@ -30,6 +34,8 @@ var (
 	_ storage.Purger          = (*Store)(nil)
 	_ storage.SigningKeyStore = (*Store)(nil)
 	_ storage.SessionStore    = (*Store)(nil)
+
+	_ storage.InitialAccessTokenStore = (*Store)(nil)
 )
 
 // New returns an empty store.
