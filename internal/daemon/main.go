@@ -46,6 +46,7 @@ var commands = []command{
 	{"user", "create, list, show, update and delete users and set their passwords", cmdUser},
 	{"keys", "list, rotate and retire the signing keys", cmdKeys},
 	{"session", "list and revoke sign-in sessions", cmdSession},
+	{"registration-token", "create, list and revoke the initial access tokens of client registration", cmdRegistrationToken},
 	{"migrate", "create or upgrade the database schema", cmdMigrate},
 	{"bench", "load-test a running server's token endpoint", cmdBench},
 }
