@@ -48,7 +48,7 @@ func (t initialTokens) CheckInitialAccessToken(_ context.Context, digest string,
 	return nil
 }
 
-func newFixture(t *testing.T, edit ...func(*registration.Config)) *fixture {
+func newFixture(t testing.TB, edit ...func(*registration.Config)) *fixture {
 	t.Helper()
 	f := &fixture{store: memstore.New()}
 	srv, err := authserver.New(authserver.Config{
@@ -102,7 +102,7 @@ func (noNetwork) RoundTrip(*http.Request) (*http.Response, error) {
 }
 
 // do sends a request with an optional JSON body and bearer token.
-func (f *fixture) do(t *testing.T, method, path, body, token string) *http.Response {
+func (f *fixture) do(t testing.TB, method, path, body, token string) *http.Response {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -143,7 +143,7 @@ type info struct {
 }
 
 // decode reads a JSON answer, checking its status.
-func decode(t *testing.T, res *http.Response, status int) info {
+func decode(t testing.TB, res *http.Response, status int) info {
 	t.Helper()
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
@@ -160,7 +160,7 @@ func decode(t *testing.T, res *http.Response, status int) info {
 }
 
 // register registers a client and returns its information.
-func (f *fixture) register(t *testing.T, body string) info {
+func (f *fixture) register(t testing.TB, body string) info {
 	t.Helper()
 	return decode(t, f.do(t, http.MethodPost, "/register", body, ""), http.StatusCreated)
 }
