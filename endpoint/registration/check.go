@@ -254,10 +254,13 @@ func checkJWKS(doc []byte) error {
 	return nil
 }
 
-// checkScope parses scope: default the server's known scopes, and none
-// beyond them (RFC 7591 §2).
+// checkScope parses scope: default Config.Scopes or the server's known
+// scopes, and none beyond them (RFC 7591 §2).
 func (e *Endpoint) checkScope(md *Metadata, c *storage.Client) error {
-	known := e.srv.Scopes()
+	known := e.cfg.Scopes
+	if known == nil {
+		known = e.srv.Scopes()
+	}
 	if md.Scope == "" {
 		c.Scope = known
 		return nil

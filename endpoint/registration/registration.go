@@ -39,6 +39,11 @@ type Config struct {
 	// unapproved_software_statement.
 	SoftwareStatementKeys       keyset.KeySource
 	SoftwareStatementAlgorithms []keyset.Algorithm
+	// Scopes are the scopes a client may register; nil means the server's
+	// Config.Scopes. When both are nil a client registers any scope it
+	// likes, and so may be granted it: give one or the other when
+	// registration is open.
+	Scopes grantry.Scope
 	// AuthMethods are the token_endpoint_auth_method values a client may
 	// register; nil means those the server's token grants accept
 	// (Server.AuthMethods). client_secret_jwt is refused without

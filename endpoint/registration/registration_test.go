@@ -317,3 +317,14 @@ func TestStoredInitialTokens(t *testing.T) {
 		})
 	}
 }
+
+func TestConfigScopes(t *testing.T) {
+	f := newFixture(t, func(c *registration.Config) { c.Scopes = grantry.MustParseScope("profile") })
+	if got := f.register(t, `{"grant_types":["client_credentials"]}`).Scope; got != "profile" {
+		t.Errorf("default scope: got %q, want profile", got)
+	}
+	res := f.do(t, http.MethodPost, "/register", `{"grant_types":["client_credentials"],"scope":"email"}`, "")
+	if got := decode(t, res, http.StatusBadRequest).Error; got != string(grantry.ErrInvalidClientMetadata) {
+		t.Errorf("scope email: got %q, want invalid_client_metadata", got)
+	}
+}

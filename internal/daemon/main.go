@@ -73,8 +73,12 @@ func (env *environment) dispatch(ctx context.Context, args []string) error {
 func (env *environment) usage(w io.Writer) {
 	var b strings.Builder
 	b.WriteString("usage: grantry COMMAND [flags]\n\nCommands:\n")
+	width := 0
 	for _, c := range commands {
-		fmt.Fprintf(&b, "  %-8s %s\n", c.name, c.summary)
+		width = max(width, len(c.name))
+	}
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-*s %s\n", width, c.name, c.summary)
 	}
 	b.WriteString(settingsHelp)
 	b.WriteString("\nRun grantry COMMAND -h for the flags of a command and their defaults.\n")

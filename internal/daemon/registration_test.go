@@ -41,7 +41,7 @@ func (h *harness) sendJSON(method, path, body, token string) (response, register
 }
 
 func withRegistration(mode string) func(*serveConfig) {
-	return func(c *serveConfig) { c.Registration = mode }
+	return func(c *serveConfig) { c.Registration, c.Scopes = mode, "openid profile email" }
 }
 
 // metadataHas reports whether both metadata documents list
@@ -186,8 +186,22 @@ func TestRegistrationWithInitialToken(t *testing.T) {
 }
 
 func TestRegistrationFlagChecked(t *testing.T) {
-	cfg := testConfig(t, withRegistration("maybe"))
-	if err := cfg.check(); err == nil || !strings.Contains(err.Error(), "--registration") {
-		t.Errorf("check: got %v, want an error naming --registration", err)
+	tests := []struct {
+		name, mode, scopes, want string
+	}{
+		{"unknown mode", "maybe", "profile", "want off, open or token"},
+		{"open without scopes", registrationOpen, "", "needs --scopes"},
+		{"token without scopes", registrationToken, " ", "needs --scopes"},
+		{"off without scopes", registrationOff, "", ""},
+		{"open with scopes", registrationOpen, "profile", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig(t, func(c *serveConfig) { c.Registration, c.Scopes = tt.mode, tt.scopes })
+			err := cfg.check()
+			if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+				t.Errorf("check: got %v, want %q", err, tt.want)
+			}
+		})
 	}
 }

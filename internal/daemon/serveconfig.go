@@ -125,7 +125,12 @@ func (c *serveConfig) check() error {
 		return err
 	}
 	switch c.Registration {
-	case registrationOff, registrationOpen, registrationToken:
+	case registrationOff:
+	case registrationOpen, registrationToken:
+		if strings.TrimSpace(c.Scopes) == "" {
+			// Else a client would register, and be granted, any scope.
+			return fmt.Errorf("--registration %s needs --scopes: the scopes a registered client may have", c.Registration)
+		}
 	default:
 		return fmt.Errorf("--registration %q: want off, open or token", c.Registration)
 	}
