@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -326,5 +327,44 @@ func TestConfigScopes(t *testing.T) {
 	res := f.do(t, http.MethodPost, "/register", `{"grant_types":["client_credentials"],"scope":"email"}`, "")
 	if got := decode(t, res, http.StatusBadRequest).Error; got != string(grantry.ErrInvalidClientMetadata) {
 		t.Errorf("scope email: got %q, want invalid_client_metadata", got)
+	}
+}
+
+func TestClientSecretJWT(t *testing.T) {
+	body := `{"grant_types":["client_credentials"],"token_endpoint_auth_method":"client_secret_jwt","token_endpoint_auth_signing_alg":"HS256"}`
+	methods := []grantry.AuthMethod{grantry.AuthClientSecretJWT}
+	t.Run("without SealSecret", func(t *testing.T) {
+		f := newFixture(t, func(c *registration.Config) { c.AuthMethods = methods })
+		if got := decode(t, f.do(t, http.MethodPost, "/register", body, ""), http.StatusBadRequest).Error; got != string(grantry.ErrInvalidClientMetadata) {
+			t.Errorf("got %q, want invalid_client_metadata", got)
+		}
+	})
+	t.Run("sealed", func(t *testing.T) {
+		f := newFixture(t, func(c *registration.Config) {
+			c.AuthMethods = methods
+			c.SealSecret = func(plain string) (string, error) { return "sealed:" + plain, nil }
+		})
+		got := f.register(t, body)
+		c := f.stored(t, got.ClientID)
+		if c.SealedSecret != "sealed:"+got.ClientSecret || !secret.Verify(c.SecretHash, got.ClientSecret) || c.TokenEndpointAuthSigningAlg != "HS256" {
+			t.Errorf("stored: got sealed %q, alg %q; want the sealed secret and HS256", c.SealedSecret, c.TokenEndpointAuthSigningAlg)
+		}
+	})
+}
+
+func TestSectorIdentifierFetched(t *testing.T) {
+	sector := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`["https://a.example/cb","https://b.example/cb"]`))
+	}))
+	defer sector.Close()
+	f := newFixture(t, func(c *registration.Config) { c.SectorHTTPClient = sector.Client() })
+	ok := `{"redirect_uris":["https://a.example/cb","https://b.example/cb"],"subject_type":"pairwise","sector_identifier_uri":"` + sector.URL + `/s.json"}`
+	got := f.register(t, ok)
+	if c := f.stored(t, got.ClientID); c.SubjectType != "pairwise" || c.SectorIdentifierURI != sector.URL+"/s.json" {
+		t.Errorf("stored: got %q %q, want pairwise with the sector URI", c.SubjectType, c.SectorIdentifierURI)
+	}
+	unlisted := `{"redirect_uris":["https://c.example/cb"],"sector_identifier_uri":"` + sector.URL + `/s.json"}`
+	if got := decode(t, f.do(t, http.MethodPost, "/register", unlisted, ""), http.StatusBadRequest).Error; got != string(grantry.ErrInvalidClientMetadata) {
+		t.Errorf("unlisted redirect URI: got %q, want invalid_client_metadata", got)
 	}
 }
