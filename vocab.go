@@ -54,6 +54,9 @@ const (
 	EndpointToken         = "token"
 	EndpointRevocation    = "revocation"
 	EndpointIntrospection = "introspection"
+	// EndpointRegistration is the client registration endpoint
+	// (RFC 7591 §3), where no client authenticates.
+	EndpointRegistration = "registration"
 )
 
 // TokenTypeBearer is the token_type of a bearer token (RFC 6750 §4).

@@ -54,6 +54,11 @@ func (s *Server) Mount(e Endpoint) http.Handler {
 			panic("authserver: endpoint registered twice: " + e.Name())
 		}
 	}
+	for _, have := range s.handlers {
+		if have.name == e.Name() {
+			panic("authserver: endpoint registered twice: " + e.Name())
+		}
+	}
 	s.endpoints = append(s.endpoints, e)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := s.respond(r.Context(), r, e)
@@ -72,6 +77,33 @@ func (s *Server) Mount(e Endpoint) http.Handler {
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(body)
 	})
+}
+
+// MountHandler registers an endpoint that answers its requests itself,
+// such as dynamic client registration (RFC 7591), whose callers present a
+// bearer token rather than client credentials. When h implements
+// MetadataProvider, the server metadata holds its members. It returns h,
+// and panics, as Mount does, when an endpoint of the same name is
+// registered already.
+func (s *Server) MountHandler(name string, h http.Handler) http.Handler {
+	for _, have := range s.endpoints {
+		if have.Name() == name {
+			panic("authserver: endpoint registered twice: " + name)
+		}
+	}
+	for _, have := range s.handlers {
+		if have.name == name {
+			panic("authserver: endpoint registered twice: " + name)
+		}
+	}
+	s.handlers = append(s.handlers, namedHandler{name, h})
+	return h
+}
+
+// namedHandler is an endpoint registered with MountHandler.
+type namedHandler struct {
+	name string
+	h    http.Handler
 }
 
 func (s *Server) respond(ctx context.Context, r *http.Request, e Endpoint) ([]byte, error) {

@@ -31,8 +31,9 @@ type MetadataProvider interface {
 // grants' client authentication methods, authorization_response_iss_parameter_supported
 // (RFC 9207) when there is an issuer and an authorization grant, each
 // endpoint's NAME_endpoint_auth_methods_supported, and the members of every
-// MetadataProvider among the grants, the client authenticators and the
-// endpoints, and of every extension's Hooks.Metadata. String lists are
+// MetadataProvider among the grants, the client authenticators, the
+// endpoints and the handlers of MountHandler, and of every extension's
+// Hooks.Metadata. String lists are
 // sorted.
 // Each call returns a new map.
 func (s *Server) Metadata() map[string]any {
@@ -95,8 +96,8 @@ func setString(m map[string]any, name, value string) {
 
 // metadataSources lists what contributes members, in a fixed order: token
 // grants by grant type, then authorization grants by response type, then
-// the extensions, the client authenticators and the endpoints, each in
-// registration order.
+// the extensions, the client authenticators, the endpoints and the
+// handlers of MountHandler, each in registration order.
 func (s *Server) metadataSources() []func() map[string]any {
 	var out []func() map[string]any
 	add := func(v any) {
@@ -120,6 +121,9 @@ func (s *Server) metadataSources() []func() map[string]any {
 	}
 	for _, e := range s.endpoints {
 		out = append(out, s.endpointMetadata(e))
+	}
+	for _, h := range s.handlers {
+		add(h.h)
 	}
 	return out
 }

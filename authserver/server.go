@@ -112,6 +112,7 @@ type Server struct {
 	slow       *slowChecks
 	authOrder  []grantry.AuthMethod
 	endpoints  []Endpoint
+	handlers   []namedHandler
 }
 
 // New returns a server, or an error when the configuration is unusable.

@@ -6,14 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/grantry/grantry"
-	"github.com/grantry/grantry/internal/origin"
+	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
@@ -207,48 +206,16 @@ func setClientGrants(c *storage.Client, grants []string) error {
 			c.GrantTypes = append(c.GrantTypes, gt)
 		}
 	}
-	c.ResponseTypes = responseTypes(c.GrantTypes)
+	c.ResponseTypes = authserver.ResponseTypesFor(c.GrantTypes)
 	return nil
 }
 
-// responseTypes returns the response types that the grant types allow, as
-// RFC 7591 §2.1 relates them, with those of OpenID Connect Core 1.0 §3:
-// authorization_code gives code; implicit gives token, id_token and
-// id_token token; both give also the hybrid ones, code id_token, code
-// token and code id_token token. The order is always this one, whatever
-// the order of grants; none gives nil.
-func responseTypes(grants []grantry.GrantType) []grantry.ResponseType {
-	code := slices.Contains(grants, grantry.GrantAuthorizationCode)
-	implicit := slices.Contains(grants, grantry.GrantImplicit)
-	var list []grantry.ResponseType
-	if code {
-		list = append(list, grantry.ResponseCode)
-	}
-	if implicit {
-		list = append(list, grantry.ResponseToken, grantry.ResponseIDToken, grantry.ResponseIDTokenToken)
-	}
-	if code && implicit {
-		list = append(list, grantry.ResponseCodeIDToken, grantry.ResponseCodeToken, grantry.ResponseCodeIDTokenToken)
-	}
-	return list
-}
-
-// checkRedirectURI applies the rules of RFC 6749 §3.1.2 and RFC 8252 §7
-// to the value raw of the flag name (--redirect-uri or
-// --post-logout-redirect-uri): absolute, no fragment, and a private-use
-// scheme or an http or https URL that origin.ParseSecure accepts.
+// checkRedirectURI applies authserver.CheckRedirectURI, the rule every
+// way of registering a client shares, to the value raw of the flag name
+// (--redirect-uri or --post-logout-redirect-uri).
 func checkRedirectURI(name, raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || !u.IsAbs() || strings.Contains(raw, "#") {
-		return fmt.Errorf("%s %q: want an absolute URI without fragment", name, raw)
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "javascript", "data", "vbscript", "file", "blob", "about":
-		return fmt.Errorf("%s %q: the scheme is not allowed", name, raw)
-	case "http", "https":
-		if _, err := origin.ParseSecure(raw, false); err != nil {
-			return fmt.Errorf("%s %q %w (http is allowed only on a loopback host)", name, raw, err)
-		}
+	if err := authserver.CheckRedirectURI(raw, false); err != nil {
+		return fmt.Errorf("%s %q %w", name, raw, err)
 	}
 	return nil
 }

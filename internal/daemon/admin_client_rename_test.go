@@ -67,7 +67,7 @@ func TestClientUpdateRedirectRefusals(t *testing.T) {
 		{"http on a public host", []string{"--redirect-uri", "http://a.example/cb"}, "must use https"},
 		{"fragment", []string{"--redirect-uri", "https://a.example/cb#f"}, "without fragment"},
 		{"relative", []string{"--redirect-uri", "/cb"}, "absolute URI"},
-		{"javascript", []string{"--redirect-uri", "javascript:alert(1)"}, "scheme is not allowed"},
+		{"javascript", []string{"--redirect-uri", "javascript:alert(1)"}, "scheme that is not allowed"},
 		{"none left for the code grant", []string{"--redirect-uri", ""}, "needs at least one"},
 		{"pairwise across hosts", []string{"--redirect-uri", "https://a.example/cb", "--redirect-uri", "https://b.example/cb"}, "several hosts"},
 		{"bad URI with a good name", []string{"--name", "X", "--redirect-uri", "http://a.example/cb"}, "must use https"},

@@ -39,6 +39,8 @@ type app struct {
 	keyReload  time.Duration // keyReloadInterval but in tests
 	// revoke and introspect are the optional endpoints' handlers.
 	revoke, introspect http.Handler
+	// register is dynamic client registration; nil when off.
+	register http.Handler
 	// draining is set on shutdown: /readyz answers 503 from then on.
 	draining atomic.Bool
 	// drainWait waits out the drain delay; time.Sleep but in tests.
@@ -47,7 +49,7 @@ type app struct {
 
 // endpointNames label the metrics of each route.
 var endpointNames = []string{
-	"authorize", "token", "revocation", "introspection", "metadata",
+	"authorize", "token", "revocation", "introspection", "registration", "metadata",
 	"jwks", "userinfo", "login", "logout", "home", "static", "healthz", "readyz", "metrics", "other",
 }
 
@@ -81,6 +83,9 @@ func newApp(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger)
 	a.metadata = a.oauth.MetadataHandler()
 	a.userInfo = a.openid.UserInfo(openid.UserInfoConfig{Tokens: b.tokens, Clients: b.clients, Logger: log})
 	a.revoke, a.introspect = a.registerEndpoints()
+	if a.register, err = a.registerRegistration(); err != nil {
+		return nil, err
+	}
 	if err := a.initKeys(ctx); err != nil {
 		return nil, err
 	}
@@ -126,7 +131,7 @@ func (a *app) handler() http.Handler {
 // through Events.Failed (noteFailure).
 func oauthEndpoint(name string) bool {
 	switch name {
-	case "authorize", "token", "revocation", "introspection":
+	case "authorize", "token", "revocation", "introspection", "registration":
 		return true
 	}
 	return false

@@ -2,10 +2,12 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/endpoint/introspection"
+	"github.com/grantry/grantry/endpoint/registration"
 	"github.com/grantry/grantry/endpoint/revocation"
 	"github.com/grantry/grantry/storage"
 )
@@ -14,6 +16,7 @@ import (
 const (
 	revocationPath    = "/revoke"
 	introspectionPath = "/introspect"
+	registrationPath  = "/register"
 )
 
 // registerEndpoints registers revocation (RFC 7009) and introspection
@@ -40,10 +43,35 @@ func (a *app) describeToken(ctx context.Context, tok *storage.Token, info *grant
 	}
 }
 
-// mountEndpoints mounts revocation, introspection and the server metadata
-// (RFC 8414 §3).
+// registerRegistration registers dynamic client registration (RFC 7591)
+// and its management (RFC 7592) unless --registration is off, so that the
+// metadata lists it, and returns its handler; nil when it is off.
+func (a *app) registerRegistration() (http.Handler, error) {
+	if a.cfg.Registration == registrationOff {
+		return nil, nil
+	}
+	cfg := registration.Config{URL: registrationPath, SectorHTTPClient: sectorHTTPClient}
+	if a.cfg.Registration == registrationToken {
+		if a.store.initialTokens == nil {
+			return nil, errors.New("--registration token: this store keeps no initial access tokens")
+		}
+		cfg.InitialAccessTokens = registration.StoredInitialTokens(a.store.initialTokens)
+	}
+	reg, err := registration.New(a.oauth, a.store.clients, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return a.oauth.MountHandler(grantry.EndpointRegistration, reg), nil
+}
+
+// mountEndpoints mounts revocation, introspection, registration when on,
+// and the server metadata (RFC 8414 §3).
 func (a *app) mountEndpoints(handle func(pattern, endpoint string, h http.HandlerFunc)) {
 	handle(revocationPath, "revocation", a.revoke.ServeHTTP)
 	handle(introspectionPath, "introspection", a.introspect.ServeHTTP)
+	if a.register != nil {
+		handle(registrationPath, "registration", a.register.ServeHTTP)
+		handle(registrationPath+"/", "registration", a.register.ServeHTTP)
+	}
 	handle(a.oauth.MetadataPath(), "metadata", a.metadata.ServeHTTP)
 }

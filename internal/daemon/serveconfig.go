@@ -61,10 +61,21 @@ type serveConfig struct {
 	// Introspectors are the clients, resource servers, that may
 	// introspect every token; any other client only its own.
 	Introspectors *listFlag
+	// Registration says who may register clients at /register (RFC 7591):
+	// nobody (off), anyone (open), or holders of an initial access token
+	// (token).
+	Registration string
 
 	// issuerDefaulted is set when check filled in Issuer from Addr.
 	issuerDefaulted bool
 }
+
+// The values of --registration.
+const (
+	registrationOff   = "off"
+	registrationOpen  = "open"
+	registrationToken = "token"
+)
 
 // defaultGrants are enabled unless --grants says otherwise; implicit and
 // password are off (RFC 9700 §2.1.2, §2.4).
@@ -103,6 +114,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.AllowPKCEPlain, "allow-pkce-plain", false, "accept the plain PKCE method besides S256")
 	fs.DurationVar(&c.AccessTokenLifetime, "access-token-lifetime", defaultAccessTokenLifetime, "how long an access token lives, whatever the grant")
 	fs.DurationVar(&c.RefreshLifetime, "refresh-lifetime", authserver.DefaultRefreshLifetime, "how long a refresh token lives after its issue")
+	fs.StringVar(&c.Registration, "registration", registrationOff, "dynamic client registration at /register (RFC 7591, RFC 7592): off, open (anyone may register a client) or token (only with an initial access token from grantry registration-token create)")
 	fs.BoolVar(&c.RefreshAbsolute, "refresh-absolute", false, "rotated refresh tokens keep the expiry of the first: a sign-in ends --refresh-lifetime after it began, however often it is refreshed")
 }
 
@@ -129,6 +141,16 @@ func (c *serveConfig) check() error {
 	}
 	if _, err := c.algs.algorithms(); err != nil {
 		return err
+	}
+	switch c.Registration {
+	case registrationOff:
+	case registrationOpen, registrationToken:
+		if strings.TrimSpace(c.Scopes) == "" {
+			// Else a client would register, and be granted, any scope.
+			return fmt.Errorf("--registration %s needs --scopes: the scopes a registered client may have", c.Registration)
+		}
+	default:
+		return fmt.Errorf("--registration %q: want off, open or token", c.Registration)
 	}
 	if _, err := grantry.ParseScope(c.Scopes); err != nil {
 		return fmt.Errorf("--scopes: %w", err)

@@ -46,6 +46,9 @@ type backend struct {
 	settings settingStore
 	// keys keeps the signing keys, sealed.
 	keys storage.SigningKeyStore
+	// initialTokens keeps the initial access tokens of protected client
+	// registration (RFC 7591 §3).
+	initialTokens storage.InitialAccessTokenStore
 	// kekFile is where the key-encryption key of the signing keys is kept
 	// when none is given: next to an SQLite file; "" for other stores.
 	kekFile string
@@ -154,8 +157,9 @@ func openBackend(ctx context.Context, dsn, redisURL string) (*backend, error) {
 func memoryBackend(s *memstore.Store) *backend {
 	return &backend{
 		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, logouts: s, purger: s, keys: s,
-		ping:  func(context.Context) error { return nil },
-		close: func() error { return nil },
+		initialTokens: s,
+		ping:          func(context.Context) error { return nil },
+		close:         func() error { return nil },
 	}
 }
 
@@ -244,9 +248,9 @@ func sqlBackend(ctx context.Context, db *sql.DB, d sqlstore.Dialect, what string
 	}
 	b := &backend{
 		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, logouts: s, purger: s, keys: s,
-		shared: true,
-		ping:   db.PingContext,
-		close:  db.Close,
+		shared: true, initialTokens: s,
+		ping:  db.PingContext,
+		close: db.Close,
 	}
 	var acc any = s
 	b.settings, _ = acc.(settingStore)

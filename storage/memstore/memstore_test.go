@@ -66,3 +66,7 @@ func TestSessionsConformance(t *testing.T) {
 func TestLogoutsConformance(t *testing.T) {
 	storagetest.RunLogouts(t, func(*testing.T) storagetest.LogoutStore { return memstore.New() })
 }
+
+func TestInitialAccessTokensConformance(t *testing.T) {
+	storagetest.RunInitialAccessTokens(t, func(*testing.T) storage.InitialAccessTokenStore { return memstore.New() })
+}

@@ -8,7 +8,8 @@ import (
 
 // Store is an in-memory implementation of storage.ClientRegistry,
 // storage.CodeStore, storage.TokenStore, storage.Purger,
-// storage.SigningKeyStore, storage.SessionStore and storage.LogoutQueue. It is safe for
+// storage.SigningKeyStore, storage.SessionStore, storage.LogoutQueue and
+// storage.InitialAccessTokenStore. It is safe for
 // concurrent use. Create one with New; the zero value is not ready for
 // use.
 type Store struct {
@@ -23,6 +24,9 @@ type Store struct {
 	// logouts are the pending back-channel logouts by session ID, see
 	// logout.go; made on first write.
 	logouts map[string]*pendingLogout
+	// initialTokens are the initial access tokens of client
+	// registration, by ID; see initialtoken.go.
+	initialTokens map[string]*storage.InitialAccessToken
 }
 
 // Interface checks.
@@ -34,6 +38,8 @@ var (
 	_ storage.SigningKeyStore = (*Store)(nil)
 	_ storage.SessionStore    = (*Store)(nil)
 	_ storage.LogoutQueue     = (*Store)(nil)
+
+	_ storage.InitialAccessTokenStore = (*Store)(nil)
 )
 
 // New returns an empty store.

@@ -46,3 +46,13 @@ func TestLogoutsConformance(t *testing.T) {
 		})
 	}
 }
+
+func TestInitialAccessTokensConformance(t *testing.T) {
+	for _, tc := range dialects {
+		t.Run(tc.name, func(t *testing.T) {
+			storagetest.RunInitialAccessTokens(t, func(t *testing.T) storage.InitialAccessTokenStore {
+				return openStore(t, tc.open(t), tc.d)
+			})
+		})
+	}
+}
