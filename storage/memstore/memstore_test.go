@@ -62,3 +62,7 @@ func TestSigningKeysConformance(t *testing.T) {
 func TestSessionsConformance(t *testing.T) {
 	storagetest.RunSessions(t, func(*testing.T) storage.SessionStore { return memstore.New() })
 }
+
+func TestPushedRequestsConformance(t *testing.T) {
+	storagetest.RunPushedRequests(t, func(*testing.T) storage.PushedRequestStore { return memstore.New() })
+}
