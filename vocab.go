@@ -54,6 +54,9 @@ const (
 	EndpointToken         = "token"
 	EndpointRevocation    = "revocation"
 	EndpointIntrospection = "introspection"
+	// EndpointPushedAuthorization is the pushed authorization request
+	// endpoint (RFC 9126).
+	EndpointPushedAuthorization = "pushed_authorization_request"
 )
 
 // TokenTypeBearer is the token_type of a bearer token (RFC 6750 §4).

@@ -73,6 +73,9 @@ type Config struct {
 	// Endpoints holds the URLs of the authorization and token endpoints,
 	// for server metadata (RFC 8414 §2).
 	Endpoints EndpointURLs
+	// RequestObjects enables the request parameter (RFC 9101); nil
+	// answers it with request_not_supported.
+	RequestObjects *RequestObjectConfig
 	// Events are called as clients authenticate and tokens are issued and
 	// revoked; nil callbacks are skipped.
 	Events Events
@@ -100,6 +103,8 @@ type Server struct {
 	clientAuth map[grantry.AuthMethod]ClientAuthenticator
 	authOrder  []grantry.AuthMethod
 	endpoints  []Endpoint
+	// requestURIs is the mounted endpoint that resolves request_uri.
+	requestURIs RequestURIResolver
 }
 
 // New returns a server, or an error when the configuration is unusable.
