@@ -33,7 +33,9 @@ type MetadataProvider interface {
 // request_parameter_supported and request_uri_parameter_supported
 // (RFC 9101 §10.1) set true with an authorization grant when request
 // objects are enabled or a request_uri resolver is mounted (so that they
-// override the false an OpenID provider gives), each
+// override the false an OpenID provider gives), with request objects
+// request_object_signing_alg_values_supported and, when required,
+// require_signed_request_object, each
 // endpoint's NAME_endpoint_auth_methods_supported, and the members of every
 // MetadataProvider among the grants, the client authenticators and the
 // endpoints, and of every extension's Hooks.Metadata. String lists are
@@ -83,6 +85,7 @@ func (s *Server) baseMetadata() map[string]any {
 		}
 		if s.cfg.RequestObjects != nil {
 			m["request_parameter_supported"] = true
+			s.requestObjectMetadata(m)
 		}
 		if s.requestURIs != nil {
 			m["request_uri_parameter_supported"] = true

@@ -73,8 +73,8 @@ type Config struct {
 	// Endpoints holds the URLs of the authorization and token endpoints,
 	// for server metadata (RFC 8414 §2).
 	Endpoints EndpointURLs
-	// RequestObjects enables the request parameter (RFC 9101); nil
-	// answers it with request_not_supported.
+	// RequestObjects enables request objects (RFC 9101); nil answers the
+	// request parameter with request_not_supported.
 	RequestObjects *RequestObjectConfig
 	// Events are called as clients authenticate and tokens are issued and
 	// revoked; nil callbacks are skipped.

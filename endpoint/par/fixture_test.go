@@ -43,11 +43,12 @@ type fixture struct {
 	par   *par.Endpoint
 }
 
-func newFixture(t *testing.T, cfg par.Config) *fixture {
+func newFixture(t *testing.T, cfg par.Config, edits ...func(*authserver.Config, []*storage.Client)) *fixture {
 	t.Helper()
 	f := &fixture{t: t, store: memstore.New(), clock: authtest.NewClock(start), mux: http.NewServeMux()}
 	code := []grantry.GrantType{grantry.GrantAuthorizationCode}
 	rts := []grantry.ResponseType{grantry.ResponseCode}
+	var clients []*storage.Client
 	for _, c := range []*storage.Client{
 		{ID: "c1", SecretHash: secret.HashSecret("s1"), RedirectURIs: []string{cbURI}, Scope: grantry.Scope{"profile", "email"}, GrantTypes: code, ResponseTypes: rts},
 		{ID: "c2", SecretHash: secret.HashSecret("s2"), RedirectURIs: []string{cbURI}, Scope: grantry.Scope{"profile"}, GrantTypes: code, ResponseTypes: rts},
@@ -56,14 +57,21 @@ func newFixture(t *testing.T, cfg par.Config) *fixture {
 		{ID: "must", SecretHash: secret.HashSecret("s3"), RedirectURIs: []string{cbURI}, Scope: grantry.Scope{"profile"}, GrantTypes: code, ResponseTypes: rts,
 			RequirePushedAuthorizationRequests: true},
 	} {
+		clients = append(clients, c)
+	}
+	acfg := authserver.Config{
+		Issuer: "https://as.test", Clients: f.store, Tokens: f.store, Now: f.clock.Now,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	for _, edit := range edits {
+		edit(&acfg, clients)
+	}
+	for _, c := range clients {
 		if err := f.store.CreateClient(context.Background(), c); err != nil {
 			t.Fatal(err)
 		}
 	}
-	srv, err := authserver.New(authserver.Config{
-		Issuer: "https://as.test", Clients: f.store, Tokens: f.store, Now: f.clock.Now,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	srv, err := authserver.New(acfg)
 	if err != nil {
 		t.Fatal(err)
 	}
