@@ -90,11 +90,11 @@ const (
 // the redirect URI, so WriteError redirects them (RFC 6749 §4.1.2.1).
 //
 // A request_uri (RFC 9126 §4) or request object (RFC 9101) is resolved
-// first: its parameters replace the query's, and an error resolving it is
-// answered in a JSON body, as its redirect URI is not trusted yet. A
-// server that supports neither checks the query as a plain request and
-// redirects request_not_supported or request_uri_not_supported
-// (RFC 9101 §7).
+// first: its parameters replace the query's. An error resolving it, such
+// as invalid_request_uri, invalid_request_object or request_not_supported
+// (RFC 9101 §7), is redirected as RFC 6749 §4.1.2.1 says when the query's
+// own client_id and redirect_uri (or the client's only one) check out,
+// with the query's state; otherwise it is answered in a JSON body.
 func (s *Server) ValidateAuthorizationRequest(r *http.Request) (*AuthorizationRequest, error) {
 	params, err := authorizeParams(r, s.cfg.MaxBodyBytes)
 	if err != nil {
@@ -102,16 +102,12 @@ func (s *Server) ValidateAuthorizationRequest(r *http.Request) (*AuthorizationRe
 	}
 	req := &AuthorizationRequest{HTTP: r, Params: params, Time: s.now()}
 	ctx := r.Context()
-	resolveErr := s.resolveRequest(ctx, req)
-	if resolveErr != nil && !unsupportedRequest(resolveErr) {
-		return nil, resolveErr
+	if err := s.resolveRequest(ctx, req); err != nil {
+		return nil, s.resolveError(ctx, r, params, err)
 	}
 	req.State = req.Get("state")
 	if err := s.checkClientAndRedirect(ctx, req); err != nil {
 		return nil, err
-	}
-	if resolveErr != nil {
-		return nil, req.redirectError(resolveErr)
 	}
 	if err := s.checkAuthorizationParams(ctx, req); err != nil {
 		return nil, req.redirectError(err)

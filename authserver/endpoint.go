@@ -63,10 +63,7 @@ func (s *Server) Mount(e Endpoint) http.Handler {
 		}
 	}
 	if res, ok := e.(RequestURIResolver); ok {
-		if s.requestURIs != nil {
-			panic("authserver: a second request_uri resolver: " + e.Name())
-		}
-		s.requestURIs = res
+		s.SetRequestURIResolver(res)
 	}
 	s.endpoints = append(s.endpoints, e)
 	status := http.StatusOK

@@ -206,6 +206,16 @@ func TestRequestObjectRefused(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			w := f.authorize(url.Values{"client_id": {tc.client}, "request": {tc.obj}, "redirect_uri": {cbURI}, "response_type": {"code"}, "state": {"s"}})
+			u, err := url.Parse(w.Header().Get("Location"))
+			if w.Code != http.StatusFound || err != nil || !strings.HasPrefix(u.String(), cbURI+"?") {
+				t.Fatalf("got %d %q, want a redirect to the client", w.Code, w.Header().Get("Location"))
+			}
+			if q := u.Query(); q.Get("error") != string(grantry.ErrInvalidRequestObject) || q.Get("state") != "s" || q.Get("code") != "" {
+				t.Errorf("got %v, want error invalid_request_object, the query's state and no code", q)
+			}
+			// Without a redirect URI of the client in the query, nothing
+			// redirects.
+			w = f.authorize(url.Values{"client_id": {tc.client}, "request": {tc.obj}, "redirect_uri": {"https://evil.test/cb"}})
 			checkObjectError(t, w, http.StatusBadRequest, grantry.ErrInvalidRequestObject)
 		})
 	}

@@ -96,11 +96,18 @@ func (s *Server) queryClient(ctx context.Context, id string) (*storage.Client, e
 	return client, nil
 }
 
-// unsupportedRequest reports whether err says that request or request_uri
-// is not supported at all.
-func unsupportedRequest(err error) bool {
+// resolveError answers a failure to resolve request or request_uri
+// (RFC 9101 §7): redirected to the redirect URI of the query, when the
+// query names a client and a redirect URI of it as a plain request must,
+// since such a URI is safe to send the error to; otherwise, and always
+// when the client is unknown, in a JSON body.
+func (s *Server) resolveError(ctx context.Context, r *http.Request, query Params, err error) error {
 	e := AsError(err)
-	return e.Code == grantry.ErrRequestNotSupported || e.Code == grantry.ErrRequestURINotSupported
+	q := &AuthorizationRequest{HTTP: r, Params: query, State: query.Get("state"), Time: s.now()}
+	if s.checkClientAndRedirect(ctx, q) != nil {
+		return e
+	}
+	return q.redirectError(e)
 }
 
 // checkRequestPolicy applies what the server and the client require of
@@ -116,6 +123,18 @@ func (s *Server) checkRequestPolicy(req *AuthorizationRequest) error {
 		return grantry.InvalidRequest("the authorization request must be a signed request object (RFC 9101)")
 	}
 	return nil
+}
+
+// SetRequestURIResolver makes r the server's resolver of request_uri
+// without mounting it as an endpoint, for an application that keeps its
+// own requests by reference (a sign-in page returning to a pushed
+// request) but offers no pushed authorization request endpoint. It
+// panics when a resolver is set already.
+func (s *Server) SetRequestURIResolver(r RequestURIResolver) {
+	if s.requestURIs != nil {
+		panic("authserver: a second request_uri resolver")
+	}
+	s.requestURIs = r
 }
 
 // RequestURIsSupported reports whether the server resolves request_uri:

@@ -65,6 +65,7 @@ func Example() {
 	fmt.Println(res.StatusCode, strings.HasPrefix(pushed.RequestURI, par.URIPrefix), pushed.ExpiresIn)
 
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// The request_uri is used once: the second attempt is refused.
 	for range 2 {
 		q := url.Values{"client_id": {"web"}, "request_uri": {pushed.RequestURI}}
 		res, err = noRedirect.Get(as.URL + "/authorize?" + q.Encode())
@@ -73,10 +74,11 @@ func Example() {
 		}
 		res.Body.Close()
 		loc, _ := url.Parse(res.Header.Get("Location"))
-		fmt.Println(res.StatusCode, loc.Query().Get("state"), loc.Query().Get("code") != "")
+		got := loc.Query()
+		fmt.Printf("%d state=%q code=%t error=%q\n", res.StatusCode, got.Get("state"), got.Get("code") != "", got.Get("error"))
 	}
 	// Output:
 	// 201 true 60
-	// 302 af0ifjsldkj true
-	// 400  false
+	// 302 state="af0ifjsldkj" code=true error=""
+	// 302 state="" code=false error="invalid_request_uri"
 }

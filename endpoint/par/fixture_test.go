@@ -183,3 +183,13 @@ func (f *fixture) authorizeMethod(method, target string) *httptest.ResponseRecor
 }
 
 func secretDigest(s string) string { return secret.Digest(s) }
+
+// redirectedError checks that w redirects to the client with error code
+// and state, and no code.
+func redirectedError(t *testing.T, w *httptest.ResponseRecorder, code grantry.ErrorCode, state string) {
+	t.Helper()
+	q := redirected(t, w)
+	if q.Get("error") != string(code) || q.Get("state") != state || q.Get("code") != "" {
+		t.Errorf("got %v, want error %s, state %q and no code", q, code, state)
+	}
+}

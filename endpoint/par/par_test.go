@@ -63,25 +63,29 @@ func TestAuthorizeWithRequestURI(t *testing.T) {
 	}
 }
 
+// TestRequestURIRefused checks the refusals of a request_uri: redirected
+// with the query's state to the client's registered redirect URI when the
+// query names a valid client, in a JSON body otherwise.
 func TestRequestURIRefused(t *testing.T) {
+	same := func(_ *fixture, u string) string { return u }
 	tests := []struct {
 		name   string
 		client string // the client_id presented at the authorization endpoint
 		uri    func(f *fixture, pushed string) string
 		before func(f *fixture)
-		status int
 		code   grantry.ErrorCode
+		json   bool
 	}{
 		{"reused", "c1", func(f *fixture, u string) string {
 			redirected(f.t, f.authorize(url.Values{"client_id": {"c1"}, "request_uri": {u}}))
 			return u
-		}, nil, 400, grantry.ErrInvalidRequestURI},
-		{"expired", "c1", func(_ *fixture, u string) string { return u }, func(f *fixture) { f.clock.Advance(60 * time.Second) }, 400, grantry.ErrInvalidRequestURI},
-		{"unknown", "c1", func(*fixture, string) string { return par.URIPrefix + "nope" }, nil, 400, grantry.ErrInvalidRequestURI},
-		{"not ours", "c1", func(*fixture, string) string { return "https://client.test/request.jwt" }, nil, 400, grantry.ErrInvalidRequestURI},
-		{"another client's", "c2", func(_ *fixture, u string) string { return u }, nil, 400, grantry.ErrInvalidRequestURI},
-		{"unknown client", "zz", func(_ *fixture, u string) string { return u }, nil, 400, grantry.ErrInvalidClient},
-		{"no client_id", "", func(_ *fixture, u string) string { return u }, nil, 400, grantry.ErrInvalidRequest},
+		}, nil, grantry.ErrInvalidRequestURI, false},
+		{"expired", "c1", same, func(f *fixture) { f.clock.Advance(60 * time.Second) }, grantry.ErrInvalidRequestURI, false},
+		{"unknown", "c1", func(*fixture, string) string { return par.URIPrefix + "nope" }, nil, grantry.ErrInvalidRequestURI, false},
+		{"not ours", "c1", func(*fixture, string) string { return "https://client.test/request.jwt" }, nil, grantry.ErrInvalidRequestURI, false},
+		{"another client's", "c2", same, nil, grantry.ErrInvalidRequestURI, false},
+		{"unknown client", "zz", same, nil, grantry.ErrInvalidClient, true},
+		{"no client_id", "", same, nil, grantry.ErrInvalidRequest, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -94,19 +98,30 @@ func TestRequestURIRefused(t *testing.T) {
 			if tc.client != "" {
 				q.Set("client_id", tc.client)
 			}
-			jsonError(t, f.authorize(q), tc.status, tc.code)
+			w := f.authorize(q)
+			if tc.json {
+				jsonError(t, w, http.StatusBadRequest, tc.code)
+				return
+			}
+			redirectedError(t, w, tc.code, "s")
 		})
 	}
 	t.Run("another client's is used up", func(t *testing.T) {
 		f := newFixture(t, par.Config{})
 		uri := f.pushed("c1", "s1", codeRequest())
-		jsonError(t, f.authorize(url.Values{"client_id": {"c2"}, "request_uri": {uri}}), 400, grantry.ErrInvalidRequestURI)
-		jsonError(t, f.authorize(url.Values{"client_id": {"c1"}, "request_uri": {uri}}), 400, grantry.ErrInvalidRequestURI)
+		redirectedError(t, f.authorize(url.Values{"client_id": {"c2"}, "request_uri": {uri}}), grantry.ErrInvalidRequestURI, "")
+		redirectedError(t, f.authorize(url.Values{"client_id": {"c1"}, "request_uri": {uri}}), grantry.ErrInvalidRequestURI, "")
 	})
 	t.Run("with request", func(t *testing.T) {
 		f := newFixture(t, par.Config{})
 		uri := f.pushed("c1", "s1", codeRequest())
-		jsonError(t, f.authorize(url.Values{"client_id": {"c1"}, "request_uri": {uri}, "request": {"e30.e30.sig"}}), 400, grantry.ErrInvalidRequest)
+		q := url.Values{"client_id": {"c1"}, "request_uri": {uri}, "request": {"e30.e30.sig"}, "state": {"s"}}
+		redirectedError(t, f.authorize(q), grantry.ErrInvalidRequest, "s")
+	})
+	t.Run("no redirect URI to trust", func(t *testing.T) {
+		f := newFixture(t, par.Config{})
+		q := url.Values{"client_id": {"c1"}, "request_uri": {par.URIPrefix + "nope"}, "redirect_uri": {"https://evil.test/cb"}}
+		jsonError(t, f.authorize(q), http.StatusBadRequest, grantry.ErrInvalidRequestURI)
 	})
 }
 

@@ -7,17 +7,19 @@ import (
 	"time"
 )
 
-const clientUpdateSummary = "Change a client's OpenID Connect metadata. Only the flags given change; an empty value clears one " +
+const clientUpdateSummary = "Change a client's OpenID Connect metadata, request policy and keys. Only the flags given change; an empty value clears one " +
 	"(--post-logout-redirect-uri '' clears the list). A sector_identifier_uri is fetched again and must list every redirect URI."
 
 func cmdClientUpdate(ctx context.Context, env *environment, args []string) error {
 	var (
 		f    adminFlags
 		meta clientMetaFlags
+		jar  clientJARFlags
 	)
 	fs := env.flagSet("client update", "CLIENT_ID", clientUpdateSummary)
 	f.register(fs, true)
 	meta.register(fs)
+	jar.register(fs)
 	pos, err := env.parse(fs, args)
 	if err != nil {
 		return err
@@ -26,7 +28,7 @@ func cmdClientUpdate(ctx context.Context, env *environment, args []string) error
 		return err
 	}
 	set := visited(fs)
-	if !set.anyMeta() {
+	if !set.anyMeta() && !set.anyJAR() {
 		return errors.New("client update: nothing to change: give at least one of the metadata flags (see client update -h)")
 	}
 	return withBackend(ctx, &f, func(b *backend) error {
@@ -35,6 +37,9 @@ func cmdClientUpdate(ctx context.Context, env *environment, args []string) error
 			return err
 		}
 		if err := meta.apply(c, set.has); err != nil {
+			return err
+		}
+		if err := jar.apply(c, set.has); err != nil {
 			return err
 		}
 		if err := checkSector(ctx, c); err != nil {

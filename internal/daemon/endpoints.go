@@ -3,9 +3,11 @@ package daemon
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/endpoint/introspection"
+	"github.com/grantry/grantry/endpoint/par"
 	"github.com/grantry/grantry/endpoint/revocation"
 	"github.com/grantry/grantry/storage"
 )
@@ -14,7 +16,27 @@ import (
 const (
 	revocationPath    = "/revoke"
 	introspectionPath = "/introspect"
+	parPath           = "/par"
 )
+
+// pageRequestLifetime is how long a request kept by reference for the
+// sign-in and consent pages may be used: time for a person to sign in.
+const pageRequestLifetime = 30 * time.Minute
+
+// registerPAR makes the keeper of pushed authorization requests
+// (RFC 9126): mounted at /par with --par, otherwise only the resolver of
+// the request_uri values the pages use to refer to a pushed or signed
+// request. It returns the endpoint's handler, or nil.
+func (a *app) registerPAR() http.Handler {
+	a.par = par.New(a.oauth, a.store.pushed, par.Config{
+		URL: parPath, Lifetime: a.cfg.PARLifetime, AuthMethods: allMethods, Require: a.cfg.RequirePAR,
+	})
+	if !a.cfg.PAR {
+		a.oauth.SetRequestURIResolver(a.par)
+		return nil
+	}
+	return a.oauth.Mount(a.par)
+}
 
 // registerEndpoints registers revocation (RFC 7009) and introspection
 // (RFC 7662) on the server, so that the metadata lists them, and returns
@@ -40,10 +62,14 @@ func (a *app) describeToken(ctx context.Context, tok *storage.Token, info *grant
 	}
 }
 
-// mountEndpoints mounts revocation, introspection and the server metadata
+// mountEndpoints mounts revocation, introspection, pushed authorization
+// requests when enabled, and the server metadata
 // (RFC 8414 §3).
 func (a *app) mountEndpoints(handle func(pattern, endpoint string, h http.HandlerFunc)) {
 	handle(revocationPath, "revocation", a.revoke.ServeHTTP)
 	handle(introspectionPath, "introspection", a.introspect.ServeHTTP)
+	if a.pushAuth != nil {
+		handle(parPath, "par", a.pushAuth.ServeHTTP)
+	}
 	handle(a.oauth.MetadataPath(), "metadata", a.metadata.ServeHTTP)
 }

@@ -588,7 +588,9 @@ func TestOIDFBasic(t *testing.T) {
 			})
 			req := hdr + "." + base64.RawURLEncoding.EncodeToString(body) + "."
 			f := o.authorize(c, authzQuery("request", req))
-			wantError(t, o.callback(f, false), "request_not_supported")
+			// Request objects are supported, signed ones only: the
+			// unsigned one is refused as invalid (RFC 9101 §6.2).
+			wantError(t, o.callback(f, false), "invalid_request_object")
 		}},
 		{"oidcc-claims-essential", func(t *testing.T, o *oidf) {
 			claims := `{"userinfo":{"name":{"essential":true}}}`

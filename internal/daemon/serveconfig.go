@@ -51,6 +51,16 @@ type serveConfig struct {
 	// Introspectors are the clients, resource servers, that may
 	// introspect every token; any other client only its own.
 	Introspectors *listFlag
+	// PAR mounts the pushed authorization request endpoint (RFC 9126);
+	// RequirePAR makes every client push its requests, and implies PAR.
+	PAR         bool
+	RequirePAR  bool
+	PARLifetime time.Duration
+	// RequestObjects accepts signed request objects (RFC 9101) from
+	// clients with registered keys; RequireSignedRequestObject makes
+	// every client send them.
+	RequestObjects             bool
+	RequireSignedRequestObject bool
 
 	// issuerDefaulted is set when check filled in Issuer from Addr.
 	issuerDefaulted bool
@@ -91,6 +101,11 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.Var(c.Introspectors, "introspectors", "comma-separated `list` of client IDs (resource servers) that may introspect every token; any other client may introspect only its own")
 	fs.BoolVar(&c.AllowPKCEPlain, "allow-pkce-plain", false, "accept the plain PKCE method besides S256")
 	fs.DurationVar(&c.RefreshLifetime, "refresh-lifetime", authserver.DefaultRefreshLifetime, "how long a refresh token lives after its issue")
+	fs.BoolVar(&c.PAR, "par", false, "serve the pushed authorization request endpoint (RFC 9126) at /par")
+	fs.BoolVar(&c.RequirePAR, "require-par", false, "require every client to push its authorization requests (RFC 9126 §5); implies --par")
+	fs.DurationVar(&c.PARLifetime, "par-lifetime", 60*time.Second, "how long the request_uri of a pushed authorization request may be used")
+	fs.BoolVar(&c.RequestObjects, "request-objects", true, "accept signed request objects (RFC 9101, the request parameter, pushed or not) from clients with registered keys (--jwks-uri or --jwks-file)")
+	fs.BoolVar(&c.RequireSignedRequestObject, "require-signed-request-object", false, "require every client to send its authorization requests as signed request objects (RFC 9101 §10.5); implies --request-objects")
 	fs.BoolVar(&c.RefreshAbsolute, "refresh-absolute", false, "rotated refresh tokens keep the expiry of the first: a sign-in ends --refresh-lifetime after it began, however often it is refreshed")
 }
 
@@ -106,6 +121,11 @@ func (c *serveConfig) check() error {
 	if c.RefreshLifetime <= 0 {
 		return fmt.Errorf("--refresh-lifetime %v: must be positive", c.RefreshLifetime)
 	}
+	if c.PARLifetime <= 0 || c.PARLifetime > 10*time.Minute {
+		return fmt.Errorf("--par-lifetime %v: must be positive and at most 10m", c.PARLifetime)
+	}
+	c.PAR = c.PAR || c.RequirePAR
+	c.RequestObjects = c.RequestObjects || c.RequireSignedRequestObject
 	if c.InsecureDev && !origin.Loopback(host) {
 		return fmt.Errorf("--insecure-dev is allowed only on a loopback address, not %q", c.Addr)
 	}

@@ -32,6 +32,9 @@ type backend struct {
 	consents consentStore
 	// sessions keeps the sign-in sessions; every backend has them.
 	sessions storage.SessionStore
+	// pushed keeps pushed authorization requests (RFC 9126), in Redis
+	// when --redis is set.
+	pushed storage.PushedRequestStore
 	// purger deletes the expired codes, tokens and sessions of the
 	// database; nil when it keeps none.
 	purger storage.Purger
@@ -140,7 +143,7 @@ func openBackend(ctx context.Context, dsn, redisURL string) (*backend, error) {
 
 func memoryBackend(s *memstore.Store) *backend {
 	return &backend{
-		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, purger: s, keys: s,
+		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, purger: s, keys: s, pushed: s,
 		ping:  func(context.Context) error { return nil },
 		close: func() error { return nil },
 	}
@@ -205,7 +208,7 @@ func sqlBackend(ctx context.Context, db *sql.DB, d sqlstore.Dialect, what string
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	b := &backend{
-		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, purger: s, keys: s, shared: true,
+		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, purger: s, keys: s, pushed: s, shared: true,
 		ping:  db.PingContext,
 		close: db.Close,
 	}
@@ -214,7 +217,8 @@ func sqlBackend(ctx context.Context, db *sql.DB, d sqlstore.Dialect, what string
 	return b, nil
 }
 
-// addRedis moves authorization codes to Redis, where each expires on its
+// addRedis moves authorization codes and pushed authorization requests to
+// Redis, where each expires on its
 // own; clients, users and tokens stay in the database, so the codes of a
 // deleted client or user are refused when redeemed (apartCodes). Readiness
 // then checks Redis too.
@@ -228,7 +232,9 @@ func addRedis(ctx context.Context, b *backend, rawURL string) error {
 		_ = rdb.Close()
 		return fmt.Errorf("redis: %w", err)
 	}
-	b.codes = apartCodes{CodeStore: redisstore.New(rdb, redisstore.Config{}), clients: b.clients, users: b.users}
+	rs := redisstore.New(rdb, redisstore.Config{})
+	b.codes = apartCodes{CodeStore: rs, clients: b.clients, users: b.users}
+	b.pushed = rs
 	dbPing, dbClose := b.ping, b.close
 	b.ping = func(ctx context.Context) error {
 		if err := dbPing(ctx); err != nil {
