@@ -44,15 +44,15 @@ type oidf struct {
 	userID string
 }
 
-// newOIDF is a harness with the implicit grant enabled, a user with
+// newOIDF is a harness, changed by opts, with the implicit grant enabled, a user with
 // claims and a confidential client allowed every response type.
-func newOIDF(t *testing.T) *oidf {
+func newOIDF(t *testing.T, opts ...func(*serveConfig)) *oidf {
 	t.Helper()
-	h := newHarness(t, func(c *serveConfig) {
+	h := newHarness(t, append([]func(*serveConfig){func(c *serveConfig) {
 		if err := c.Grants.Set("authorization_code,refresh_token,implicit"); err != nil {
 			t.Fatal(err)
 		}
-	})
+	}}, opts...)...)
 	u := &storage.User{ID: "id-" + oidfUser, Username: oidfUser, PasswordHash: secret.HashSecret(oidfPassword), CreatedAt: time.Now(), Claims: oidfClaims}
 	if err := h.store.CreateUser(t.Context(), u); err != nil {
 		t.Fatal(err)
