@@ -14,6 +14,8 @@ import (
 // RunPushedRequests runs the conformance suite of
 // storage.PushedRequestStore (group "PushedRequests") as subtests of t.
 // newStore is called once per subtest and must return a new, empty store.
+// When the store is also a storage.Purger, the purge of expired requests
+// is checked too.
 func RunPushedRequests(t *testing.T, newStore func(t *testing.T) storage.PushedRequestStore) {
 	runGroup(t, "PushedRequests", pushedTests, newStore)
 }
@@ -26,6 +28,7 @@ var pushedTests = []test[storage.PushedRequestStore]{
 	{"ConsumeExpired", testPushedExpired},
 	{"ConsumeConcurrent", testPushedConcurrent},
 	{"CopyIsolation", testPushedCopyIsolation},
+	{"Purge", testPushedPurge},
 }
 
 // newPushed returns a pushed request with every field set, distinct for
@@ -145,5 +148,28 @@ func testPushedCopyIsolation(t *testing.T, s storage.PushedRequestStore) {
 	}
 	if got.Params["state"] != "s-a" {
 		t.Errorf("got state %q, want %q: the store kept the caller's map", got.Params["state"], "s-a")
+	}
+}
+
+// testPushedPurge checks that Purge removes the requests expired before
+// the given time and keeps the others, in a store that is a Purger.
+func testPushedPurge(t *testing.T, s storage.PushedRequestStore) {
+	p, ok := s.(storage.Purger)
+	if !ok {
+		return // nothing to check: the store expires requests itself
+	}
+	old, live := newPushed("old"), newPushed("live")
+	live.ExpiresAt = at(time.Hour)
+	savePushed(t, s, old)
+	savePushed(t, s, live)
+	n, err := p.Purge(t.Context(), at(2*time.Minute))
+	if err != nil || n != 1 {
+		t.Fatalf("Purge: got (%d, %v), want (1, nil)", n, err)
+	}
+	if _, err := s.ConsumePushedRequest(t.Context(), live.Hash, at(time.Minute)); err != nil {
+		t.Errorf("live request after purge: got %v, want it kept", err)
+	}
+	if err := s.SavePushedRequest(t.Context(), newPushed("old")); err != nil {
+		t.Errorf("saving the purged request again: got %v, want nil (it is gone)", err)
 	}
 }
