@@ -40,8 +40,8 @@ type ResolvedRequest struct {
 // those of its request_uri or request object, so that grants and
 // extensions never see either parameter. Only the client_id of the query
 // is kept, and it must be the pushing or signing client's (RFC 9126 §4,
-// RFC 9101 §5). Until the resolved redirect URI is checked nothing may
-// redirect, so every error is answered in a JSON body.
+// RFC 9101 §5). The resolved redirect URI is checked later, as any; an
+// error here is answered by resolveError.
 func (s *Server) resolveRequest(ctx context.Context, req *AuthorizationRequest) error {
 	obj, uri := req.Get("request"), req.Get("request_uri")
 	if obj == "" && uri == "" {
@@ -136,7 +136,3 @@ func (s *Server) SetRequestURIResolver(r RequestURIResolver) {
 	}
 	s.requestURIs = r
 }
-
-// RequestURIsSupported reports whether the server resolves request_uri:
-// whether a RequestURIResolver is mounted.
-func (s *Server) RequestURIsSupported() bool { return s.requestURIs != nil }

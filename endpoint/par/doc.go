@@ -25,8 +25,11 @@
 // Mounting the endpoint makes it the server's resolver of request_uri: at
 // the authorization endpoint, a request_uri is used once, only by the
 // client that pushed it, and its parameters replace any others of the
-// query (RFC 9126 §4); an unknown, used, expired or another client's
-// request_uri is 400 invalid_request_uri, never redirected. With
+// query (RFC 9126 §4). An unknown, used, expired or another client's
+// request_uri is invalid_request_uri, and is never answered with a code:
+// redirected, with the query's state, to the redirect URI the query names
+// (or the client's only one) when it is the client's, else 400 in a JSON
+// body. With
 // Config.Require, or for a client whose RequirePushedAuthorizationRequests
 // is set, an authorization request that was not pushed is refused with
 // invalid_request (RFC 9126 §5, §6). Only a hash of each request_uri is
