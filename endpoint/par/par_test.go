@@ -168,9 +168,19 @@ func TestPushRefused(t *testing.T) {
 	})
 	t.Run("GET", func(t *testing.T) {
 		f := newFixture(t, par.Config{})
+		// RFC 9126 §2.3: 405 for a method other than POST.
 		w := f.authorizeMethod(http.MethodGet, "/par?"+codeRequest().Encode())
-		if w.Code != http.StatusMethodNotAllowed && w.Code != http.StatusBadRequest {
-			t.Errorf("status: got %d, want 405 or 400", w.Code)
+		if w.Code != http.StatusMethodNotAllowed || w.Header().Get("Allow") != http.MethodPost {
+			t.Errorf("got status %d, Allow %q, want 405 and POST", w.Code, w.Header().Get("Allow"))
+		}
+	})
+	t.Run("body too large", func(t *testing.T) {
+		f := newFixture(t, par.Config{})
+		form := codeRequest()
+		form.Set("state", strings.Repeat("s", 70<<10))
+		w := f.push("c1", "s1", form)
+		if w.Code != http.StatusRequestEntityTooLarge {
+			t.Errorf("status: got %d, want 413 (RFC 9126 §2.3)", w.Code)
 		}
 	})
 }
