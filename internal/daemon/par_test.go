@@ -270,3 +270,52 @@ func (o *oidf) codeByReference(q url.Values) {
 		o.t.Fatalf("callback %v, want a code and state oidf-state", v)
 	}
 }
+
+// TestServeRequestFlags checks what --par-lifetime accepts and what
+// --require-par and --require-signed-request-object imply.
+func TestServeRequestFlags(t *testing.T) {
+	tests := []struct {
+		name            string
+		set             func(*serveConfig)
+		wantErr         string
+		wantPAR, wantRO bool
+	}{
+		{"defaults", func(*serveConfig) {}, "", false, true},
+		{"require-par implies par", func(c *serveConfig) { c.RequirePAR = true }, "", true, true},
+		{"require signed implies request objects", func(c *serveConfig) {
+			c.RequestObjects, c.RequireSignedRequestObject = false, true
+		}, "", false, true},
+		{"request objects off", func(c *serveConfig) { c.RequestObjects = false }, "", false, false},
+		{"zero lifetime", func(c *serveConfig) { c.PARLifetime = 0 }, "--par-lifetime", false, false},
+		{"long lifetime", func(c *serveConfig) { c.PARLifetime = time.Hour }, "--par-lifetime", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig(t, tt.set)
+			err := cfg.check()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("check: got %v, want an error mentioning %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || cfg.PAR != tt.wantPAR || cfg.RequestObjects != tt.wantRO {
+				t.Errorf("check: got (%v, par %v, request objects %v), want (nil, %v, %v)", err, cfg.PAR, cfg.RequestObjects, tt.wantPAR, tt.wantRO)
+			}
+		})
+	}
+}
+
+// TestServeRequestObjectsOff checks that with --request-objects=false the
+// request parameter is refused as unsupported.
+func TestServeRequestObjectsOff(t *testing.T) {
+	o := newOIDF(t, func(c *serveConfig) { c.RequestObjects = false })
+	key := o.signedClient(false)
+	v := o.callback(o.authorize(o.browser(), authzQuery("request", o.requestObject(key, authzQuery()))), false)
+	if v.Get("error") != "request_not_supported" || v.Get("code") != "" {
+		t.Errorf("callback %v, want request_not_supported and no code", v)
+	}
+	if m := o.metadata(); m["request_parameter_supported"] != false {
+		t.Errorf("request_parameter_supported: got %v, want false", m["request_parameter_supported"])
+	}
+}
