@@ -218,10 +218,9 @@ func sqlBackend(ctx context.Context, db *sql.DB, d sqlstore.Dialect, what string
 }
 
 // addRedis moves authorization codes and pushed authorization requests to
-// Redis, where each expires on its
-// own; clients, users and tokens stay in the database, so the codes of a
-// deleted client or user are refused when redeemed (apartCodes). Readiness
-// then checks Redis too.
+// Redis, where each expires on its own; clients, users and tokens stay in
+// the database, so the codes of a deleted client or user are refused when
+// redeemed (apartCodes). Readiness then checks Redis too.
 func addRedis(ctx context.Context, b *backend, rawURL string) error {
 	opts, err := redis.ParseURL(rawURL)
 	if err != nil {
