@@ -86,7 +86,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	c.Introspectors = newList()
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on, HOST:PORT")
 	fs.StringVar(&c.Issuer, "issuer", "", "issuer URL (RFC 8414); default http(s)://ADDR when ADDR is a loopback host")
-	fs.StringVar(&c.Redis, "redis", "", "redis:// URL: keep authorization codes in Redis")
+	fs.StringVar(&c.Redis, "redis", "", "redis:// URL: keep authorization codes and pushed authorization requests in Redis")
 	fs.Var(c.Grants, "grants", "comma-separated `list` of grant types to enable: authorization_code, refresh_token, client_credentials, implicit, password")
 	fs.StringVar(&c.Scopes, "scopes", "", "space-separated scopes the server knows; empty allows any scope a client is registered with")
 	fs.BoolVar(&c.InsecureDev, "insecure-dev", false, "development only, loopback only: cookies without the Secure attribute, for plain http")
