@@ -42,7 +42,7 @@ var importRules = []struct {
 	// registers, verifies software statements and checks the URLs keys
 	// and logout tokens travel to.
 	{"endpoint/registration", []string{".", "authserver", "storage", "secret", "keyset", "internal/origin"}},
-	{"endpoint/...", []string{".", "authserver", "storage"}},
+	{"endpoint/...", []string{".", "authserver", "storage", "secret"}},
 	{"bearer", []string{".", "internal/origin"}},
 	{"client/oauth1", []string{"internal/origin"}},
 	{"client/oauth2", []string{".", "keyset", "internal/origin", "golang.org/x/oauth2"}},

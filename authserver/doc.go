@@ -53,4 +53,13 @@
 // from everything registered: grants, extensions such as PKCE, client
 // authentication methods and endpoints. [Config.Events] reports client
 // authentications, issued tokens, revoked families and failed requests.
+//
+// An authorization request may come by reference or signed. Its
+// request_uri is resolved by the mounted [RequestURIResolver] (package
+// endpoint/par, RFC 9126), and a request object in its request parameter
+// is verified with the client's keys when [Config.RequestObjects] is set
+// (RFC 9101): either way their parameters replace the query's before the
+// grants and extensions see the request, which never holds request or
+// request_uri. The par endpoint validates what clients push with
+// [Server.ValidatePushedRequest].
 package authserver

@@ -29,7 +29,13 @@ type MetadataProvider interface {
 // with URL), scopes_supported (Config.Scopes), the response types, response
 // modes and grant types of the registered grants, the union of the token
 // grants' client authentication methods, authorization_response_iss_parameter_supported
-// (RFC 9207) when there is an issuer and an authorization grant, each
+// (RFC 9207) when there is an issuer and an authorization grant,
+// request_parameter_supported and request_uri_parameter_supported
+// (RFC 9101 §10.1) set true with an authorization grant when request
+// objects are enabled or a request_uri resolver is mounted (so that they
+// override the false an OpenID provider gives), with request objects
+// request_object_signing_alg_values_supported and, when required,
+// require_signed_request_object, each
 // endpoint's NAME_endpoint_auth_methods_supported, and the members of every
 // MetadataProvider among the grants, the client authenticators, the
 // endpoints and the handlers of MountHandler, and of every extension's
@@ -77,6 +83,13 @@ func (s *Server) baseMetadata() map[string]any {
 		m["response_modes_supported"] = []string{ModeQuery, ModeFragment, ModeFormPost}
 		if s.cfg.Issuer != "" {
 			m["authorization_response_iss_parameter_supported"] = true
+		}
+		if s.cfg.RequestObjects != nil {
+			m["request_parameter_supported"] = true
+			s.requestObjectMetadata(m)
+		}
+		if s.requestURIs != nil {
+			m["request_uri_parameter_supported"] = true
 		}
 	}
 	if _, ok := s.authzGrant[grantry.ResponseToken]; ok {

@@ -84,6 +84,9 @@ type Config struct {
 	// Endpoints holds the URLs of the authorization and token endpoints,
 	// for server metadata (RFC 8414 §2).
 	Endpoints EndpointURLs
+	// RequestObjects enables request objects (RFC 9101); nil answers the
+	// request parameter with request_not_supported.
+	RequestObjects *RequestObjectConfig
 	// Events are called as clients authenticate and tokens are issued and
 	// revoked; nil callbacks are skipped.
 	Events Events
@@ -113,6 +116,8 @@ type Server struct {
 	authOrder  []grantry.AuthMethod
 	endpoints  []Endpoint
 	handlers   []namedHandler
+	// requestURIs is the mounted endpoint that resolves request_uri.
+	requestURIs RequestURIResolver
 }
 
 // New returns a server, or an error when the configuration is unusable.

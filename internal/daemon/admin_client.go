@@ -40,6 +40,7 @@ type clientJSON struct {
 	Scope                   string   `json:"scope"`
 	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
 	clientMetaJSON
+	clientJARJSON
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -72,7 +73,7 @@ func toClientJSON(c *storage.Client, secret string) clientJSON {
 		ClientID: c.ID, ClientSecret: secret, Name: c.Name,
 		RedirectURIs: nonNil(c.RedirectURIs), Scope: c.Scope.String(),
 		TokenEndpointAuthMethod: string(c.TokenEndpointAuthMethod()), CreatedAt: c.CreatedAt.UTC(),
-		clientMetaJSON: toClientMetaJSON(c),
+		clientMetaJSON: toClientMetaJSON(c), clientJARJSON: toClientJARJSON(c),
 	}
 	j.GrantTypes = make([]string, len(c.GrantTypes))
 	for i, g := range c.GrantTypes {
@@ -99,6 +100,7 @@ type clientCreateFlags struct {
 	redirects               listFlag
 	grants                  *listFlag
 	meta                    clientMetaFlags
+	jar                     clientJARFlags
 }
 
 func (f *clientCreateFlags) register(fs *flag.FlagSet) {
@@ -111,6 +113,7 @@ func (f *clientCreateFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.method, "auth-method", string(grantry.AuthClientSecretBasic), "token endpoint auth method: client_secret_basic, client_secret_post or none")
 	fs.BoolVar(&f.public, "public", false, "a public client without secret (same as --auth-method none); PKCE is then required")
 	f.meta.register(fs)
+	f.jar.register(fs)
 }
 
 func cmdClientCreate(ctx context.Context, env *environment, args []string) error {
@@ -180,6 +183,9 @@ func (f *clientCreateFlags) record() (*storage.Client, error) {
 	if err := f.meta.apply(c, func(string) bool { return true }); err != nil {
 		return nil, err
 	}
+	if err := f.jar.apply(c, func(string) bool { return true }); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -237,6 +243,7 @@ func printClient(w io.Writer, c *storage.Client, plain string, asJSON bool) erro
 	fmt.Fprintf(tw, "scope:\t%s\n", j.Scope)
 	fmt.Fprintf(tw, "auth_method:\t%s\n", j.TokenEndpointAuthMethod)
 	printClientMeta(tw, j.clientMetaJSON)
+	printClientJAR(tw, j.clientJARJSON)
 	fmt.Fprintf(tw, "created_at:\t%s\n", j.CreatedAt.Format(time.RFC3339))
 	return tw.Flush()
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/grantry/grantry/storage"
 )
 
-const clientUpdateSummary = "Change a client's name, redirect URIs or OpenID Connect metadata. Only the flags given change; an empty value clears one " +
+const clientUpdateSummary = "Change a client's name, redirect URIs, OpenID Connect metadata, request policy and keys. Only the flags given change; an empty value clears one " +
 	"(--post-logout-redirect-uri '' clears the list). The --redirect-uri flags given replace the list, checked as by client create. " +
 	"A sector_identifier_uri is fetched again and must list every redirect URI."
 
@@ -78,11 +78,13 @@ func cmdClientUpdate(ctx context.Context, env *environment, args []string) error
 		f     adminFlags
 		basic clientBasicFlags
 		meta  clientMetaFlags
+		jar   clientJARFlags
 	)
 	fs := env.flagSet("client update", "CLIENT_ID", clientUpdateSummary)
 	f.register(fs, true)
 	basic.register(fs)
 	meta.register(fs)
+	jar.register(fs)
 	pos, err := env.parse(fs, args)
 	if err != nil {
 		return err
@@ -91,7 +93,7 @@ func cmdClientUpdate(ctx context.Context, env *environment, args []string) error
 		return err
 	}
 	set := visited(fs)
-	if !set.anyMeta() {
+	if !set.anyMeta() && !set.anyJAR() {
 		return errors.New("client update: nothing to change: give --name, --redirect-uri or a metadata flag (see client update -h)")
 	}
 	return withBackend(ctx, &f, func(b *backend) error {
@@ -103,6 +105,9 @@ func cmdClientUpdate(ctx context.Context, env *environment, args []string) error
 			return err
 		}
 		if err := meta.apply(c, set.has); err != nil {
+			return err
+		}
+		if err := jar.apply(c, set.has); err != nil {
 			return err
 		}
 		if err := checkSector(ctx, c); err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry/authserver"
+	"github.com/grantry/grantry/endpoint/par"
 	"github.com/grantry/grantry/keyset"
 	"github.com/grantry/grantry/openid"
 )
@@ -37,10 +38,15 @@ type app struct {
 	keyManager *keyset.Manager
 	keys       atomic.Pointer[keyset.Set]
 	keyReload  time.Duration // keyReloadInterval but in tests
-	// revoke and introspect are the optional endpoints' handlers.
-	revoke, introspect http.Handler
+	// revoke and introspect are the optional endpoints' handlers, and
+	// pushAuth the pushed authorization request endpoint's, nil unless
+	// --par.
+	revoke, introspect, pushAuth http.Handler
 	// register is dynamic client registration; nil when off.
 	register http.Handler
+	// par keeps pushed authorization requests, and the requests the
+	// pages refer to by request_uri.
+	par *par.Endpoint
 	// draining is set on shutdown: /readyz answers 503 from then on.
 	draining atomic.Bool
 	// drainWait waits out the drain delay; time.Sleep but in tests.
@@ -49,7 +55,7 @@ type app struct {
 
 // endpointNames label the metrics of each route.
 var endpointNames = []string{
-	"authorize", "token", "revocation", "introspection", "registration", "metadata",
+	"authorize", "token", "revocation", "introspection", "registration", "par", "metadata",
 	"jwks", "userinfo", "login", "logout", "home", "static", "healthz", "readyz", "metrics", "other",
 }
 
@@ -86,6 +92,7 @@ func newApp(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger)
 	if a.register, err = a.registerRegistration(); err != nil {
 		return nil, err
 	}
+	a.pushAuth = a.registerPAR()
 	if err := a.initKeys(ctx); err != nil {
 		return nil, err
 	}
@@ -131,7 +138,7 @@ func (a *app) handler() http.Handler {
 // through Events.Failed (noteFailure).
 func oauthEndpoint(name string) bool {
 	switch name {
-	case "authorize", "token", "revocation", "introspection", "registration":
+	case "authorize", "token", "revocation", "introspection", "registration", "par":
 		return true
 	}
 	return false

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
@@ -128,8 +129,11 @@ func (a *app) signedIn(r *http.Request) (*session, *storage.User) {
 // requestPath is the same-origin path that repeats the authorization
 // request: where sign-in returns to, and the consent form's action. The
 // prompt values login and select_account are left out: the user has
-// just signed in when the browser comes back to it.
-func requestPath(req *authserver.AuthorizationRequest) string {
+// just signed in when the browser comes back to it. A request that was
+// pushed or signed is kept by reference instead, under a new request_uri
+// of its client (the one it came with is used up), so that it stays
+// pushed and signed, and its parameters stay out of the browser's hands.
+func (a *app) requestPath(ctx context.Context, req *authserver.AuthorizationRequest) (string, error) {
 	v := make(url.Values, len(req.Params))
 	for k, val := range req.Params {
 		if k != "csrf" && k != "decision" {
@@ -145,13 +149,41 @@ func requestPath(req *authserver.AuthorizationRequest) string {
 			v.Del("prompt")
 		}
 	}
-	return "/authorize?" + v.Encode()
+	if !req.Pushed && !req.Signed {
+		return "/authorize?" + v.Encode(), nil
+	}
+	kept := *req
+	kept.Params = make(authserver.Params, len(v))
+	for k := range v {
+		kept.Params[k] = v.Get(k)
+	}
+	uri, err := a.par.Push(ctx, &kept, time.Now(), pageRequestLifetime)
+	if err != nil {
+		return "", err
+	}
+	return "/authorize?" + url.Values{"client_id": {req.Client.ID}, "request_uri": {uri}}.Encode(), nil
+}
+
+// pagePath is requestPath, or false after answering that the request
+// cannot be kept.
+func (a *app) pagePath(w http.ResponseWriter, r *http.Request, req *authserver.AuthorizationRequest) (string, bool) {
+	path, err := a.requestPath(r.Context(), req)
+	if err != nil {
+		a.logFailure(r.Context(), "keeping the authorization request failed", err)
+		a.message(w, r, http.StatusServiceUnavailable, "Try again later", "Signing in to the application is not possible right now.")
+		return "", false
+	}
+	return path, true
 }
 
 // toLogin sends the browser to the sign-in page, which returns to the
 // authorization request afterwards.
 func (a *app) toLogin(w http.ResponseWriter, r *http.Request, req *authserver.AuthorizationRequest) {
-	q := url.Values{"return": {requestPath(req)}}
+	path, ok := a.pagePath(w, r, req)
+	if !ok {
+		return
+	}
+	q := url.Values{"return": {path}}
 	if hint := req.Get("login_hint"); hint != "" {
 		q.Set("login_hint", hint)
 	}
@@ -280,7 +312,10 @@ func unionScope(a, b grantry.Scope) grantry.Scope {
 }
 
 func (a *app) showConsent(w http.ResponseWriter, r *http.Request, req *authserver.AuthorizationRequest, sess *session, user *storage.User) {
-	path := requestPath(req)
+	path, ok := a.pagePath(w, r, req)
+	if !ok {
+		return
+	}
 	text := pageLocale(r, req.Get("ui_locales"))
 	p := consentPage{
 		pageText:    text,

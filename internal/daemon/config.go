@@ -167,6 +167,8 @@ var knownSetting = map[string]bool{
 	"tls-cert": true, "tls-key": true, "shutdown-timeout": true, "drain-delay": true,
 	"purge-interval": true, "require-pkce": true, "allow-pkce-plain": true,
 	"introspectors": true, "refresh-lifetime": true, "access-token-lifetime": true, "refresh-absolute": true,
+	"par": true, "require-par": true, "par-lifetime": true, "request-objects": true,
+	"require-signed-request-object": true, "request-object-alg": true, "jwks-uri": true, "jwks-file": true,
 	"id": true, "name": true, "redirect-uri": true, "auth-method": true, "public": true,
 	"url": true, "client-id": true, "client-secret": true, "concurrency": true,
 	"requests": true, "duration": true, "scope": true, "flow": true, "username": true, "key-encryption-key-file": true,

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/endpoint/introspection"
+	"github.com/grantry/grantry/endpoint/par"
 	"github.com/grantry/grantry/endpoint/registration"
 	"github.com/grantry/grantry/endpoint/revocation"
 	"github.com/grantry/grantry/storage"
@@ -17,7 +19,27 @@ const (
 	revocationPath    = "/revoke"
 	introspectionPath = "/introspect"
 	registrationPath  = "/register"
+	parPath           = "/par"
 )
+
+// pageRequestLifetime is how long a request kept by reference for the
+// sign-in and consent pages may be used: time for a person to sign in.
+const pageRequestLifetime = 30 * time.Minute
+
+// registerPAR makes the keeper of pushed authorization requests
+// (RFC 9126): mounted at /par with --par, otherwise only the resolver of
+// the request_uri values the pages use to refer to a pushed or signed
+// request. It returns the endpoint's handler, or nil.
+func (a *app) registerPAR() http.Handler {
+	a.par = par.New(a.oauth, a.store.pushed, par.Config{
+		URL: parPath, Lifetime: a.cfg.PARLifetime, AuthMethods: allMethods, Require: a.cfg.RequirePAR,
+	})
+	if !a.cfg.PAR {
+		a.oauth.SetRequestURIResolver(a.par)
+		return nil
+	}
+	return a.oauth.Mount(a.par)
+}
 
 // registerEndpoints registers revocation (RFC 7009) and introspection
 // (RFC 7662) on the server, so that the metadata lists them, and returns
@@ -64,14 +86,18 @@ func (a *app) registerRegistration() (http.Handler, error) {
 	return a.oauth.MountHandler(grantry.EndpointRegistration, reg), nil
 }
 
-// mountEndpoints mounts revocation, introspection, registration when on,
-// and the server metadata (RFC 8414 §3).
+// mountEndpoints mounts revocation, introspection, registration and
+// pushed authorization requests when on, and the server metadata
+// (RFC 8414 §3).
 func (a *app) mountEndpoints(handle func(pattern, endpoint string, h http.HandlerFunc)) {
 	handle(revocationPath, "revocation", a.revoke.ServeHTTP)
 	handle(introspectionPath, "introspection", a.introspect.ServeHTTP)
 	if a.register != nil {
 		handle(registrationPath, "registration", a.register.ServeHTTP)
 		handle(registrationPath+"/", "registration", a.register.ServeHTTP)
+	}
+	if a.pushAuth != nil {
+		handle(parPath, "par", a.pushAuth.ServeHTTP)
 	}
 	handle(a.oauth.MetadataPath(), "metadata", a.metadata.ServeHTTP)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/grantry/grantry/grant/implicit"
 	"github.com/grantry/grantry/grant/password"
 	"github.com/grantry/grantry/grant/refresh"
+	"github.com/grantry/grantry/keyset"
 	"github.com/grantry/grantry/openid"
 	"github.com/grantry/grantry/pkce"
 	"github.com/grantry/grantry/storage"
@@ -28,7 +29,15 @@ var (
 // the errors it answers.
 func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *openid.Provider, log *slog.Logger) (*authserver.Server, error) {
 	scopes, _ := grantry.ParseScope(cfg.Scopes)
+	var objects *authserver.RequestObjectConfig
+	if cfg.RequestObjects {
+		objects = &authserver.RequestObjectConfig{
+			Keys:          authserver.NewClientKeys(keyset.RemoteConfig{}),
+			RequireSigned: cfg.RequireSignedRequestObject,
+		}
+	}
 	srv, err := authserver.New(authserver.Config{
+		RequestObjects:      objects,
 		Issuer:              cfg.Issuer,
 		Clients:             b.clients,
 		Tokens:              b.tokens,

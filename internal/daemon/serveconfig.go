@@ -65,6 +65,16 @@ type serveConfig struct {
 	// nobody (off), anyone (open), or holders of an initial access token
 	// (token).
 	Registration string
+	// PAR mounts the pushed authorization request endpoint (RFC 9126);
+	// RequirePAR makes every client push its requests, and implies PAR.
+	PAR         bool
+	RequirePAR  bool
+	PARLifetime time.Duration
+	// RequestObjects accepts signed request objects (RFC 9101) from
+	// clients with registered keys; RequireSignedRequestObject makes
+	// every client send them.
+	RequestObjects             bool
+	RequireSignedRequestObject bool
 
 	// issuerDefaulted is set when check filled in Issuer from Addr.
 	issuerDefaulted bool
@@ -98,7 +108,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	c.Introspectors = newList()
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on, HOST:PORT")
 	fs.StringVar(&c.Issuer, "issuer", "", "issuer URL (RFC 8414); default http(s)://ADDR when ADDR is a loopback host")
-	fs.StringVar(&c.Redis, "redis", "", "redis:// URL: keep authorization codes in Redis")
+	fs.StringVar(&c.Redis, "redis", "", "redis:// URL: keep authorization codes and pushed authorization requests in Redis")
 	fs.Var(c.Grants, "grants", "comma-separated `list` of grant types to enable: authorization_code, refresh_token, client_credentials, implicit, password")
 	fs.StringVar(&c.Scopes, "scopes", "", "space-separated scopes the server knows; empty allows any scope a client is registered with")
 	fs.BoolVar(&c.InsecureDev, "insecure-dev", false, "development only, loopback only: cookies without the Secure attribute, for plain http")
@@ -115,6 +125,11 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.AccessTokenLifetime, "access-token-lifetime", defaultAccessTokenLifetime, "how long an access token lives, whatever the grant")
 	fs.DurationVar(&c.RefreshLifetime, "refresh-lifetime", authserver.DefaultRefreshLifetime, "how long a refresh token lives after its issue")
 	fs.StringVar(&c.Registration, "registration", registrationOff, "dynamic client registration at /register (RFC 7591, RFC 7592): off, open (anyone may register a client) or token (only with an initial access token from grantry registration-token create)")
+	fs.BoolVar(&c.PAR, "par", false, "serve the pushed authorization request endpoint (RFC 9126) at /par")
+	fs.BoolVar(&c.RequirePAR, "require-par", false, "require every client to push its authorization requests (RFC 9126 §5); implies --par")
+	fs.DurationVar(&c.PARLifetime, "par-lifetime", 60*time.Second, "how long the request_uri of a pushed authorization request may be used")
+	fs.BoolVar(&c.RequestObjects, "request-objects", true, "accept signed request objects (RFC 9101, the request parameter, pushed or not) from clients with registered keys (--jwks-uri or --jwks-file)")
+	fs.BoolVar(&c.RequireSignedRequestObject, "require-signed-request-object", false, "require every client to send its authorization requests as signed request objects (RFC 9101 §10.5); implies --request-objects")
 	fs.BoolVar(&c.RefreshAbsolute, "refresh-absolute", false, "rotated refresh tokens keep the expiry of the first: a sign-in ends --refresh-lifetime after it began, however often it is refreshed")
 }
 
@@ -133,6 +148,11 @@ func (c *serveConfig) check() error {
 	if c.RefreshLifetime <= 0 {
 		return fmt.Errorf("--refresh-lifetime %v: must be positive", c.RefreshLifetime)
 	}
+	if c.PARLifetime <= 0 || c.PARLifetime > 10*time.Minute {
+		return fmt.Errorf("--par-lifetime %v: must be positive and at most 10m", c.PARLifetime)
+	}
+	c.PAR = c.PAR || c.RequirePAR
+	c.RequestObjects = c.RequestObjects || c.RequireSignedRequestObject
 	if c.InsecureDev && !origin.Loopback(host) {
 		return fmt.Errorf("--insecure-dev is allowed only on a loopback address, not %q", c.Addr)
 	}

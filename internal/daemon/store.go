@@ -38,6 +38,9 @@ type backend struct {
 	// logouts is the outbox the sessions store fills as it ends sessions:
 	// the server drains it (Back-Channel Logout).
 	logouts storage.LogoutQueue
+	// pushed keeps pushed authorization requests (RFC 9126), in Redis
+	// when --redis is set.
+	pushed storage.PushedRequestStore
 	// purger deletes the expired codes, tokens and sessions of the
 	// database; nil when it keeps none.
 	purger storage.Purger
@@ -157,9 +160,9 @@ func openBackend(ctx context.Context, dsn, redisURL string) (*backend, error) {
 func memoryBackend(s *memstore.Store) *backend {
 	return &backend{
 		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, logouts: s, purger: s, keys: s,
-		initialTokens: s,
-		ping:          func(context.Context) error { return nil },
-		close:         func() error { return nil },
+		initialTokens: s, pushed: s,
+		ping:  func(context.Context) error { return nil },
+		close: func() error { return nil },
 	}
 }
 
@@ -248,7 +251,7 @@ func sqlBackend(ctx context.Context, db *sql.DB, d sqlstore.Dialect, what string
 	}
 	b := &backend{
 		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, logouts: s, purger: s, keys: s,
-		shared: true, initialTokens: s,
+		shared: true, initialTokens: s, pushed: s,
 		ping:  db.PingContext,
 		close: db.Close,
 	}
@@ -257,10 +260,10 @@ func sqlBackend(ctx context.Context, db *sql.DB, d sqlstore.Dialect, what string
 	return b, nil
 }
 
-// addRedis moves authorization codes to Redis, where each expires on its
-// own; clients, users and tokens stay in the database, so the codes of a
-// deleted client or user are refused when redeemed (apartCodes). Readiness
-// then checks Redis too.
+// addRedis moves authorization codes and pushed authorization requests to
+// Redis, where each expires on its own; clients, users and tokens stay in
+// the database, so the codes of a deleted client or user are refused when
+// redeemed (apartCodes). Readiness then checks Redis too.
 func addRedis(ctx context.Context, b *backend, rawURL string) error {
 	opts, err := redis.ParseURL(rawURL)
 	if err != nil {
@@ -271,7 +274,9 @@ func addRedis(ctx context.Context, b *backend, rawURL string) error {
 		_ = rdb.Close()
 		return fmt.Errorf("redis: %w", err)
 	}
-	b.codes = apartCodes{CodeStore: redisstore.New(rdb, redisstore.Config{}), clients: b.clients, users: b.users}
+	rs := redisstore.New(rdb, redisstore.Config{})
+	b.codes = apartCodes{CodeStore: rs, clients: b.clients, users: b.users}
+	b.pushed = rs
 	dbPing, dbClose := b.ping, b.close
 	b.ping = func(ctx context.Context) error {
 		if err := dbPing(ctx); err != nil {

@@ -70,3 +70,7 @@ func TestLogoutsConformance(t *testing.T) {
 func TestInitialAccessTokensConformance(t *testing.T) {
 	storagetest.RunInitialAccessTokens(t, func(*testing.T) storage.InitialAccessTokenStore { return memstore.New() })
 }
+
+func TestPushedRequestsConformance(t *testing.T) {
+	storagetest.RunPushedRequests(t, func(*testing.T) storage.PushedRequestStore { return memstore.New() })
+}

@@ -11,8 +11,8 @@ import (
 // tokens whose access token expired before it and whose refresh token is
 // absent or expired before it too (a zero RefreshExpiresAt never expires).
 // Used codes and revoked tokens that have not expired are kept, as they
-// are what replay and reuse are detected by. Sessions that expired before
-// the given time are removed too. It returns how many records were
+// are what replay and reuse are detected by. Sessions and pushed requests
+// that expired before the given time are removed too. It returns how many records were
 // removed.
 func (s *Store) Purge(_ context.Context, before time.Time) (int, error) {
 	s.mu.Lock()
@@ -31,6 +31,7 @@ func (s *Store) Purge(_ context.Context, before time.Time) (int, error) {
 		}
 	}
 	n += s.purgeSessions(before)
+	n += s.purgePushed(before)
 	s.dropRevokedFamilies()
 	return n, nil
 }

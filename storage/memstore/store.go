@@ -8,8 +8,8 @@ import (
 
 // Store is an in-memory implementation of storage.ClientRegistry,
 // storage.CodeStore, storage.TokenStore, storage.Purger,
-// storage.SigningKeyStore, storage.SessionStore, storage.LogoutQueue and
-// storage.InitialAccessTokenStore. It is safe for
+// storage.SigningKeyStore, storage.SessionStore, storage.LogoutQueue,
+// storage.InitialAccessTokenStore and storage.PushedRequestStore. It is safe for
 // concurrent use. Create one with New; the zero value is not ready for
 // use.
 type Store struct {
@@ -17,7 +17,8 @@ type Store struct {
 	clients map[string]*storage.Client            // by ID
 	codes   map[string]*storage.AuthorizationCode // by Hash
 	tokens  tokenIndex
-	keys    map[string]*storage.SigningKey // by ID
+	keys    map[string]*storage.SigningKey    // by ID
+	pushed  map[string]*storage.PushedRequest // by Hash
 
 	accounts accounts     // users and consents, see user.go
 	sessions sessionIndex // sign-in sessions, see session.go

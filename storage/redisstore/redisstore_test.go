@@ -152,3 +152,29 @@ func TestUnavailable(t *testing.T) {
 		}
 	}
 }
+
+func TestPushedRequestsConformance(t *testing.T) {
+	storagetest.RunPushedRequests(t, func(t *testing.T) storage.PushedRequestStore {
+		s, _ := newStore(t, redisstore.Config{})
+		return s
+	})
+}
+
+// TestPushedTTL checks that a pushed request's key expires with the
+// request, counted from the injected clock.
+func TestPushedTTL(t *testing.T) {
+	prefix := testPrefix(t, redisClient(t))
+	s, rdb := newStore(t, redisstore.Config{Prefix: prefix, Now: func() time.Time { return issued }})
+	p := &storage.PushedRequest{Hash: secret.Digest("urn:ietf:params:oauth:request_uri:x"), ClientID: "c",
+		Params: map[string]string{"response_type": "code"}, CreatedAt: issued, ExpiresAt: issued.Add(time.Minute)}
+	if err := s.SavePushedRequest(t.Context(), p); err != nil {
+		t.Fatalf("SavePushedRequest: %v", err)
+	}
+	ttl, err := rdb.PTTL(t.Context(), prefix+"par:"+p.Hash).Result()
+	if err != nil {
+		t.Fatalf("PTTL: %v", err)
+	}
+	if ttl <= 0 || ttl > time.Minute || ttl < time.Minute-time.Second {
+		t.Errorf("time to live: got %v, want %v", ttl, time.Minute)
+	}
+}

@@ -56,3 +56,13 @@ func TestInitialAccessTokensConformance(t *testing.T) {
 		})
 	}
 }
+
+func TestPushedRequestsConformance(t *testing.T) {
+	for _, tc := range dialects {
+		t.Run(tc.name, func(t *testing.T) {
+			storagetest.RunPushedRequests(t, func(t *testing.T) storage.PushedRequestStore {
+				return openStore(t, tc.open(t), tc.d)
+			})
+		})
+	}
+}
