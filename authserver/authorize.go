@@ -324,7 +324,7 @@ func (s *Server) issueAtAuthorization(ctx context.Context, req *AuthorizationReq
 	plain := *iss
 	plain.Refresh, plain.RotateFrom = false, ""
 	tok := s.newToken(req.Client.ID, &plain, req.Time)
-	resp, err := s.mint(ctx, tok, false)
+	resp, err := s.mint(ctx, req.Client, tok, false)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package authserver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/grantry/grantry"
@@ -20,6 +21,27 @@ type AccessTokenGenerator interface {
 }
 
 type opaqueTokens struct{}
+
+var errNoJWTGenerator = errors.New("authserver: a client's access tokens are JWTs, and Config.JWTAccessTokens is nil")
+
+// generatorFor returns the access token generator of a client's format,
+// or the server's default format when the client names none.
+func (s *Server) generatorFor(c *storage.Client) (AccessTokenGenerator, error) {
+	format := c.AccessTokenFormat
+	if format == "" {
+		format = s.cfg.AccessTokenFormat
+	}
+	switch format {
+	case "", storage.AccessTokenOpaque:
+		return s.cfg.AccessTokens, nil
+	case storage.AccessTokenJWT:
+		if s.cfg.JWTAccessTokens == nil {
+			return nil, errNoJWTGenerator
+		}
+		return s.cfg.JWTAccessTokens, nil
+	}
+	return nil, fmt.Errorf("authserver: client %q has an unknown access token format %q", c.ID, format)
+}
 
 func (opaqueTokens) NewAccessToken(context.Context, *storage.Token) (string, error) {
 	return secret.Token(), nil
@@ -73,7 +95,7 @@ type Issue struct {
 // token.
 func (s *Server) issue(ctx context.Context, req *TokenRequest, iss *Issue) (*grantry.TokenResponse, error) {
 	tok := s.newToken(req.Client.ID, iss, req.Time)
-	resp, err := s.mint(ctx, tok, iss.Refresh)
+	resp, err := s.mint(ctx, req.Client, tok, iss.Refresh)
 	if err == nil {
 		err = s.tokenResponseHooks(ctx, req, tok, resp)
 	}
@@ -146,9 +168,14 @@ func (s *Server) newToken(clientID string, iss *Issue, now time.Time) *storage.T
 	return t
 }
 
-// mint makes the credentials of t and the response; nothing is stored.
-func (s *Server) mint(ctx context.Context, t *storage.Token, refresh bool) (*grantry.TokenResponse, error) {
-	access, err := s.cfg.AccessTokens.NewAccessToken(ctx, t)
+// mint makes the credentials of t, in the access token format of the
+// client c, and the response; nothing is stored.
+func (s *Server) mint(ctx context.Context, c *storage.Client, t *storage.Token, refresh bool) (*grantry.TokenResponse, error) {
+	gen, err := s.generatorFor(c)
+	if err != nil {
+		return nil, grantry.ServerError(err)
+	}
+	access, err := gen.NewAccessToken(ctx, t)
 	if err != nil {
 		return nil, grantry.ServerError(err)
 	}

@@ -60,6 +60,16 @@ type Config struct {
 	// AccessTokens makes access tokens; nil makes opaque 256-bit random
 	// tokens.
 	AccessTokens AccessTokenGenerator
+	// JWTAccessTokens makes the access tokens of the clients whose format
+	// is storage.AccessTokenJWT, such as an accesstoken.JWTGenerator
+	// (RFC 9068). A client asking for JWTs from a server without one gets
+	// a server_error.
+	JWTAccessTokens AccessTokenGenerator
+	// AccessTokenFormat is the format of the clients whose
+	// storage.Client.AccessTokenFormat is empty: "" or
+	// storage.AccessTokenOpaque for AccessTokens, storage.AccessTokenJWT
+	// for JWTAccessTokens.
+	AccessTokenFormat string
 	// MaxBodyBytes limits request bodies; zero means 64 KiB.
 	MaxBodyBytes int64
 	// Now returns the current time; nil means time.Now.
@@ -110,6 +120,9 @@ func New(cfg Config) (*Server, error) {
 	if err := checkIssuer(cfg.Issuer, cfg.InsecureAllowHTTP); err != nil {
 		return nil, err
 	}
+	if err := checkAccessTokenFormat(&cfg); err != nil {
+		return nil, err
+	}
 	s := &Server{
 		cfg:        cfg,
 		now:        cfg.Now,
@@ -129,6 +142,21 @@ func New(cfg Config) (*Server, error) {
 		s.cfg.AccessTokens = opaqueTokens{}
 	}
 	return s, nil
+}
+
+// checkAccessTokenFormat refuses an unknown default format, and a JWT
+// default without a generator for it.
+func checkAccessTokenFormat(cfg *Config) error {
+	switch cfg.AccessTokenFormat {
+	case "", storage.AccessTokenOpaque:
+		return nil
+	case storage.AccessTokenJWT:
+		if cfg.JWTAccessTokens == nil {
+			return errors.New("authserver: Config.AccessTokenFormat is jwt, and Config.JWTAccessTokens is nil")
+		}
+		return nil
+	}
+	return fmt.Errorf("authserver: unknown Config.AccessTokenFormat %q", cfg.AccessTokenFormat)
 }
 
 // checkIssuer applies RFC 8414 §2: the issuer is a URL that

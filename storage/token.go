@@ -31,7 +31,11 @@ type Token struct {
 	// Scope, as after a refresh that narrowed the access token
 	// (RFC 6749 §6); nil means Scope.
 	RefreshScope grantry.Scope
-	IssuedAt     time.Time
+	// Resource lists the resources the tokens are bound to, their
+	// audience (RFC 8707 §2): absolute URIs, nil when the request named
+	// none.
+	Resource []string
+	IssuedAt time.Time
 	// ExpiresAt is when the access token expires.
 	ExpiresAt time.Time
 	// RefreshExpiresAt is when the refresh token expires; zero means never.
