@@ -42,6 +42,10 @@ type Config struct {
 	// Now returns the current time, against which exp and nbf are
 	// checked; nil means time.Now.
 	Now func() time.Time
+	// Leeway is the clock skew tolerated when checking exp and nbf; zero
+	// tolerates none. With a validator of self-contained tokens, such as
+	// accesstoken.JWTValidator, give both the same leeway.
+	Leeway time.Duration
 	// Logger receives the causes of failed validations (503 answers); nil
 	// means slog.Default().
 	Logger *slog.Logger
@@ -175,11 +179,22 @@ func (p *Protector) authorize(r *http.Request, q Requirement, info *grantry.Toke
 	return inQuery, nil
 }
 
+// activeNow reports whether info is active, unexpired and past its
+// not-before time, within the leeway.
+func (p *Protector) activeNow(info *grantry.TokenInfo) bool {
+	now := p.now()
+	if p.cfg.Leeway <= 0 {
+		return info.ActiveAt(now)
+	}
+	return info.Active && !info.Expired(now.Add(-p.cfg.Leeway)) &&
+		(info.NotBefore.IsZero() || !now.Add(p.cfg.Leeway).Before(info.NotBefore))
+}
+
 // checkToken refuses a token that is inactive, expired, not yet valid or
 // revoked, or whose request CheckRequest refuses: invalid_token
 // (RFC 6750 §3.1).
 func (p *Protector) checkToken(r *http.Request, info *grantry.TokenInfo) *grantry.Error {
-	if !info.ActiveAt(p.now()) {
+	if !p.activeNow(info) {
 		return p.invalidToken()
 	}
 	if f := p.cfg.Revoked; f != nil {
