@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -78,9 +79,9 @@ func (as *testAS) post(t *testing.T, h http.Handler, id string, form url.Values)
 	return rec.Code, body
 }
 
-func (as *testAS) issue(t *testing.T, id string) string {
+func (as *testAS) issue(t *testing.T, id string, resources ...string) string {
 	t.Helper()
-	code, body := as.post(t, as.token, id, url.Values{"grant_type": {"client_credentials"}, "scope": {"read"}})
+	code, body := as.post(t, as.token, id, url.Values{"grant_type": {"client_credentials"}, "scope": {"read"}, "resource": resources})
 	if code != http.StatusOK {
 		t.Fatalf("token request of %s: got %d %v, want 200", id, code, body)
 	}
@@ -122,11 +123,15 @@ func TestServerAccessTokenFormat(t *testing.T) {
 // introspection endpoint knows it, and once revoked says it is inactive.
 func TestJWTRevocationAndIntrospection(t *testing.T) {
 	as := newTestAS(t, "")
-	tok := as.issue(t, "jwt")
-	jti := decode(t, as.keys, tok)["jti"]
+	tok := as.issue(t, "jwt", "https://a.test/", "https://b.test/")
+	claims := decode(t, as.keys, tok)
+	jti, aud := claims["jti"], []any{"https://a.test/", "https://b.test/"}
+	if !reflect.DeepEqual(claims["aud"], aud) {
+		t.Errorf("aud: got %v, want the resources %v", claims["aud"], aud)
+	}
 	_, info := as.post(t, as.intro, "jwt", url.Values{"token": {tok}})
-	if info["active"] != true || info["jti"] != jti {
-		t.Fatalf("introspection: got %v, want active with jti %v", info, jti)
+	if info["active"] != true || info["jti"] != jti || !reflect.DeepEqual(info["aud"], aud) {
+		t.Fatalf("introspection: got %v, want active with jti %v and aud %v", info, jti, aud)
 	}
 	if code, _ := as.post(t, as.revoc, "jwt", url.Values{"token": {tok}}); code != http.StatusOK {
 		t.Fatalf("revocation: got %d, want 200", code)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/grantry/grantry"
@@ -87,6 +88,13 @@ type Issue struct {
 	Spent bool
 	// Extra holds values stored with the token.
 	Extra map[string]string
+	// Resource lists the resources the access token is bound to, its
+	// audience (RFC 8707), and RefreshResource those a refresh may ask for
+	// when they differ. Left nil by the grant, the server sets them from
+	// the request's resource parameters and what the code or token
+	// presented was granted.
+	Resource        []string
+	RefreshResource []string
 }
 
 // issue makes the tokens iss asks for, lets the extensions add to the
@@ -149,6 +157,7 @@ func (s *Server) newToken(clientID string, iss *Issue, now time.Time) *storage.T
 		Subject:   iss.Subject,
 		GrantType: iss.GrantType,
 		Scope:     iss.Scope,
+		Resource:  iss.Resource,
 		IssuedAt:  now,
 		ExpiresAt: now.Add(lifetime),
 		Extra:     iss.Extra,
@@ -163,6 +172,9 @@ func (s *Server) newToken(clientID string, iss *Issue, now time.Time) *storage.T
 		}
 		if iss.RefreshScope != nil && !iss.RefreshScope.Equal(iss.Scope) {
 			t.RefreshScope = iss.RefreshScope
+		}
+		if iss.RefreshResource != nil && !slices.Equal(iss.RefreshResource, iss.Resource) {
+			t.RefreshResource = iss.RefreshResource
 		}
 	}
 	return t

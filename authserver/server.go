@@ -49,6 +49,10 @@ type Config struct {
 	// Scopes lists the scopes the server knows; a request for any other is
 	// invalid_scope. Nil allows any scope the client may have.
 	Scopes grantry.Scope
+	// Resources lists the resource indicators the server knows (RFC 8707):
+	// a request naming any other resource is invalid_target. Nil allows
+	// any absolute URI without fragment.
+	Resources []string
 	// ExpiresIn overrides the access token lifetime per grant type. The
 	// defaults are 864000 s for authorization_code, password and
 	// client_credentials, 3600 s for implicit and DefaultExpiresIn for the

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -347,4 +348,39 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("round trip of %q through %q = %q, %v", v, enc.Encode(), again, err)
 		}
 	})
+}
+
+// resource may repeat (RFC 8707 §2): its values are kept in order.
+func TestParseRepeatable(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    []string
+		wantErr bool
+	}{
+		{"absent", "a=1", nil, false},
+		{"once", "resource=https%3A%2F%2Fa.test", []string{"https://a.test"}, false},
+		{"twice, in order", "resource=https%3A%2F%2Fb.test&a=1&resource=https%3A%2F%2Fa.test", []string{"https://b.test", "https://a.test"}, false},
+		{"empty values omitted", "resource=&resource=x&resource=", []string{"x"}, false},
+		{"only empty", "resource=", nil, false},
+		{"NUL in a value", "resource=x%00y", nil, true},
+		{"other parameters still may not repeat", "resource=x&scope=a&scope=b", nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := form.Parse(tt.in)
+			if tt.wantErr {
+				if formStatus(err) != http.StatusBadRequest {
+					t.Errorf("Parse(%q): got error %v, want a 400", tt.in, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Parse(%q): got error %v", tt.in, err)
+			}
+			if got := v.All("resource"); !slices.Equal(got, tt.want) {
+				t.Errorf("All(resource): got %q, want %q", got, tt.want)
+			}
+		})
+	}
 }
