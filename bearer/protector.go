@@ -28,6 +28,11 @@ type Config struct {
 	// resource cannot be replayed here. A token without audience is
 	// refused too.
 	Resource string
+	// ResourceMetadata is the URL of the resource's metadata (RFC 9728
+	// §3, see MetadataURL and Protector.MetadataHandler). When set, the
+	// challenge of every 401 answer names it as resource_metadata
+	// (RFC 9728 §5.1), so that a client can find the authorization server.
+	ResourceMetadata string
 	// Realm is the realm of the WWW-Authenticate challenges (RFC 6750 §3);
 	// empty means DefaultRealm. Every challenge carries it, so that even
 	// the one to a request without credentials has the auth-param RFC
