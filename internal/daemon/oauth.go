@@ -5,12 +5,14 @@ import (
 	"log/slog"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/accesstoken"
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/grant/authcode"
 	"github.com/grantry/grantry/grant/clientcredentials"
 	"github.com/grantry/grantry/grant/implicit"
 	"github.com/grantry/grantry/grant/password"
 	"github.com/grantry/grantry/grant/refresh"
+	"github.com/grantry/grantry/keyset"
 	"github.com/grantry/grantry/openid"
 	"github.com/grantry/grantry/pkce"
 	"github.com/grantry/grantry/storage"
@@ -26,16 +28,25 @@ var (
 // newAuthServer builds the authorization server with the configured
 // grants. The metrics count the tokens it issues and, through noteFailure,
 // the errors it answers.
-func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *openid.Provider, log *slog.Logger) (*authserver.Server, error) {
+func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *openid.Provider, keys func() *keyset.Set, log *slog.Logger) (*authserver.Server, error) {
 	scopes, _ := grantry.ParseScope(cfg.Scopes)
+	// JWT access tokens (RFC 9068) are signed with the keys of the ID
+	// tokens, published at jwksPath; their default audience is the
+	// issuer.
+	jwts, err := accesstoken.NewJWTGenerator(accesstoken.JWTConfig{Issuer: cfg.Issuer, Keys: keys})
+	if err != nil {
+		return nil, err
+	}
 	srv, err := authserver.New(authserver.Config{
-		Issuer:          cfg.Issuer,
-		Clients:         b.clients,
-		Tokens:          b.tokens,
-		Scopes:          scopes,
-		RefreshLifetime: cfg.RefreshLifetime,
-		Logger:          log,
-		Endpoints:       authserver.EndpointURLs{Authorization: "/authorize", Token: "/token"},
+		JWTAccessTokens:   jwts,
+		AccessTokenFormat: cfg.AccessTokenFormat,
+		Issuer:            cfg.Issuer,
+		Clients:           b.clients,
+		Tokens:            b.tokens,
+		Scopes:            scopes,
+		RefreshLifetime:   cfg.RefreshLifetime,
+		Logger:            log,
+		Endpoints:         authserver.EndpointURLs{Authorization: "/authorize", Token: "/token"},
 		Events: authserver.Events{
 			TokenIssued: func(_ context.Context, tok *storage.Token) { m.countToken(tok.GrantType) },
 			Failed:      noteFailure,

@@ -13,6 +13,7 @@ import (
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/internal/origin"
+	"github.com/grantry/grantry/storage"
 )
 
 // serveConfig is the configuration of grantry serve.
@@ -51,6 +52,9 @@ type serveConfig struct {
 	// Introspectors are the clients, resource servers, that may
 	// introspect every token; any other client only its own.
 	Introspectors *listFlag
+	// AccessTokenFormat is the format of the access tokens of clients
+	// that name none: opaque, or jwt (RFC 9068).
+	AccessTokenFormat string
 
 	// issuerDefaulted is set when check filled in Issuer from Addr.
 	issuerDefaulted bool
@@ -91,6 +95,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.Var(c.Introspectors, "introspectors", "comma-separated `list` of client IDs (resource servers) that may introspect every token; any other client may introspect only its own")
 	fs.BoolVar(&c.AllowPKCEPlain, "allow-pkce-plain", false, "accept the plain PKCE method besides S256")
 	fs.DurationVar(&c.RefreshLifetime, "refresh-lifetime", authserver.DefaultRefreshLifetime, "how long a refresh token lives after its issue")
+	fs.StringVar(&c.AccessTokenFormat, "access-token-format", storage.AccessTokenOpaque, "`FORMAT` of the access tokens of clients that name none: opaque, or jwt (RFC 9068, signed with the server's keys, validated by resource servers with the jwks_uri)")
 	fs.BoolVar(&c.RefreshAbsolute, "refresh-absolute", false, "rotated refresh tokens keep the expiry of the first: a sign-in ends --refresh-lifetime after it began, however often it is refreshed")
 }
 
@@ -110,6 +115,9 @@ func (c *serveConfig) check() error {
 		return fmt.Errorf("--insecure-dev is allowed only on a loopback address, not %q", c.Addr)
 	}
 	if _, err := c.grantTypes(); err != nil {
+		return err
+	}
+	if err := checkTokenFormat("--access-token-format", c.AccessTokenFormat, false); err != nil {
 		return err
 	}
 	if _, err := grantry.ParseScope(c.Scopes); err != nil {
