@@ -175,3 +175,18 @@ func TestResourceAuthorizeQueryAndBody(t *testing.T) {
 		t.Errorf("got %d with resources %q, want 302 with [%s %s]", w.Code, got, resA, resB)
 	}
 }
+
+// A token issued at the authorization endpoint (implicit) is bound to the
+// request's resources.
+func TestResourceImplicit(t *testing.T) {
+	f := newFixture(t)
+	q := withResources(url.Values{"response_type": {"token"}, "client_id": {"p1"}, "redirect_uri": {cbURI}, "scope": {"profile"}, "state": {"s"}}, resA)
+	rd := parseRedirect(t, f.authorize(t, q.Encode(), approve))
+	access := rd.params.Get("access_token")
+	if access == "" {
+		t.Fatalf("redirect: got %v, want an access token", rd.params)
+	}
+	if got := f.resourcesOf(t, access); !slices.Equal(got, []string{resA}) {
+		t.Errorf("audience: got %q, want [%s]", got, resA)
+	}
+}

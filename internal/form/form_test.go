@@ -311,6 +311,7 @@ func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		"", "a=1", "a=1&b=2", "a=1&a=2", "a=&a=", "a", "&&", "=", "a=%zz", "a=%4", "a=1;b=2",
 		"a=x+y%20z", "client%5Fid=c1&client_id=c1", "a=%FF", "redirect_uri=https%3A%2F%2Fc.test%2Fcb",
+		"resource=a&resource=b", "resource=&resource=x", "resource=x%00y", "resource=",
 	} {
 		f.Add(s)
 	}
@@ -322,7 +323,12 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("Parse(%q) error %v has status %d, want 400", s, err, formStatus(err))
 			}
 			repeated := false
-			for _, vals := range std {
+			for k, vals := range std {
+				if form.Repeatable(k) {
+					// A NUL is the only thing refused in a repeatable value.
+					repeated = repeated || strings.Contains(strings.Join(vals, ""), form.Sep)
+					continue
+				}
 				repeated = repeated || len(vals) > 1
 			}
 			if stdErr == nil && !repeated {
@@ -338,6 +344,16 @@ func FuzzParse(f *testing.F) {
 		}
 		enc := make(url.Values, len(v))
 		for k, val := range v {
+			if form.Repeatable(k) {
+				want := slices.DeleteFunc(slices.Clone(std[k]), func(s string) bool { return s == "" })
+				if got := v.All(k); !slices.Equal(got, want) {
+					t.Fatalf("Parse(%q).All(%q) = %q, url.ParseQuery gives %q", s, k, got, std[k])
+				}
+				if enc[k] = v.All(k); enc[k] == nil {
+					enc.Set(k, "")
+				}
+				continue
+			}
 			if got := std[k]; len(got) != 1 || got[0] != val {
 				t.Fatalf("Parse(%q)[%q] = %q, url.ParseQuery gives %q", s, k, val, got)
 			}
