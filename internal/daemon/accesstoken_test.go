@@ -144,3 +144,24 @@ func TestAccessTokenFormatRefused(t *testing.T) {
 		}
 	})
 }
+
+// The resources of an authorization request survive sign-in and consent,
+// which repeat the request, and bind the tokens of its code (RFC 8707).
+func TestAuthorizeResources(t *testing.T) {
+	h := newHarness(t, func(c *serveConfig) { c.AccessTokenFormat = "jwt" })
+	const other = "https://other.example/"
+	path := authorizePath() + "&" + url.Values{"resource": {apiResource, other}}.Encode()
+	code := h.approvedCode(h.browser(), path)
+	r := h.exchange(code)
+	if r.status != http.StatusOK {
+		t.Fatalf("exchange: %d %s", r.status, r.body)
+	}
+	tok := jsonField(t, r.body, "access_token")
+	info := h.clientPost(t, testClient, h.secret, "/introspect", url.Values{"token": {tok}})
+	if !strings.Contains(info.body, `"aud":["`+apiResource+`","`+other+`"]`) {
+		t.Errorf("introspection: got %s, want aud [%s %s]", info.body, apiResource, other)
+	}
+	if rec := h.apiCall(t, tok); rec.Code != http.StatusOK {
+		t.Errorf("API call: got %d %s, want 200", rec.Code, rec.Body)
+	}
+}
