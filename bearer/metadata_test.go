@@ -5,6 +5,7 @@ import (
 	"flag"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -134,4 +135,23 @@ func TestChallengeResourceMetadata(t *testing.T) {
 			}
 		})
 	}
+}
+
+func FuzzMetadataURL(f *testing.F) {
+	for _, s := range []string{"https://api.example", "https://api.example/v1/", "http://127.0.0.1:9/x", "https://a.example/?q", "https://a/#f", "urn:x", "https://a/%zz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, resource string) {
+		got, err := bearer.MetadataURL(resource)
+		if err != nil {
+			return
+		}
+		u, perr := url.Parse(got)
+		if perr != nil || u.RawQuery != "" || u.Fragment != "" || !strings.HasPrefix(u.EscapedPath(), bearer.WellKnownPath) {
+			t.Fatalf("MetadataURL(%q) = %q: want a URL under %s without query or fragment", resource, got, bearer.WellKnownPath)
+		}
+		if u.Scheme != "https" && u.Scheme != "http" {
+			t.Fatalf("MetadataURL(%q) = %q: want http(s)", resource, got)
+		}
+	})
 }
