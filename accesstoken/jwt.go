@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/grantry/grantry/keyset"
 	"github.com/grantry/grantry/storage"
@@ -67,18 +68,37 @@ func NewJWTGenerator(cfg JWTConfig) (*JWTGenerator, error) {
 
 // jwtClaims are the claims of RFC 9068 §2.2, in the order written.
 type jwtClaims struct {
-	Issuer   string   `json:"iss"`
-	Subject  string   `json:"sub"`
-	Audience audience `json:"aud"`
-	Expiry   int64    `json:"exp"`
-	IssuedAt int64    `json:"iat"`
-	ID       string   `json:"jti"`
-	ClientID string   `json:"client_id"`
-	Scope    string   `json:"scope,omitempty"`
-	AuthTime int64    `json:"auth_time,omitempty"`
-	ACR      string   `json:"acr,omitempty"`
-	AMR      []string `json:"amr,omitempty"`
+	Issuer   string      `json:"iss"`
+	Subject  string      `json:"sub"`
+	Audience audience    `json:"aud"`
+	Expiry   numericDate `json:"exp"`
+	IssuedAt numericDate `json:"iat"`
+	ID       string      `json:"jti"`
+	ClientID string      `json:"client_id"`
+	Scope    string      `json:"scope,omitempty"`
+	AuthTime numericDate `json:"auth_time,omitempty"`
+	ACR      string      `json:"acr,omitempty"`
+	AMR      []string    `json:"amr,omitempty"`
 }
+
+// numericDate is a time in seconds since the epoch (RFC 7519 §2). Written
+// as an integer, it is read from any JSON number in the range of int64,
+// its fraction dropped.
+type numericDate int64
+
+func (d *numericDate) UnmarshalJSON(b []byte) error {
+	var f float64
+	if err := json.Unmarshal(b, &f); err != nil {
+		return err
+	}
+	if f != f || f < -(1<<62) || f > 1<<62 {
+		return errors.New("time out of range")
+	}
+	*d = numericDate(f)
+	return nil
+}
+
+func (d numericDate) time() time.Time { return time.Unix(int64(d), 0).UTC() }
 
 // audience is an aud claim: a string when it has one value, an array
 // otherwise (RFC 7519 §4.1.3).
@@ -120,7 +140,7 @@ func (g *JWTGenerator) NewAccessToken(_ context.Context, t *storage.Token) (stri
 func (g *JWTGenerator) claims(t *storage.Token) *jwtClaims {
 	c := &jwtClaims{
 		Issuer: g.issuer, Subject: t.Subject, Audience: g.audienceOf(t),
-		Expiry: t.ExpiresAt.Unix(), IssuedAt: t.IssuedAt.Unix(), ID: t.ID,
+		Expiry: numericDate(t.ExpiresAt.Unix()), IssuedAt: numericDate(t.IssuedAt.Unix()), ID: t.ID,
 		ClientID: t.ClientID, Scope: t.Scope.String(),
 	}
 	if c.Subject == "" {
@@ -129,7 +149,7 @@ func (g *JWTGenerator) claims(t *storage.Token) *jwtClaims {
 		c.Subject = t.ClientID
 	}
 	if at, err := strconv.ParseInt(t.Extra[ExtraAuthTime], 10, 64); err == nil && at > 0 {
-		c.AuthTime = at
+		c.AuthTime = numericDate(at)
 	}
 	c.ACR = t.Extra[ExtraACR]
 	c.AMR = strings.Fields(t.Extra[ExtraAMR])

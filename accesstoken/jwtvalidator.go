@@ -59,13 +59,14 @@ func NewJWTValidator(keys keyset.KeySource, cfg JWTValidatorConfig) (*JWTValidat
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	cfg.Leeway = max(cfg.Leeway, 0)
 	return &JWTValidator{keys: keys, cfg: cfg}, nil
 }
 
 // receivedClaims are the claims of a JWT access token as received.
 type receivedClaims struct {
 	jwtClaims
-	NotBefore int64 `json:"nbf"`
+	NotBefore numericDate `json:"nbf"`
 }
 
 // ValidateToken checks a JWT access token as RFC 9068 §4 says: the typ
@@ -124,30 +125,30 @@ func (v *JWTValidator) valid(c *receivedClaims) bool {
 	}
 	now := v.cfg.Now()
 	late, early := now.Add(-v.cfg.Leeway), now.Add(v.cfg.Leeway)
-	if !late.Before(time.Unix(c.Expiry, 0)) {
+	if !late.Before(c.Expiry.time()) {
 		return false
 	}
-	if c.NotBefore != 0 && early.Before(time.Unix(c.NotBefore, 0)) {
+	if c.NotBefore != 0 && early.Before(c.NotBefore.time()) {
 		return false
 	}
-	return !early.Before(time.Unix(c.IssuedAt, 0))
+	return !early.Before(c.IssuedAt.time())
 }
 
 func (c *receivedClaims) info(scope grantry.Scope) grantry.TokenInfo {
 	info := grantry.TokenInfo{
 		Active: true, Scope: scope, ClientID: c.ClientID,
-		TokenType: grantry.TokenTypeBearer, ExpiresAt: unixTime(c.Expiry), IssuedAt: unixTime(c.IssuedAt),
+		TokenType: grantry.TokenTypeBearer, ExpiresAt: c.Expiry.time(), IssuedAt: c.IssuedAt.time(),
 		Subject: c.Subject, Audience: c.Audience, Issuer: c.Issuer, JTI: c.ID,
 	}
 	if c.NotBefore != 0 {
-		info.NotBefore = unixTime(c.NotBefore)
+		info.NotBefore = c.NotBefore.time()
 	}
 	if c.AuthTime == 0 && c.ACR == "" && len(c.AMR) == 0 {
 		return info
 	}
 	info.Extra = make(map[string]any, 3)
 	if c.AuthTime != 0 {
-		info.Extra[ExtraAuthTime] = c.AuthTime
+		info.Extra[ExtraAuthTime] = int64(c.AuthTime)
 	}
 	if c.ACR != "" {
 		info.Extra[ExtraACR] = c.ACR
@@ -157,5 +158,3 @@ func (c *receivedClaims) info(scope grantry.Scope) grantry.TokenInfo {
 	}
 	return info
 }
-
-func unixTime(sec int64) time.Time { return time.Unix(sec, 0).UTC() }

@@ -141,6 +141,8 @@ func TestJWTValidatorThroughBearer(t *testing.T) {
 		{"no client_id", signed(t, key, "at+jwt", with(map[string]any{"client_id": nil})), http.StatusUnauthorized},
 		{"no jti", signed(t, key, "at+jwt", with(map[string]any{"jti": nil})), http.StatusUnauthorized},
 		{"exp not a number", signed(t, key, "at+jwt", with(map[string]any{"exp": "tomorrow"})), http.StatusUnauthorized},
+		{"fractional times", signed(t, key, "at+jwt", with(map[string]any{"exp": float64(now.Add(time.Hour).Unix()) + 0.5, "iat": float64(now.Unix()) - 0.25})), http.StatusOK},
+		{"exp out of range", signed(t, key, "at+jwt", with(map[string]any{"exp": 1e300})), http.StatusUnauthorized},
 		{"malformed scope", signed(t, key, "at+jwt", with(map[string]any{"scope": "profile \"x\""})), http.StatusUnauthorized},
 		{"not a JWT", "opaque-token", http.StatusUnauthorized},
 		{"insufficient scope", signed(t, key, "at+jwt", with(map[string]any{"scope": "email"})), http.StatusForbidden},
