@@ -148,8 +148,15 @@ func TestUserCommands(t *testing.T) {
 	if !secret.Verify(stored.PasswordHash, "an0ther-passw0rd") {
 		t.Error("set-password did not set the password read from stdin")
 	}
-	if code, _, errOut := a.run("x\n", "user", "create", "bob"); code != 1 || !strings.Contains(errOut, "at least 8") {
-		t.Errorf("short password: exit %d, %q", code, errOut)
+	for _, tt := range []struct{ name, pw, want string }{
+		{"short", "x", "at least 10"},
+		{"nine characters", "ünïcödé9x", "at least 10"},
+		{"common", "Password123", "most common"},
+		{"one character repeated", "zzzzzzzzzzzz", "most common"},
+	} {
+		if code, _, errOut := a.run(tt.pw+"\n", "user", "create", "dave"); code != 1 || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%s password: exit %d, %q; want 1 and %q", tt.name, code, errOut, tt.want)
+		}
 	}
 	if code, _, errOut := a.run("long-enough-pw\n", "user", "create", "bob"); code != 1 || !strings.Contains(errOut, "exists") {
 		t.Errorf("duplicate user: exit %d, %q", code, errOut)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -65,9 +66,10 @@ func newApp(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger)
 	}
 	a := &app{
 		cfg: cfg, log: log, store: b, sessions: sess, pages: loadPages(),
-		auth: newUserAuth(b.users), metrics: newMetrics(endpointNames, grants),
+		auth: newUserAuth(b.users, nil), metrics: newMetrics(endpointNames, grants),
 		drainWait: time.Sleep, keyReload: keyReloadInterval,
 	}
+	a.metrics.signIns = a.auth.refused
 	if a.openid, err = newProvider(ctx, cfg, b, a.signingKeys, log); err != nil {
 		return nil, err
 	}
@@ -102,7 +104,7 @@ func (a *app) handler() http.Handler {
 		mux.Handle(pattern, a.route(endpoint, h))
 	}
 	handle("/authorize", "authorize", a.serveAuthorize)
-	handle("/token", "token", a.oauth.ServeToken)
+	handle("/token", "token", func(w http.ResponseWriter, r *http.Request) { a.oauth.ServeToken(w, withRemote(r)) })
 	handle(jwksPath, "jwks", a.serveJWKS)
 	handle(userInfoPath, "userinfo", a.userInfo.ServeHTTP)
 	handle(openid.DiscoveryPath, "metadata", a.metadata.ServeHTTP)
@@ -135,8 +137,12 @@ func (a *app) route(endpoint string, h http.HandlerFunc) http.Handler {
 	e := a.metrics.endpoints[endpoint]
 	quiet := endpoint == "healthz" || endpoint == "readyz" || endpoint == "metrics" || endpoint == "static"
 	oauth := oauthEndpoint(endpoint)
+	hsts := a.servesHTTPS()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		if hsts {
+			w.Header().Set("Strict-Transport-Security", hstsPolicy)
+		}
 		rec := &recorder{ResponseWriter: w}
 		var failed *failure // set at OAuth endpoints only
 		if oauth {
@@ -160,4 +166,16 @@ func (a *app) route(endpoint string, h http.HandlerFunc) http.Handler {
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status), slog.Duration("duration", d), slog.String("error", code))
 	})
+}
+
+// hstsPolicy keeps browsers on https for a year once they have seen the
+// server over it (RFC 6797 §6.1). Subdomains are left alone: they may be
+// other services.
+const hstsPolicy = "max-age=31536000"
+
+// servesHTTPS reports whether browsers reach the server over https: it
+// serves TLS itself, or its issuer, the URL users see, is https (as
+// behind a TLS-terminating proxy).
+func (a *app) servesHTTPS() bool {
+	return a.cfg.TLSCert != "" || strings.HasPrefix(a.cfg.Issuer, "https://")
 }

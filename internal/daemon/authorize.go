@@ -3,7 +3,6 @@ package daemon
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -90,9 +89,7 @@ func (a *app) readConsentForm(w http.ResponseWriter, r *http.Request) (consentFo
 	if r.Method != http.MethodPost {
 		return consentForm{}, true
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		a.message(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+	if !a.readForm(w, r) {
 		return consentForm{}, false
 	}
 	f := consentForm{csrf: r.PostForm.Get("csrf"), decision: r.PostForm.Get("decision")}
@@ -113,7 +110,7 @@ func (a *app) signedIn(r *http.Request) (*session, *storage.User) {
 		return nil, nil
 	}
 	if err := a.sessions.lookup(ctx, sess); err != nil {
-		a.log.LogAttrs(ctx, slog.LevelError, "session lookup failed", slog.Any("error", err))
+		a.logFailure(ctx, "session lookup failed", err)
 		return sess, nil
 	}
 	if sess.rec == nil {
@@ -122,7 +119,7 @@ func (a *app) signedIn(r *http.Request) (*session, *storage.User) {
 	u, err := a.store.users.GetUser(ctx, sess.rec.Subject)
 	if err != nil {
 		if !errors.Is(err, storage.ErrNotFound) {
-			a.log.LogAttrs(ctx, slog.LevelError, "user lookup failed", slog.Any("error", err))
+			a.logFailure(ctx, "user lookup failed", err)
 		}
 		return sess, nil
 	}
@@ -195,7 +192,7 @@ func (a *app) approve(w http.ResponseWriter, r *http.Request, req *authserver.Au
 			a.toLogin(w, r, req)
 			return
 		}
-		a.log.LogAttrs(r.Context(), slog.LevelError, "recording the client of a session failed", slog.Any("error", err))
+		a.logFailure(r.Context(), "recording the client of a session failed", err)
 		a.message(w, r, http.StatusServiceUnavailable, "Try again later", "Signing in to the application is not possible right now.")
 		return
 	}
@@ -219,7 +216,7 @@ func (a *app) remembered(r *http.Request, req *authserver.AuthorizationRequest, 
 	c, err := a.store.consents.GetConsent(r.Context(), user.ID, req.Client.ID)
 	if err != nil {
 		if !errors.Is(err, storage.ErrNotFound) {
-			a.log.LogAttrs(r.Context(), slog.LevelError, "consent lookup failed", slog.Any("error", err))
+			a.logFailure(r.Context(), "consent lookup failed", err)
 		}
 		return false
 	}
@@ -266,7 +263,7 @@ func (a *app) saveConsent(r *http.Request, req *authserver.AuthorizationRequest,
 	}
 	c := &storage.Consent{Subject: user.ID, ClientID: req.Client.ID, Scope: sc, Claims: claims, CreatedAt: req.Time}
 	if err := a.store.consents.SaveConsent(ctx, c); err != nil {
-		a.log.LogAttrs(ctx, slog.LevelError, "saving consent failed", slog.Any("error", err))
+		a.logFailure(ctx, "saving consent failed", err)
 	}
 }
 

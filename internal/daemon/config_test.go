@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func envOf(m map[string]string) getenv {
@@ -116,6 +117,8 @@ func TestServeConfigCheck(t *testing.T) {
 		{"cert without key", func(c *serveConfig) { c.TLSCert = "c.pem" }, "--tls-cert and --tls-key", ""},
 		{"bad addr", func(c *serveConfig) { c.Addr = "8080" }, "--addr", ""},
 		{"zero refresh lifetime", func(c *serveConfig) { c.RefreshLifetime = 0 }, "--refresh-lifetime", ""},
+		{"zero access token lifetime", func(c *serveConfig) { c.AccessTokenLifetime = 0 }, "--access-token-lifetime", ""},
+		{"negative access token lifetime", func(c *serveConfig) { c.AccessTokenLifetime = -time.Minute }, "--access-token-lifetime", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/grant/password"
 	"github.com/grantry/grantry/openid"
@@ -47,9 +48,7 @@ func (a *app) showLogin(w http.ResponseWriter, r *http.Request, status int, ret,
 }
 
 func (a *app) postLogin(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		a.message(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+	if !a.readForm(w, r) {
 		return
 	}
 	f := r.PostForm
@@ -60,7 +59,7 @@ func (a *app) postLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	username := f.Get("username")
-	u, err := a.auth.authenticate(r.Context(), username, f.Get("password"))
+	u, err := a.auth.authenticate(withRemote(r).Context(), username, f.Get("password"))
 	if err != nil {
 		a.loginFailed(w, r, ret, username, err)
 		return
@@ -85,7 +84,17 @@ func (a *app) loginFailed(w http.ResponseWriter, r *http.Request, ret, username 
 		a.showLogin(w, r, http.StatusBadRequest, ret, username, "Wrong username or password.")
 		return
 	}
-	a.log.LogAttrs(r.Context(), slog.LevelError, "sign-in error", slog.Any("error", err))
+	if e, ok := grantry.AsError(err); ok && e.Code == grantry.ErrTemporarilyUnavailable {
+		w.Header().Set("Retry-After", e.Header.Get("Retry-After"))
+		msg := "Too many sign-ins are in progress. Please try again in a moment."
+		if e.Status == http.StatusTooManyRequests {
+			a.log.LogAttrs(r.Context(), slog.LevelWarn, "sign-in throttled", slog.String("remote", r.RemoteAddr))
+			msg = "Too many failed sign-ins. Please wait " + e.Header.Get("Retry-After") + " seconds before trying again."
+		}
+		a.showLogin(w, r, e.Status, ret, username, msg)
+		return
+	}
+	a.logFailure(r.Context(), "sign-in error", err)
 	a.showLogin(w, r, http.StatusServiceUnavailable, ret, username, "Signing in is not possible right now. Please try again later.")
 }
 
@@ -103,9 +112,7 @@ func (a *app) serveLogout(w http.ResponseWriter, r *http.Request) {
 		a.message(w, r, http.StatusMethodNotAllowed, "Method not allowed", "Use the sign-out button.")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		a.message(w, r, http.StatusBadRequest, "Bad request", "The request could not be read.")
+	if !a.readForm(w, r) {
 		return
 	}
 	params := logoutParams(r.Form)
@@ -191,7 +198,7 @@ func (a *app) endSession(r *http.Request, sess *session, msg string) bool {
 		rec, err = a.sessions.signOut(ctx, sess)
 	}
 	if err != nil {
-		a.log.LogAttrs(ctx, slog.LevelError, "ending a session failed", slog.Any("error", err))
+		a.logFailure(ctx, "ending a session failed", err)
 		return false
 	}
 	if rec != nil {

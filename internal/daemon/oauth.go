@@ -38,15 +38,16 @@ func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *
 		return nil, err
 	}
 	srv, err := authserver.New(authserver.Config{
-		JWTAccessTokens:   jwts,
-		AccessTokenFormat: cfg.AccessTokenFormat,
-		Issuer:            cfg.Issuer,
-		Clients:           b.clients,
-		Tokens:            b.tokens,
-		Scopes:            scopes,
-		RefreshLifetime:   cfg.RefreshLifetime,
-		Logger:            log,
-		Endpoints:         authserver.EndpointURLs{Authorization: "/authorize", Token: "/token"},
+		JWTAccessTokens:     jwts,
+		AccessTokenFormat:   cfg.AccessTokenFormat,
+		Issuer:              cfg.Issuer,
+		Clients:             b.clients,
+		Tokens:              b.tokens,
+		Scopes:              scopes,
+		RefreshLifetime:     cfg.RefreshLifetime,
+		AccessTokenLifetime: cfg.AccessTokenLifetime,
+		Logger:              log,
+		Endpoints:           authserver.EndpointURLs{Authorization: "/authorize", Token: "/token"},
 		Events: authserver.Events{
 			TokenIssued: func(_ context.Context, tok *storage.Token) { m.countToken(tok.GrantType) },
 			Failed:      noteFailure,

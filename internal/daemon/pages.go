@@ -3,8 +3,8 @@ package daemon
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"html/template"
-	"log/slog"
 	"net/http"
 )
 
@@ -80,7 +80,7 @@ func setPageHeaders(h http.Header) {
 func (a *app) render(w http.ResponseWriter, r *http.Request, status int, t *template.Template, data any) {
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
-		a.log.LogAttrs(r.Context(), slog.LevelError, "page rendering failed", slog.Any("error", err))
+		a.logFailure(r.Context(), "page rendering failed", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -111,4 +111,22 @@ var scopeDescriptions = map[string]string{
 	"address":        "See your postal address",
 	"phone":          "See your phone number",
 	"offline_access": "Keep access while you are away",
+}
+
+// readForm parses a posted form of at most maxFormBytes. On failure it
+// answers 413 for a body over the limit, 400 for any other fault, and
+// returns false.
+func (a *app) readForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	err := r.ParseForm()
+	var tooLarge *http.MaxBytesError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &tooLarge):
+		a.message(w, r, http.StatusRequestEntityTooLarge, "Request too large", "The form is larger than a form of this server can be.")
+	default:
+		a.message(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+	}
+	return false
 }

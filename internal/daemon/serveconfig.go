@@ -17,6 +17,11 @@ import (
 )
 
 // serveConfig is the configuration of grantry serve.
+// defaultAccessTokenLifetime is the access token lifetime of grantry
+// serve: short, as RFC 9700 §4.14 advises for bearer tokens; the library's
+// per-grant defaults are longer.
+const defaultAccessTokenLifetime = time.Hour
+
 type serveConfig struct {
 	commonFlags
 	// kek says where the key-encryption key of the signing keys is.
@@ -48,7 +53,10 @@ type serveConfig struct {
 	// RefreshLifetime is how long a refresh token lives; with
 	// RefreshAbsolute, how long a grant may be refreshed at all.
 	RefreshLifetime time.Duration
-	RefreshAbsolute bool
+	// AccessTokenLifetime is how long an access token lives, whatever
+	// the grant.
+	AccessTokenLifetime time.Duration
+	RefreshAbsolute     bool
 	// Introspectors are the clients, resource servers, that may
 	// introspect every token; any other client only its own.
 	Introspectors *listFlag
@@ -94,6 +102,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.RequirePKCE, "require-pkce", false, "require PKCE from every client, not only public ones")
 	fs.Var(c.Introspectors, "introspectors", "comma-separated `list` of client IDs (resource servers) that may introspect every token; any other client may introspect only its own")
 	fs.BoolVar(&c.AllowPKCEPlain, "allow-pkce-plain", false, "accept the plain PKCE method besides S256")
+	fs.DurationVar(&c.AccessTokenLifetime, "access-token-lifetime", defaultAccessTokenLifetime, "how long an access token lives, whatever the grant")
 	fs.DurationVar(&c.RefreshLifetime, "refresh-lifetime", authserver.DefaultRefreshLifetime, "how long a refresh token lives after its issue")
 	fs.StringVar(&c.AccessTokenFormat, "access-token-format", storage.AccessTokenOpaque, "`FORMAT` of the access tokens of clients that name none: opaque, or jwt (RFC 9068, signed with the server's keys, validated by resource servers with the jwks_uri)")
 	fs.BoolVar(&c.RefreshAbsolute, "refresh-absolute", false, "rotated refresh tokens keep the expiry of the first: a sign-in ends --refresh-lifetime after it began, however often it is refreshed")
@@ -107,6 +116,9 @@ func (c *serveConfig) check() error {
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
+	}
+	if c.AccessTokenLifetime <= 0 {
+		return fmt.Errorf("--access-token-lifetime %v: must be positive", c.AccessTokenLifetime)
 	}
 	if c.RefreshLifetime <= 0 {
 		return fmt.Errorf("--refresh-lifetime %v: must be positive", c.RefreshLifetime)

@@ -254,8 +254,8 @@ type apartCodes struct {
 
 // ConsumeAuthorizationCode consumes the code, then returns
 // storage.ErrNotFound for one whose client or user is gone.
-func (s apartCodes) ConsumeAuthorizationCode(ctx context.Context, hash string, now time.Time) (*storage.AuthorizationCode, error) {
-	code, err := s.CodeStore.ConsumeAuthorizationCode(ctx, hash, now)
+func (s apartCodes) ConsumeAuthorizationCode(ctx context.Context, hash, clientID string, now time.Time) (*storage.AuthorizationCode, error) {
+	code, err := s.CodeStore.ConsumeAuthorizationCode(ctx, hash, clientID, now)
 	if err != nil {
 		return code, err
 	}

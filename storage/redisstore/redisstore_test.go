@@ -79,7 +79,7 @@ func TestCodeKeyHoldsNoCode(t *testing.T) {
 	if err := s.CreateAuthorizationCode(t.Context(), code); err != nil {
 		t.Fatalf("CreateAuthorizationCode: got error %v, want nil", err)
 	}
-	if _, err := s.ConsumeAuthorizationCode(t.Context(), code.Hash, issued.Add(time.Second)); err != nil {
+	if _, err := s.ConsumeAuthorizationCode(t.Context(), code.Hash, code.ClientID, issued.Add(time.Second)); err != nil {
 		t.Fatalf("ConsumeAuthorizationCode: got error %v, want nil", err)
 	}
 	keys, err := rdb.Keys(t.Context(), "*").Result()
@@ -135,7 +135,7 @@ func TestUnavailable(t *testing.T) {
 		}{
 			{"CreateAuthorizationCode", func() error { return s.CreateAuthorizationCode(t.Context(), testCode("a")) }},
 			{"ConsumeAuthorizationCode", func() error {
-				_, err := s.ConsumeAuthorizationCode(t.Context(), testCode("a").Hash, issued)
+				_, err := s.ConsumeAuthorizationCode(t.Context(), testCode("a").Hash, testCode("a").ClientID, issued)
 				return err
 			}},
 			{"SeenJTI", func() error {

@@ -72,7 +72,7 @@ func storeLeftovers(t *testing.T, s any, set owns, id, other string) *leftovers 
 		for _, c := range append(l.myCodes, theirs) {
 			mustCreateCode(t, l.codes, c)
 		}
-		*spent = *mustConsume(t, l.codes, spent.Hash, at(time.Minute))
+		*spent = *mustConsume(t, l.codes, spent, at(time.Minute))
 	}
 	l.saveConsents(t, set, id, other)
 	l.createSessions(t, set, id, other)
@@ -166,7 +166,7 @@ func (l *leftovers) wantForgotten(t *testing.T) {
 	}
 	if l.codes != nil {
 		for i, c := range l.myCodes {
-			if got, err := l.codes.ConsumeAuthorizationCode(t.Context(), c.Hash, at(2*time.Minute)); !errors.Is(err, storage.ErrNotFound) {
+			if got, err := l.codes.ConsumeAuthorizationCode(t.Context(), c.Hash, c.ClientID, at(2*time.Minute)); !errors.Is(err, storage.ErrNotFound) {
 				t.Errorf("ConsumeAuthorizationCode(mine-%d): got (%v, %v), want ErrNotFound", i+1, got, err)
 			}
 		}
@@ -192,10 +192,10 @@ func (l *leftovers) wantKept(t *testing.T) {
 	}
 	if l.codes != nil {
 		unused, spent := l.myCodes[0], l.myCodes[1]
-		if got, err := l.codes.ConsumeAuthorizationCode(t.Context(), spent.Hash, at(2*time.Minute)); !errors.Is(err, storage.ErrCodeUsed) {
+		if got, err := l.codes.ConsumeAuthorizationCode(t.Context(), spent.Hash, spent.ClientID, at(2*time.Minute)); !errors.Is(err, storage.ErrCodeUsed) {
 			t.Errorf("ConsumeAuthorizationCode of the used code: got (%v, %v), want ErrCodeUsed", got, err)
 		}
-		codeDiff(mustConsume(t, l.codes, unused.Hash, at(2*time.Minute)), used(unused, at(2*time.Minute))).report(t, "ConsumeAuthorizationCode(mine-1)")
+		codeDiff(mustConsume(t, l.codes, unused, at(2*time.Minute)), used(unused, at(2*time.Minute))).report(t, "ConsumeAuthorizationCode(mine-1)")
 	}
 	l.wantConsents(t, l.myConsents)
 	l.wantSessionsKept(t, l.mySession)
@@ -215,7 +215,7 @@ func (l *leftovers) wantTheirs(t *testing.T) {
 	}
 	if l.codes != nil {
 		c := l.theirCodes[0]
-		codeDiff(mustConsume(t, l.codes, c.Hash, at(2*time.Minute)), used(c, at(2*time.Minute))).report(t, "ConsumeAuthorizationCode(theirs)")
+		codeDiff(mustConsume(t, l.codes, c, at(2*time.Minute)), used(c, at(2*time.Minute))).report(t, "ConsumeAuthorizationCode(theirs)")
 	}
 	l.wantConsents(t, l.theirConsents)
 	l.wantSessionsKept(t, l.theirSession)
