@@ -32,9 +32,8 @@ var importRules = []struct {
 	{"storage/memstore", []string{".", "storage"}},
 	{"storage/sqlstore", []string{".", "storage"}},
 	{"storage/redisstore", []string{".", "storage", "secret", "github.com/redis/go-redis/v9"}},
-	{"accesstoken", []string{".", "storage", "secret"}},
-	// authserver.ClientKeys resolves a client's keys with keyset.
-	{"authserver", []string{".", "storage", "secret", "keyset", "internal/form", "internal/origin"}},
+	{"accesstoken", []string{".", "keyset", "storage", "secret"}},
+	{"authserver", []string{".", "keyset", "storage", "secret", "internal/form", "internal/origin"}},
 	{"grant/...", []string{".", "authserver", "storage", "secret"}},
 	{"pkce", []string{".", "authserver"}},
 	{"openid", []string{".", "authserver", "bearer", "keyset", "secret", "storage"}},

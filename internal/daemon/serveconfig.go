@@ -13,6 +13,7 @@ import (
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/internal/origin"
+	"github.com/grantry/grantry/storage"
 )
 
 // serveConfig is the configuration of grantry serve.
@@ -75,6 +76,9 @@ type serveConfig struct {
 	// every client send them.
 	RequestObjects             bool
 	RequireSignedRequestObject bool
+	// AccessTokenFormat is the format of the access tokens of clients
+	// that name none: opaque, or jwt (RFC 9068).
+	AccessTokenFormat string
 
 	// issuerDefaulted is set when check filled in Issuer from Addr.
 	issuerDefaulted bool
@@ -130,6 +134,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.PARLifetime, "par-lifetime", 60*time.Second, "how long the request_uri of a pushed authorization request may be used")
 	fs.BoolVar(&c.RequestObjects, "request-objects", true, "accept signed request objects (RFC 9101, the request parameter, pushed or not) from clients with registered keys (--jwks-uri or --jwks-file)")
 	fs.BoolVar(&c.RequireSignedRequestObject, "require-signed-request-object", false, "require every client to send its authorization requests as signed request objects (RFC 9101 §10.5); implies --request-objects")
+	fs.StringVar(&c.AccessTokenFormat, "access-token-format", storage.AccessTokenOpaque, "`FORMAT` of the access tokens of clients that name none: opaque, or jwt (RFC 9068, signed with the server's keys, validated by resource servers with the jwks_uri)")
 	fs.BoolVar(&c.RefreshAbsolute, "refresh-absolute", false, "rotated refresh tokens keep the expiry of the first: a sign-in ends --refresh-lifetime after it began, however often it is refreshed")
 }
 
@@ -171,6 +176,9 @@ func (c *serveConfig) check() error {
 		}
 	default:
 		return fmt.Errorf("--registration %q: want off, open or token", c.Registration)
+	}
+	if err := checkTokenFormat("--access-token-format", c.AccessTokenFormat, false); err != nil {
+		return err
 	}
 	if _, err := grantry.ParseScope(c.Scopes); err != nil {
 		return fmt.Errorf("--scopes: %w", err)
