@@ -22,6 +22,10 @@ import (
 // per-grant defaults are longer.
 const defaultAccessTokenLifetime = time.Hour
 
+// defaultAdminAddr is where the admin listener listens unless
+// --admin-addr says otherwise: loopback only.
+const defaultAdminAddr = "127.0.0.1:9464"
+
 type serveConfig struct {
 	commonFlags
 	// kek says where the key-encryption key of the signing keys is.
@@ -43,6 +47,11 @@ type serveConfig struct {
 	SessionLifetime time.Duration
 	TLSCert, TLSKey string
 	ShutdownTimeout time.Duration
+	// AdminAddr is where /metrics (and /debug/pprof with Pprof) are
+	// served, apart from the public listener; "" serves none.
+	AdminAddr string
+	// Pprof serves the Go profiler on the admin listener.
+	Pprof bool
 	// DrainDelay is how long /readyz fails, while requests are still
 	// served, before the listener closes on shutdown: time for a load
 	// balancer to stop sending new requests.
@@ -120,6 +129,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.SessionLifetime, "session-lifetime", 12*time.Hour, "how long a sign-in lasts")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "PEM certificate file: serve https")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "PEM private key file of --tls-cert")
+	fs.StringVar(&c.AdminAddr, "admin-addr", defaultAdminAddr, "`HOST:PORT` of the admin listener, which serves /metrics (and /debug/pprof with --pprof), apart from the public one; \"\" serves none; keep it on loopback or a private network")
+	fs.BoolVar(&c.Pprof, "pprof", false, "serve the Go profiler at /debug/pprof/ on the admin listener")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may run after SIGTERM")
 	fs.DurationVar(&c.DrainDelay, "drain-delay", 0, "on SIGTERM, how long /readyz fails while requests are still served, before the listener closes (set it above the load balancer's readiness period)")
 	fs.DurationVar(&c.PurgeInterval, "purge-interval", 10*time.Minute, "how often to delete codes, tokens and sign-in sessions expired for over an hour, and expired signing keys; 0 never")
@@ -143,6 +154,14 @@ func (c *serveConfig) check() error {
 	host, _, err := net.SplitHostPort(c.Addr)
 	if err != nil {
 		return fmt.Errorf("--addr %q: %w", c.Addr, err)
+	}
+	if c.AdminAddr != "" {
+		if _, _, err := net.SplitHostPort(c.AdminAddr); err != nil {
+			return fmt.Errorf("--admin-addr %q: %w", c.AdminAddr, err)
+		}
+	}
+	if c.Pprof && c.AdminAddr == "" {
+		return errors.New("--pprof needs the admin listener: set --admin-addr")
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
