@@ -23,6 +23,8 @@ var importRules = []struct {
 	{".", nil},
 	{"internal/form", nil},
 	{"internal/origin", nil},
+	// golden serves tests only.
+	{"internal/golden", nil},
 	{"secret", []string{"golang.org/x/crypto"}},
 	// keyset.Manager keeps the server's signing keys in a
 	// storage.SigningKeyStore.

@@ -1,38 +1,17 @@
 package bearer_test
 
 import (
-	"bytes"
-	"flag"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry/internal/golden"
+
 	"github.com/grantry/grantry/bearer"
 )
-
-var updateGolden = flag.Bool("update-golden", false, "rewrite the bearer testdata/*.golden files")
-
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *updateGolden {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update-golden to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s: got\n%s\nwant\n%s", path, got, want)
-	}
-}
 
 func TestMetadataURL(t *testing.T) {
 	tests := []struct {
@@ -76,7 +55,7 @@ func TestMetadataHandler(t *testing.T) {
 		if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/json" {
 			t.Errorf("got %d %q, want 200 application/json", rec.Code, rec.Header().Get("Content-Type"))
 		}
-		checkGolden(t, "resource_metadata", rec.Body.Bytes())
+		golden.Check(t, "resource_metadata", rec.Body.Bytes())
 	})
 	t.Run("HEAD", func(t *testing.T) {
 		rec := httptest.NewRecorder()
