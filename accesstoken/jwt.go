@@ -79,6 +79,9 @@ type jwtClaims struct {
 	AuthTime numericDate `json:"auth_time,omitempty"`
 	ACR      string      `json:"acr,omitempty"`
 	AMR      []string    `json:"amr,omitempty"`
+	// Act names the party acting for the subject, in a token issued by
+	// delegation (RFC 8693 §4.1).
+	Act json.RawMessage `json:"act,omitempty"`
 }
 
 // numericDate is a time in seconds since the epoch (RFC 7519 §2). Written
@@ -128,7 +131,8 @@ func (a *audience) UnmarshalJSON(b []byte) error {
 // NewAccessToken signs the claims of t (RFC 9068 §2.2): sub is the user,
 // or the client itself for a token no user is involved in, such as one of
 // the client credentials grant; aud the resources the token is bound to
-// (RFC 8707), or the default audience; jti the record's ID.
+// (RFC 8707), or the default audience; jti the record's ID; act, for a
+// token issued by delegation, the actor (RFC 8693 §4.1).
 func (g *JWTGenerator) NewAccessToken(_ context.Context, t *storage.Token) (string, error) {
 	set := g.keys()
 	if set == nil {
@@ -153,6 +157,9 @@ func (g *JWTGenerator) claims(t *storage.Token) *jwtClaims {
 	}
 	c.ACR = t.Extra[ExtraACR]
 	c.AMR = strings.Fields(t.Extra[ExtraAMR])
+	if act := t.Actor(); act != nil {
+		c.Act, _ = json.Marshal(act)
+	}
 	return c
 }
 

@@ -99,6 +99,20 @@ func TestJWTGeneratorClaims(t *testing.T) {
 				m["auth_time"], m["acr"], m["amr"] = float64(1900000000), "urn:mace:incommon:iap:silver", []any{"pwd", "otp"}
 				return m
 			}()},
+		{"delegation: the act claim (RFC 8693 §4.1)", nil,
+			func(t *storage.Token) {
+				t.Subject = "alice"
+				t.Extra = map[string]string{storage.ExtraAct: `{"sub":"svc","act":{"sub":"gw"}}`}
+			}, func() map[string]any {
+				m := common("alice", testIssuer)
+				m["act"] = map[string]any{"sub": "svc", "act": map[string]any{"sub": "gw"}}
+				return m
+			}()},
+		{"act that is not an object is left out", nil,
+			func(t *storage.Token) {
+				t.Subject = "alice"
+				t.Extra = map[string]string{storage.ExtraAct: `["svc"]`}
+			}, common("alice", testIssuer)},
 		{"no scope", nil,
 			func(t *storage.Token) { t.Subject, t.Scope = "alice", nil }, func() map[string]any {
 				m := common("alice", testIssuer)

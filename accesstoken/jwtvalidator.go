@@ -10,6 +10,7 @@ import (
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/keyset"
+	"github.com/grantry/grantry/storage"
 )
 
 // JWTValidatorConfig configures a JWTValidator.
@@ -76,7 +77,8 @@ type receivedClaims struct {
 // had, as when the JWK Set cannot be fetched.
 //
 // The info holds the token's claims: scope, client_id, sub, aud, iss, jti
-// and the times, and auth_time, acr and amr in Extra when present. A JWT
+// and the times, and auth_time, acr, amr and act (RFC 8693 §4.1, an
+// object) in Extra when present. A JWT
 // cannot tell of its revocation: see bearer.Config.Revoked.
 func (v *JWTValidator) ValidateToken(ctx context.Context, token string) (grantry.TokenInfo, error) {
 	verified, err := keyset.Verify(ctx, token, v.keys, v.cfg.Algorithms)
@@ -143,10 +145,17 @@ func (c *receivedClaims) info(scope grantry.Scope) grantry.TokenInfo {
 	if c.NotBefore != 0 {
 		info.NotBefore = c.NotBefore.time()
 	}
-	if c.AuthTime == 0 && c.ACR == "" && len(c.AMR) == 0 {
+	var act map[string]any
+	if len(c.Act) > 0 && json.Unmarshal(c.Act, &act) != nil {
+		act = nil
+	}
+	if c.AuthTime == 0 && c.ACR == "" && len(c.AMR) == 0 && act == nil {
 		return info
 	}
-	info.Extra = make(map[string]any, 3)
+	info.Extra = make(map[string]any, 4)
+	if act != nil {
+		info.Extra[storage.ExtraAct] = act
+	}
 	if c.AuthTime != 0 {
 		info.Extra[ExtraAuthTime] = int64(c.AuthTime)
 	}

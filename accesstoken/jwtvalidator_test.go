@@ -273,22 +273,26 @@ func TestNewJWTValidator(t *testing.T) {
 
 // What the generator signs, the validator reads back as the server's
 // store describes the token.
+// A JWT access token tells a resource server what introspection of the
+// same record would, act included (RFC 8693 §4.1).
 func TestJWTRoundTrip(t *testing.T) {
 	set := newKeys(t)
-	rec := &storage.Token{ID: "tok-1", ClientID: "app", Subject: "alice", Scope: grantry.Scope{"profile"},
-		Resource: []string{resourceID}, IssuedAt: now, ExpiresAt: now.Add(time.Hour)}
-	raw, err := newGenerator(t, set).NewAccessToken(context.Background(), rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := newJWTValidator(t, set, 0).ValidateToken(context.Background(), raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want grantry.TokenInfo
-	rec.AccessInfo(&want, testIssuer, now)
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("ValidateToken: got %+v, want %+v", got, want)
+	for _, extra := range []map[string]string{nil, {storage.ExtraAct: `{"sub":"svc","act":{"sub":"gw"}}`}} {
+		rec := &storage.Token{ID: "tok-1", ClientID: "app", Subject: "alice", Scope: grantry.Scope{"profile"},
+			Resource: []string{resourceID}, IssuedAt: now, ExpiresAt: now.Add(time.Hour), Extra: extra}
+		raw, err := newGenerator(t, set).NewAccessToken(context.Background(), rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := newJWTValidator(t, set, 0).ValidateToken(context.Background(), raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want grantry.TokenInfo
+		rec.AccessInfo(&want, testIssuer, now)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("ValidateToken with Extra %v: got %+v, want %+v", extra, got, want)
+		}
 	}
 }
 

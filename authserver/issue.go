@@ -70,6 +70,9 @@ type Issue struct {
 	RotateFrom string
 	// ExpiresIn overrides the access token lifetime of the grant type.
 	ExpiresIn time.Duration
+	// NotAfter, when set, caps the access token's expiry, as a token
+	// exchanged for another must not outlive it (RFC 8693 §2.1).
+	NotAfter time.Time
 	// RefreshScope is the scope of the refresh token, when it differs from
 	// Scope: a refresh that narrows the access token keeps the refresh
 	// token's scope (RFC 6749 §6).
@@ -88,6 +91,9 @@ type Issue struct {
 	Spent bool
 	// Extra holds values stored with the token.
 	Extra map[string]string
+	// Params are further parameters of the token response, such as
+	// issued_token_type (RFC 8693 §2.2.1); none replaces a standard one.
+	Params map[string]any
 	// Resource lists the resources the access token is bound to, its
 	// audience (RFC 8707), and RefreshResource those a refresh may ask for
 	// when they differ. Left nil by the grant, the server sets them from
@@ -105,6 +111,9 @@ func (s *Server) issue(ctx context.Context, req *TokenRequest, iss *Issue) (*gra
 	tok := s.newToken(req.Client.ID, iss, req.Time)
 	resp, err := s.mint(ctx, req.Client, tok, iss.Refresh)
 	if err == nil {
+		for k, v := range iss.Params {
+			resp.Set(k, v)
+		}
 		err = s.tokenResponseHooks(ctx, req, tok, resp)
 	}
 	if err == nil {
@@ -161,6 +170,9 @@ func (s *Server) newToken(clientID string, iss *Issue, now time.Time) *storage.T
 		IssuedAt:  now,
 		ExpiresAt: now.Add(lifetime),
 		Extra:     iss.Extra,
+	}
+	if !iss.NotAfter.IsZero() && iss.NotAfter.Before(t.ExpiresAt) {
+		t.ExpiresAt = iss.NotAfter
 	}
 	if t.FamilyID == "" {
 		t.FamilyID = t.ID

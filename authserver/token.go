@@ -27,7 +27,22 @@ type TokenRequest struct {
 	// checked to be absolute URIs the server knows.
 	Resource []string
 
-	known grantry.Scope // Config.Scopes
+	known  grantry.Scope // Config.Scopes
+	format string        // Config.AccessTokenFormat
+}
+
+// AccessTokenFormat returns the format of the access tokens the server
+// issues to the request's client: storage.AccessTokenJWT or
+// storage.AccessTokenOpaque.
+func (r *TokenRequest) AccessTokenFormat() string {
+	f := r.Client.AccessTokenFormat
+	if f == "" {
+		f = r.format
+	}
+	if f == "" {
+		f = storage.AccessTokenOpaque
+	}
+	return f
 }
 
 // Get returns a request parameter.
@@ -69,7 +84,7 @@ func (s *Server) token(ctx context.Context, r *http.Request) (*grantry.TokenResp
 	if err != nil {
 		return nil, err
 	}
-	req := &TokenRequest{HTTP: r, Params: params, GrantType: g.GrantType(), Time: s.now(), known: s.cfg.Scopes}
+	req := &TokenRequest{HTTP: r, Params: params, GrantType: g.GrantType(), Time: s.now(), known: s.cfg.Scopes, format: s.cfg.AccessTokenFormat}
 	if err := s.authenticateTokenClient(ctx, req, g.AuthMethods()); err != nil {
 		return nil, err
 	}

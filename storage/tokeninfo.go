@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/grantry/grantry"
@@ -10,14 +11,45 @@ import (
 // RFC 7662 §2.2, overwriting info: inactive when the record is revoked or
 // the access token expired; otherwise active with scope, client_id,
 // token_type Bearer, exp, iat, sub, aud (the resources the token is bound
-// to, RFC 8707), iss (the issuer given, if any) and jti (the record's ID).
-// The scope and audience slices are shared with t.
+// to, RFC 8707), iss (the issuer given, if any) and jti (the record's ID),
+// and act (RFC 8693 §4.1) in Extra when the token was issued by
+// delegation. The scope and audience slices are shared with t.
 func (t *Token) AccessInfo(info *grantry.TokenInfo, issuer string, now time.Time) {
 	if !t.Active(now) {
 		*info = grantry.TokenInfo{}
 		return
 	}
 	t.describe(info, issuer, t.Scope, grantry.TokenTypeBearer, t.ExpiresAt)
+	if act := t.Actor(); act != nil {
+		info.Extra = map[string]any{ExtraAct: act}
+	}
+}
+
+// Keys of Token.Extra that hold JSON objects: the act claim of a token
+// issued by delegation, naming the party acting for the subject
+// (RFC 8693 §4.1), and the may_act claim naming who may act for it
+// (§4.4).
+const (
+	ExtraAct    = "act"
+	ExtraMayAct = "may_act"
+)
+
+// Actor returns the act claim of t, nil when it has none or it is not a
+// JSON object.
+func (t *Token) Actor() map[string]any { return t.ExtraObject(ExtraAct) }
+
+// ExtraObject returns the JSON object stored in Extra under key, nil when
+// there is none or it is not an object.
+func (t *Token) ExtraObject(key string) map[string]any {
+	raw, ok := t.Extra[key]
+	if !ok {
+		return nil
+	}
+	var m map[string]any
+	if json.Unmarshal([]byte(raw), &m) != nil {
+		return nil
+	}
+	return m
 }
 
 // RefreshInfo describes the refresh token of t at now as AccessInfo does

@@ -76,6 +76,17 @@ func TestTokenAccessInfo(t *testing.T) {
 		{"active, the access token's own scope", with(func(*storage.Token) {}), grantry.TokenInfo{
 			Active: true, Scope: grantry.Scope{"a", "b"}, ClientID: "c1", TokenType: "Bearer", ExpiresAt: infoNow.Add(time.Hour),
 			IssuedAt: infoNow.Add(-time.Minute), Subject: "alice", Issuer: "iss", JTI: "t"}},
+		{"delegated: act in Extra (RFC 8693 §4.1)", with(func(t *storage.Token) {
+			t.Extra = map[string]string{storage.ExtraAct: `{"sub":"svc","act":{"sub":"gw"}}`, "acr": "1"}
+		}), grantry.TokenInfo{
+			Active: true, Scope: grantry.Scope{"a", "b"}, ClientID: "c1", TokenType: "Bearer", ExpiresAt: infoNow.Add(time.Hour),
+			IssuedAt: infoNow.Add(-time.Minute), Subject: "alice", Issuer: "iss", JTI: "t",
+			Extra: map[string]any{"act": map[string]any{"sub": "svc", "act": map[string]any{"sub": "gw"}}}}},
+		{"act that is not an object is left out", with(func(t *storage.Token) {
+			t.Extra = map[string]string{storage.ExtraAct: `"svc"`}
+		}), grantry.TokenInfo{
+			Active: true, Scope: grantry.Scope{"a", "b"}, ClientID: "c1", TokenType: "Bearer", ExpiresAt: infoNow.Add(time.Hour),
+			IssuedAt: infoNow.Add(-time.Minute), Subject: "alice", Issuer: "iss", JTI: "t"}},
 		{"expired at now", with(func(t *storage.Token) { t.ExpiresAt = infoNow }), grantry.TokenInfo{}},
 		{"revoked record", with(func(t *storage.Token) { t.Revoked = true }), grantry.TokenInfo{}},
 	}

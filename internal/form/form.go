@@ -20,9 +20,9 @@ const DefaultMaxBytes = 64 << 10
 const Sep = "\x00"
 
 // Repeatable reports whether a parameter may be sent more than once:
-// resource (RFC 8707 §2). Its values are kept in order, joined by Sep;
-// Values.All splits them.
-func Repeatable(name string) bool { return name == "resource" }
+// resource (RFC 8707 §2) and audience (RFC 8693 §2.1). Its values are
+// kept in order, joined by Sep; Values.All splits them.
+func Repeatable(name string) bool { return name == "resource" || name == "audience" }
 
 // Values holds request parameters, each present at most once.
 type Values map[string]string

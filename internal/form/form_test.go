@@ -366,7 +366,8 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// resource may repeat (RFC 8707 §2): its values are kept in order.
+// resource (RFC 8707 §2) and audience (RFC 8693 §2.1) may repeat: their
+// values are kept in order.
 func TestParseRepeatable(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -374,6 +375,7 @@ func TestParseRepeatable(t *testing.T) {
 		want    []string
 		wantErr bool
 	}{
+		{"audience twice, in order", "audience=b&resource=x&audience=a", []string{"b", "a"}, false},
 		{"absent", "a=1", nil, false},
 		{"once", "resource=https%3A%2F%2Fa.test", []string{"https://a.test"}, false},
 		{"twice, in order", "resource=https%3A%2F%2Fb.test&a=1&resource=https%3A%2F%2Fa.test", []string{"https://b.test", "https://a.test"}, false},
@@ -394,8 +396,12 @@ func TestParseRepeatable(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse(%q): got error %v", tt.in, err)
 			}
-			if got := v.All("resource"); !slices.Equal(got, tt.want) {
-				t.Errorf("All(resource): got %q, want %q", got, tt.want)
+			name := "resource"
+			if strings.HasPrefix(tt.in, "audience") {
+				name = "audience"
+			}
+			if got := v.All(name); !slices.Equal(got, tt.want) {
+				t.Errorf("All(%s): got %q, want %q", name, got, tt.want)
 			}
 		})
 	}
