@@ -208,7 +208,7 @@ func setClientGrants(c *storage.Client, grants []string) error {
 		if err != nil {
 			return fmt.Errorf("--grants: %w", err)
 		}
-		if public && (gt == grantry.GrantClientCredentials || gt == grantry.GrantPassword) {
+		if public && (gt == grantry.GrantClientCredentials || gt == grantry.GrantPassword || gt == grantry.GrantTokenExchange) {
 			return fmt.Errorf("--grants: a public client may not use %s", gt)
 		}
 		if !slices.Contains(c.GrantTypes, gt) {

@@ -70,6 +70,12 @@ func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *
 	}
 	var code authserver.AuthorizationGrant
 	for _, gt := range grants {
+		if gt == grantry.GrantTokenExchange {
+			if err := registerTokenExchange(srv, cfg, b, keys); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if g := registerGrant(srv, gt, cfg, b, auth); g != nil {
 			code = g
 		}

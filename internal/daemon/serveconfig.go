@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,6 +89,11 @@ type serveConfig struct {
 	// AccessTokenFormat is the format of the access tokens of clients
 	// that name none: opaque, or jwt (RFC 9068).
 	AccessTokenFormat string
+	// TokenExchangePolicy is the JSON file of the token exchange policy
+	// (RFC 8693): trusted issuers, audiences, what clients may do.
+	TokenExchangePolicy string
+	// exchangePolicy is the policy check read from it.
+	exchangePolicy *exchangePolicy
 
 	// issuerDefaulted is set when check filled in Issuer from Addr.
 	issuerDefaulted bool
@@ -110,7 +116,7 @@ var defaultGrants = []string{
 
 var supportedGrants = []grantry.GrantType{
 	grantry.GrantAuthorizationCode, grantry.GrantRefreshToken, grantry.GrantClientCredentials,
-	grantry.GrantImplicit, grantry.GrantPassword,
+	grantry.GrantImplicit, grantry.GrantPassword, grantry.GrantTokenExchange,
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -122,7 +128,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on, HOST:PORT")
 	fs.StringVar(&c.Issuer, "issuer", "", "issuer URL (RFC 8414); default http(s)://ADDR when ADDR is a loopback host")
 	fs.StringVar(&c.Redis, "redis", "", "redis:// URL: keep authorization codes and pushed authorization requests in Redis")
-	fs.Var(c.Grants, "grants", "comma-separated `list` of grant types to enable: authorization_code, refresh_token, client_credentials, implicit, password")
+	fs.Var(c.Grants, "grants", "comma-separated `list` of grant types to enable: authorization_code, refresh_token, client_credentials, implicit, password, token-exchange (RFC 8693)")
 	fs.StringVar(&c.Scopes, "scopes", "", "space-separated scopes the server knows; empty allows any scope a client is registered with")
 	fs.BoolVar(&c.InsecureDev, "insecure-dev", false, "development only, loopback only: cookies without the Secure attribute, for plain http")
 	fs.StringVar(&c.SessionKey, "session-key", "", "base64url 32-byte key of the CSRF tokens of the sign-in and consent forms; default: one generated once and kept in the database")
@@ -146,6 +152,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.RequestObjects, "request-objects", true, "accept signed request objects (RFC 9101, the request parameter, pushed or not) from clients with registered keys (--jwks-uri or --jwks-file)")
 	fs.BoolVar(&c.RequireSignedRequestObject, "require-signed-request-object", false, "require every client to send its authorization requests as signed request objects (RFC 9101 §10.5); implies --request-objects")
 	fs.StringVar(&c.AccessTokenFormat, "access-token-format", storage.AccessTokenOpaque, "`FORMAT` of the access tokens of clients that name none: opaque, or jwt (RFC 9068, signed with the server's keys, validated by resource servers with the jwks_uri)")
+	fs.StringVar(&c.TokenExchangePolicy, "token-exchange-policy", "", "JSON `FILE` of the token exchange policy (RFC 8693, --grants token-exchange): trusted JWT issuers, the audiences clients may ask for, which clients may exchange others' tokens, impersonate or delegate")
 	fs.BoolVar(&c.RefreshAbsolute, "refresh-absolute", false, "rotated refresh tokens keep the expiry of the first: a sign-in ends --refresh-lifetime after it began, however often it is refreshed")
 }
 
@@ -180,7 +187,7 @@ func (c *serveConfig) check() error {
 	if c.InsecureDev && !origin.Loopback(host) {
 		return fmt.Errorf("--insecure-dev is allowed only on a loopback address, not %q", c.Addr)
 	}
-	if _, err := c.grantTypes(); err != nil {
+	if err := c.checkTokenExchange(); err != nil {
 		return err
 	}
 	if _, err := c.algs.algorithms(); err != nil {
@@ -262,7 +269,28 @@ func (c *serveConfig) grantTypes() ([]grantry.GrantType, error) {
 	return out, nil
 }
 
+// checkTokenExchange checks the grant types, and reads the token exchange
+// policy, which needs the grant.
+func (c *serveConfig) checkTokenExchange() error {
+	grants, err := c.grantTypes()
+	if err != nil {
+		return err
+	}
+	if c.TokenExchangePolicy == "" {
+		return nil
+	}
+	if !slices.Contains(grants, grantry.GrantTokenExchange) {
+		return errors.New("--token-exchange-policy needs --grants token-exchange")
+	}
+	c.exchangePolicy, err = loadExchangePolicy(c.TokenExchangePolicy)
+	return err
+}
+
+// parseGrant parses a grant type, which token-exchange names for short.
 func parseGrant(s string) (grantry.GrantType, error) {
+	if s == tokenExchangeGrant {
+		return grantry.GrantTokenExchange, nil
+	}
 	for _, g := range supportedGrants {
 		if string(g) == s {
 			return g, nil
