@@ -37,6 +37,11 @@ var readmeBlocks = []struct {
 		imports: []string{"log", "net/http", "accesstoken", "authserver", "bearer", "keyset", "storage/memstore"},
 		assumes: "store := memstore.New()\nkeys := &keyset.Set{}\nvar reportsHandler http.Handler\n",
 	},
+	{
+		heading: "### Token exchange (RFC 8693)",
+		imports: []string{"log", "authserver", "grant/tokenexchange", "keyset", "storage/memstore"},
+		assumes: "store := memstore.New()\nsrv, _ := authserver.New(authserver.Config{Issuer: \"https://as.example\", Clients: store, Tokens: store})\n",
+	},
 }
 
 // TestReadmeCompiles builds the README's library examples, so that they

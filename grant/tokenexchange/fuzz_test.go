@@ -2,6 +2,7 @@ package tokenexchange_test
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -53,6 +54,28 @@ func FuzzExchangeParams(f *testing.F) {
 			}
 		default:
 			t.Errorf("body %q: got status %d %v", body, w.Code, resp)
+		}
+	})
+}
+
+// FuzzJWTValidator gives arbitrary tokens to the validator of trusted
+// issuers: none is valid unless the issuer signed it, and none is an
+// error but a key source's.
+func FuzzJWTValidator(f *testing.F) {
+	fx := newFixture(f, tokenexchange.Config{})
+	v := fx.validators(f)[typeJWT]
+	good := fx.idpJWT(f, nil)
+	f.Add(good)
+	f.Add(fx.idToken(f, "JWT"))
+	f.Add("a.b.c")
+	f.Add(strings.Replace(good, ".", ".x", 1))
+	f.Fuzz(func(t *testing.T, token string) {
+		tok, err := v.Validate(t.Context(), token, now)
+		if err != nil && !errors.Is(err, tokenexchange.ErrInvalidToken) {
+			t.Fatalf("Validate(%q): got error %v, want ErrInvalidToken or none", token, err)
+		}
+		if err == nil && token != good {
+			t.Errorf("Validate(%q): got %+v, want it refused", token, tok)
 		}
 	})
 }
