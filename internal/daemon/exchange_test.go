@@ -405,3 +405,32 @@ func TestClientCreateTokenExchange(t *testing.T) {
 		t.Errorf("public client: exit %d, stderr %q; want 1 and the grant refused", code, errOut)
 	}
 }
+
+// An OpenID client exchanges the ID token it got for an access token of
+// the same user, verified with the server's own keys.
+func TestServeTokenExchangeIDToken(t *testing.T) {
+	e := newExchangeEnv(t)
+	sec := e.addOIDCClient("")
+	rp, _ := e.store.GetClient(t.Context(), oidcClient)
+	rp.GrantTypes = append(rp.GrantTypes, grantry.GrantTokenExchange)
+	if err := e.store.UpdateClient(t.Context(), rp); err != nil {
+		t.Fatal(err)
+	}
+	e.secrets[oidcClient] = sec
+	c := e.browser()
+	tok := e.exchangeOIDC(e.approveCode(c, e.consentPage(c, oidcPath())).Get("code"), sec)
+	id := tok["id_token"].(string)
+	status, resp := e.tokenExchange(oidcClient, "subject_token", id, "subject_token_type", "urn:ietf:params:oauth:token-type:id_token",
+		"audience", ordersAudience)
+	if status != http.StatusOK {
+		t.Fatalf("exchange of the ID token: got %d %v, want 200", status, resp)
+	}
+	if got := e.introspect(oidcClient, resp["access_token"].(string)); got["sub"] != e.userID || got["aud"] != ordersAudience {
+		t.Errorf("introspection: got %v, want alice's token for %s", got, ordersAudience)
+	}
+	// The ID token of another client is not this one's to exchange.
+	status, resp = e.tokenExchange(testClient, "subject_token", id, "subject_token_type", "urn:ietf:params:oauth:token-type:id_token")
+	if status != http.StatusBadRequest || resp["error"] != "unauthorized_client" {
+		t.Errorf("exchange by another client: got %d %v, want 400 unauthorized_client", status, resp)
+	}
+}
