@@ -3,6 +3,8 @@ package tokenexchange
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/grantry/grantry"
@@ -39,7 +41,7 @@ type Grant struct {
 func New(cfg Config) *Grant {
 	g := &Grant{validators: cfg.Validators, policy: cfg.Policy}
 	if g.policy == nil {
-		rules := cfg.Rules
+		rules := Rules{Targets: slices.Clone(cfg.Rules.Targets), Clients: maps.Clone(cfg.Rules.Clients)}
 		g.policy = rules.Policy()
 	}
 	methods := cfg.AuthMethods
