@@ -62,3 +62,11 @@ func TestSigningKeysConformance(t *testing.T) {
 func TestSessionsConformance(t *testing.T) {
 	storagetest.RunSessions(t, func(*testing.T) storage.SessionStore { return memstore.New() })
 }
+
+func TestReplayCacheConformance(t *testing.T) {
+	storagetest.RunReplayCache(t, func(_ *testing.T, now func() time.Time) storage.ReplayCache {
+		s := memstore.New()
+		s.Now = now
+		return s
+	})
+}

@@ -2,16 +2,26 @@ package memstore
 
 import (
 	"sync"
+	"time"
 
 	"github.com/grantry/grantry/storage"
 )
 
 // Store is an in-memory implementation of storage.ClientRegistry,
 // storage.CodeStore, storage.TokenStore, storage.Purger,
-// storage.SigningKeyStore and storage.SessionStore. It is safe for
-// concurrent use. Create one with New; the zero value is not ready for
-// use.
+// storage.SigningKeyStore, storage.SessionStore and storage.ReplayCache.
+// It is safe for concurrent use. Create one with New; the zero value is
+// not ready for use.
 type Store struct {
+	// Now returns the current time, by which the replay cache forgets
+	// expired JWT IDs; nil means time.Now. Set it, and MaxJTIs, before the
+	// store is used.
+	Now func() time.Time
+	// MaxJTIs bounds how many unexpired JWT IDs the replay cache keeps;
+	// zero means DefaultMaxJTIs. Past it SeenJTI fails rather than forget
+	// an ID early.
+	MaxJTIs int
+
 	mu      sync.RWMutex
 	clients map[string]*storage.Client            // by ID
 	codes   map[string]*storage.AuthorizationCode // by Hash
@@ -20,6 +30,7 @@ type Store struct {
 
 	accounts accounts     // users and consents, see user.go
 	sessions sessionIndex // sign-in sessions, see session.go
+	replays  replayIndex  // JWT IDs seen, see replay.go
 }
 
 // Interface checks.
@@ -30,6 +41,7 @@ var (
 	_ storage.Purger          = (*Store)(nil)
 	_ storage.SigningKeyStore = (*Store)(nil)
 	_ storage.SessionStore    = (*Store)(nil)
+	_ storage.ReplayCache     = (*Store)(nil)
 )
 
 // New returns an empty store.

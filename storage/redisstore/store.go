@@ -1,7 +1,6 @@
 package redisstore
 
 import (
-	"context"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -13,7 +12,6 @@ import (
 // *redis.ClusterClient and *redis.Ring have it.
 type Client interface {
 	redis.Scripter
-	SetNX(ctx context.Context, key string, value any, expiration time.Duration) *redis.BoolCmd
 }
 
 // DefaultPrefix is put before every key when Config.Prefix is empty.
@@ -67,5 +65,8 @@ func (s *Store) ttl(exp time.Time) time.Duration {
 	return max(exp.Sub(s.now()), time.Millisecond)
 }
 
-// Interface check.
-var _ storage.CodeStore = (*Store)(nil)
+// Interface checks.
+var (
+	_ storage.CodeStore   = (*Store)(nil)
+	_ storage.ReplayCache = (*Store)(nil)
+)

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/storagetest"
@@ -32,6 +33,18 @@ func TestSessionsConformance(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			storagetest.RunSessions(t, func(t *testing.T) storage.SessionStore {
 				return openStore(t, tc.open(t), tc.d)
+			})
+		})
+	}
+}
+
+func TestReplayCacheConformance(t *testing.T) {
+	for _, tc := range dialects {
+		t.Run(tc.name, func(t *testing.T) {
+			storagetest.RunReplayCache(t, func(t *testing.T, now func() time.Time) storage.ReplayCache {
+				s := openStore(t, tc.open(t), tc.d)
+				s.Now = now
+				return s
 			})
 		})
 	}
