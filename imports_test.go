@@ -33,7 +33,7 @@ var importRules = []struct {
 	{"storage/sqlstore", []string{".", "storage"}},
 	{"storage/redisstore", []string{".", "storage", "secret", "github.com/redis/go-redis/v9"}},
 	{"accesstoken", []string{".", "storage", "secret"}},
-	{"authserver", []string{".", "storage", "secret", "internal/form", "internal/origin"}},
+	{"authserver", []string{".", "storage", "secret", "keyset", "internal/form", "internal/origin"}},
 	{"grant/...", []string{".", "authserver", "storage", "secret"}},
 	{"pkce", []string{".", "authserver"}},
 	{"openid", []string{".", "authserver", "bearer", "keyset", "secret", "storage"}},

@@ -3,10 +3,10 @@ package memstore
 import (
 	"container/heap"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"time"
 
-	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 
@@ -24,12 +24,12 @@ var ErrReplayCacheFull = fmt.Errorf("%w: memstore: replay cache full", storage.E
 // entry whose ID was recorded again with a later expiry is stale and
 // skipped. Its map is made on first write.
 type replayIndex struct {
-	byDigest map[string]time.Time
+	byDigest map[[sha256.Size]byte]time.Time
 	order    expiryHeap
 }
 
 type expiring struct {
-	digest string
+	digest [sha256.Size]byte
 	exp    time.Time
 }
 
@@ -50,13 +50,13 @@ func (h *expiryHeap) Pop() any {
 // SeenJTI implements storage.ReplayCache. The ID is kept as its SHA-256
 // digest until exp, by Store.Now; at most MaxJTIs are kept at once.
 func (s *Store) SeenJTI(_ context.Context, jti string, exp time.Time) (bool, error) {
-	d := secret.Digest(jti)
+	d := sha256.Sum256([]byte(jti))
 	now := s.clock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	x := &s.replays
 	if x.byDigest == nil {
-		x.byDigest = make(map[string]time.Time)
+		x.byDigest = make(map[[sha256.Size]byte]time.Time)
 	}
 	x.purge(now)
 	if have, ok := x.byDigest[d]; ok && !have.Before(now) {
