@@ -34,6 +34,8 @@ var importRules = []struct {
 	{"storage/redisstore", []string{".", "storage", "secret", "github.com/redis/go-redis/v9"}},
 	{"accesstoken", []string{".", "storage", "secret"}},
 	{"authserver", []string{".", "storage", "secret", "keyset", "internal/form", "internal/origin"}},
+	// The JWT bearer grant verifies JWTs of other issuers with their keys.
+	{"grant/jwtbearer", []string{".", "authserver", "keyset", "storage"}},
 	{"grant/...", []string{".", "authserver", "storage", "secret"}},
 	{"pkce", []string{".", "authserver"}},
 	{"openid", []string{".", "authserver", "bearer", "keyset", "secret", "storage"}},
