@@ -1,7 +1,9 @@
 package daemon
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -40,6 +42,10 @@ type clientJSON struct {
 	ResponseTypes           []string `json:"response_types"`
 	Scope                   string   `json:"scope"`
 	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
+	// The keys and algorithm of assertions (RFC 7591 §2), when set.
+	TokenEndpointAuthSigningAlg string          `json:"token_endpoint_auth_signing_alg,omitempty"`
+	JWKSURI                     string          `json:"jwks_uri,omitempty"`
+	JWKS                        json.RawMessage `json:"jwks,omitempty"`
 	clientMetaJSON
 	CreatedAt time.Time `json:"created_at"`
 }
@@ -73,7 +79,11 @@ func toClientJSON(c *storage.Client, secret string) clientJSON {
 		ClientID: c.ID, ClientSecret: secret, Name: c.Name,
 		RedirectURIs: nonNil(c.RedirectURIs), Scope: c.Scope.String(),
 		TokenEndpointAuthMethod: string(c.TokenEndpointAuthMethod()), CreatedAt: c.CreatedAt.UTC(),
-		clientMetaJSON: toClientMetaJSON(c),
+		clientMetaJSON:              toClientMetaJSON(c),
+		TokenEndpointAuthSigningAlg: c.TokenEndpointAuthSigningAlg, JWKSURI: c.JWKSURI,
+	}
+	if c.JWKS != "" {
+		j.JWKS = json.RawMessage(c.JWKS)
 	}
 	j.GrantTypes = make([]string, len(c.GrantTypes))
 	for i, g := range c.GrantTypes {
@@ -100,6 +110,7 @@ type clientCreateFlags struct {
 	redirects               listFlag
 	grants                  *listFlag
 	meta                    clientMetaFlags
+	auth                    clientAuthFlags
 }
 
 func (f *clientCreateFlags) register(fs *flag.FlagSet) {
@@ -109,9 +120,10 @@ func (f *clientCreateFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.redirects, "redirect-uri", "redirect `URI`, matched exactly; repeat the flag for several")
 	fs.StringVar(&f.scope, "scope", "", "space-separated scopes the client may request")
 	fs.Var(f.grants, "grants", "comma-separated `list` of grant types")
-	fs.StringVar(&f.method, "auth-method", string(grantry.AuthClientSecretBasic), "token endpoint auth method: client_secret_basic, client_secret_post or none")
+	fs.StringVar(&f.method, flagAuthMethod, string(grantry.AuthClientSecretBasic), authMethodUsage)
 	fs.BoolVar(&f.public, "public", false, "a public client without secret (same as --auth-method none); PKCE is then required")
 	f.meta.register(fs)
+	f.auth.register(fs)
 }
 
 func cmdClientCreate(ctx context.Context, env *environment, args []string) error {
@@ -125,6 +137,7 @@ func cmdClientCreate(ctx context.Context, env *environment, args []string) error
 	if err := wantArgs(fs, pos, 0); err != nil {
 		return err
 	}
+	f.auth.kek.lookup(env.getenv)
 	c, err := f.record()
 	if err != nil {
 		return err
@@ -132,12 +145,11 @@ func cmdClientCreate(ctx context.Context, env *environment, args []string) error
 	if err := checkSector(ctx, c); err != nil {
 		return err
 	}
-	var plain string
-	if c.TokenEndpointAuthMethod() != grantry.AuthNone {
-		plain = secret.Token()
-		c.SecretHash = secret.HashSecret(plain)
-	}
 	return withBackend(ctx, &f.adminFlags, func(b *backend) error {
+		plain, err := newSecret(ctx, &f.auth.kek, b, c)
+		if err != nil {
+			return err
+		}
 		if err := b.clients.CreateClient(ctx, c); err != nil {
 			if errors.Is(err, storage.ErrExists) {
 				return fmt.Errorf("a client with ID %q exists already", c.ID)
@@ -178,18 +190,14 @@ func (f *clientCreateFlags) record() (*storage.Client, error) {
 	if len(c.ResponseTypes) > 0 && len(c.RedirectURIs) == 0 {
 		return nil, errors.New("--redirect-uri is required for the authorization_code and implicit grants")
 	}
-	if err := f.meta.apply(c, func(string) bool { return true }); err != nil {
+	all := func(string) bool { return true }
+	if err := f.meta.apply(c, all); err != nil {
+		return nil, err
+	}
+	if err := f.auth.apply(c, f.auth.nonEmpty); err != nil {
 		return nil, err
 	}
 	return c, nil
-}
-
-func checkAuthMethod(m grantry.AuthMethod) error {
-	switch m {
-	case grantry.AuthClientSecretBasic, grantry.AuthClientSecretPost, grantry.AuthNone:
-		return nil
-	}
-	return fmt.Errorf("--auth-method %q: want client_secret_basic, client_secret_post or none", m)
 }
 
 // setClientGrants sets the grant types and the response types they imply.
@@ -269,9 +277,33 @@ func printClient(w io.Writer, c *storage.Client, plain string, asJSON bool) erro
 	fmt.Fprintf(tw, "response_types:\t%s\n", strings.Join(j.ResponseTypes, ", "))
 	fmt.Fprintf(tw, "scope:\t%s\n", j.Scope)
 	fmt.Fprintf(tw, "auth_method:\t%s\n", j.TokenEndpointAuthMethod)
+	printClientKeys(tw, j)
 	printClientMeta(tw, j.clientMetaJSON)
 	fmt.Fprintf(tw, "created_at:\t%s\n", j.CreatedAt.Format(time.RFC3339))
 	return tw.Flush()
+}
+
+// printClientKeys prints the keys and the algorithm of assertions, the
+// lines of those set only.
+func printClientKeys(w io.Writer, j clientJSON) {
+	if j.TokenEndpointAuthSigningAlg != "" {
+		fmt.Fprintf(w, "token_endpoint_auth_signing_alg:\t%s\n", j.TokenEndpointAuthSigningAlg)
+	}
+	if j.JWKSURI != "" {
+		fmt.Fprintf(w, "jwks_uri:\t%s\n", j.JWKSURI)
+	}
+	if len(j.JWKS) > 0 {
+		fmt.Fprintf(w, "jwks:\t%s\n", compactJSON(j.JWKS))
+	}
+}
+
+// compactJSON returns a JSON document on one line.
+func compactJSON(doc []byte) string {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, doc); err != nil {
+		return string(doc)
+	}
+	return buf.String()
 }
 
 func cmdClientList(ctx context.Context, env *environment, args []string) error {
@@ -376,20 +408,38 @@ func cmdClientDelete(ctx context.Context, env *environment, args []string) error
 }
 
 func cmdClientRotate(ctx context.Context, env *environment, args []string) error {
-	f, id, err := oneClient(env, "client rotate-secret", "Replace a client's secret. The new secret is printed once; the old one stops working at once.", args, true)
+	var (
+		f   adminFlags
+		kek kekFlags
+	)
+	fs := env.flagSet("client rotate-secret", "CLIENT_ID", "Replace a client's secret. The new secret is printed once; the old one stops working at once.")
+	f.register(fs, true)
+	kek.register(fs)
+	pos, err := env.parse(fs, args)
 	if err != nil {
 		return err
 	}
-	return withBackend(ctx, f, func(b *backend) error {
+	if err := wantArgs(fs, pos, 1); err != nil {
+		return err
+	}
+	kek.lookup(env.getenv)
+	id := pos[0]
+	return withBackend(ctx, &f, func(b *backend) error {
 		c, err := loadClient(ctx, b, id)
 		if err != nil {
 			return err
 		}
-		if c.Public() {
+		switch c.TokenEndpointAuthMethod() {
+		case grantry.AuthNone:
 			return fmt.Errorf("client %q is public: it has no secret", id)
+		case grantry.AuthPrivateKeyJWT:
+			return fmt.Errorf("client %q authenticates with private_key_jwt: it has no secret; change its keys with client update --%s or --%s", id, flagJWKSURI, flagJWKSFile)
 		}
-		plain := secret.Token()
-		c.SecretHash, c.UpdatedAt = secret.HashSecret(plain), time.Now().UTC()
+		plain, err := newSecret(ctx, &kek, b, c)
+		if err != nil {
+			return err
+		}
+		c.UpdatedAt = time.Now().UTC()
 		if err := b.clients.UpdateClient(ctx, c); err != nil {
 			return err
 		}

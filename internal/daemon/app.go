@@ -34,7 +34,10 @@ type app struct {
 	// reloaded every keyReloadInterval; see signingKeys.
 	keyManager *keyset.Manager
 	keys       atomic.Pointer[keyset.Set]
-	keyReload  time.Duration // keyReloadInterval but in tests
+	// sealer seals with the key-encryption key: the signing keys and the
+	// secrets of client_secret_jwt clients.
+	sealer    *keyset.Sealer
+	keyReload time.Duration // keyReloadInterval but in tests
 	// revoke and introspect are the optional endpoints' handlers.
 	revoke, introspect http.Handler
 	// draining is set on shutdown: /readyz answers 503 from then on.
@@ -72,13 +75,18 @@ func newApp(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger)
 		return nil, err
 	}
 	a.logoutNotifier = openid.NewNotifier(a.openid, openid.NotifierConfig{Logger: log})
-	if a.oauth, err = newAuthServer(cfg, b, a.auth, a.metrics, a.openid, log); err != nil {
+	k, sealer, err := openKEK(ctx, &cfg.kek, b)
+	if err != nil {
+		return nil, err
+	}
+	a.sealer = sealer
+	if a.oauth, err = newAuthServer(cfg, b, a.auth, a.metrics, a.openid, sealer, log); err != nil {
 		return nil, err
 	}
 	a.metadata = a.oauth.MetadataHandler()
 	a.userInfo = a.openid.UserInfo(openid.UserInfoConfig{Tokens: b.tokens, Clients: b.clients, Logger: log})
 	a.revoke, a.introspect = a.registerEndpoints()
-	if err := a.initKeys(ctx); err != nil {
+	if err := a.initKeys(ctx, k); err != nil {
 		return nil, err
 	}
 	return a, nil

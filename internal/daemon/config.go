@@ -174,6 +174,10 @@ var knownSetting = map[string]bool{
 	"post-logout-redirect-uri": true, "backchannel-logout-uri": true,
 	"backchannel-logout-session-required": true,
 	"user":                                true,
+	"jwt-bearer-issuers":                  true,
+	"jwks-uri":                            true,
+	"jwks-file":                           true,
+	"token-endpoint-auth-alg":             true,
 }
 
 // listFlag is a flag that may be repeated or given as a comma-separated

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/grantry/grantry"
 )
 
 func envOf(m map[string]string) getenv {
@@ -116,6 +118,12 @@ func TestServeConfigCheck(t *testing.T) {
 		{"cert without key", func(c *serveConfig) { c.TLSCert = "c.pem" }, "--tls-cert and --tls-key", ""},
 		{"bad addr", func(c *serveConfig) { c.Addr = "8080" }, "--addr", ""},
 		{"zero refresh lifetime", func(c *serveConfig) { c.RefreshLifetime = 0 }, "--refresh-lifetime", ""},
+		{"jwt-bearer without issuers", func(c *serveConfig) { _ = c.Grants.Set(string(grantry.GrantJWTBearer)) }, "--jwt-bearer-issuers and --grants", ""},
+		{"issuers without jwt-bearer", func(c *serveConfig) { c.JWTBearerIssuers = "issuers.json" }, "--jwt-bearer-issuers and --grants", ""},
+		{"jwt-bearer with issuers", func(c *serveConfig) {
+			_ = c.Grants.Set(string(grantry.GrantJWTBearer))
+			c.JWTBearerIssuers = "issuers.json"
+		}, "", "http://127.0.0.1:8080"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

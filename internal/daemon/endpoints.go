@@ -23,6 +23,7 @@ func (a *app) registerEndpoints() (revoke, introspect http.Handler) {
 	rev := revocation.New(a.store.tokens, revocation.Config{URL: revocationPath, AuthMethods: allMethods})
 	in := introspection.New(a.store.tokens, introspection.Config{
 		URL:             introspectionPath,
+		AuthMethods:     confidentialMethods,
 		Issuer:          a.cfg.Issuer,
 		CheckPermission: introspection.Callers(a.cfg.Introspectors.vals...),
 		Describe:        a.describeToken,

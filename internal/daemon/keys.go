@@ -27,6 +27,17 @@ const jwksMaxAge = min(time.Hour, keyset.DefaultPublicationDelay/2)
 // newKeyManager returns the manager of the signing keys of b, sealed with
 // the key-encryption key the flags name.
 func newKeyManager(ctx context.Context, f *kekFlags, b *backend) (*keyset.Manager, *kek, error) {
+	k, sealer, err := openKEK(ctx, f, b)
+	if err != nil {
+		return nil, nil, err
+	}
+	return keyset.NewManager(b.keys, sealer, keyset.ManagerConfig{}), k, nil
+}
+
+// openKEK resolves the key-encryption key the flags name and returns it
+// with its sealer, which seals the signing keys and the secrets of
+// client_secret_jwt clients.
+func openKEK(ctx context.Context, f *kekFlags, b *backend) (*kek, *keyset.Sealer, error) {
 	k, err := f.resolve(ctx, b)
 	if err != nil {
 		return nil, nil, err
@@ -35,7 +46,7 @@ func newKeyManager(ctx context.Context, f *kekFlags, b *backend) (*keyset.Manage
 	if err != nil {
 		return nil, nil, err
 	}
-	return keyset.NewManager(b.keys, sealer, keyset.ManagerConfig{}), k, nil
+	return k, sealer, nil
 }
 
 // explainSealed makes the error of a key-encryption key that opens none
@@ -50,11 +61,8 @@ func explainSealed(err error, k *kek) error {
 
 // initKeys loads the signing keys, generating them on first start, and
 // lists the JWK Set in the server metadata.
-func (a *app) initKeys(ctx context.Context) error {
-	m, k, err := newKeyManager(ctx, &a.cfg.kek, a.store)
-	if err != nil {
-		return err
-	}
+func (a *app) initKeys(ctx context.Context, k *kek) error {
+	m := keyset.NewManager(a.store.keys, a.sealer, keyset.ManagerConfig{})
 	set, err := m.Load(ctx)
 	if err != nil {
 		return explainSealed(err, k)

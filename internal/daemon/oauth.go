@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"log/slog"
+	"slices"
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
@@ -11,6 +12,7 @@ import (
 	"github.com/grantry/grantry/grant/implicit"
 	"github.com/grantry/grantry/grant/password"
 	"github.com/grantry/grantry/grant/refresh"
+	"github.com/grantry/grantry/keyset"
 	"github.com/grantry/grantry/openid"
 	"github.com/grantry/grantry/pkce"
 	"github.com/grantry/grantry/storage"
@@ -19,14 +21,16 @@ import (
 // Client authentication methods accepted at the token endpoint. Each client
 // still authenticates only with the one method it registered.
 var (
-	allMethods          = []grantry.AuthMethod{grantry.AuthClientSecretBasic, grantry.AuthClientSecretPost, grantry.AuthNone}
-	confidentialMethods = []grantry.AuthMethod{grantry.AuthClientSecretBasic, grantry.AuthClientSecretPost}
+	confidentialMethods = []grantry.AuthMethod{
+		grantry.AuthClientSecretBasic, grantry.AuthClientSecretPost, grantry.AuthPrivateKeyJWT, grantry.AuthClientSecretJWT,
+	}
+	allMethods = append(slices.Clone(confidentialMethods), grantry.AuthNone)
 )
 
 // newAuthServer builds the authorization server with the configured
 // grants. The metrics count the tokens it issues and, through noteFailure,
 // the errors it answers.
-func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *openid.Provider, log *slog.Logger) (*authserver.Server, error) {
+func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *openid.Provider, sealer *keyset.Sealer, log *slog.Logger) (*authserver.Server, error) {
 	scopes, _ := grantry.ParseScope(cfg.Scopes)
 	srv, err := authserver.New(authserver.Config{
 		Issuer:          cfg.Issuer,
@@ -40,6 +44,11 @@ func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *
 			TokenIssued: func(_ context.Context, tok *storage.Token) { m.countToken(tok.GrantType) },
 			Failed:      noteFailure,
 		},
+		ClientAssertions: authserver.ClientAssertionConfig{
+			ReplayCache: b.replay,
+			Keys:        authserver.NewClientKeys(keyset.RemoteConfig{}),
+			Sealer:      sealer,
+		},
 	})
 	if err != nil {
 		return nil, err
@@ -50,6 +59,12 @@ func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *
 	}
 	var code authserver.AuthorizationGrant
 	for _, gt := range grants {
+		if gt == grantry.GrantJWTBearer {
+			if err := registerJWTBearer(srv, cfg, b); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if g := registerGrant(srv, gt, cfg, b, auth); g != nil {
 			code = g
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,6 +52,9 @@ type serveConfig struct {
 	// Introspectors are the clients, resource servers, that may
 	// introspect every token; any other client only its own.
 	Introspectors *listFlag
+	// JWTBearerIssuers is the JSON file of the issuers whose assertions
+	// the JWT bearer grant accepts.
+	JWTBearerIssuers string
 
 	// issuerDefaulted is set when check filled in Issuer from Addr.
 	issuerDefaulted bool
@@ -66,7 +70,7 @@ var defaultGrants = []string{
 
 var supportedGrants = []grantry.GrantType{
 	grantry.GrantAuthorizationCode, grantry.GrantRefreshToken, grantry.GrantClientCredentials,
-	grantry.GrantImplicit, grantry.GrantPassword,
+	grantry.GrantImplicit, grantry.GrantPassword, grantry.GrantJWTBearer,
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -77,7 +81,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on, HOST:PORT")
 	fs.StringVar(&c.Issuer, "issuer", "", "issuer URL (RFC 8414); default http(s)://ADDR when ADDR is a loopback host")
 	fs.StringVar(&c.Redis, "redis", "", "redis:// URL: keep authorization codes in Redis")
-	fs.Var(c.Grants, "grants", "comma-separated `list` of grant types to enable: authorization_code, refresh_token, client_credentials, implicit, password")
+	fs.Var(c.Grants, "grants", "comma-separated `list` of grant types to enable: authorization_code, refresh_token, client_credentials, implicit, password, "+string(grantry.GrantJWTBearer)+" (with --jwt-bearer-issuers)")
 	fs.StringVar(&c.Scopes, "scopes", "", "space-separated scopes the server knows; empty allows any scope a client is registered with")
 	fs.BoolVar(&c.InsecureDev, "insecure-dev", false, "development only, loopback only: cookies without the Secure attribute, for plain http")
 	fs.StringVar(&c.SessionKey, "session-key", "", "base64url 32-byte key of the CSRF tokens of the sign-in and consent forms; default: one generated once and kept in the database")
@@ -91,6 +95,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.Var(c.Introspectors, "introspectors", "comma-separated `list` of client IDs (resource servers) that may introspect every token; any other client may introspect only its own")
 	fs.BoolVar(&c.AllowPKCEPlain, "allow-pkce-plain", false, "accept the plain PKCE method besides S256")
 	fs.DurationVar(&c.RefreshLifetime, "refresh-lifetime", authserver.DefaultRefreshLifetime, "how long a refresh token lives after its issue")
+	fs.StringVar(&c.JWTBearerIssuers, "jwt-bearer-issuers", "", "JSON `file` of the issuers whose assertions the "+string(grantry.GrantJWTBearer)+" grant accepts: an array of {issuer, jwks_uri or jwks, subjects or any_subject, scope, clients, algorithms}")
 	fs.BoolVar(&c.RefreshAbsolute, "refresh-absolute", false, "rotated refresh tokens keep the expiry of the first: a sign-in ends --refresh-lifetime after it began, however often it is refreshed")
 }
 
@@ -109,8 +114,12 @@ func (c *serveConfig) check() error {
 	if c.InsecureDev && !origin.Loopback(host) {
 		return fmt.Errorf("--insecure-dev is allowed only on a loopback address, not %q", c.Addr)
 	}
-	if _, err := c.grantTypes(); err != nil {
+	grants, err := c.grantTypes()
+	if err != nil {
 		return err
+	}
+	if slices.Contains(grants, grantry.GrantJWTBearer) != (c.JWTBearerIssuers != "") {
+		return fmt.Errorf("--jwt-bearer-issuers and --grants %s go together", grantry.GrantJWTBearer)
 	}
 	if _, err := grantry.ParseScope(c.Scopes); err != nil {
 		return fmt.Errorf("--scopes: %w", err)

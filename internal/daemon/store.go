@@ -40,6 +40,9 @@ type backend struct {
 	settings settingStore
 	// keys keeps the signing keys, sealed.
 	keys storage.SigningKeyStore
+	// replay remembers the jti of client assertions and JWT bearer
+	// grants: in the database, or in Redis with --redis.
+	replay storage.ReplayCache
 	// kekFile is where the key-encryption key of the signing keys is kept
 	// when none is given: next to an SQLite file; "" for other stores.
 	kekFile string
@@ -140,7 +143,7 @@ func openBackend(ctx context.Context, dsn, redisURL string) (*backend, error) {
 
 func memoryBackend(s *memstore.Store) *backend {
 	return &backend{
-		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, purger: s, keys: s,
+		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, purger: s, keys: s, replay: s,
 		ping:  func(context.Context) error { return nil },
 		close: func() error { return nil },
 	}
@@ -205,17 +208,18 @@ func sqlBackend(ctx context.Context, db *sql.DB, d sqlstore.Dialect, what string
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	b := &backend{
-		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, purger: s, keys: s, shared: true,
-		ping:  db.PingContext,
-		close: db.Close,
+		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, purger: s, keys: s, replay: s,
+		shared: true,
+		ping:   db.PingContext,
+		close:  db.Close,
 	}
 	var acc any = s
 	b.settings, _ = acc.(settingStore)
 	return b, nil
 }
 
-// addRedis moves authorization codes to Redis, where each expires on its
-// own; clients, users and tokens stay in the database, so the codes of a
+// addRedis moves authorization codes and the jti replay cache to Redis,
+// where each expires on its own; clients, users and tokens stay in the database, so the codes of a
 // deleted client or user are refused when redeemed (apartCodes). Readiness
 // then checks Redis too.
 func addRedis(ctx context.Context, b *backend, rawURL string) error {
@@ -228,7 +232,9 @@ func addRedis(ctx context.Context, b *backend, rawURL string) error {
 		_ = rdb.Close()
 		return fmt.Errorf("redis: %w", err)
 	}
-	b.codes = apartCodes{CodeStore: redisstore.New(rdb, redisstore.Config{}), clients: b.clients, users: b.users}
+	rs := redisstore.New(rdb, redisstore.Config{})
+	b.codes = apartCodes{CodeStore: rs, clients: b.clients, users: b.users}
+	b.replay = rs
 	dbPing, dbClose := b.ping, b.close
 	b.ping = func(ctx context.Context) error {
 		if err := dbPing(ctx); err != nil {
