@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/grantry/grantry/storage"
@@ -22,8 +23,11 @@ var ErrReplayCacheFull = fmt.Errorf("%w: memstore: replay cache full", storage.E
 // replayIndex holds the JWT IDs seen, by digest, and a min-heap of their
 // expiry times, so that the expired ones are dropped in order. A heap
 // entry whose ID was recorded again with a later expiry is stale and
-// skipped. Its map is made on first write.
+// skipped. Its map is made on first write. It has a lock of its own, so
+// that recording an ID never waits for the store's records, nor they for
+// it.
 type replayIndex struct {
+	mu       sync.Mutex
 	byDigest map[[sha256.Size]byte]time.Time
 	order    expiryHeap
 }
@@ -52,13 +56,13 @@ func (h *expiryHeap) Pop() any {
 func (s *Store) SeenJTI(_ context.Context, jti string, exp time.Time) (bool, error) {
 	d := sha256.Sum256([]byte(jti))
 	now := s.clock()
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	x := &s.replays
+	x.mu.Lock()
+	defer x.mu.Unlock()
 	if x.byDigest == nil {
 		x.byDigest = make(map[[sha256.Size]byte]time.Time)
 	}
-	x.purge(now)
+	x.purgeLocked(now)
 	if have, ok := x.byDigest[d]; ok && !have.Before(now) {
 		return true, nil
 	}
@@ -73,6 +77,12 @@ func (s *Store) SeenJTI(_ context.Context, jti string, exp time.Time) (bool, err
 // purge drops the IDs that expired before the given time and returns how
 // many.
 func (x *replayIndex) purge(before time.Time) int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.purgeLocked(before)
+}
+
+func (x *replayIndex) purgeLocked(before time.Time) int {
 	n := 0
 	for len(x.order) > 0 && x.order[0].exp.Before(before) {
 		e := heap.Pop(&x.order).(expiring)
