@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -550,4 +551,31 @@ func BenchmarkClientAssertion(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestGoldenClientAssertion checks the wire form of a refused assertion,
+// at the token endpoint, which allows Basic, and at an endpoint that does
+// not, and the metadata of a server with both assertion methods.
+func TestGoldenClientAssertion(t *testing.T) {
+	f := newAssertFixture(t, func(c *authserver.ClientAssertionConfig) {
+		c.Algorithms = []keyset.Algorithm{keyset.ES256, keyset.EdDSA, keyset.PS256, keyset.HS256}
+	})
+	c := f.claims("pk")
+	c["aud"] = assertTokenURL
+	jwt := f.sign(t, "pk", c)
+	send := func(h http.Handler, target string, form url.Values) *http.Response {
+		r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Result()
+	}
+	introForm := url.Values{"token": {"x"}, "client_assertion_type": {authserver.ClientAssertionType}, "client_assertion": {jwt}}
+	checkGolden(t, "token_assertion_refused", wireDump(t, send(f.token, assertTokenURL, assertionForm(jwt))))
+	checkGolden(t, "introspection_assertion_refused", wireDump(t, send(f.intro, assertIntrospect, introForm)))
+	body, err := json.MarshalIndent(f.srv.Metadata(), "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, "metadata_assertions", append(body, '\n'))
 }
