@@ -51,6 +51,15 @@ const (
 	ErrRegistrationNotSupported ErrorCode = "registration_not_supported"
 )
 
+// Error codes of RFC 7591 §3.2.2, answered by the client registration
+// endpoint and by the client configuration endpoint of RFC 7592.
+const (
+	ErrInvalidRedirectURI          ErrorCode = "invalid_redirect_uri"
+	ErrInvalidClientMetadata       ErrorCode = "invalid_client_metadata"
+	ErrInvalidSoftwareStatement    ErrorCode = "invalid_software_statement"
+	ErrUnapprovedSoftwareStatement ErrorCode = "unapproved_software_statement"
+)
+
 // Error is an OAuth error response. Every endpoint returns its failures as an
 // *Error; one renderer in package authserver (and one in package bearer)
 // turns it into the response its RFC specifies.

@@ -33,13 +33,18 @@ var importRules = []struct {
 	{"storage/sqlstore", []string{".", "storage"}},
 	{"storage/redisstore", []string{".", "storage", "secret", "github.com/redis/go-redis/v9"}},
 	{"accesstoken", []string{".", "storage", "secret"}},
+	// authserver.ClientKeys resolves a client's keys with keyset.
 	{"authserver", []string{".", "storage", "secret", "keyset", "internal/form", "internal/origin"}},
 	// The JWT bearer grant verifies JWTs of other issuers with their keys.
 	{"grant/jwtbearer", []string{".", "authserver", "keyset", "storage"}},
 	{"grant/...", []string{".", "authserver", "storage", "secret"}},
 	{"pkce", []string{".", "authserver"}},
 	{"openid", []string{".", "authserver", "bearer", "keyset", "secret", "storage"}},
-	{"endpoint/...", []string{".", "authserver", "storage"}},
+	// Registration issues secrets and tokens, parses the jwks a client
+	// registers, verifies software statements and checks the URLs keys
+	// and logout tokens travel to.
+	{"endpoint/registration", []string{".", "authserver", "storage", "secret", "keyset", "internal/origin"}},
+	{"endpoint/...", []string{".", "authserver", "storage", "secret"}},
 	{"bearer", []string{".", "internal/origin"}},
 	{"client/oauth1", []string{"internal/origin"}},
 	{"client/oauth2", []string{".", "keyset", "internal/origin", "golang.org/x/oauth2"}},

@@ -23,6 +23,11 @@ var readmeBlocks = []struct {
 		assumes: "ctx := context.Background()\ncurrentUser := func(*http.Request) string { return \"\" }\n",
 	},
 	{
+		heading: "### Client registration",
+		imports: []string{"log", "net/http", "grantry", "authserver", "endpoint/registration", "storage/memstore"},
+		assumes: "store := memstore.New()\nsrv, _ := authserver.New(authserver.Config{Issuer: \"https://as.example\", Clients: store, Tokens: store})\nmux := http.NewServeMux()\n",
+	},
+	{
 		heading: "### Protecting an API",
 		imports: []string{"net/http", "accesstoken", "bearer", "storage/memstore"},
 		assumes: "store := memstore.New()\nvar meHandler, mailHandler http.Handler\n",

@@ -54,6 +54,12 @@ const (
 	EndpointToken         = "token"
 	EndpointRevocation    = "revocation"
 	EndpointIntrospection = "introspection"
+	// EndpointRegistration is the client registration endpoint
+	// (RFC 7591 §3), where no client authenticates.
+	EndpointRegistration = "registration"
+	// EndpointPushedAuthorization is the pushed authorization request
+	// endpoint (RFC 9126).
+	EndpointPushedAuthorization = "pushed_authorization_request"
 )
 
 // TokenTypeBearer is the token_type of a bearer token (RFC 6750 §4).

@@ -64,7 +64,7 @@ func ParseAssertionClaims(payload []byte) (*AssertionClaims, error) {
 		name string
 		out  *time.Time
 	}{{"exp", &c.Expiry}, {"nbf", &c.NotBefore}, {"iat", &c.IssuedAt}} {
-		if *d.out, err = numericDate(members[d.name]); err != nil {
+		if *d.out, err = claimDate(members[d.name]); err != nil {
 			return nil, fmt.Errorf("%w: %s is not a date", errAssertion, d.name)
 		}
 	}
@@ -103,9 +103,9 @@ func parseAudience(raw json.RawMessage) ([]string, error) {
 // maxNumericDate is 9999-12-31T23:59:59Z.
 const maxNumericDate = 253402300799
 
-// numericDate converts a NumericDate, seconds since the epoch that may
+// claimDate converts a NumericDate, seconds since the epoch that may
 // have a fraction (RFC 7519 §2).
-func numericDate(raw json.RawMessage) (time.Time, error) {
+func claimDate(raw json.RawMessage) (time.Time, error) {
 	if absent(raw) {
 		return time.Time{}, nil
 	}

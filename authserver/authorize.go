@@ -38,6 +38,13 @@ type AuthorizationRequest struct {
 	CodeChallenge       string
 	CodeChallengeMethod string
 	Extra               map[string]string
+	// Pushed tells that the parameters came from a pushed authorization
+	// request (RFC 9126), Signed that they came from a request object
+	// verified with the client's keys (RFC 9101): either way they replaced
+	// those of the query, and request and request_uri are gone from
+	// Params.
+	Pushed bool
+	Signed bool
 
 	grant AuthorizationGrant
 }
@@ -81,13 +88,24 @@ const (
 // in the query and a form body together. Errors found before the client and
 // redirect URI are trusted are answered in a JSON body; later ones carry
 // the redirect URI, so WriteError redirects them (RFC 6749 §4.1.2.1).
+//
+// A request_uri (RFC 9126 §4) or request object (RFC 9101) is resolved
+// first: its parameters replace the query's. An error resolving it, such
+// as invalid_request_uri, invalid_request_object or request_not_supported
+// (RFC 9101 §7), is redirected as RFC 6749 §4.1.2.1 says when the query's
+// own client_id and redirect_uri (or the client's only one) check out,
+// with the query's state; otherwise it is answered in a JSON body.
 func (s *Server) ValidateAuthorizationRequest(r *http.Request) (*AuthorizationRequest, error) {
 	params, err := authorizeParams(r, s.cfg.MaxBodyBytes)
 	if err != nil {
 		return nil, err
 	}
-	req := &AuthorizationRequest{HTTP: r, Params: params, State: params.Get("state"), Time: s.now()}
+	req := &AuthorizationRequest{HTTP: r, Params: params, Time: s.now()}
 	ctx := r.Context()
+	if err := s.resolveRequest(ctx, req); err != nil {
+		return nil, s.resolveError(ctx, r, params, err)
+	}
+	req.State = req.Get("state")
 	if err := s.checkClientAndRedirect(ctx, req); err != nil {
 		return nil, err
 	}
@@ -104,12 +122,16 @@ func (s *Server) checkClientAndRedirect(ctx context.Context, req *AuthorizationR
 	if id == "" {
 		return &grantry.Error{Code: grantry.ErrInvalidRequest, Description: "missing client_id", State: req.State}
 	}
-	client, err := s.lookupClient(ctx, id)
-	if err != nil {
+	client := req.Client
+	if client == nil {
+		c, err := s.lookupClient(ctx, id)
 		if err == errBadCredentials {
 			return &grantry.Error{Code: grantry.ErrInvalidClient, Description: "unknown client", Status: http.StatusBadRequest, State: req.State}
 		}
-		return AsError(err)
+		if err != nil {
+			return AsError(err)
+		}
+		client = c
 	}
 	req.Client = client
 	uri := req.Get("redirect_uri")
@@ -127,9 +149,13 @@ func (s *Server) checkClientAndRedirect(ctx context.Context, req *AuthorizationR
 }
 
 // checkAuthorizationParams validates the rest, once errors may redirect:
-// response type (RFC 6749 §3.1.1), response mode, scope (§3.3), then the
-// grant's and extensions' own checks.
+// how the request was sent (pushed, signed), response type (RFC 6749
+// §3.1.1), response mode, scope (§3.3), then the grant's and extensions'
+// own checks.
 func (s *Server) checkAuthorizationParams(ctx context.Context, req *AuthorizationRequest) error {
+	if err := s.checkRequestPolicy(req); err != nil {
+		return err
+	}
 	rt := canonicalResponseType(req.Get("response_type"))
 	if rt == "" {
 		return grantry.InvalidRequest("missing response_type")

@@ -148,8 +148,9 @@ type ClientAuthenticator interface {
 	// credentials.
 	Present(req *ClientAuthRequest) bool
 	// Authenticate returns the client the credentials prove, or an error.
-	// Any error becomes invalid_client; a storage.ErrUnavailable
-	// becomes temporarily_unavailable.
+	// Any error becomes invalid_client, but for a storage.ErrUnavailable
+	// or a temporarily_unavailable *grantry.Error, which are answered
+	// temporarily_unavailable, and a cancelled context.
 	Authenticate(ctx context.Context, req *ClientAuthRequest) (*storage.Client, error)
 }
 
@@ -187,7 +188,8 @@ func (s *Server) AuthenticateClient(ctx context.Context, req *ClientAuthRequest,
 	}
 	client, err := s.clientAuth[method].Authenticate(ctx, req)
 	if err != nil {
-		if errors.Is(err, storage.ErrUnavailable) {
+		if errors.Is(err, storage.ErrUnavailable) || errors.Is(err, grantry.ErrTemporarilyUnavailable) ||
+			errors.Is(err, context.Canceled) {
 			return nil, "", AsError(err)
 		}
 		return nil, "", s.invalidClient(req, allowed)
@@ -328,22 +330,40 @@ func (s *Server) checkSecret(ctx context.Context, id, presented string) (*storag
 	if err != nil {
 		return nil, err
 	}
-	if !s.verifySecret(c, presented) {
+	ok, err := s.verifySecret(ctx, c, presented)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		return nil, errBadCredentials
 	}
 	return c, nil
 }
 
 // verifySecret checks a presented secret against the client's stored hash
-// in constant time, through Config.SecretCache when there is one.
-func (s *Server) verifySecret(c *storage.Client, presented string) bool {
+// in constant time, through Config.SecretCache when there is one. A check
+// against a slow (argon2id) hash that the cache does not remember waits
+// for one of the server's slow-check slots (see slowChecks).
+func (s *Server) verifySecret(ctx context.Context, c *storage.Client, presented string) (bool, error) {
 	if c.SecretHash == "" {
-		return false
+		return false, nil
 	}
-	if s.cfg.SecretCache != nil {
-		return s.cfg.SecretCache.Verify(c.ID, c.SecretHash, presented)
+	cache := s.cfg.SecretCache
+	if !secret.IsSlow(c.SecretHash) {
+		return secret.Verify(c.SecretHash, presented), nil
 	}
-	return secret.Verify(c.SecretHash, presented)
+	if cache != nil && cache.Remembered(c.ID, c.SecretHash, presented) {
+		return true, nil
+	}
+	release, err := s.slow.acquire(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	if cache != nil {
+		return cache.Verify(c.ID, c.SecretHash, presented), nil
+	}
+	return secret.Verify(c.SecretHash, presented), nil
 }
 
 // noneAuth is the public client's "none" (RFC 7591 §2): a client_id and no

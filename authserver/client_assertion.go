@@ -53,12 +53,6 @@ type ClientAssertionConfig struct {
 	InsecureAcceptEndpointAudience bool
 }
 
-// ClientKeySource resolves the public keys a client signs with.
-// *ClientKeys implements it.
-type ClientKeySource interface {
-	For(ctx context.Context, c *storage.Client) (keyset.KeySource, error)
-}
-
 // defaultAssertionAlgorithms are accepted when Config.ClientAssertions
 // names none.
 var defaultAssertionAlgorithms = append(keyset.AsymmetricAlgorithms(), keyset.HS256, keyset.HS384, keyset.HS512)

@@ -54,6 +54,15 @@
 // authentication methods and endpoints. [Config.Events] reports client
 // authentications, issued tokens, revoked families and failed requests.
 //
+// An authorization request may come by reference or signed. Its
+// request_uri is resolved by the mounted [RequestURIResolver] (package
+// endpoint/par, RFC 9126), and a request object in its request parameter
+// is verified with the client's keys when [Config.RequestObjects] is set
+// (RFC 9101): either way their parameters replace the query's before the
+// grants and extensions see the request, which never holds request or
+// request_uri. The par endpoint validates what clients push with
+// [Server.ValidatePushedRequest].
+//
 // Clients authenticate with client_secret_basic, client_secret_post or
 // none, and with JWT assertions (RFC 7523 §2.2) once
 // [Config.ClientAssertions] has a replay cache: private_key_jwt with keys

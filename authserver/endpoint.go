@@ -44,17 +44,37 @@ type EndpointRequest struct {
 // Get returns a request parameter.
 func (r *EndpointRequest) Get(name string) string { return r.Params.Get(name) }
 
+// SuccessStatuser is implemented by an Endpoint whose successful answer
+// has a status other than 200, such as 201 Created for a pushed
+// authorization request (RFC 9126 §2.2).
+type SuccessStatuser interface {
+	SuccessStatus() int
+}
+
 // Mount registers an endpoint, so that the server metadata lists it, and
-// returns its handler for the application to route. It panics when an
-// endpoint of the same name is registered already, a programming error
-// found at start-up.
+// returns its handler for the application to route. An endpoint that
+// implements RequestURIResolver becomes the server's resolver of
+// request_uri. It panics when an endpoint of the same name, or a second
+// resolver, is registered already: programming errors found at start-up.
 func (s *Server) Mount(e Endpoint) http.Handler {
 	for _, have := range s.endpoints {
 		if have.Name() == e.Name() {
 			panic("authserver: endpoint registered twice: " + e.Name())
 		}
 	}
+	for _, have := range s.handlers {
+		if have.name == e.Name() {
+			panic("authserver: endpoint registered twice: " + e.Name())
+		}
+	}
+	if res, ok := e.(RequestURIResolver); ok {
+		s.SetRequestURIResolver(res)
+	}
 	s.endpoints = append(s.endpoints, e)
+	status := http.StatusOK
+	if st, ok := e.(SuccessStatuser); ok {
+		status = st.SuccessStatus()
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := s.respond(r.Context(), r, e)
 		if err != nil {
@@ -69,9 +89,36 @@ func (s *Server) Mount(e Endpoint) http.Handler {
 			return
 		}
 		h["Content-Type"] = jsonContentType
-		w.WriteHeader(http.StatusOK)
+		w.WriteHeader(status)
 		_, _ = w.Write(body)
 	})
+}
+
+// MountHandler registers an endpoint that answers its requests itself,
+// such as dynamic client registration (RFC 7591), whose callers present a
+// bearer token rather than client credentials. When h implements
+// MetadataProvider, the server metadata holds its members. It returns h,
+// and panics, as Mount does, when an endpoint of the same name is
+// registered already.
+func (s *Server) MountHandler(name string, h http.Handler) http.Handler {
+	for _, have := range s.endpoints {
+		if have.Name() == name {
+			panic("authserver: endpoint registered twice: " + name)
+		}
+	}
+	for _, have := range s.handlers {
+		if have.name == name {
+			panic("authserver: endpoint registered twice: " + name)
+		}
+	}
+	s.handlers = append(s.handlers, namedHandler{name, h})
+	return h
+}
+
+// namedHandler is an endpoint registered with MountHandler.
+type namedHandler struct {
+	name string
+	h    http.Handler
 }
 
 func (s *Server) respond(ctx context.Context, r *http.Request, e Endpoint) ([]byte, error) {

@@ -29,10 +29,17 @@ type MetadataProvider interface {
 // with URL), scopes_supported (Config.Scopes), the response types, response
 // modes and grant types of the registered grants, the union of the token
 // grants' client authentication methods, authorization_response_iss_parameter_supported
-// (RFC 9207) when there is an issuer and an authorization grant, each
+// (RFC 9207) when there is an issuer and an authorization grant,
+// request_parameter_supported and request_uri_parameter_supported
+// (RFC 9101 §10.1) set true with an authorization grant when request
+// objects are enabled or a request_uri resolver is mounted (so that they
+// override the false an OpenID provider gives), with request objects
+// request_object_signing_alg_values_supported and, when required,
+// require_signed_request_object, each
 // endpoint's NAME_endpoint_auth_methods_supported, and the members of every
-// MetadataProvider among the grants, the client authenticators and the
-// endpoints, and of every extension's Hooks.Metadata. String lists are
+// MetadataProvider among the grants, the client authenticators, the
+// endpoints and the handlers of MountHandler, and of every extension's
+// Hooks.Metadata. String lists are
 // sorted.
 // Each call returns a new map.
 func (s *Server) Metadata() map[string]any {
@@ -78,6 +85,13 @@ func (s *Server) baseMetadata() map[string]any {
 		if s.cfg.Issuer != "" {
 			m["authorization_response_iss_parameter_supported"] = true
 		}
+		if s.cfg.RequestObjects != nil {
+			m["request_parameter_supported"] = true
+			s.requestObjectMetadata(m)
+		}
+		if s.requestURIs != nil {
+			m["request_uri_parameter_supported"] = true
+		}
 	}
 	if _, ok := s.authzGrant[grantry.ResponseToken]; ok {
 		grants = append(grants, string(grantry.GrantImplicit))
@@ -115,8 +129,8 @@ func setString(m map[string]any, name, value string) {
 
 // metadataSources lists what contributes members, in a fixed order: token
 // grants by grant type, then authorization grants by response type, then
-// the extensions, the client authenticators and the endpoints, each in
-// registration order.
+// the extensions, the client authenticators, the endpoints and the
+// handlers of MountHandler, each in registration order.
 func (s *Server) metadataSources() []func() map[string]any {
 	var out []func() map[string]any
 	add := func(v any) {
@@ -140,6 +154,9 @@ func (s *Server) metadataSources() []func() map[string]any {
 	}
 	for _, e := range s.endpoints {
 		out = append(out, s.endpointMetadata(e))
+	}
+	for _, h := range s.handlers {
+		add(h.h)
 	}
 	return out
 }

@@ -59,11 +59,11 @@ func (s *flakyStore) CreateAuthorizationCode(ctx context.Context, c *storage.Aut
 	return s.Store.CreateAuthorizationCode(ctx, c)
 }
 
-func (s *flakyStore) ConsumeAuthorizationCode(ctx context.Context, hash string, now time.Time) (*storage.AuthorizationCode, error) {
+func (s *flakyStore) ConsumeAuthorizationCode(ctx context.Context, hash, clientID string, now time.Time) (*storage.AuthorizationCode, error) {
 	if err := s.fail("ConsumeAuthorizationCode"); err != nil {
 		return nil, err
 	}
-	return s.Store.ConsumeAuthorizationCode(ctx, hash, now)
+	return s.Store.ConsumeAuthorizationCode(ctx, hash, clientID, now)
 }
 
 func (s *flakyStore) CreateToken(ctx context.Context, t *storage.Token) error {
@@ -215,6 +215,9 @@ func TestStorageOutageAfterConsent(t *testing.T) {
 	}
 	if rd.params.Has("code") {
 		t.Errorf("code: got %q, want none", rd.params.Get("code"))
+	}
+	if got := res.Header.Get("Retry-After"); got != "5" {
+		t.Errorf("Retry-After: got %q, want 5 (RFC 9110 §10.2.3)", got)
 	}
 	if strings.Contains(loc, "db-primary") || strings.Contains(loc, "refused") {
 		t.Errorf("Location leaks the cause: %s", loc)

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/grantry/grantry"
-	"github.com/grantry/grantry/internal/origin"
 )
 
 // Response modes (OAuth 2.0 Multiple Response Type Encoding Practices §2,
@@ -69,26 +68,4 @@ func writeFormPost(w http.ResponseWriter, action string, params url.Values) {
 		Action template.URL
 		Params url.Values
 	}{template.URL(action), params})
-}
-
-// checkRedirectURI applies the rules every redirect URI must follow,
-// whatever the client registered: absolute, no fragment (RFC 6749
-// §3.1.2), no scheme that runs code, and for http and https the rule of
-// origin.ParseSecure, with InsecureAllowHTTP as its insecure option:
-// https unless the host is a loopback one (RFC 8252 §7.3, RFC 9700
-// §2.6), and no user information. Private-use schemes of native apps
-// (RFC 8252 §7.1) are allowed.
-func (s *Server) checkRedirectURI(raw string) bool {
-	u, err := url.Parse(raw)
-	if err != nil || !u.IsAbs() || strings.Contains(raw, "#") {
-		return false
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "javascript", "data", "vbscript", "file", "blob", "about":
-		return false
-	case "http", "https":
-		_, err := origin.ParseSecure(raw, s.cfg.InsecureAllowHTTP)
-		return err == nil
-	}
-	return true
 }

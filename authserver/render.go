@@ -1,6 +1,7 @@
 package authserver
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -33,11 +34,22 @@ func AsError(err error) *grantry.Error {
 // The cause of an internal error is logged, never sent.
 func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	e := AsError(err)
+	if Cancelled(r, e.Cause) {
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request cancelled by the client",
+			slog.String("path", r.URL.Path))
+		w.WriteHeader(StatusClientClosedRequest)
+		return
+	}
 	s.logError(r, e)
 	if f := s.cfg.Events.Failed; f != nil {
 		f(r, e)
 	}
 	if e.Redirectable() {
+		// Headers such as Retry-After go with the redirect too: the
+		// user agent, or a client watching it, may honour them.
+		for k, v := range e.Header {
+			w.Header()[k] = v
+		}
 		params := errorParams(e)
 		if s.cfg.Issuer != "" {
 			params.Set("iss", s.cfg.Issuer)
@@ -46,6 +58,18 @@ func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	WriteJSONError(w, e)
+}
+
+// StatusClientClosedRequest is the status WriteError records for a
+// request its client gave up on before it was answered. The client never
+// sees it; it keeps such requests apart from server errors in logs and
+// metrics, as the conventional 499 of HTTP servers does.
+const StatusClientClosedRequest = 499
+
+// Cancelled reports whether err is the failure of a request whose client
+// went away (its context was cancelled), not a fault of the server.
+func Cancelled(r *http.Request, err error) bool {
+	return err != nil && errors.Is(err, context.Canceled) && r.Context().Err() != nil
 }
 
 func (s *Server) logError(r *http.Request, e *grantry.Error) {

@@ -46,6 +46,13 @@ type Config struct {
 	// (argon2id) hash; nil verifies every time. Secrets hashed with
 	// secret.HashSecret are verified every time either way.
 	SecretCache *secret.Cache
+	// SlowSecretChecks bounds the checks of client secrets hashed with
+	// argon2id (secret.HashPassword) running at once; four times as many
+	// may wait, each for at most SlowSecretWait. Past either, the request
+	// is answered 503 temporarily_unavailable with Retry-After. Zero means
+	// GOMAXPROCS checks and DefaultSlowSecretWait.
+	SlowSecretChecks int
+	SlowSecretWait   time.Duration
 	// Scopes lists the scopes the server knows; a request for any other is
 	// invalid_scope. Nil allows any scope the client may have.
 	Scopes grantry.Scope
@@ -54,6 +61,10 @@ type Config struct {
 	// client_credentials, 3600 s for implicit and DefaultExpiresIn for the
 	// rest.
 	ExpiresIn map[grantry.GrantType]time.Duration
+	// AccessTokenLifetime, when positive, is the access token lifetime of
+	// every grant type ExpiresIn does not name, in place of the defaults
+	// above.
+	AccessTokenLifetime time.Duration
 	// RefreshLifetime is the refresh token lifetime; zero means
 	// DefaultRefreshLifetime.
 	RefreshLifetime time.Duration
@@ -73,6 +84,9 @@ type Config struct {
 	// Endpoints holds the URLs of the authorization and token endpoints,
 	// for server metadata (RFC 8414 §2).
 	Endpoints EndpointURLs
+	// RequestObjects enables request objects (RFC 9101); nil answers the
+	// request parameter with request_not_supported.
+	RequestObjects *RequestObjectConfig
 	// Events are called as clients authenticate and tokens are issued and
 	// revoked; nil callbacks are skipped.
 	Events Events
@@ -101,8 +115,12 @@ type Server struct {
 	authzGrant map[grantry.ResponseType]AuthorizationGrant
 	exts       []Hooks
 	clientAuth map[grantry.AuthMethod]ClientAuthenticator
+	slow       *slowChecks
 	authOrder  []grantry.AuthMethod
 	endpoints  []Endpoint
+	handlers   []namedHandler
+	// requestURIs is the mounted endpoint that resolves request_uri.
+	requestURIs RequestURIResolver
 }
 
 // New returns a server, or an error when the configuration is unusable.
@@ -120,6 +138,7 @@ func New(cfg Config) (*Server, error) {
 		tokenGrant: make(map[grantry.GrantType]TokenGrant),
 		authzGrant: make(map[grantry.ResponseType]AuthorizationGrant),
 		clientAuth: make(map[grantry.AuthMethod]ClientAuthenticator),
+		slow:       newSlowChecks(cfg.SlowSecretChecks, cfg.SlowSecretWait),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -158,6 +177,9 @@ func (s *Server) Issuer() string { return s.cfg.Issuer }
 func (s *Server) expiresIn(gt grantry.GrantType) time.Duration {
 	if d, ok := s.cfg.ExpiresIn[gt]; ok && d > 0 {
 		return d
+	}
+	if s.cfg.AccessTokenLifetime > 0 {
+		return s.cfg.AccessTokenLifetime
 	}
 	if d, ok := defaultExpiresIn[gt]; ok {
 		return d

@@ -422,3 +422,34 @@ func TestBasicChallenge(t *testing.T) {
 		})
 	}
 }
+
+// Config.AccessTokenLifetime replaces the per-grant defaults, and
+// Config.ExpiresIn still wins for the grant types it names.
+func TestAccessTokenLifetime(t *testing.T) {
+	tests := []struct {
+		name     string
+		lifetime time.Duration
+		perGrant map[grantry.GrantType]time.Duration
+		wantCode int64 // expires_in of the code grant
+		wantCC   int64 // and of client_credentials
+	}{
+		{"defaults", 0, nil, 864000, 864000},
+		{"one lifetime", 2 * time.Hour, nil, 7200, 7200},
+		{"per grant wins", 2 * time.Hour, map[grantry.GrantType]time.Duration{grantry.GrantClientCredentials: 10 * time.Minute}, 7200, 600},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, func(s *fixtureSetup) {
+				s.Config.AccessTokenLifetime = tt.lifetime
+				s.Config.ExpiresIn = tt.perGrant
+			})
+			if got := f.c1Tokens(t).ExpiresIn; got != tt.wantCode {
+				t.Errorf("authorization_code: expires_in %d, want %d", got, tt.wantCode)
+			}
+			cc := mustToken(t, f.token(t, asClient(tokenRequest(url.Values{"grant_type": {"client_credentials"}}), "cc1")))
+			if cc.ExpiresIn != tt.wantCC {
+				t.Errorf("client_credentials: expires_in %d, want %d", cc.ExpiresIn, tt.wantCC)
+			}
+		})
+	}
+}

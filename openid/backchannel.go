@@ -64,6 +64,9 @@ type NotifierConfig struct {
 	Logger *slog.Logger
 	// Now returns the current time; default time.Now.
 	Now func() time.Time
+	// Lease is how long Drain claims a pending logout for: longer than
+	// every attempt at telling its clients takes; default ten minutes.
+	Lease time.Duration
 }
 
 // Notifier tells clients that a user signed out, by Back-Channel Logout
@@ -96,6 +99,9 @@ func NewNotifier(p *Provider, cfg NotifierConfig) *Notifier {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = 10 * time.Minute
+	}
 	return &Notifier{p: p, cfg: cfg}
 }
 
@@ -104,14 +110,31 @@ func NewNotifier(p *Provider, cfg NotifierConfig) *Notifier {
 // requires a sid (backchannel_logout_session_required) is skipped when sid
 // is "".
 func (n *Notifier) Notify(clients []*storage.Client, user, sid string) {
+	n.notify(clients, user, sid, nil)
+}
+
+// notify is Notify, calling done, when not nil, once every client was
+// told or given up on.
+func (n *Notifier) notify(clients []*storage.Client, user, sid string, done func()) {
+	var all sync.WaitGroup
 	for _, c := range clients {
 		if c.BackchannelLogoutURI == "" || (c.BackchannelLogoutSessionRequired && sid == "") {
 			continue
 		}
 		n.wg.Add(1)
+		all.Add(1)
 		go func() {
 			defer n.wg.Done()
+			defer all.Done()
 			n.deliver(c, user, sid)
+		}()
+	}
+	if done != nil {
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			all.Wait()
+			done()
 		}()
 	}
 }

@@ -28,4 +28,11 @@
 // UserInfo endpoint (§5.3), and the server's metadata gains the members of
 // OpenID Connect Discovery 1.0 §3, served at [DiscoveryPath] by the
 // server's MetadataHandler.
+//
+// [Provider.ValidateLogout] checks the requests of RP-Initiated Logout
+// 1.0. A [Notifier] tells clients that a session ended (Back-Channel
+// Logout 1.0): at once with [Notifier.Notify], or, with [Notifier.Drain],
+// from the queue a storage.LogoutQueue fills in the same step as it ends
+// the session, so that a session ended by another process, or while no
+// server ran, is still told to its clients.
 package openid

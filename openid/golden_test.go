@@ -50,7 +50,8 @@ func TestDiscoveryGolden(t *testing.T) {
 	}
 	p, err := openid.New(openid.Config{Issuer: "https://op.example", Keys: func() *keyset.Set { return set },
 		Claims: noClaims{}, PairwiseSecret: make([]byte, 32), ACRValues: []string{"urn:grantry:acr:password"},
-		UserInfoEndpoint: "/userinfo", JWKSURI: "/jwks.json", EndSessionEndpoint: "/logout", BackchannelLogout: true})
+		UserInfoEndpoint: "/userinfo", JWKSURI: "/jwks.json", EndSessionEndpoint: "/logout", BackchannelLogout: true,
+		UILocales: []string{"en", "fr", "de"}})
 	if err != nil {
 		t.Fatal(err)
 	}

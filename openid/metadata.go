@@ -34,6 +34,9 @@ func (p *Provider) metadata() map[string]any {
 	if len(p.cfg.ACRValues) > 0 {
 		m["acr_values_supported"] = slices.Clone(p.cfg.ACRValues)
 	}
+	if len(p.cfg.UILocales) > 0 {
+		m["ui_locales_supported"] = slices.Clone(p.cfg.UILocales)
+	}
 	if p.cfg.UserInfoEndpoint != "" {
 		m["userinfo_endpoint"] = p.cfg.UserInfoEndpoint
 	}

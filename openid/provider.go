@@ -54,6 +54,10 @@ type Config struct {
 	// BackchannelLogout tells that the application notifies clients of
 	// sign-outs with a Notifier (Back-Channel Logout 1.0).
 	BackchannelLogout bool
+	// UILocales are the BCP 47 language tags the application's pages
+	// are shown in, as chosen by the ui_locales parameter (Core
+	// §3.1.2.1), published as ui_locales_supported (Discovery 1.0 §3).
+	UILocales []string
 	// Now returns the current time at the UserInfo endpoint; default
 	// time.Now. The other endpoints use the time of their request.
 	Now func() time.Time

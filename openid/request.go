@@ -142,15 +142,13 @@ func (p *Provider) validateAuthorization(ctx context.Context, req *authserver.Au
 	return nil
 }
 
-// unsupportedParams refuses request objects and registration by
-// parameter, which the provider does not support (Core §6, §7.2.1).
+// unsupportedParams refuses registration by parameter, which the
+// provider does not support (Core §7.2.1). The request and request_uri
+// parameters (Core §6) never reach the provider: the server resolves
+// them first, answering request_not_supported or
+// request_uri_not_supported when it cannot.
 func unsupportedParams(req *authserver.AuthorizationRequest) error {
-	switch {
-	case req.Get("request") != "":
-		return grantry.NewError(grantry.ErrRequestNotSupported, "request objects are not supported")
-	case req.Get("request_uri") != "":
-		return grantry.NewError(grantry.ErrRequestURINotSupported, "request_uri is not supported")
-	case req.Get("registration") != "":
+	if req.Get("registration") != "" {
 		return grantry.NewError(grantry.ErrRegistrationNotSupported, "the registration parameter is not supported")
 	}
 	return nil

@@ -85,6 +85,13 @@ func (c *Cache) Verify(id, hash, secret string) bool {
 	return true
 }
 
+// Remembered reports whether a verification of secret against hash, the
+// stored hash of client id, is remembered: true means it matches, without
+// hashing; false means only that Verify must be asked.
+func (c *Cache) Remembered(id, hash, secret string) bool {
+	return IsSlow(hash) && c.hit(cacheKey{id: id, hash: hash, sum: sha256.Sum256([]byte(secret))})
+}
+
 func (c *Cache) hit(k cacheKey) bool {
 	now := c.now()
 	c.mu.Lock()

@@ -48,6 +48,22 @@ func HashPassword(password string) string {
 	salt := make([]byte, argonSaltLen)
 	_, _ = rand.Read(salt)
 	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	return formatArgon2id(salt, key)
+}
+
+// UnmatchablePasswordHash returns a hash in the format and with the
+// parameters of HashPassword that no password matches: its salt and key
+// are random bytes, not the output of argon2id, so it costs nothing to
+// make. Verifying against it costs what verifying a password does, which
+// is what a sign-in for an unknown user needs, so that unknown names
+// cannot be told from wrong passwords by timing.
+func UnmatchablePasswordHash() string {
+	b := make([]byte, argonSaltLen+argonKeyLen)
+	_, _ = rand.Read(b)
+	return formatArgon2id(b[:argonSaltLen], b[argonSaltLen:])
+}
+
+func formatArgon2id(salt, key []byte) string {
 	enc := base64.RawURLEncoding
 	return fmt.Sprintf("%s$v=19$m=%d,t=%d,p=%d$%s$%s", schemeArgon2id, argonMemory, argonTime, argonThreads,
 		enc.EncodeToString(salt), enc.EncodeToString(key))

@@ -60,6 +60,27 @@ func TestHashPassword(t *testing.T) {
 	}
 }
 
+// UnmatchablePasswordHash looks like HashPassword's output, with the same
+// parameters, so that verifying against it costs as much; nothing matches
+// it, not even the empty password.
+func TestUnmatchablePasswordHash(t *testing.T) {
+	h1, h2 := secret.UnmatchablePasswordHash(), secret.UnmatchablePasswordHash()
+	if !hashPasswordFormat.MatchString(h1) {
+		t.Fatalf("UnmatchablePasswordHash = %q, want the format and parameters of HashPassword", h1)
+	}
+	if h1 == h2 {
+		t.Errorf("two unmatchable hashes are equal (%q): they are not random", h1)
+	}
+	if !secret.IsSlow(h1) {
+		t.Errorf("IsSlow(%q) = false, want true", h1)
+	}
+	for _, try := range []string{"", "password", h1} {
+		if secret.Verify(h1, try) {
+			t.Errorf("Verify(UnmatchablePasswordHash(), %q) = true, want false", try)
+		}
+	}
+}
+
 // TestVerifyArgon2idParameters checks that Verify takes the parameters from
 // the stored hash, within its limits.
 func TestVerifyArgon2idParameters(t *testing.T) {

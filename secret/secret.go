@@ -47,12 +47,18 @@ func Digest(token string) string {
 	return string(out[:])
 }
 
-// ID returns a new random identifier of 128 bits, base64url encoded
-// without padding (22 characters): unique, but not a credential.
+// ID returns a new random identifier of about 128 bits, base64url
+// encoded without padding (22 characters): unique, but not a credential.
+// It never begins with "-", so that it can be given to a command as an
+// argument without being taken for a flag.
 func ID() string {
 	var b [16]byte
-	_, _ = rand.Read(b[:])
 	var out [22]byte // base64.RawURLEncoding.EncodedLen(16)
-	base64.RawURLEncoding.Encode(out[:], b[:])
-	return string(out[:])
+	for {
+		_, _ = rand.Read(b[:])
+		base64.RawURLEncoding.Encode(out[:], b[:])
+		if out[0] != '-' {
+			return string(out[:])
+		}
+	}
 }

@@ -203,3 +203,19 @@ func TestIsSlow(t *testing.T) {
 		})
 	}
 }
+
+// An ID never begins with "-", which a command would take
+// for a flag (one in 64 of random base64url IDs would).
+func TestIDIsNoFlag(t *testing.T) {
+	seen := make(map[string]bool)
+	for range 2000 {
+		id := secret.ID()
+		if strings.HasPrefix(id, "-") || len(id) != 22 {
+			t.Fatalf("secret.ID() = %q, want 22 characters not beginning with -", id)
+		}
+		seen[id] = true
+	}
+	if len(seen) != 2000 {
+		t.Errorf("distinct IDs: got %d, want 2000", len(seen))
+	}
+}

@@ -43,10 +43,12 @@ func (c *AuthorizationCode) Expired(now time.Time) bool { return !now.Before(c.E
 type CodeStore interface {
 	// CreateAuthorizationCode stores a new code, or returns ErrExists.
 	CreateAuthorizationCode(ctx context.Context, code *AuthorizationCode) error
-	// ConsumeAuthorizationCode marks the code used at now and returns it.
-	// Of many concurrent calls for one code, exactly one succeeds. A code
-	// used before returns the record with ErrCodeUsed; an unknown code
-	// returns ErrNotFound. now must not be zero. Expiry is the caller's to
-	// check.
-	ConsumeAuthorizationCode(ctx context.Context, hash string, now time.Time) (*AuthorizationCode, error)
+	// ConsumeAuthorizationCode marks the code used at now and returns it,
+	// if it was issued to clientID. Of many concurrent calls for one code,
+	// exactly one succeeds. A code used before returns the record with
+	// ErrCodeUsed; an unknown code, or one issued to another client, used
+	// or not, returns ErrNotFound and is left as it is, so that a client
+	// cannot use up, or learn anything of, another client's code. now must
+	// not be zero. Expiry is the caller's to check.
+	ConsumeAuthorizationCode(ctx context.Context, hash, clientID string, now time.Time) (*AuthorizationCode, error)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/grantry/grantry"
 )
@@ -16,6 +17,11 @@ type AuthRequest struct {
 	URL          string
 	State        string
 	CodeVerifier string // empty when PKCE is disabled
+	// RequestURI and ExpiresAt are set for a pushed request
+	// (PushAuthorizationRequest): URL refers to the request by
+	// RequestURI, which the server accepts once, until ExpiresAt.
+	RequestURI string
+	ExpiresAt  time.Time
 }
 
 // AuthorizationURL builds an authorization request for the code flow with a
@@ -30,11 +36,24 @@ func (c *Client) AuthorizationURL(params ...Param) (*AuthRequest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("oauth2: %w", err)
 	}
+	q := u.Query() // RFC 6749 §3.1: the endpoint's own query is kept
+	ar, err := c.authorizationParams(q, params)
+	if err != nil {
+		return nil, err
+	}
+	u.RawQuery = q.Encode()
+	ar.URL = u.String()
+	return ar, nil
+}
+
+// authorizationParams sets in q the parameters of an authorization
+// request: response type, client, redirect URI, scope, a fresh state and
+// PKCE, then params.
+func (c *Client) authorizationParams(q url.Values, params []Param) (*AuthRequest, error) {
 	state, err := randomString(32)
 	if err != nil {
 		return nil, err
 	}
-	q := u.Query() // RFC 6749 §3.1: the endpoint's own query is kept
 	q.Set("response_type", string(grantry.ResponseCode))
 	q.Set("client_id", c.cfg.ClientID)
 	if c.cfg.RedirectURL != "" {
@@ -50,8 +69,6 @@ func (c *Client) AuthorizationURL(params ...Param) (*AuthRequest, error) {
 	}
 	applyParams(q, params)
 	ar.State = q.Get("state")
-	u.RawQuery = q.Encode()
-	ar.URL = u.String()
 	return ar, nil
 }
 

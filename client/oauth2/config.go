@@ -38,6 +38,9 @@ type Config struct {
 	TokenEndpoint         string
 	RevocationEndpoint    string // RFC 7009
 	IntrospectionEndpoint string // RFC 7662
+	// PushedAuthorizationRequestEndpoint is where
+	// PushAuthorizationRequest posts (RFC 9126).
+	PushedAuthorizationRequestEndpoint string
 
 	// Issuer is the authorization server's issuer identifier. When set, an
 	// iss parameter in an authorization response must equal it, and
@@ -107,7 +110,8 @@ type Config struct {
 
 // validate checks the configuration and returns its authentication method.
 func (c *Config) validate() (AuthFunc, error) {
-	endpoints := []string{c.AuthorizationEndpoint, c.TokenEndpoint, c.RevocationEndpoint, c.IntrospectionEndpoint}
+	endpoints := []string{c.AuthorizationEndpoint, c.TokenEndpoint, c.RevocationEndpoint, c.IntrospectionEndpoint,
+		c.PushedAuthorizationRequestEndpoint}
 	for _, e := range endpoints {
 		if e == "" {
 			continue

@@ -21,6 +21,8 @@ type Hooks struct {
 	RevokeRequest func(req *EndpointRequest) error
 	// IntrospectRequest sees an introspection request before it is sent.
 	IntrospectRequest func(req *EndpointRequest) error
+	// PushRequest sees a pushed authorization request before it is sent.
+	PushRequest func(req *EndpointRequest) error
 }
 
 // runResponseHooks applies the response hooks in order.

@@ -119,7 +119,7 @@ func (g *Grant) Token(ctx context.Context, req *authserver.TokenRequest) (*auths
 // consume redeems the code once. A replay revokes what the code issued
 // (RFC 6749 §4.1.2).
 func (g *Grant) consume(ctx context.Context, req *authserver.TokenRequest, raw string) (*storage.AuthorizationCode, error) {
-	code, err := g.codes.ConsumeAuthorizationCode(ctx, secret.Digest(raw), req.Time)
+	code, err := g.codes.ConsumeAuthorizationCode(ctx, secret.Digest(raw), req.Client.ID, req.Time)
 	switch {
 	case err == nil:
 		return code, nil

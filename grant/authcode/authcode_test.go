@@ -224,16 +224,27 @@ func TestCodeExchange(t *testing.T) {
 	}
 }
 
-// A code that failed a check is spent: its owner cannot redeem it after
-// another client tried (RFC 6749 §4.1.2: single use).
-func TestCodeSpentByFailedAttempt(t *testing.T) {
+// A code sent by another client than the one it was issued to is
+// refused without being spent, and a used one is refused without revoking
+// what it issued: whoever learns a code cannot burn it for its client, nor
+// have its client's tokens revoked (RFC 6749 §4.1.3, RFC 9700 §4.5).
+func TestCodeOfAnotherClient(t *testing.T) {
 	f := newFixture(t, nil, authcode.Config{})
 	code := f.code(t, authzQuery("c1", cbURI))
-	if status, body := f.exchange(t, "c2", url.Values{"code": {code}, "redirect_uri": {cbURI}}); status != 400 || body["error"] != "invalid_grant" {
+	params := url.Values{"code": {code}, "redirect_uri": {cbURI}}
+	if status, body := f.exchange(t, "c2", params); status != 400 || body["error"] != "invalid_grant" {
 		t.Fatalf("another client: got %d %v, want 400 invalid_grant", status, body)
 	}
-	if status, body := f.exchange(t, "c1", url.Values{"code": {code}, "redirect_uri": {cbURI}}); status != 400 || body["error"] != "invalid_grant" {
-		t.Errorf("the owner after another client's attempt: got %d %v, want 400 invalid_grant", status, body)
+	status, body := f.exchange(t, "c1", params)
+	if status != 200 {
+		t.Fatalf("the owner after another client's attempt: got %d %v, want 200", status, body)
+	}
+	if status, body := f.exchange(t, "c2", params); status != 400 || body["error"] != "invalid_grant" {
+		t.Fatalf("another client with the used code: got %d %v, want 400 invalid_grant", status, body)
+	}
+	tok, err := f.store.TokenByAccess(t.Context(), secret.Digest(body["access_token"].(string)))
+	if err != nil || tok.Revoked {
+		t.Errorf("the owner's token after another client sent its used code: got (%+v, %v), want it unrevoked", tok, err)
 	}
 }
 

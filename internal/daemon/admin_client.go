@@ -1,21 +1,18 @@
 package daemon
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/grantry/grantry"
-	"github.com/grantry/grantry/internal/origin"
+	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
@@ -42,11 +39,10 @@ type clientJSON struct {
 	ResponseTypes           []string `json:"response_types"`
 	Scope                   string   `json:"scope"`
 	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
-	// The keys and algorithm of assertions (RFC 7591 §2), when set.
-	TokenEndpointAuthSigningAlg string          `json:"token_endpoint_auth_signing_alg,omitempty"`
-	JWKSURI                     string          `json:"jwks_uri,omitempty"`
-	JWKS                        json.RawMessage `json:"jwks,omitempty"`
+	// The algorithm of client assertions (RFC 7591 §2), when set.
+	TokenEndpointAuthSigningAlg string `json:"token_endpoint_auth_signing_alg,omitempty"`
 	clientMetaJSON
+	clientJARJSON
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -79,11 +75,8 @@ func toClientJSON(c *storage.Client, secret string) clientJSON {
 		ClientID: c.ID, ClientSecret: secret, Name: c.Name,
 		RedirectURIs: nonNil(c.RedirectURIs), Scope: c.Scope.String(),
 		TokenEndpointAuthMethod: string(c.TokenEndpointAuthMethod()), CreatedAt: c.CreatedAt.UTC(),
-		clientMetaJSON:              toClientMetaJSON(c),
-		TokenEndpointAuthSigningAlg: c.TokenEndpointAuthSigningAlg, JWKSURI: c.JWKSURI,
-	}
-	if c.JWKS != "" {
-		j.JWKS = json.RawMessage(c.JWKS)
+		clientMetaJSON: toClientMetaJSON(c), clientJARJSON: toClientJARJSON(c),
+		TokenEndpointAuthSigningAlg: c.TokenEndpointAuthSigningAlg,
 	}
 	j.GrantTypes = make([]string, len(c.GrantTypes))
 	for i, g := range c.GrantTypes {
@@ -110,6 +103,7 @@ type clientCreateFlags struct {
 	redirects               listFlag
 	grants                  *listFlag
 	meta                    clientMetaFlags
+	jar                     clientJARFlags
 	auth                    clientAuthFlags
 }
 
@@ -123,6 +117,7 @@ func (f *clientCreateFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.method, flagAuthMethod, string(grantry.AuthClientSecretBasic), authMethodUsage)
 	fs.BoolVar(&f.public, "public", false, "a public client without secret (same as --auth-method none); PKCE is then required")
 	f.meta.register(fs)
+	f.jar.register(fs)
 	f.auth.register(fs)
 }
 
@@ -168,7 +163,7 @@ func (f *clientCreateFlags) record() (*storage.Client, error) {
 	now := time.Now().UTC()
 	c := &storage.Client{ID: f.id, Name: f.name, AuthMethod: grantry.AuthMethod(f.method), CreatedAt: now, UpdatedAt: now}
 	if c.ID == "" {
-		c.ID = newClientID()
+		c.ID = secret.ID()
 	}
 	if err := checkAuthMethod(c.AuthMethod); err != nil {
 		return nil, err
@@ -194,7 +189,10 @@ func (f *clientCreateFlags) record() (*storage.Client, error) {
 	if err := f.meta.apply(c, all); err != nil {
 		return nil, err
 	}
-	if err := f.auth.apply(c, f.auth.nonEmpty); err != nil {
+	if err := f.jar.apply(c, all); err != nil {
+		return nil, err
+	}
+	if err := f.auth.apply(c, all); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -215,48 +213,16 @@ func setClientGrants(c *storage.Client, grants []string) error {
 			c.GrantTypes = append(c.GrantTypes, gt)
 		}
 	}
-	c.ResponseTypes = responseTypes(c.GrantTypes)
+	c.ResponseTypes = authserver.ResponseTypesFor(c.GrantTypes)
 	return nil
 }
 
-// responseTypes returns the response types that the grant types allow, as
-// RFC 7591 §2.1 relates them, with those of OpenID Connect Core 1.0 §3:
-// authorization_code gives code; implicit gives token, id_token and
-// id_token token; both give also the hybrid ones, code id_token, code
-// token and code id_token token. The order is always this one, whatever
-// the order of grants; none gives nil.
-func responseTypes(grants []grantry.GrantType) []grantry.ResponseType {
-	code := slices.Contains(grants, grantry.GrantAuthorizationCode)
-	implicit := slices.Contains(grants, grantry.GrantImplicit)
-	var list []grantry.ResponseType
-	if code {
-		list = append(list, grantry.ResponseCode)
-	}
-	if implicit {
-		list = append(list, grantry.ResponseToken, grantry.ResponseIDToken, grantry.ResponseIDTokenToken)
-	}
-	if code && implicit {
-		list = append(list, grantry.ResponseCodeIDToken, grantry.ResponseCodeToken, grantry.ResponseCodeIDTokenToken)
-	}
-	return list
-}
-
-// checkRedirectURI applies the rules of RFC 6749 §3.1.2 and RFC 8252 §7
-// to the value raw of the flag name (--redirect-uri or
-// --post-logout-redirect-uri): absolute, no fragment, and a private-use
-// scheme or an http or https URL that origin.ParseSecure accepts.
+// checkRedirectURI applies authserver.CheckRedirectURI, the rule every
+// way of registering a client shares, to the value raw of the flag name
+// (--redirect-uri or --post-logout-redirect-uri).
 func checkRedirectURI(name, raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || !u.IsAbs() || strings.Contains(raw, "#") {
-		return fmt.Errorf("%s %q: want an absolute URI without fragment", name, raw)
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "javascript", "data", "vbscript", "file", "blob", "about":
-		return fmt.Errorf("%s %q: the scheme is not allowed", name, raw)
-	case "http", "https":
-		if _, err := origin.ParseSecure(raw, false); err != nil {
-			return fmt.Errorf("%s %q %w (http is allowed only on a loopback host)", name, raw, err)
-		}
+	if err := authserver.CheckRedirectURI(raw, false); err != nil {
+		return fmt.Errorf("%s %q %w", name, raw, err)
 	}
 	return nil
 }
@@ -279,31 +245,17 @@ func printClient(w io.Writer, c *storage.Client, plain string, asJSON bool) erro
 	fmt.Fprintf(tw, "auth_method:\t%s\n", j.TokenEndpointAuthMethod)
 	printClientKeys(tw, j)
 	printClientMeta(tw, j.clientMetaJSON)
+	printClientJAR(tw, j.clientJARJSON)
 	fmt.Fprintf(tw, "created_at:\t%s\n", j.CreatedAt.Format(time.RFC3339))
 	return tw.Flush()
 }
 
-// printClientKeys prints the keys and the algorithm of assertions, the
-// lines of those set only.
+// printClientKeys prints the algorithm of client assertions, when set;
+// printClientJAR prints the keys.
 func printClientKeys(w io.Writer, j clientJSON) {
 	if j.TokenEndpointAuthSigningAlg != "" {
 		fmt.Fprintf(w, "token_endpoint_auth_signing_alg:\t%s\n", j.TokenEndpointAuthSigningAlg)
 	}
-	if j.JWKSURI != "" {
-		fmt.Fprintf(w, "jwks_uri:\t%s\n", j.JWKSURI)
-	}
-	if len(j.JWKS) > 0 {
-		fmt.Fprintf(w, "jwks:\t%s\n", compactJSON(j.JWKS))
-	}
-}
-
-// compactJSON returns a JSON document on one line.
-func compactJSON(doc []byte) string {
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, doc); err != nil {
-		return string(doc)
-	}
-	return buf.String()
 }
 
 func cmdClientList(ctx context.Context, env *environment, args []string) error {
@@ -445,14 +397,4 @@ func cmdClientRotate(ctx context.Context, env *environment, args []string) error
 		}
 		return printClient(env.stdout, c, plain, f.json)
 	})
-}
-
-// newClientID returns a random client ID that does not begin with "-", so
-// that it can be given to every command as an argument without "--".
-func newClientID() string {
-	for {
-		if id := secret.ID(); id[0] != '-' {
-			return id
-		}
-	}
 }

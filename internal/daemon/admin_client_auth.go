@@ -5,13 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"slices"
-	"strings"
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
-	"github.com/grantry/grantry/internal/origin"
 	"github.com/grantry/grantry/keyset"
 	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
@@ -21,80 +18,34 @@ import (
 // its method, its public keys for private_key_jwt (RFC 7523 §2.2, RFC 7591
 // §2 jwks and jwks_uri) and the algorithm of its assertions.
 
-// The names of the flags of client authentication.
+// The names of the flags of client authentication; the keys are set by
+// the flags of clientJARFlags, --jwks-uri and --jwks-file.
 const (
 	flagAuthMethod = "auth-method"
-	flagJWKSURI    = "jwks-uri"
-	flagJWKSFile   = "jwks-file"
 	flagAuthAlg    = "token-endpoint-auth-alg"
 )
 
-const authMethodUsage = "token endpoint auth method: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt or none"
+const authMethodUsage = "token endpoint auth method: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt (with --jwks-uri or --jwks-file) or none"
 
-// clientAuthFlags are the flags of client authentication, and where the
-// key-encryption key is that seals the secrets of client_secret_jwt.
+// clientAuthFlags are the algorithm of the client's assertions, and where
+// the key-encryption key is that seals the secrets of client_secret_jwt.
 type clientAuthFlags struct {
-	jwksURI, jwksFile, alg string
-	kek                    kekFlags
+	alg string
+	kek kekFlags
 }
 
 func (f *clientAuthFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.jwksURI, flagJWKSURI, "", "`URL` of the JWK Set of a private_key_jwt client (https unless on a loopback host)")
-	fs.StringVar(&f.jwksFile, flagJWKSFile, "", "`file` holding the JWK Set of a private_key_jwt client, registered as its jwks")
 	fs.StringVar(&f.alg, flagAuthAlg, "", "the one `ALG` the client's assertions may use: "+algorithmNames()+" for private_key_jwt, HS256, HS384 or HS512 for client_secret_jwt; default: any")
 	f.kek.register(fs)
 }
 
-// nonEmpty reports whether the flag name has a value: what client create
-// applies.
-func (f *clientAuthFlags) nonEmpty(name string) bool {
-	switch name {
-	case flagJWKSURI:
-		return f.jwksURI != ""
-	case flagJWKSFile:
-		return f.jwksFile != ""
-	case flagAuthAlg:
-		return f.alg != ""
-	}
-	return false
-}
-
-// apply sets on c the keys and the algorithm that isSet selects, and
-// checks them against c's method.
+// apply sets on c the algorithm when isSet selects it, and checks the
+// client's authentication: its method, keys and algorithm together.
 func (f *clientAuthFlags) apply(c *storage.Client, isSet func(name string) bool) error {
-	if isSet(flagJWKSURI) && isSet(flagJWKSFile) {
-		return fmt.Errorf("--%s and --%s: give one", flagJWKSURI, flagJWKSFile)
-	}
-	if isSet(flagJWKSURI) {
-		c.JWKSURI, c.JWKS = f.jwksURI, ""
-	}
-	if isSet(flagJWKSFile) {
-		doc, err := readJWKSFile(f.jwksFile)
-		if err != nil {
-			return err
-		}
-		c.JWKS, c.JWKSURI = doc, ""
-	}
 	if isSet(flagAuthAlg) {
 		c.TokenEndpointAuthSigningAlg = f.alg
 	}
 	return checkClientAuth(c)
-}
-
-// readJWKSFile reads a JWK Set that holds at least one usable public key.
-func readJWKSFile(path string) (string, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return "", fmt.Errorf("--%s: %w", flagJWKSFile, err)
-	}
-	set, err := keyset.ParseJWKS(data)
-	if err != nil {
-		return "", fmt.Errorf("--%s %s: %w", flagJWKSFile, path, err)
-	}
-	if len(set.Keys) == 0 {
-		return "", fmt.Errorf("--%s %s: no usable public key", flagJWKSFile, path)
-	}
-	return strings.TrimSpace(string(data)), nil
 }
 
 func checkAuthMethod(m grantry.AuthMethod) error {
@@ -109,11 +60,6 @@ func checkAuthMethod(m grantry.AuthMethod) error {
 // checkClientAuth checks that a private_key_jwt client has keys and that
 // the algorithm of its assertions fits its method.
 func checkClientAuth(c *storage.Client) error {
-	if raw := c.JWKSURI; raw != "" {
-		if _, err := origin.ParseSecure(raw, false); err != nil {
-			return fmt.Errorf("--%s %q %w (http is allowed only on a loopback host)", flagJWKSURI, raw, err)
-		}
-	}
 	method, alg := c.TokenEndpointAuthMethod(), keyset.Algorithm(c.TokenEndpointAuthSigningAlg)
 	switch {
 	case method == grantry.AuthPrivateKeyJWT && c.JWKS == "" && c.JWKSURI == "":

@@ -23,7 +23,8 @@ func cmdKeys(ctx context.Context, env *environment, args []string) error {
 // key-encryption key's, as for serve.
 type keysFlags struct {
 	adminFlags
-	kek kekFlags
+	kek  kekFlags
+	algs algFlags
 }
 
 // parseKeysFlags parses the flags of a key command that takes n
@@ -33,6 +34,7 @@ func parseKeysFlags(env *environment, name, args, summary string, argv []string,
 	fs := env.flagSet(name, args, summary)
 	f.register(fs, withJSON)
 	f.kek.register(fs)
+	f.algs.register(fs)
 	pos, err := env.parse(fs, argv)
 	if err != nil {
 		return nil, nil, err
@@ -48,7 +50,7 @@ func parseKeysFlags(env *environment, name, args, summary string, argv []string,
 // keys.
 func withKeys(ctx context.Context, f *keysFlags, fn func(m *keyset.Manager) error) error {
 	return withBackend(ctx, &f.adminFlags, func(b *backend) error {
-		m, k, err := newKeyManager(ctx, &f.kek, b)
+		m, k, err := newKeyManager(ctx, &f.kek, &f.algs, b)
 		if err != nil {
 			return err
 		}

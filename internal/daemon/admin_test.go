@@ -103,7 +103,7 @@ func TestClientCreateRefusals(t *testing.T) {
 		{"unknown grant", []string{"--grants", "magic"}, "unknown grant type"},
 		{"bad auth method", []string{"--auth-method", "tls_client_auth", "--redirect-uri", "https://a.example/cb"}, "--auth-method"},
 		{"private_key_jwt without keys", []string{"--auth-method", "private_key_jwt", "--grants", "client_credentials"}, "needs the client's public keys"},
-		{"private_key_jwt with two key sources", []string{"--auth-method", "private_key_jwt", "--grants", "client_credentials", "--jwks-uri", "https://a.example/jwks", "--jwks-file", "x.json"}, "give one"},
+		{"private_key_jwt with two key sources", []string{"--auth-method", "private_key_jwt", "--grants", "client_credentials", "--jwks-uri", "https://a.example/jwks", "--jwks-file", "x.json"}, "exclude each other"},
 		{"private_key_jwt jwks_uri over http", []string{"--auth-method", "private_key_jwt", "--grants", "client_credentials", "--jwks-uri", "http://a.example/jwks"}, "only on a loopback host"},
 		{"private_key_jwt with HS256", []string{"--auth-method", "private_key_jwt", "--grants", "client_credentials", "--jwks-uri", "https://a.example/jwks", "--token-endpoint-auth-alg", "HS256"}, "private_key_jwt takes one of"},
 		{"client_secret_jwt with ES256", []string{"--auth-method", "client_secret_jwt", "--grants", "client_credentials", "--token-endpoint-auth-alg", "ES256"}, "client_secret_jwt takes HS256"},
@@ -156,8 +156,15 @@ func TestUserCommands(t *testing.T) {
 	if !secret.Verify(stored.PasswordHash, "an0ther-passw0rd") {
 		t.Error("set-password did not set the password read from stdin")
 	}
-	if code, _, errOut := a.run("x\n", "user", "create", "bob"); code != 1 || !strings.Contains(errOut, "at least 8") {
-		t.Errorf("short password: exit %d, %q", code, errOut)
+	for _, tt := range []struct{ name, pw, want string }{
+		{"short", "x", "at least 10"},
+		{"nine characters", "ünïcödé9x", "at least 10"},
+		{"common", "Password123", "most common"},
+		{"one character repeated", "zzzzzzzzzzzz", "most common"},
+	} {
+		if code, _, errOut := a.run(tt.pw+"\n", "user", "create", "dave"); code != 1 || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%s password: exit %d, %q; want 1 and %q", tt.name, code, errOut, tt.want)
+		}
 	}
 	if code, _, errOut := a.run("long-enough-pw\n", "user", "create", "bob"); code != 1 || !strings.Contains(errOut, "exists") {
 		t.Errorf("duplicate user: exit %d, %q", code, errOut)
@@ -207,22 +214,6 @@ func TestUsage(t *testing.T) {
 				t.Errorf("exit %d, output %q; want %d and %q", code, out+errOut, tt.wantCode, tt.wantOut)
 			}
 		})
-	}
-}
-
-// A generated client ID never begins with "-", which a command would take
-// for a flag (one in 64 of random base64url IDs would).
-func TestNewClientIDIsNoFlag(t *testing.T) {
-	seen := make(map[string]bool)
-	for range 2000 {
-		id := newClientID()
-		if strings.HasPrefix(id, "-") || len(id) != 22 {
-			t.Fatalf("newClientID() = %q, want 22 characters not beginning with -", id)
-		}
-		seen[id] = true
-	}
-	if len(seen) != 2000 {
-		t.Errorf("distinct IDs: got %d, want 2000", len(seen))
 	}
 }
 

@@ -20,7 +20,7 @@ func cmdUser(ctx context.Context, env *environment, args []string) error {
 		{"show", "print a user's OpenID Connect claims as JSON", cmdUserShow},
 		{"update", "set or clear a user's OpenID Connect claims", cmdUserUpdate},
 		{"delete", "delete a user, revoke their tokens and end their sessions", cmdUserDelete},
-		{"set-password", "set a user's password, read from stdin or a prompt, and end their sessions", cmdUserSetPassword},
+		{"set-password", "set a user's password, read from stdin or a prompt, end their sessions and revoke their tokens", cmdUserSetPassword},
 	})
 }
 
@@ -162,7 +162,7 @@ func cmdUserDelete(ctx context.Context, env *environment, args []string) error {
 }
 
 func cmdUserSetPassword(ctx context.Context, env *environment, args []string) error {
-	f, name, err := oneUser(env, "user set-password", "Set a user's password, read from the first line of stdin, or asked for twice when stdin is a terminal. Every sign-in session of the user ends.", args, false)
+	f, name, err := oneUser(env, "user set-password", "Set a user's password, read from the first line of stdin, or asked for twice when stdin is a terminal. Every sign-in session of the user ends, and every token issued to them is revoked.", args, false)
 	if err != nil {
 		return err
 	}
@@ -182,7 +182,10 @@ func cmdUserSetPassword(ctx context.Context, env *environment, args []string) er
 		if err != nil {
 			return fmt.Errorf("password of %s changed, but ending their sessions failed (run grantry session revoke --user): %w", name, err)
 		}
-		fmt.Fprintf(env.stdout, "password of %s changed; %d session(s) ended\n", name, len(ended))
+		if err := b.accounts.RevokeUserGrants(ctx, u.ID); err != nil {
+			return fmt.Errorf("password of %s changed and their sessions ended, but revoking their tokens failed (run the command again): %w", name, err)
+		}
+		fmt.Fprintf(env.stdout, "password of %s changed; %d session(s) ended; their tokens revoked\n", name, len(ended))
 		return nil
 	})
 }

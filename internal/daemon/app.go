@@ -4,10 +4,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/grantry/grantry/authserver"
+	"github.com/grantry/grantry/endpoint/par"
 	"github.com/grantry/grantry/keyset"
 	"github.com/grantry/grantry/openid"
 )
@@ -26,6 +28,7 @@ type app struct {
 	// logoutNotifier tells clients of ended sessions (Back-Channel
 	// Logout).
 	logoutNotifier *openid.Notifier
+	logoutDrain    time.Duration // logoutDrainInterval but in tests
 	sessions       *sessions
 	pages          *pages
 	auth           *userAuth
@@ -34,12 +37,19 @@ type app struct {
 	// reloaded every keyReloadInterval; see signingKeys.
 	keyManager *keyset.Manager
 	keys       atomic.Pointer[keyset.Set]
+	keyReload  time.Duration // keyReloadInterval but in tests
 	// sealer seals with the key-encryption key: the signing keys and the
 	// secrets of client_secret_jwt clients.
-	sealer    *keyset.Sealer
-	keyReload time.Duration // keyReloadInterval but in tests
-	// revoke and introspect are the optional endpoints' handlers.
-	revoke, introspect http.Handler
+	sealer *keyset.Sealer
+	// revoke and introspect are the optional endpoints' handlers, and
+	// pushAuth the pushed authorization request endpoint's, nil unless
+	// --par.
+	revoke, introspect, pushAuth http.Handler
+	// register is dynamic client registration; nil when off.
+	register http.Handler
+	// par keeps pushed authorization requests, and the requests the
+	// pages refer to by request_uri.
+	par *par.Endpoint
 	// draining is set on shutdown: /readyz answers 503 from then on.
 	draining atomic.Bool
 	// drainWait waits out the drain delay; time.Sleep but in tests.
@@ -48,7 +58,7 @@ type app struct {
 
 // endpointNames label the metrics of each route.
 var endpointNames = []string{
-	"authorize", "token", "revocation", "introspection", "metadata",
+	"authorize", "token", "revocation", "introspection", "registration", "par", "metadata",
 	"jwks", "userinfo", "login", "logout", "home", "static", "healthz", "readyz", "metrics", "other",
 }
 
@@ -68,9 +78,10 @@ func newApp(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger)
 	}
 	a := &app{
 		cfg: cfg, log: log, store: b, sessions: sess, pages: loadPages(),
-		auth: newUserAuth(b.users), metrics: newMetrics(endpointNames, grants),
-		drainWait: time.Sleep, keyReload: keyReloadInterval,
+		auth: newUserAuth(b.users, nil), metrics: newMetrics(endpointNames, grants),
+		drainWait: time.Sleep, keyReload: keyReloadInterval, logoutDrain: logoutDrainInterval,
 	}
+	a.metrics.signIns = a.auth.refused
 	if a.openid, err = newProvider(ctx, cfg, b, a.signingKeys, log); err != nil {
 		return nil, err
 	}
@@ -86,6 +97,10 @@ func newApp(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger)
 	a.metadata = a.oauth.MetadataHandler()
 	a.userInfo = a.openid.UserInfo(openid.UserInfoConfig{Tokens: b.tokens, Clients: b.clients, Logger: log})
 	a.revoke, a.introspect = a.registerEndpoints()
+	if a.register, err = a.registerRegistration(); err != nil {
+		return nil, err
+	}
+	a.pushAuth = a.registerPAR()
 	if err := a.initKeys(ctx, k); err != nil {
 		return nil, err
 	}
@@ -110,7 +125,7 @@ func (a *app) handler() http.Handler {
 		mux.Handle(pattern, a.route(endpoint, h))
 	}
 	handle("/authorize", "authorize", a.serveAuthorize)
-	handle("/token", "token", a.oauth.ServeToken)
+	handle("/token", "token", func(w http.ResponseWriter, r *http.Request) { a.oauth.ServeToken(w, withRemote(r)) })
 	handle(jwksPath, "jwks", a.serveJWKS)
 	handle(userInfoPath, "userinfo", a.userInfo.ServeHTTP)
 	handle(openid.DiscoveryPath, "metadata", a.metadata.ServeHTTP)
@@ -131,7 +146,7 @@ func (a *app) handler() http.Handler {
 // through Events.Failed (noteFailure).
 func oauthEndpoint(name string) bool {
 	switch name {
-	case "authorize", "token", "revocation", "introspection":
+	case "authorize", "token", "revocation", "introspection", "registration", "par":
 		return true
 	}
 	return false
@@ -143,8 +158,12 @@ func (a *app) route(endpoint string, h http.HandlerFunc) http.Handler {
 	e := a.metrics.endpoints[endpoint]
 	quiet := endpoint == "healthz" || endpoint == "readyz" || endpoint == "metrics" || endpoint == "static"
 	oauth := oauthEndpoint(endpoint)
+	hsts := a.servesHTTPS()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		if hsts {
+			w.Header().Set("Strict-Transport-Security", hstsPolicy)
+		}
 		rec := &recorder{ResponseWriter: w}
 		var failed *failure // set at OAuth endpoints only
 		if oauth {
@@ -168,4 +187,16 @@ func (a *app) route(endpoint string, h http.HandlerFunc) http.Handler {
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status), slog.Duration("duration", d), slog.String("error", code))
 	})
+}
+
+// hstsPolicy keeps browsers on https for a year once they have seen the
+// server over it (RFC 6797 §6.1). Subdomains are left alone: they may be
+// other services.
+const hstsPolicy = "max-age=31536000"
+
+// servesHTTPS reports whether browsers reach the server over https: it
+// serves TLS itself, or its issuer, the URL users see, is https (as
+// behind a TLS-terminating proxy).
+func (a *app) servesHTTPS() bool {
+	return a.cfg.TLSCert != "" || strings.HasPrefix(a.cfg.Issuer, "https://")
 }

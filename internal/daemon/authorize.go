@@ -3,11 +3,11 @@ package daemon
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
@@ -89,9 +89,7 @@ func (a *app) readConsentForm(w http.ResponseWriter, r *http.Request) (consentFo
 	if r.Method != http.MethodPost {
 		return consentForm{}, true
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		a.message(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+	if !a.readForm(w, r) {
 		return consentForm{}, false
 	}
 	f := consentForm{csrf: r.PostForm.Get("csrf"), decision: r.PostForm.Get("decision")}
@@ -112,7 +110,7 @@ func (a *app) signedIn(r *http.Request) (*session, *storage.User) {
 		return nil, nil
 	}
 	if err := a.sessions.lookup(ctx, sess); err != nil {
-		a.log.LogAttrs(ctx, slog.LevelError, "session lookup failed", slog.Any("error", err))
+		a.logFailure(ctx, "session lookup failed", err)
 		return sess, nil
 	}
 	if sess.rec == nil {
@@ -121,7 +119,7 @@ func (a *app) signedIn(r *http.Request) (*session, *storage.User) {
 	u, err := a.store.users.GetUser(ctx, sess.rec.Subject)
 	if err != nil {
 		if !errors.Is(err, storage.ErrNotFound) {
-			a.log.LogAttrs(ctx, slog.LevelError, "user lookup failed", slog.Any("error", err))
+			a.logFailure(ctx, "user lookup failed", err)
 		}
 		return sess, nil
 	}
@@ -131,8 +129,11 @@ func (a *app) signedIn(r *http.Request) (*session, *storage.User) {
 // requestPath is the same-origin path that repeats the authorization
 // request: where sign-in returns to, and the consent form's action. The
 // prompt values login and select_account are left out: the user has
-// just signed in when the browser comes back to it.
-func requestPath(req *authserver.AuthorizationRequest) string {
+// just signed in when the browser comes back to it. A request that was
+// pushed or signed is kept by reference instead, under a new request_uri
+// of its client (the one it came with is used up), so that it stays
+// pushed and signed, and its parameters stay out of the browser's hands.
+func (a *app) requestPath(ctx context.Context, req *authserver.AuthorizationRequest) (string, error) {
 	v := make(url.Values, len(req.Params))
 	for k, val := range req.Params {
 		if k != "csrf" && k != "decision" {
@@ -148,13 +149,41 @@ func requestPath(req *authserver.AuthorizationRequest) string {
 			v.Del("prompt")
 		}
 	}
-	return "/authorize?" + v.Encode()
+	if !req.Pushed && !req.Signed {
+		return "/authorize?" + v.Encode(), nil
+	}
+	kept := *req
+	kept.Params = make(authserver.Params, len(v))
+	for k := range v {
+		kept.Params[k] = v.Get(k)
+	}
+	uri, err := a.par.Push(ctx, &kept, time.Now(), pageRequestLifetime)
+	if err != nil {
+		return "", err
+	}
+	return "/authorize?" + url.Values{"client_id": {req.Client.ID}, "request_uri": {uri}}.Encode(), nil
+}
+
+// pagePath is requestPath, or false after answering that the request
+// cannot be kept.
+func (a *app) pagePath(w http.ResponseWriter, r *http.Request, req *authserver.AuthorizationRequest) (string, bool) {
+	path, err := a.requestPath(r.Context(), req)
+	if err != nil {
+		a.logFailure(r.Context(), "keeping the authorization request failed", err)
+		a.message(w, r, http.StatusServiceUnavailable, "Try again later", "Signing in to the application is not possible right now.")
+		return "", false
+	}
+	return path, true
 }
 
 // toLogin sends the browser to the sign-in page, which returns to the
 // authorization request afterwards.
 func (a *app) toLogin(w http.ResponseWriter, r *http.Request, req *authserver.AuthorizationRequest) {
-	q := url.Values{"return": {requestPath(req)}}
+	path, ok := a.pagePath(w, r, req)
+	if !ok {
+		return
+	}
+	q := url.Values{"return": {path}}
 	if hint := req.Get("login_hint"); hint != "" {
 		q.Set("login_hint", hint)
 	}
@@ -190,7 +219,7 @@ func (a *app) approve(w http.ResponseWriter, r *http.Request, req *authserver.Au
 			a.toLogin(w, r, req)
 			return
 		}
-		a.log.LogAttrs(r.Context(), slog.LevelError, "recording the client of a session failed", slog.Any("error", err))
+		a.logFailure(r.Context(), "recording the client of a session failed", err)
 		a.message(w, r, http.StatusServiceUnavailable, "Try again later", "Signing in to the application is not possible right now.")
 		return
 	}
@@ -209,12 +238,19 @@ func (a *app) recordClient(ctx context.Context, sess *session, clientID string) 
 }
 
 // remembered reports whether the user consented before to this client
-// having at least the requested scope.
+// having at least the requested scope. A public client's consent is never
+// reused: anyone can send its client_id, with a PKCE pair of their own and
+// a loopback redirect URI on any port, so only the user's action proves
+// that the request comes from the app they approved (RFC 6749 §10.2,
+// RFC 8252 §8.6).
 func (a *app) remembered(r *http.Request, req *authserver.AuthorizationRequest, user *storage.User) bool {
+	if req.Client.Public() {
+		return false
+	}
 	c, err := a.store.consents.GetConsent(r.Context(), user.ID, req.Client.ID)
 	if err != nil {
 		if !errors.Is(err, storage.ErrNotFound) {
-			a.log.LogAttrs(r.Context(), slog.LevelError, "consent lookup failed", slog.Any("error", err))
+			a.logFailure(r.Context(), "consent lookup failed", err)
 		}
 		return false
 	}
@@ -261,7 +297,7 @@ func (a *app) saveConsent(r *http.Request, req *authserver.AuthorizationRequest,
 	}
 	c := &storage.Consent{Subject: user.ID, ClientID: req.Client.ID, Scope: sc, Claims: claims, CreatedAt: req.Time}
 	if err := a.store.consents.SaveConsent(ctx, c); err != nil {
-		a.log.LogAttrs(ctx, slog.LevelError, "saving consent failed", slog.Any("error", err))
+		a.logFailure(ctx, "saving consent failed", err)
 	}
 }
 
@@ -276,9 +312,14 @@ func unionScope(a, b grantry.Scope) grantry.Scope {
 }
 
 func (a *app) showConsent(w http.ResponseWriter, r *http.Request, req *authserver.AuthorizationRequest, sess *session, user *storage.User) {
-	path := requestPath(req)
+	path, ok := a.pagePath(w, r, req)
+	if !ok {
+		return
+	}
+	text := pageLocale(r, req.Get("ui_locales"))
 	p := consentPage{
-		Title:       "Allow access",
+		pageText:    text,
+		Title:       text.T["allowAccess"],
 		CSRF:        a.sessions.csrfToken(sess),
 		Return:      path,
 		Client:      clientName(req.Client),
@@ -288,7 +329,7 @@ func (a *app) showConsent(w http.ResponseWriter, r *http.Request, req *authserve
 		Action:      path,
 	}
 	for _, s := range req.Scope {
-		p.Scopes = append(p.Scopes, scopeItem{Name: s, Description: scopeDescriptions[s]})
+		p.Scopes = append(p.Scopes, scopeItem{Name: s, Description: text.T["scope_"+s]})
 	}
 	a.render(w, r, http.StatusOK, a.pages.consent, p)
 }

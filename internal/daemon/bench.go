@@ -17,21 +17,37 @@ import (
 type benchFlags struct {
 	commonFlags
 	url, clientID, clientSecret, scope string
+	flow, redirectURI                  string
+	username, password                 string
 	concurrency, requests              int
 	duration                           time.Duration
 }
 
-// cmdBench drives a running server's token endpoint with client
-// credentials requests and prints the throughput and latency percentiles.
-// It stops after --requests requests or --duration, whichever is first.
+// Flows grantry bench drives.
+const (
+	benchClientCredentials = "client_credentials"
+	benchCode              = "code"
+)
+
+// benchPasswordEnv holds the password of the user the code flow signs
+// in; it is never a flag, so that other local users cannot read it.
+const benchPasswordEnv = "GRANTRY_BENCH_PASSWORD"
+
+// cmdBench drives a running server with client credentials requests, or
+// with authorization-code flows, and prints the throughput and latency
+// percentiles. It stops after --requests requests (or flows) or
+// --duration, whichever is first.
 func cmdBench(ctx context.Context, env *environment, args []string) error {
 	var f benchFlags
-	fs := env.flagSet("bench", "", "Load-test a running server's token endpoint with client_credentials requests.")
+	fs := env.flagSet("bench", "", "Load-test a running server with client_credentials requests or authorization-code flows.")
 	f.commonFlags.register(fs)
 	fs.StringVar(&f.url, "url", "http://127.0.0.1:8080/token", "token endpoint URL")
-	fs.StringVar(&f.clientID, "client-id", "", "client_id of a confidential client allowed client_credentials")
+	fs.StringVar(&f.flow, "flow", benchClientCredentials, "what to measure: client_credentials (one token request) or code (GET /authorize with a signed-in user and remembered consent, then POST /token)")
+	fs.StringVar(&f.clientID, "client-id", "", "client_id of a confidential client allowed the flow")
 	fs.StringVar(&f.clientSecret, "client-secret", "", "its secret (better: GRANTRY_CLIENT_SECRET)")
-	fs.StringVar(&f.scope, "scope", "", "scope to request")
+	fs.StringVar(&f.scope, "scope", "", "scope to request; with openid the code flow also makes an ID token")
+	fs.StringVar(&f.redirectURI, "redirect-uri", "", "code flow: a redirect URI registered for the client (nothing needs to listen there)")
+	fs.StringVar(&f.username, "username", "", "code flow: the user to sign in as, whose password is in "+benchPasswordEnv)
 	fs.IntVar(&f.concurrency, "concurrency", 16, "requests in flight at once")
 	fs.IntVar(&f.requests, "requests", 20000, "requests to send at most")
 	fs.DurationVar(&f.duration, "duration", 30*time.Second, "how long to run at most")
@@ -45,7 +61,20 @@ func cmdBench(ctx context.Context, env *environment, args []string) error {
 	if f.clientID == "" || f.clientSecret == "" || f.concurrency < 1 || f.requests < 1 || f.duration <= 0 {
 		return errors.New("bench needs --client-id, --client-secret, and positive --concurrency, --requests and --duration")
 	}
-	res := runBench(ctx, &f)
+	switch f.flow {
+	case benchClientCredentials:
+	case benchCode:
+		f.password, _ = env.getenv(benchPasswordEnv)
+		if f.redirectURI == "" || f.username == "" || f.password == "" {
+			return errors.New("bench --flow code needs --redirect-uri, --username and the password in " + benchPasswordEnv)
+		}
+	default:
+		return fmt.Errorf("bench: unknown --flow %q: want client_credentials or code", f.flow)
+	}
+	res, err := runBench(ctx, &f)
+	if err != nil {
+		return err
+	}
 	res.print(env.stdout, &f)
 	if res.ok == 0 {
 		return fmt.Errorf("no request succeeded (%s)", res.firstError)
@@ -61,54 +90,90 @@ type benchResult struct {
 	firstError string
 }
 
-func runBench(ctx context.Context, f *benchFlags) *benchResult {
-	ctx, cancel := context.WithTimeout(ctx, f.duration)
-	defer cancel()
+// runBench prepares one worker per --concurrency (for the code flow, a
+// signed-in browser each), then runs them against the clock.
+func runBench(ctx context.Context, f *benchFlags) (*benchResult, error) {
 	tr := &http.Transport{MaxIdleConnsPerHost: f.concurrency, MaxConnsPerHost: f.concurrency}
 	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	body := url.Values{"grant_type": {"client_credentials"}}
-	if f.scope != "" {
-		body.Set("scope", f.scope)
+	ops, err := benchWorkers(ctx, f, tr)
+	if err != nil {
+		return nil, err
 	}
-	payload := body.Encode()
+	ctx, cancel := context.WithTimeout(ctx, f.duration)
+	defer cancel()
 	var next atomic.Int64
-	results := make([]*benchResult, f.concurrency)
+	results := make([]*benchResult, len(ops))
 	var wg sync.WaitGroup
 	start := time.Now()
-	for w := range results {
+	for w, op := range ops {
 		results[w] = &benchResult{}
 		wg.Go(func() {
 			for ctx.Err() == nil && next.Add(1) <= int64(f.requests) {
-				results[w].one(ctx, client, f, payload)
+				results[w].time(ctx, op)
 			}
 		})
 	}
 	wg.Wait()
-	return merge(results, time.Since(start))
+	return merge(results, time.Since(start)), nil
 }
 
-// one sends one token request and records its outcome.
-func (r *benchResult) one(ctx context.Context, client *http.Client, f *benchFlags, payload string) {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, f.url, strings.NewReader(payload))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(url.QueryEscape(f.clientID), url.QueryEscape(f.clientSecret))
-	t0 := time.Now()
-	resp, err := client.Do(req)
+// benchWorkers returns what each worker repeats.
+func benchWorkers(ctx context.Context, f *benchFlags, tr *http.Transport) ([]func(context.Context) error, error) {
+	ops := make([]func(context.Context) error, f.concurrency)
+	if f.flow != benchCode {
+		client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+		body := url.Values{"grant_type": {"client_credentials"}}
+		if f.scope != "" {
+			body.Set("scope", f.scope)
+		}
+		payload := body.Encode()
+		for w := range ops {
+			ops[w] = func(ctx context.Context) error { return clientCredentials(ctx, client, f, payload) }
+		}
+		return ops, nil
+	}
+	authorize, err := authorizationEndpoint(ctx, &http.Client{Transport: tr, Timeout: 30 * time.Second}, f.url)
 	if err != nil {
+		return nil, err
+	}
+	for w := range ops {
+		cw, err := newCodeWorker(ctx, f, tr, authorize)
+		if err != nil {
+			return nil, err
+		}
+		ops[w] = cw.flow
+	}
+	return ops, nil
+}
+
+// time runs op once and records its outcome.
+func (r *benchResult) time(ctx context.Context, op func(context.Context) error) {
+	t0 := time.Now()
+	if err := op(ctx); err != nil {
 		if ctx.Err() == nil {
 			r.fail(err.Error())
 		}
 		return
 	}
+	r.ok++
+	r.latencies = append(r.latencies, time.Since(t0))
+}
+
+// clientCredentials sends one token request.
+func clientCredentials(ctx context.Context, client *http.Client, f *benchFlags, payload string) error {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, f.url, strings.NewReader(payload))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(f.clientID), url.QueryEscape(f.clientSecret))
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		r.fail(resp.Status)
-		return
+		return errors.New(resp.Status)
 	}
-	r.ok++
-	r.latencies = append(r.latencies, time.Since(t0))
+	return nil
 }
 
 func (r *benchResult) fail(why string) {
@@ -143,9 +208,13 @@ func (r *benchResult) percentile(p float64) time.Duration {
 
 func (r *benchResult) print(w io.Writer, f *benchFlags) {
 	rate := float64(r.ok) / r.elapsed.Seconds()
-	fmt.Fprintf(w, "target:      %s (client_credentials, concurrency %d)\n", f.url, f.concurrency)
+	unit := "req"
+	if f.flow == benchCode {
+		unit = "flows"
+	}
+	fmt.Fprintf(w, "target:      %s (%s, concurrency %d)\n", f.url, f.flow, f.concurrency)
 	fmt.Fprintf(w, "requests:    %d ok, %d failed in %.2fs\n", r.ok, r.failed, r.elapsed.Seconds())
-	fmt.Fprintf(w, "throughput:  %.0f req/s\n", rate)
+	fmt.Fprintf(w, "throughput:  %.0f %s/s\n", rate, unit)
 	fmt.Fprintf(w, "latency:     p50 %s  p90 %s  p99 %s  max %s\n",
 		round(r.percentile(50)), round(r.percentile(90)), round(r.percentile(99)), round(r.percentile(100)))
 	if r.firstError != "" {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/grantry/grantry"
 )
@@ -118,6 +119,8 @@ func TestServeConfigCheck(t *testing.T) {
 		{"cert without key", func(c *serveConfig) { c.TLSCert = "c.pem" }, "--tls-cert and --tls-key", ""},
 		{"bad addr", func(c *serveConfig) { c.Addr = "8080" }, "--addr", ""},
 		{"zero refresh lifetime", func(c *serveConfig) { c.RefreshLifetime = 0 }, "--refresh-lifetime", ""},
+		{"zero access token lifetime", func(c *serveConfig) { c.AccessTokenLifetime = 0 }, "--access-token-lifetime", ""},
+		{"negative access token lifetime", func(c *serveConfig) { c.AccessTokenLifetime = -time.Minute }, "--access-token-lifetime", ""},
 		{"jwt-bearer without issuers", func(c *serveConfig) { _ = c.Grants.Set(string(grantry.GrantJWTBearer)) }, "--jwt-bearer-issuers and --grants", ""},
 		{"issuers without jwt-bearer", func(c *serveConfig) { c.JWTBearerIssuers = "issuers.json" }, "--jwt-bearer-issuers and --grants", ""},
 		{"jwt-bearer with issuers", func(c *serveConfig) {

@@ -3,9 +3,11 @@ package daemon
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/grantry/grantry/keyset"
@@ -25,13 +27,18 @@ const keyReloadInterval = time.Minute
 const jwksMaxAge = min(time.Hour, keyset.DefaultPublicationDelay/2)
 
 // newKeyManager returns the manager of the signing keys of b, sealed with
-// the key-encryption key the flags name.
-func newKeyManager(ctx context.Context, f *kekFlags, b *backend) (*keyset.Manager, *kek, error) {
+// the key-encryption key the flags name, keeping a key of each algorithm
+// of algs.
+func newKeyManager(ctx context.Context, f *kekFlags, algs *algFlags, b *backend) (*keyset.Manager, *kek, error) {
+	list, err := algs.algorithms()
+	if err != nil {
+		return nil, nil, err
+	}
 	k, sealer, err := openKEK(ctx, f, b)
 	if err != nil {
 		return nil, nil, err
 	}
-	return keyset.NewManager(b.keys, sealer, keyset.ManagerConfig{}), k, nil
+	return keyset.NewManager(b.keys, sealer, keyset.ManagerConfig{Algorithms: list}), k, nil
 }
 
 // openKEK resolves the key-encryption key the flags name and returns it
@@ -49,6 +56,46 @@ func openKEK(ctx context.Context, f *kekFlags, b *backend) (*kek, *keyset.Sealer
 	return k, sealer, nil
 }
 
+// defaultSigningAlgs have a signing key unless --signing-algs says
+// otherwise: ES256 signs, RS256 is there for the clients that need it.
+var defaultSigningAlgs = []keyset.Algorithm{keyset.ES256, keyset.RS256}
+
+// algFlags is --signing-algs, of serve and of the key commands: the
+// algorithms that have a signing key, the first signing the ID tokens of
+// clients registered without an algorithm.
+type algFlags struct {
+	list listFlag
+}
+
+func (f *algFlags) register(fs *flag.FlagSet) {
+	fs.Var(&f.list, "signing-algs", "comma-separated `list` of the algorithms that have a signing key, published in the JWK Set: "+
+		"the first signs ID tokens of clients without --id-token-alg; RS256 must be among them (OpenID Connect Discovery 1.0 §3); "+
+		"add EdDSA for an Ed25519 key; give every process of a database the same list (default ES256,RS256)")
+}
+
+// algorithms returns the algorithms of the flag, checked: asymmetric,
+// once each, RS256 among them.
+func (f *algFlags) algorithms() ([]keyset.Algorithm, error) {
+	if len(f.list.vals) == 0 {
+		return slices.Clone(defaultSigningAlgs), nil
+	}
+	var out []keyset.Algorithm
+	for _, v := range f.list.vals {
+		alg := keyset.Algorithm(v)
+		if !slices.Contains(keyset.AsymmetricAlgorithms(), alg) {
+			return nil, fmt.Errorf("--signing-algs: %q is not one of %s", v, algorithmNames())
+		}
+		if slices.Contains(out, alg) {
+			return nil, fmt.Errorf("--signing-algs: %s is given twice", v)
+		}
+		out = append(out, alg)
+	}
+	if !slices.Contains(out, keyset.RS256) {
+		return nil, errors.New("--signing-algs: RS256 must be among the algorithms (OpenID Connect Discovery 1.0 §3)")
+	}
+	return out, nil
+}
+
 // explainSealed makes the error of a key-encryption key that opens none
 // of the stored keys say what to do.
 func explainSealed(err error, k *kek) error {
@@ -62,7 +109,11 @@ func explainSealed(err error, k *kek) error {
 // initKeys loads the signing keys, generating them on first start, and
 // lists the JWK Set in the server metadata.
 func (a *app) initKeys(ctx context.Context, k *kek) error {
-	m := keyset.NewManager(a.store.keys, a.sealer, keyset.ManagerConfig{})
+	list, err := a.cfg.algs.algorithms()
+	if err != nil {
+		return err
+	}
+	m := keyset.NewManager(a.store.keys, a.sealer, keyset.ManagerConfig{Algorithms: list})
 	set, err := m.Load(ctx)
 	if err != nil {
 		return explainSealed(err, k)

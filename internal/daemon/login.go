@@ -1,13 +1,14 @@
 package daemon
 
 import (
-	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/grant/password"
 	"github.com/grantry/grantry/openid"
@@ -29,15 +30,21 @@ func (a *app) serveLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 // showLogin renders the form, starting a session for its CSRF token when
-// the browser has none.
+// the browser has none, with the message of key msg, if any. It is in the
+// language of the ui_locales of the request it returns to.
 func (a *app) showLogin(w http.ResponseWriter, r *http.Request, status int, ret, username, msg string) {
 	sess := a.sessions.load(r)
 	if sess == nil {
 		sess = a.sessions.fresh()
 		a.sessions.save(w, sess)
 	}
+	text := pageLocale(r, uiLocalesOf(ret))
+	if msg != "" {
+		msg = text.T[msg]
+	}
 	a.render(w, r, status, a.pages.login, loginPage{
-		Title:    "Sign in",
+		pageText: text,
+		Title:    text.T["signIn"],
 		CSRF:     a.sessions.csrfToken(sess),
 		Return:   ret,
 		Client:   a.returnClientName(r, ret),
@@ -47,20 +54,18 @@ func (a *app) showLogin(w http.ResponseWriter, r *http.Request, status int, ret,
 }
 
 func (a *app) postLogin(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		a.message(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+	if !a.readForm(w, r) {
 		return
 	}
 	f := r.PostForm
 	ret := safeReturn(f.Get("return"))
 	old := a.sessions.load(r)
 	if !a.sessions.checkCSRF(old, f.Get("csrf")) {
-		a.showLogin(w, r, http.StatusForbidden, ret, "", "Your sign-in form expired. Please try again.")
+		a.showLogin(w, r, http.StatusForbidden, ret, "", "formExpired")
 		return
 	}
 	username := f.Get("username")
-	u, err := a.auth.authenticate(r.Context(), username, f.Get("password"))
+	u, err := a.auth.authenticate(withRemote(r).Context(), username, f.Get("password"))
 	if err != nil {
 		a.loginFailed(w, r, ret, username, err)
 		return
@@ -82,11 +87,21 @@ func (a *app) postLogin(w http.ResponseWriter, r *http.Request) {
 func (a *app) loginFailed(w http.ResponseWriter, r *http.Request, ret, username string, err error) {
 	if errors.Is(err, password.ErrInvalidCredentials) {
 		a.log.LogAttrs(r.Context(), slog.LevelInfo, "sign-in failed", slog.String("remote", r.RemoteAddr))
-		a.showLogin(w, r, http.StatusBadRequest, ret, username, "Wrong username or password.")
+		a.showLogin(w, r, http.StatusBadRequest, ret, username, "wrongPassword")
 		return
 	}
-	a.log.LogAttrs(r.Context(), slog.LevelError, "sign-in error", slog.Any("error", err))
-	a.showLogin(w, r, http.StatusServiceUnavailable, ret, username, "Signing in is not possible right now. Please try again later.")
+	if e, ok := grantry.AsError(err); ok && e.Code == grantry.ErrTemporarilyUnavailable {
+		w.Header().Set("Retry-After", e.Header.Get("Retry-After"))
+		msg := "loginBusy"
+		if e.Status == http.StatusTooManyRequests {
+			a.log.LogAttrs(r.Context(), slog.LevelWarn, "sign-in throttled", slog.String("remote", r.RemoteAddr))
+			msg = "loginThrottled"
+		}
+		a.showLogin(w, r, e.Status, ret, username, msg)
+		return
+	}
+	a.logFailure(r.Context(), "sign-in error", err)
+	a.showLogin(w, r, http.StatusServiceUnavailable, ret, username, "loginUnavailable")
 }
 
 // serveLogout is the sign-out page and the end_session_endpoint
@@ -103,9 +118,7 @@ func (a *app) serveLogout(w http.ResponseWriter, r *http.Request) {
 		a.message(w, r, http.StatusMethodNotAllowed, "Method not allowed", "Use the sign-out button.")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		a.message(w, r, http.StatusBadRequest, "Bad request", "The request could not be read.")
+	if !a.readForm(w, r) {
 		return
 	}
 	params := logoutParams(r.Form)
@@ -150,13 +163,14 @@ func (a *app) confirmLogout(w http.ResponseWriter, r *http.Request, sess *sessio
 		a.afterLogout(w, r, lr)
 		return
 	}
+	text := pageLocale(r, params.Get("ui_locales"))
 	p := messagePage{
-		Title: "Sign out", CSRF: a.sessions.csrfToken(sess), SignOut: true,
-		Message: "You are signed in as " + user.Username + ". Sign out?",
+		pageText: text, Title: text.T["signOut"], CSRF: a.sessions.csrfToken(sess), SignOut: true,
+		Message: fmt.Sprintf(text.T["confirmSignOut"], user.Username),
 		Hidden:  map[string]string{},
 	}
 	if lr.Client != nil {
-		p.Message = clientName(lr.Client) + " asks to sign you out. You are signed in as " + user.Username + "."
+		p.Message = fmt.Sprintf(text.T["clientSignOut"], clientName(lr.Client), user.Username)
 	}
 	for k := range params {
 		p.Hidden[k] = params.Get(k)
@@ -175,7 +189,8 @@ func (a *app) afterLogout(w http.ResponseWriter, r *http.Request, lr *openid.Log
 		http.Redirect(w, r, ret, http.StatusSeeOther)
 		return
 	}
-	a.render(w, r, http.StatusOK, a.pages.message, messagePage{Title: "Signed out", Message: "You are signed out."})
+	text := pageLocale(r, r.Form.Get("ui_locales"))
+	a.render(w, r, http.StatusOK, a.pages.message, messagePage{pageText: text, Title: text.T["signedOut"], Message: text.T["signedOutMsg"]})
 }
 
 // endSession deletes the signed-in session of sess, if any, and logs msg;
@@ -191,42 +206,30 @@ func (a *app) endSession(r *http.Request, sess *session, msg string) bool {
 		rec, err = a.sessions.signOut(ctx, sess)
 	}
 	if err != nil {
-		a.log.LogAttrs(ctx, slog.LevelError, "ending a session failed", slog.Any("error", err))
+		a.logFailure(ctx, "ending a session failed", err)
 		return false
 	}
 	if rec != nil {
 		a.log.LogAttrs(ctx, slog.LevelInfo, msg, slog.String("user", rec.Subject), slog.String("sid", rec.ID),
 			slog.Int("clients", len(rec.Clients)))
-		a.notifyLogout(ctx, rec)
+		if len(rec.Clients) > 0 {
+			// Ending it queued its logout: tell its clients now.
+			a.drainLogouts(ctx)
+		}
 	}
 	return true
-}
-
-// notifyLogout tells the clients the ended session signed in to, in the
-// background (Back-Channel Logout 1.0).
-func (a *app) notifyLogout(ctx context.Context, rec *storage.Session) {
-	var clients []*storage.Client
-	for _, id := range rec.Clients {
-		c, err := a.store.clients.GetClient(ctx, id)
-		if err != nil {
-			continue // deleted since: nobody to tell
-		}
-		clients = append(clients, c)
-	}
-	a.logoutNotifier.Notify(clients, rec.Subject, rec.ID)
 }
 
 // serveHome shows who is signed in, with a sign-out button.
 func (a *app) serveHome(w http.ResponseWriter, r *http.Request) {
 	sess, user := a.signedIn(r)
-	if user == nil {
-		a.message(w, r, http.StatusOK, "Not signed in", "You are not signed in. Applications send you here when they need you to.")
-		return
+	text := pageLocale(r, "")
+	p := messagePage{pageText: text, Title: text.T["notSignedIn"], Message: text.T["notSignedInMsg"]}
+	if user != nil {
+		p.Title, p.Message = text.T["signedIn"], fmt.Sprintf(text.T["signedInMsg"], user.Username)
+		p.CSRF, p.SignOut = a.sessions.csrfToken(sess), true
 	}
-	a.render(w, r, http.StatusOK, a.pages.message, messagePage{
-		Title: "Signed in", CSRF: a.sessions.csrfToken(sess), SignOut: true,
-		Message: "You are signed in as " + user.Username + ".",
-	})
+	a.render(w, r, http.StatusOK, a.pages.message, p)
 }
 
 func (a *app) serveNotFound(w http.ResponseWriter, r *http.Request) {

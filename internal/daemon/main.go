@@ -46,6 +46,7 @@ var commands = []command{
 	{"user", "create, list, show, update and delete users and set their passwords", cmdUser},
 	{"keys", "list, rotate and retire the signing keys", cmdKeys},
 	{"session", "list and revoke sign-in sessions", cmdSession},
+	{"registration-token", "create, list and revoke the initial access tokens of client registration", cmdRegistrationToken},
 	{"migrate", "create or upgrade the database schema", cmdMigrate},
 	{"bench", "load-test a running server's token endpoint", cmdBench},
 }
@@ -72,8 +73,12 @@ func (env *environment) dispatch(ctx context.Context, args []string) error {
 func (env *environment) usage(w io.Writer) {
 	var b strings.Builder
 	b.WriteString("usage: grantry COMMAND [flags]\n\nCommands:\n")
+	width := 0
 	for _, c := range commands {
-		fmt.Fprintf(&b, "  %-8s %s\n", c.name, c.summary)
+		width = max(width, len(c.name))
+	}
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-*s %s\n", width, c.name, c.summary)
 	}
 	b.WriteString(settingsHelp)
 	b.WriteString("\nRun grantry COMMAND -h for the flags of a command and their defaults.\n")

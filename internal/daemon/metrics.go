@@ -28,6 +28,10 @@ type metrics struct {
 
 	mu     sync.Mutex
 	errors map[errorKey]uint64
+
+	// signIns reports the password checks refused: throttled, for too
+	// many failures, and busy, for too many at once. Nil reports none.
+	signIns func() (throttled, busy uint64)
 }
 
 type endpointStats struct {
@@ -87,6 +91,7 @@ func (m *metrics) serveMetrics(w http.ResponseWriter, _ *http.Request) {
 	m.writeLatency(bw)
 	m.writeTokens(bw)
 	m.writeErrors(bw)
+	m.writeSignIns(bw)
 	_ = bw.Flush()
 }
 
@@ -170,4 +175,14 @@ func cmpString(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+func (m *metrics) writeSignIns(w *bufio.Writer) {
+	if m.signIns == nil {
+		return
+	}
+	throttled, busy := m.signIns()
+	fmt.Fprint(w, "# HELP grantry_password_checks_refused_total Password checks refused, by reason: throttled (too many failures) or busy (too many at once).\n# TYPE grantry_password_checks_refused_total counter\n")
+	fmt.Fprintf(w, "grantry_password_checks_refused_total{reason=\"throttled\"} %d\n", throttled)
+	fmt.Fprintf(w, "grantry_password_checks_refused_total{reason=\"busy\"} %d\n", busy)
 }

@@ -32,14 +32,23 @@ var (
 // the errors it answers.
 func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *openid.Provider, sealer *keyset.Sealer, log *slog.Logger) (*authserver.Server, error) {
 	scopes, _ := grantry.ParseScope(cfg.Scopes)
+	var objects *authserver.RequestObjectConfig
+	if cfg.RequestObjects {
+		objects = &authserver.RequestObjectConfig{
+			Keys:          authserver.NewClientKeys(keyset.RemoteConfig{}),
+			RequireSigned: cfg.RequireSignedRequestObject,
+		}
+	}
 	srv, err := authserver.New(authserver.Config{
-		Issuer:          cfg.Issuer,
-		Clients:         b.clients,
-		Tokens:          b.tokens,
-		Scopes:          scopes,
-		RefreshLifetime: cfg.RefreshLifetime,
-		Logger:          log,
-		Endpoints:       authserver.EndpointURLs{Authorization: "/authorize", Token: "/token"},
+		RequestObjects:      objects,
+		Issuer:              cfg.Issuer,
+		Clients:             b.clients,
+		Tokens:              b.tokens,
+		Scopes:              scopes,
+		RefreshLifetime:     cfg.RefreshLifetime,
+		AccessTokenLifetime: cfg.AccessTokenLifetime,
+		Logger:              log,
+		Endpoints:           authserver.EndpointURLs{Authorization: "/authorize", Token: "/token"},
 		Events: authserver.Events{
 			TokenIssued: func(_ context.Context, tok *storage.Token) { m.countToken(tok.GrantType) },
 			Failed:      noteFailure,

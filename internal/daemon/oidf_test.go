@@ -44,15 +44,15 @@ type oidf struct {
 	userID string
 }
 
-// newOIDF is a harness with the implicit grant enabled, a user with
+// newOIDF is a harness, changed by opts, with the implicit grant enabled, a user with
 // claims and a confidential client allowed every response type.
-func newOIDF(t *testing.T) *oidf {
+func newOIDF(t *testing.T, opts ...func(*serveConfig)) *oidf {
 	t.Helper()
-	h := newHarness(t, func(c *serveConfig) {
+	h := newHarness(t, append([]func(*serveConfig){func(c *serveConfig) {
 		if err := c.Grants.Set("authorization_code,refresh_token,implicit"); err != nil {
 			t.Fatal(err)
 		}
-	})
+	}}, opts...)...)
 	u := &storage.User{ID: "id-" + oidfUser, Username: oidfUser, PasswordHash: secret.HashSecret(oidfPassword), CreatedAt: time.Now(), Claims: oidfClaims}
 	if err := h.store.CreateUser(t.Context(), u); err != nil {
 		t.Fatal(err)
@@ -588,7 +588,9 @@ func TestOIDFBasic(t *testing.T) {
 			})
 			req := hdr + "." + base64.RawURLEncoding.EncodeToString(body) + "."
 			f := o.authorize(c, authzQuery("request", req))
-			wantError(t, o.callback(f, false), "request_not_supported")
+			// Request objects are supported, signed ones only: the
+			// unsigned one is refused as invalid (RFC 9101 §6.2).
+			wantError(t, o.callback(f, false), "invalid_request_object")
 		}},
 		{"oidcc-claims-essential", func(t *testing.T, o *oidf) {
 			claims := `{"userinfo":{"name":{"essential":true}}}`

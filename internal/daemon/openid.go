@@ -33,6 +33,7 @@ func newProvider(ctx context.Context, cfg *serveConfig, b *backend, keys func() 
 	return openid.New(openid.Config{
 		Issuer: cfg.Issuer, Keys: keys, Claims: userClaims{b.users}, PairwiseSecret: secret,
 		UserInfoEndpoint: userInfoPath, JWKSURI: jwksPath, EndSessionEndpoint: logoutPath, BackchannelLogout: true,
+		UILocales: pageLocales,
 	})
 }
 

@@ -21,6 +21,16 @@ const oidcClient, oidcBack = "rp", "https://rp.example/bye"
 // logout endpoint is logoutURI.
 func (h *harness) addOIDCClient(logoutURI string) string {
 	h.t.Helper()
+	c, sec := oidcClientRecord(logoutURI)
+	if err := h.store.CreateClient(h.t.Context(), c); err != nil {
+		h.t.Fatal(err)
+	}
+	return sec
+}
+
+// oidcClientRecord returns the OpenID client of addOIDCClient and its
+// secret.
+func oidcClientRecord(logoutURI string) (*storage.Client, string) {
 	sec := secret.Token()
 	c := &storage.Client{
 		ID: oidcClient, Name: "Relying Party", AuthMethod: grantry.AuthClientSecretBasic, SecretHash: secret.HashSecret(sec),
@@ -28,10 +38,7 @@ func (h *harness) addOIDCClient(logoutURI string) string {
 		ResponseTypes: []grantry.ResponseType{grantry.ResponseCode}, Scope: grantry.MustParseScope("openid profile email"),
 		PostLogoutRedirectURIs: []string{oidcBack}, BackchannelLogoutURI: logoutURI,
 	}
-	if err := h.store.CreateClient(h.t.Context(), c); err != nil {
-		h.t.Fatal(err)
-	}
-	return sec
+	return c, sec
 }
 
 func oidcPath(extra ...string) string {

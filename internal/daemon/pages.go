@@ -3,8 +3,8 @@ package daemon
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"html/template"
-	"log/slog"
 	"net/http"
 )
 
@@ -36,6 +36,7 @@ func loadPages() *pages {
 
 // loginPage is what the sign-in form shows.
 type loginPage struct {
+	pageText
 	Title, CSRF, Return string
 	Client, Username    string
 	Error               string
@@ -43,6 +44,7 @@ type loginPage struct {
 
 // consentPage is what the consent form shows.
 type consentPage struct {
+	pageText
 	Title, CSRF, Return string
 	Client, Username    string
 	Scopes              []scopeItem
@@ -57,6 +59,7 @@ type scopeItem struct{ Name, Description string }
 
 // messagePage is a page with a message, and a sign-out button or a link.
 type messagePage struct {
+	pageText
 	Title, CSRF, Message string
 	SignOut              bool
 	// Hidden are fields the sign-out form carries: the parameters of a
@@ -80,7 +83,7 @@ func setPageHeaders(h http.Header) {
 func (a *app) render(w http.ResponseWriter, r *http.Request, status int, t *template.Template, data any) {
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
-		a.log.LogAttrs(r.Context(), slog.LevelError, "page rendering failed", slog.Any("error", err))
+		a.logFailure(r.Context(), "page rendering failed", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -89,9 +92,9 @@ func (a *app) render(w http.ResponseWriter, r *http.Request, status int, t *temp
 	_, _ = w.Write(buf.Bytes())
 }
 
-// message renders a page with a title and a message.
+// message renders a page with a title and a message, in English.
 func (a *app) message(w http.ResponseWriter, r *http.Request, status int, title, msg string) {
-	a.render(w, r, status, a.pages.message, messagePage{Title: title, Message: msg})
+	a.render(w, r, status, a.pages.message, messagePage{pageText: english, Title: title, Message: msg})
 }
 
 // serveStylesheet serves the one stylesheet the pages use.
@@ -103,12 +106,20 @@ func serveStylesheet(w http.ResponseWriter, _ *http.Request) {
 	_, _ = w.Write(stylesheet)
 }
 
-// scopeDescriptions explain the scopes whose meaning is standard.
-var scopeDescriptions = map[string]string{
-	"openid":         "Confirm who you are",
-	"profile":        "See your basic profile",
-	"email":          "See your email address",
-	"address":        "See your postal address",
-	"phone":          "See your phone number",
-	"offline_access": "Keep access while you are away",
+// readForm parses a posted form of at most maxFormBytes. On failure it
+// answers 413 for a body over the limit, 400 for any other fault, and
+// returns false.
+func (a *app) readForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	err := r.ParseForm()
+	var tooLarge *http.MaxBytesError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &tooLarge):
+		a.message(w, r, http.StatusRequestEntityTooLarge, "Request too large", "The form is larger than a form of this server can be.")
+	default:
+		a.message(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+	}
+	return false
 }

@@ -10,9 +10,10 @@ import (
 	"unicode/utf8"
 )
 
-// Password length limits, in bytes.
+// Password length limits: at least minPassword characters, at most
+// maxPassword bytes.
 const (
-	minPassword = 8
+	minPassword = 10
 	maxPassword = 1024
 )
 
@@ -35,12 +36,14 @@ func readNewPassword(env *environment) (string, error) {
 
 func checkPassword(pw string) error {
 	switch {
-	case len(pw) < minPassword:
-		return fmt.Errorf("the password must have at least %d characters", minPassword)
 	case len(pw) > maxPassword:
 		return fmt.Errorf("the password may have at most %d bytes", maxPassword)
 	case !utf8.ValidString(pw):
 		return errors.New("the password must be UTF-8")
+	case utf8.RuneCountInString(pw) < minPassword:
+		return fmt.Errorf("the password must have at least %d characters", minPassword)
+	case common(pw):
+		return errors.New("the password is one of the most common ones: choose another")
 	}
 	return nil
 }

@@ -38,7 +38,7 @@ func stored(t *testing.T, h *harness, d time.Duration) (token, code bool) {
 	t.Helper()
 	_, err := h.store.TokenByAccess(t.Context(), secret.Digest("at-"+d.String()))
 	token = err == nil
-	_, err = h.store.ConsumeAuthorizationCode(t.Context(), secret.Digest("code-"+d.String()), time.Now())
+	_, err = h.store.ConsumeAuthorizationCode(t.Context(), secret.Digest("code-"+d.String()), testClient, time.Now())
 	code = err == nil || errors.Is(err, storage.ErrCodeUsed)
 	return token, code
 }

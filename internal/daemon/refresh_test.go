@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -54,4 +55,54 @@ func (h *harness) refreshRecord(rt string) *storage.Token {
 		h.t.Fatalf("TokenByRefresh: %v", err)
 	}
 	return tok
+}
+
+// TestAccessTokenLifetime: access tokens of grantry serve live one hour
+// unless --access-token-lifetime says otherwise, whatever the grant.
+func TestAccessTokenLifetime(t *testing.T) {
+	tests := []struct {
+		name     string
+		lifetime time.Duration // 0: the default
+		want     string
+	}{
+		{"default", 0, "3600"},
+		{"five minutes", 5 * time.Minute, "300"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, func(c *serveConfig) {
+				if tt.lifetime > 0 {
+					c.AccessTokenLifetime = tt.lifetime
+				}
+			})
+			c := h.browser()
+			page := h.consentPage(c, authorizePath("scope", "profile"))
+			r := h.post(c, consentAction(t, page.body), url.Values{"csrf": {csrfOf(t, page.body)}, "decision": {"approve"}})
+			code := h.exchange(r.location(t).Query().Get("code"))
+			refresh := jsonField(t, code.body, "refresh_token")
+			req, _ := http.NewRequest(http.MethodPost, h.url("/token"), strings.NewReader(url.Values{"grant_type": {"client_credentials"}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.SetBasicAuth(testClient, h.secret)
+			cc := do(t, http.DefaultClient, req)
+			req, _ = http.NewRequest(http.MethodPost, h.url("/token"), strings.NewReader(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.SetBasicAuth(testClient, h.secret)
+			rt := do(t, http.DefaultClient, req)
+			for name, body := range map[string]string{"authorization_code": code.body, "client_credentials": cc.body, "refresh_token": rt.body} {
+				if got := jsonNumber(t, body, "expires_in"); got != tt.want {
+					t.Errorf("%s: expires_in %s, want %s", name, got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+// jsonNumber returns a number member of a JSON body as written.
+func jsonNumber(t *testing.T, body, name string) string {
+	t.Helper()
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		t.Fatalf("body %q is not JSON: %v", body, err)
+	}
+	return string(m[name])
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -38,6 +39,9 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer func() { _ = b.close() }()
+	for _, w := range b.warnings {
+		log.Warn(w)
+	}
 	a, err := newApp(ctx, cfg, b, log)
 	if err != nil {
 		return err
@@ -62,10 +66,11 @@ func (a *app) announce(ctx context.Context, addr string) {
 }
 
 // run serves on ln, purges expired codes, tokens, sessions and signing
-// keys, and reloads the signing keys, until ctx is done, then shuts down
-// gracefully: /readyz fails at once, requests are still served for
-// DrainDelay, then the listener closes, in-flight requests get
-// ShutdownTimeout to finish and back-channel logouts as long again.
+// keys, reloads the signing keys and sends queued back-channel logouts,
+// until ctx is done, then shuts down gracefully: /readyz fails at once,
+// requests are still served for DrainDelay, then the listener closes,
+// in-flight requests get ShutdownTimeout to finish and back-channel
+// logouts as long again.
 func (a *app) run(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           a.handler(),
@@ -76,18 +81,8 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
-	pctx, stopLoops := context.WithCancel(ctx) // also stopped when serving fails
-	purged, reloaded := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(purged)
-		a.purgeLoop(pctx)
-	}()
-	go func() {
-		defer close(reloaded)
-		a.keyLoop(pctx)
-	}()
-	defer func() { stopLoops(); <-purged; <-reloaded }()
 	defer a.finishLogouts()
+	defer a.background(ctx)() // also stopped when serving fails
 	return serveUntil(ctx, hs, ln, a.cfg.TLSCert, a.cfg.TLSKey, a.cfg.ShutdownTimeout, func() {
 		a.draining.Store(true)
 		if d := a.cfg.DrainDelay; d > 0 {
@@ -96,6 +91,18 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		}
 		a.log.Info("shutting down: finishing in-flight requests", slog.Duration("timeout", a.cfg.ShutdownTimeout))
 	})
+}
+
+// background starts the loops that purge expired records, reload the
+// signing keys and send queued back-channel logouts, until ctx is done or
+// the returned function is called, which waits for them to stop.
+func (a *app) background(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for _, loop := range []func(context.Context){a.purgeLoop, a.keyLoop, a.logoutLoop} {
+		wg.Go(func() { loop(ctx) })
+	}
+	return func() { cancel(); wg.Wait() }
 }
 
 // finishLogouts gives the back-channel logout notifications under way

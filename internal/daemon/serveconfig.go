@@ -17,10 +17,17 @@ import (
 )
 
 // serveConfig is the configuration of grantry serve.
+// defaultAccessTokenLifetime is the access token lifetime of grantry
+// serve: short, as RFC 9700 §4.14 advises for bearer tokens; the library's
+// per-grant defaults are longer.
+const defaultAccessTokenLifetime = time.Hour
+
 type serveConfig struct {
 	commonFlags
 	// kek says where the key-encryption key of the signing keys is.
-	kek    kekFlags
+	kek kekFlags
+	// algs are the algorithms of the signing keys.
+	algs   algFlags
 	Addr   string
 	Issuer string
 	Redis  string
@@ -48,10 +55,27 @@ type serveConfig struct {
 	// RefreshLifetime is how long a refresh token lives; with
 	// RefreshAbsolute, how long a grant may be refreshed at all.
 	RefreshLifetime time.Duration
-	RefreshAbsolute bool
+	// AccessTokenLifetime is how long an access token lives, whatever
+	// the grant.
+	AccessTokenLifetime time.Duration
+	RefreshAbsolute     bool
 	// Introspectors are the clients, resource servers, that may
 	// introspect every token; any other client only its own.
 	Introspectors *listFlag
+	// Registration says who may register clients at /register (RFC 7591):
+	// nobody (off), anyone (open), or holders of an initial access token
+	// (token).
+	Registration string
+	// PAR mounts the pushed authorization request endpoint (RFC 9126);
+	// RequirePAR makes every client push its requests, and implies PAR.
+	PAR         bool
+	RequirePAR  bool
+	PARLifetime time.Duration
+	// RequestObjects accepts signed request objects (RFC 9101) from
+	// clients with registered keys; RequireSignedRequestObject makes
+	// every client send them.
+	RequestObjects             bool
+	RequireSignedRequestObject bool
 	// JWTBearerIssuers is the JSON file of the issuers whose assertions
 	// the JWT bearer grant accepts.
 	JWTBearerIssuers string
@@ -59,6 +83,13 @@ type serveConfig struct {
 	// issuerDefaulted is set when check filled in Issuer from Addr.
 	issuerDefaulted bool
 }
+
+// The values of --registration.
+const (
+	registrationOff   = "off"
+	registrationOpen  = "open"
+	registrationToken = "token"
+)
 
 // defaultGrants are enabled unless --grants says otherwise; implicit and
 // password are off (RFC 9700 §2.1.2, §2.4).
@@ -76,11 +107,12 @@ var supportedGrants = []grantry.GrantType{
 func (c *serveConfig) register(fs *flag.FlagSet) {
 	c.commonFlags.register(fs)
 	c.kek.register(fs)
+	c.algs.register(fs)
 	c.Grants = newList(defaultGrants...)
 	c.Introspectors = newList()
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on, HOST:PORT")
 	fs.StringVar(&c.Issuer, "issuer", "", "issuer URL (RFC 8414); default http(s)://ADDR when ADDR is a loopback host")
-	fs.StringVar(&c.Redis, "redis", "", "redis:// URL: keep authorization codes in Redis")
+	fs.StringVar(&c.Redis, "redis", "", "redis:// URL: keep authorization codes, pushed authorization requests and the jti replay cache in Redis")
 	fs.Var(c.Grants, "grants", "comma-separated `list` of grant types to enable: authorization_code, refresh_token, client_credentials, implicit, password, "+string(grantry.GrantJWTBearer)+" (with --jwt-bearer-issuers)")
 	fs.StringVar(&c.Scopes, "scopes", "", "space-separated scopes the server knows; empty allows any scope a client is registered with")
 	fs.BoolVar(&c.InsecureDev, "insecure-dev", false, "development only, loopback only: cookies without the Secure attribute, for plain http")
@@ -94,7 +126,14 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.RequirePKCE, "require-pkce", false, "require PKCE from every client, not only public ones")
 	fs.Var(c.Introspectors, "introspectors", "comma-separated `list` of client IDs (resource servers) that may introspect every token; any other client may introspect only its own")
 	fs.BoolVar(&c.AllowPKCEPlain, "allow-pkce-plain", false, "accept the plain PKCE method besides S256")
+	fs.DurationVar(&c.AccessTokenLifetime, "access-token-lifetime", defaultAccessTokenLifetime, "how long an access token lives, whatever the grant")
 	fs.DurationVar(&c.RefreshLifetime, "refresh-lifetime", authserver.DefaultRefreshLifetime, "how long a refresh token lives after its issue")
+	fs.StringVar(&c.Registration, "registration", registrationOff, "dynamic client registration at /register (RFC 7591, RFC 7592): off, open (anyone may register a client) or token (only with an initial access token from grantry registration-token create)")
+	fs.BoolVar(&c.PAR, "par", false, "serve the pushed authorization request endpoint (RFC 9126) at /par")
+	fs.BoolVar(&c.RequirePAR, "require-par", false, "require every client to push its authorization requests (RFC 9126 §5); implies --par")
+	fs.DurationVar(&c.PARLifetime, "par-lifetime", 60*time.Second, "how long the request_uri of a pushed authorization request may be used")
+	fs.BoolVar(&c.RequestObjects, "request-objects", true, "accept signed request objects (RFC 9101, the request parameter, pushed or not) from clients with registered keys (--jwks-uri or --jwks-file)")
+	fs.BoolVar(&c.RequireSignedRequestObject, "require-signed-request-object", false, "require every client to send its authorization requests as signed request objects (RFC 9101 §10.5); implies --request-objects")
 	fs.StringVar(&c.JWTBearerIssuers, "jwt-bearer-issuers", "", "JSON `file` of the issuers whose assertions the "+string(grantry.GrantJWTBearer)+" grant accepts: an array of {issuer, jwks_uri or jwks, subjects or any_subject, scope, clients, algorithms}")
 	fs.BoolVar(&c.RefreshAbsolute, "refresh-absolute", false, "rotated refresh tokens keep the expiry of the first: a sign-in ends --refresh-lifetime after it began, however often it is refreshed")
 }
@@ -108,9 +147,17 @@ func (c *serveConfig) check() error {
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
 	}
+	if c.AccessTokenLifetime <= 0 {
+		return fmt.Errorf("--access-token-lifetime %v: must be positive", c.AccessTokenLifetime)
+	}
 	if c.RefreshLifetime <= 0 {
 		return fmt.Errorf("--refresh-lifetime %v: must be positive", c.RefreshLifetime)
 	}
+	if c.PARLifetime <= 0 || c.PARLifetime > 10*time.Minute {
+		return fmt.Errorf("--par-lifetime %v: must be positive and at most 10m", c.PARLifetime)
+	}
+	c.PAR = c.PAR || c.RequirePAR
+	c.RequestObjects = c.RequestObjects || c.RequireSignedRequestObject
 	if c.InsecureDev && !origin.Loopback(host) {
 		return fmt.Errorf("--insecure-dev is allowed only on a loopback address, not %q", c.Addr)
 	}
@@ -120,6 +167,19 @@ func (c *serveConfig) check() error {
 	}
 	if slices.Contains(grants, grantry.GrantJWTBearer) != (c.JWTBearerIssuers != "") {
 		return fmt.Errorf("--jwt-bearer-issuers and --grants %s go together", grantry.GrantJWTBearer)
+	}
+	if _, err := c.algs.algorithms(); err != nil {
+		return err
+	}
+	switch c.Registration {
+	case registrationOff:
+	case registrationOpen, registrationToken:
+		if strings.TrimSpace(c.Scopes) == "" {
+			// Else a client would register, and be granted, any scope.
+			return fmt.Errorf("--registration %s needs --scopes: the scopes a registered client may have", c.Registration)
+		}
+	default:
+		return fmt.Errorf("--registration %q: want off, open or token", c.Registration)
 	}
 	if _, err := grantry.ParseScope(c.Scopes); err != nil {
 		return fmt.Errorf("--scopes: %w", err)

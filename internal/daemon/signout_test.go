@@ -77,7 +77,7 @@ func TestCopiedCookieEnds(t *testing.T) {
 			}
 		}},
 		{"session revoke ID", func(t *testing.T, h *harness, b *backend, _ *http.Client) {
-			adminOn(t, b, "session", "revoke", h.onlySession().ID)
+			adminOn(t, b, "session", "revoke", "--", h.onlySession().ID) // an ID may begin with -
 		}},
 		{"session revoke --user", func(t *testing.T, _ *harness, b *backend, _ *http.Client) {
 			adminOn(t, b, "session", "revoke", "--user", testUser)
@@ -269,4 +269,29 @@ func TestLogoutWhenStoreFails(t *testing.T) {
 	}
 	flaky.deleteErr.Store(nil)
 	h.wantSignedIn(c, "browser after a failed sign-out", true)
+}
+
+// TestSetPasswordRevokesTokens: a new password ends what the old one
+// obtained: the refresh token issued before no longer works, and the
+// access token is inactive.
+func TestSetPasswordRevokesTokens(t *testing.T) {
+	h, b := memoryHarness(t)
+	c := h.browser()
+	page := h.consentPage(c, authorizePath())
+	r := h.post(c, consentAction(t, page.body), url.Values{"csrf": {csrfOf(t, page.body)}, "decision": {"approve"}})
+	tokens := h.exchange(r.location(t).Query().Get("code")).body
+	if out := adminWithInput(t, b, "a new passw0rd\n", "user", "set-password", testUser); !strings.Contains(out, "tokens revoked") {
+		t.Errorf("set-password printed %q, want the tokens reported revoked", out)
+	}
+	req, _ := http.NewRequest(http.MethodPost, h.url("/token"), strings.NewReader(url.Values{
+		"grant_type": {"refresh_token"}, "refresh_token": {jsonField(t, tokens, "refresh_token")}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(testClient, h.secret)
+	if got := do(t, http.DefaultClient, req); got.status != http.StatusBadRequest || jsonField(t, got.body, "error") != "invalid_grant" {
+		t.Errorf("refresh after set-password: %d %s, want 400 invalid_grant", got.status, got.body)
+	}
+	tok, err := h.store.TokenByAccess(t.Context(), secret.Digest(jsonField(t, tokens, "access_token")))
+	if err != nil || !tok.Revoked {
+		t.Errorf("access token after set-password: got (%+v, %v), want it revoked", tok, err)
+	}
 }

@@ -24,6 +24,9 @@ import (
 // backend is the storage the server runs on: everything in the database,
 // except authorization codes when Redis keeps them.
 type backend struct {
+	// warnings are what opening the backend found and mended, for serve
+	// to log.
+	warnings []string
 	clients  storage.ClientRegistry
 	codes    storage.CodeStore
 	tokens   storage.TokenStore
@@ -32,6 +35,12 @@ type backend struct {
 	consents consentStore
 	// sessions keeps the sign-in sessions; every backend has them.
 	sessions storage.SessionStore
+	// logouts is the outbox the sessions store fills as it ends sessions:
+	// the server drains it (Back-Channel Logout).
+	logouts storage.LogoutQueue
+	// pushed keeps pushed authorization requests (RFC 9126), in Redis
+	// when --redis is set.
+	pushed storage.PushedRequestStore
 	// purger deletes the expired codes, tokens and sessions of the
 	// database; nil when it keeps none.
 	purger storage.Purger
@@ -40,6 +49,9 @@ type backend struct {
 	settings settingStore
 	// keys keeps the signing keys, sealed.
 	keys storage.SigningKeyStore
+	// initialTokens keeps the initial access tokens of protected client
+	// registration (RFC 7591 §3).
+	initialTokens storage.InitialAccessTokenStore
 	// replay remembers the jti of client assertions and JWT bearer
 	// grants: in the database, or in Redis with --redis.
 	replay storage.ReplayCache
@@ -76,6 +88,13 @@ type userAdmin interface {
 	// SetPasswordHash replaces a user's PasswordHash, or returns
 	// storage.ErrNotFound.
 	SetPasswordHash(ctx context.Context, id, hash string) error
+	// RevokeUserGrants revokes every token issued to the user with its
+	// family and deletes the user's authorization codes, revoking their
+	// families, in one step, as DeleteUser does, but keeps the user, their
+	// consents and sessions; or returns storage.ErrNotFound and changes
+	// nothing. A password change calls it, so that what the old password
+	// obtained ends.
+	RevokeUserGrants(ctx context.Context, id string) error
 	// UpdateUserClaims replaces a user's Claims, setting their UpdatedAt
 	// to now, or returns storage.ErrNotFound.
 	UpdateUserClaims(ctx context.Context, id string, c storage.Claims) error
@@ -143,7 +162,8 @@ func openBackend(ctx context.Context, dsn, redisURL string) (*backend, error) {
 
 func memoryBackend(s *memstore.Store) *backend {
 	return &backend{
-		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, purger: s, keys: s, replay: s,
+		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, logouts: s, purger: s, keys: s,
+		initialTokens: s, pushed: s, replay: s,
 		ping:  func(context.Context) error { return nil },
 		close: func() error { return nil },
 	}
@@ -165,10 +185,11 @@ func openSQLite(ctx context.Context, path string) (*backend, error) {
 	// The file holds the session key and password hashes: only its owner
 	// may read it. SQLite gives its -wal and -shm files the same mode.
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	var warnings []string
 	if err == nil {
 		err = f.Close()
 	} else if errors.Is(err, fs.ErrExist) {
-		err = nil
+		warnings, err = restrictMode(path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("creating %s: %w", path, err)
@@ -182,8 +203,32 @@ func openSQLite(ctx context.Context, path string) (*backend, error) {
 	b, err := sqlBackend(ctx, db, sqlstore.SQLite, "sqlite "+path)
 	if b != nil {
 		b.kekFile = path + ".kek"
+		b.warnings = warnings
 	}
 	return b, err
+}
+
+// restrictMode makes an existing database file, and its -wal and -shm
+// files, readable by their owner only, if others could read or write
+// them; it reports each file it changed.
+func restrictMode(path string) ([]string, error) {
+	var changed []string
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		info, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) && p != path {
+			continue
+		}
+		if err != nil {
+			return changed, err
+		}
+		if mode := info.Mode().Perm(); mode&0o077 != 0 {
+			if err := os.Chmod(p, mode&0o700); err != nil {
+				return changed, err
+			}
+			changed = append(changed, fmt.Sprintf("%s was readable by others (mode %04o): its mode is now %04o", p, mode, mode&0o700))
+		}
+	}
+	return changed, nil
 }
 
 // openPostgres connects to PostgreSQL and migrates the schema.
@@ -208,20 +253,21 @@ func sqlBackend(ctx context.Context, db *sql.DB, d sqlstore.Dialect, what string
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	b := &backend{
-		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, purger: s, keys: s, replay: s,
-		shared: true,
-		ping:   db.PingContext,
-		close:  db.Close,
+		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, logouts: s, purger: s, keys: s,
+		shared: true, initialTokens: s, pushed: s, replay: s,
+		ping:  db.PingContext,
+		close: db.Close,
 	}
 	var acc any = s
 	b.settings, _ = acc.(settingStore)
 	return b, nil
 }
 
-// addRedis moves authorization codes and the jti replay cache to Redis,
-// where each expires on its own; clients, users and tokens stay in the database, so the codes of a
-// deleted client or user are refused when redeemed (apartCodes). Readiness
-// then checks Redis too.
+// addRedis moves authorization codes, pushed authorization requests and
+// the jti replay cache to Redis, where each expires on its own; clients,
+// users and tokens stay in the database, so the codes of a deleted client
+// or user are refused when redeemed (apartCodes). Readiness then checks
+// Redis too.
 func addRedis(ctx context.Context, b *backend, rawURL string) error {
 	opts, err := redis.ParseURL(rawURL)
 	if err != nil {
@@ -234,6 +280,7 @@ func addRedis(ctx context.Context, b *backend, rawURL string) error {
 	}
 	rs := redisstore.New(rdb, redisstore.Config{})
 	b.codes = apartCodes{CodeStore: rs, clients: b.clients, users: b.users}
+	b.pushed = rs
 	b.replay = rs
 	dbPing, dbClose := b.ping, b.close
 	b.ping = func(ctx context.Context) error {
@@ -260,8 +307,8 @@ type apartCodes struct {
 
 // ConsumeAuthorizationCode consumes the code, then returns
 // storage.ErrNotFound for one whose client or user is gone.
-func (s apartCodes) ConsumeAuthorizationCode(ctx context.Context, hash string, now time.Time) (*storage.AuthorizationCode, error) {
-	code, err := s.CodeStore.ConsumeAuthorizationCode(ctx, hash, now)
+func (s apartCodes) ConsumeAuthorizationCode(ctx context.Context, hash, clientID string, now time.Time) (*storage.AuthorizationCode, error) {
+	code, err := s.CodeStore.ConsumeAuthorizationCode(ctx, hash, clientID, now)
 	if err != nil {
 		return code, err
 	}

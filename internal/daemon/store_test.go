@@ -155,3 +155,54 @@ func TestRedisCodes(t *testing.T) {
 		t.Errorf("/readyz with Redis: %d, want 200", r.status)
 	}
 }
+
+// TestSQLiteFileMadePrivate: an existing database file, or its -wal
+// file, that others may read is made private when it is opened, and
+// that is reported.
+func TestSQLiteFileMadePrivate(t *testing.T) {
+	tests := []struct {
+		name        string
+		db, wal     os.FileMode
+		wantWarning int
+	}{
+		{"private already", 0o600, 0o600, 0},
+		{"world-readable file", 0o644, 0o600, 1},
+		{"group-writable wal", 0o600, 0o660, 1},
+		{"both", 0o666, 0o644, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "grantry.db")
+			b, err := openBackend(t.Context(), path, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = b.close()
+			if err := os.WriteFile(path+"-wal", nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			for p, m := range map[string]os.FileMode{path: tt.db, path + "-wal": tt.wal} {
+				if err := os.Chmod(p, m); err != nil {
+					t.Fatal(err)
+				}
+			}
+			b, err = openBackend(t.Context(), path, "")
+			if err != nil {
+				t.Fatalf("reopening: %v", err)
+			}
+			defer b.close()
+			if len(b.warnings) != tt.wantWarning {
+				t.Errorf("warnings: got %q, want %d", b.warnings, tt.wantWarning)
+			}
+			for _, p := range []string{path, path + "-wal"} {
+				fi, err := os.Stat(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := fi.Mode().Perm(); got&0o077 != 0 {
+					t.Errorf("%s: mode %04o after opening, want 0600", filepath.Base(p), got)
+				}
+			}
+		})
+	}
+}

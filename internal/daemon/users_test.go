@@ -21,7 +21,7 @@ func TestUserAuth(t *testing.T) {
 	if err := store.CreateUser(context.Background(), u); err != nil {
 		t.Fatal(err)
 	}
-	auth := newUserAuth(store)
+	auth := newUserAuth(store, nil)
 	dummyHash() // computed once, outside the timings
 	tests := []struct {
 		name, user, pw string
@@ -52,7 +52,7 @@ func TestUserAuth(t *testing.T) {
 }
 
 func TestUserAuthHonoursContext(t *testing.T) {
-	auth := newUserAuth(memstore.New())
+	auth := newUserAuth(memstore.New(), nil)
 	for range maxPasswordChecks {
 		auth.slots <- struct{}{}
 	}

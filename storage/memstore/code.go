@@ -24,12 +24,13 @@ func (s *Store) CreateAuthorizationCode(_ context.Context, code *storage.Authori
 // ConsumeAuthorizationCode marks the code used at now and returns a copy of
 // it. The record is kept, so that a second call returns it with
 // storage.ErrCodeUsed and the caller can revoke what the code issued. An
-// unknown hash returns storage.ErrNotFound. Expiry is not checked.
-func (s *Store) ConsumeAuthorizationCode(_ context.Context, hash string, now time.Time) (*storage.AuthorizationCode, error) {
+// unknown hash, or the code of another client than clientID, returns
+// storage.ErrNotFound. Expiry is not checked.
+func (s *Store) ConsumeAuthorizationCode(_ context.Context, hash, clientID string, now time.Time) (*storage.AuthorizationCode, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, ok := s.codes[hash]
-	if !ok {
+	if !ok || c.ClientID != clientID {
 		return nil, storage.ErrNotFound
 	}
 	if !c.UsedAt.IsZero() {

@@ -63,6 +63,18 @@ func TestSessionsConformance(t *testing.T) {
 	storagetest.RunSessions(t, func(*testing.T) storage.SessionStore { return memstore.New() })
 }
 
+func TestLogoutsConformance(t *testing.T) {
+	storagetest.RunLogouts(t, func(*testing.T) storagetest.LogoutStore { return memstore.New() })
+}
+
+func TestInitialAccessTokensConformance(t *testing.T) {
+	storagetest.RunInitialAccessTokens(t, func(*testing.T) storage.InitialAccessTokenStore { return memstore.New() })
+}
+
+func TestPushedRequestsConformance(t *testing.T) {
+	storagetest.RunPushedRequests(t, func(*testing.T) storage.PushedRequestStore { return memstore.New() })
+}
+
 func TestReplayCacheConformance(t *testing.T) {
 	storagetest.RunReplayCache(t, func(_ *testing.T, now func() time.Time) storage.ReplayCache {
 		s := memstore.New()

@@ -95,8 +95,8 @@ func sortSessions(list []*storage.Session) {
 	})
 }
 
-// DeleteSession removes the session and returns it, or returns
-// storage.ErrNotFound.
+// DeleteSession removes the session and returns it, queueing its
+// logout when it signed in to a client, or returns storage.ErrNotFound.
 func (s *Store) DeleteSession(_ context.Context, id string) (*storage.Session, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -105,16 +105,18 @@ func (s *Store) DeleteSession(_ context.Context, id string) (*storage.Session, e
 		return nil, storage.ErrNotFound
 	}
 	s.sessions.remove(sess)
+	s.queueLogouts([]*storage.Session{sess})
 	return sess, nil
 }
 
-// DeleteUserSessions removes the sessions of subject and returns them,
-// newest first.
+// DeleteUserSessions removes the sessions of subject, queueing the logouts
+// of those that signed in to a client, and returns them, newest first.
 func (s *Store) DeleteUserSessions(_ context.Context, subject string) ([]*storage.Session, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	list := s.dropSessions(func(sess *storage.Session) bool { return sess.Subject == subject })
 	sortSessions(list)
+	s.queueLogouts(list)
 	return list, nil
 }
 

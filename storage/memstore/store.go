@@ -9,9 +9,10 @@ import (
 
 // Store is an in-memory implementation of storage.ClientRegistry,
 // storage.CodeStore, storage.TokenStore, storage.Purger,
-// storage.SigningKeyStore, storage.SessionStore and storage.ReplayCache.
-// It is safe for concurrent use. Create one with New; the zero value is
-// not ready for use.
+// storage.SigningKeyStore, storage.SessionStore, storage.LogoutQueue,
+// storage.InitialAccessTokenStore, storage.PushedRequestStore and
+// storage.ReplayCache. It is safe for concurrent use. Create one with New;
+// the zero value is not ready for use.
 type Store struct {
 	// Now returns the current time, by which the replay cache forgets
 	// expired JWT IDs; nil means time.Now. Set it, and MaxJTIs, before the
@@ -26,11 +27,19 @@ type Store struct {
 	clients map[string]*storage.Client            // by ID
 	codes   map[string]*storage.AuthorizationCode // by Hash
 	tokens  tokenIndex
-	keys    map[string]*storage.SigningKey // by ID
+	keys    map[string]*storage.SigningKey    // by ID
+	pushed  map[string]*storage.PushedRequest // by Hash
 
 	accounts accounts     // users and consents, see user.go
 	sessions sessionIndex // sign-in sessions, see session.go
-	replays  replayIndex  // JWT IDs seen, see replay.go
+	// logouts are the pending back-channel logouts by session ID, see
+	// logout.go; made on first write.
+	logouts map[string]*pendingLogout
+	// initialTokens are the initial access tokens of client
+	// registration, by ID; see initialtoken.go.
+	initialTokens map[string]*storage.InitialAccessToken
+	// replays are the JWT IDs seen, see replay.go.
+	replays replayIndex
 }
 
 // Interface checks.
@@ -41,7 +50,10 @@ var (
 	_ storage.Purger          = (*Store)(nil)
 	_ storage.SigningKeyStore = (*Store)(nil)
 	_ storage.SessionStore    = (*Store)(nil)
+	_ storage.LogoutQueue     = (*Store)(nil)
 	_ storage.ReplayCache     = (*Store)(nil)
+
+	_ storage.InitialAccessTokenStore = (*Store)(nil)
 )
 
 // New returns an empty store.

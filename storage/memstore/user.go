@@ -115,9 +115,9 @@ func (o owner) owns(subject, clientID string) bool {
 // dropOwned revokes the tokens of o and their families, deletes the codes
 // of o, revoking their families so that a code being redeemed stores its
 // tokens revoked, and deletes the consents of o. The sessions of a user
-// are deleted; a client is removed from the Clients of every session, so
-// that a later client of the same ID is not taken for it. s.mu must be
-// held.
+// are deleted and their logouts queued; a client is removed from the
+// Clients of every session, so that a later client of the same ID is not
+// taken for it. s.mu must be held.
 func (s *Store) dropOwned(o owner) {
 	for _, t := range s.tokens.byID {
 		if o.owns(t.Subject, t.ClientID) {
@@ -139,7 +139,7 @@ func (s *Store) dropOwned(o owner) {
 	if o.client {
 		s.forgetSessionClient(o.id)
 	} else {
-		s.dropSessions(func(sess *storage.Session) bool { return sess.Subject == o.id })
+		s.queueLogouts(s.dropSessions(func(sess *storage.Session) bool { return sess.Subject == o.id }))
 	}
 }
 
@@ -167,5 +167,30 @@ func (s *Store) UpdateUserClaims(_ context.Context, id string, c storage.Claims)
 	}
 	c.UpdatedAt = time.Now().UTC().Truncate(time.Second)
 	u.Claims = c
+	return nil
+}
+
+// RevokeUserGrants revokes every token issued to the user with their
+// families, and deletes the user's pending authorization codes, revoking
+// their families; the user, their consents and sessions stay. An unknown
+// user returns storage.ErrNotFound.
+func (s *Store) RevokeUserGrants(_ context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.accounts.users[id]; !ok {
+		return storage.ErrNotFound
+	}
+	for _, t := range s.tokens.byID {
+		if t.Subject == id {
+			s.tokens.revokeFamily(t.FamilyID)
+			t.Revoked = true
+		}
+	}
+	for hash, c := range s.codes {
+		if c.Subject == id {
+			s.tokens.revokeFamily(c.FamilyID)
+			delete(s.codes, hash)
+		}
+	}
 	return nil
 }

@@ -35,6 +35,8 @@ return 1
 var consumeCode = redis.NewScript(`
 local v = redis.call('HMGET', KEYS[1], 'r', 'u')
 if not v[1] then return false end
+local ok, rec = pcall(cjson.decode, v[1])
+if not ok or type(rec) ~= 'table' or rec.cid ~= ARGV[2] then return false end
 if v[2] then return {v[1], v[2], 1} end
 redis.call('HSET', KEYS[1], 'u', ARGV[1])
 return {v[1], ARGV[1], 0}
@@ -92,14 +94,14 @@ func (s *Store) CreateAuthorizationCode(ctx context.Context, code *storage.Autho
 // used before is returned with storage.ErrCodeUsed; an unknown or expired
 // and forgotten one returns storage.ErrNotFound. Expiry is the caller's to
 // check.
-func (s *Store) ConsumeAuthorizationCode(ctx context.Context, hash string, now time.Time) (*storage.AuthorizationCode, error) {
+func (s *Store) ConsumeAuthorizationCode(ctx context.Context, hash, clientID string, now time.Time) (*storage.AuthorizationCode, error) {
 	if hash == "" {
 		return nil, storage.ErrNotFound
 	}
 	if now.IsZero() {
 		return nil, errors.New("redisstore: ConsumeAuthorizationCode: zero time")
 	}
-	res, err := consumeCode.Run(ctx, s.rdb, []string{s.codeKey(hash)}, now.UnixMicro()).Slice()
+	res, err := consumeCode.Run(ctx, s.rdb, []string{s.codeKey(hash)}, now.UnixMicro(), clientID).Slice()
 	if errors.Is(err, redis.Nil) {
 		return nil, storage.ErrNotFound
 	}

@@ -86,7 +86,7 @@ func TestCodeKeyHoldsNoCode(t *testing.T) {
 	if err := s.CreateAuthorizationCode(t.Context(), code); err != nil {
 		t.Fatalf("CreateAuthorizationCode: got error %v, want nil", err)
 	}
-	if _, err := s.ConsumeAuthorizationCode(t.Context(), code.Hash, issued.Add(time.Second)); err != nil {
+	if _, err := s.ConsumeAuthorizationCode(t.Context(), code.Hash, code.ClientID, issued.Add(time.Second)); err != nil {
 		t.Fatalf("ConsumeAuthorizationCode: got error %v, want nil", err)
 	}
 	keys, err := rdb.Keys(t.Context(), "*").Result()
@@ -142,7 +142,7 @@ func TestUnavailable(t *testing.T) {
 		}{
 			{"CreateAuthorizationCode", func() error { return s.CreateAuthorizationCode(t.Context(), testCode("a")) }},
 			{"ConsumeAuthorizationCode", func() error {
-				_, err := s.ConsumeAuthorizationCode(t.Context(), testCode("a").Hash, issued)
+				_, err := s.ConsumeAuthorizationCode(t.Context(), testCode("a").Hash, testCode("a").ClientID, issued)
 				return err
 			}},
 			{"SeenJTI", func() error {
@@ -157,5 +157,31 @@ func TestUnavailable(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+func TestPushedRequestsConformance(t *testing.T) {
+	storagetest.RunPushedRequests(t, func(t *testing.T) storage.PushedRequestStore {
+		s, _ := newStore(t, redisstore.Config{})
+		return s
+	})
+}
+
+// TestPushedTTL checks that a pushed request's key expires with the
+// request, counted from the injected clock.
+func TestPushedTTL(t *testing.T) {
+	prefix := testPrefix(t, redisClient(t))
+	s, rdb := newStore(t, redisstore.Config{Prefix: prefix, Now: func() time.Time { return issued }})
+	p := &storage.PushedRequest{Hash: secret.Digest("urn:ietf:params:oauth:request_uri:x"), ClientID: "c",
+		Params: map[string]string{"response_type": "code"}, CreatedAt: issued, ExpiresAt: issued.Add(time.Minute)}
+	if err := s.SavePushedRequest(t.Context(), p); err != nil {
+		t.Fatalf("SavePushedRequest: %v", err)
+	}
+	ttl, err := rdb.PTTL(t.Context(), prefix+"par:"+p.Hash).Result()
+	if err != nil {
+		t.Fatalf("PTTL: %v", err)
+	}
+	if ttl <= 0 || ttl > time.Minute || ttl < time.Minute-time.Second {
+		t.Errorf("time to live: got %v, want %v", ttl, time.Minute)
 	}
 }

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"time"
 
@@ -22,7 +23,8 @@ type cascade struct {
 	revokeTokens string
 	deleteCodes  string
 	consents     string
-	// sessions deletes the sessions of a user; "" for a client.
+	// sessions deletes the sessions of a user, returning them so that
+	// their logouts are queued; "" for a client.
 	sessions string
 }
 
@@ -48,7 +50,7 @@ var (
 )
 
 func withSessions(c cascade) cascade {
-	c.sessions = `DELETE FROM sessions WHERE subject = $1`
+	c.sessions = deleteUserSessions
 	return c
 }
 
@@ -86,9 +88,6 @@ func (s *Store) deleteOwner(ctx context.Context, c cascade, id string) error {
 // inside the transaction of q.
 func (s *Store) cascadeRecords(ctx context.Context, q querier, c cascade, id string) error {
 	stmts := []string{c.revokeTokens, c.deleteCodes, c.consents}
-	if c.sessions != "" {
-		stmts = append(stmts, c.sessions)
-	}
 	if s.d == Postgres {
 		stmts = append(stmts, c.revokeTokens)
 	}
@@ -100,5 +99,51 @@ func (s *Store) cascadeRecords(ctx context.Context, q querier, c cascade, id str
 	if c.sessions == "" {
 		return forgetSessionClient(ctx, q, id)
 	}
-	return nil
+	rows, err := q.QueryContext(ctx, c.sessions, id)
+	if err != nil {
+		return err
+	}
+	ended, err := scanSessions(rows)
+	if err != nil {
+		return err
+	}
+	return queueLogouts(ctx, q, ended)
 }
+
+// RevokeUserGrants revokes, in one transaction, every token issued to the
+// user with their families, and deletes the user's pending authorization
+// codes, revoking their families; the user, their consents and sessions
+// stay. An unknown user returns storage.ErrNotFound and changes nothing.
+// A password change calls it, so that what the old password obtained ends.
+func (s *Store) RevokeUserGrants(ctx context.Context, id string) error {
+	c := userCascade
+	err := s.inTx(ctx, func(q querier) (error, error) {
+		var one int
+		err := q.QueryRowContext(ctx, selectUserExists, id).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return storage.ErrNotFound, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if _, err := q.ExecContext(ctx, c.markFamilies, id, micros(time.Now())); err != nil {
+			return nil, err
+		}
+		stmts := []string{c.revokeTokens, c.deleteCodes}
+		if s.d == Postgres {
+			stmts = append(stmts, c.revokeTokens) // see deleteOwner
+		}
+		for _, stmt := range stmts {
+			if _, err := q.ExecContext(ctx, stmt, id); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return storage.ErrNotFound
+	}
+	return wrap("revoke user grants", err)
+}
+
+const selectUserExists = `SELECT 1 FROM users WHERE id = $1`

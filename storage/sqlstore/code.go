@@ -18,8 +18,8 @@ const (
 	// consumeCode marks an unused code used and returns it, in one
 	// statement: of concurrent consumers exactly one updates the row.
 	consumeCode = `UPDATE authorization_codes SET used_at = $1
-	WHERE hash = $2 AND used_at IS NULL RETURNING ` + codeColumns
-	selectCode = `SELECT ` + codeColumns + ` FROM authorization_codes WHERE hash = $1`
+	WHERE hash = $2 AND client_id = $3 AND used_at IS NULL RETURNING ` + codeColumns
+	selectCode = `SELECT ` + codeColumns + ` FROM authorization_codes WHERE hash = $1 AND client_id = $2`
 )
 
 // CreateAuthorizationCode stores code, or returns storage.ErrExists when a
@@ -48,7 +48,7 @@ func (s *Store) CreateAuthorizationCode(ctx context.Context, code *storage.Autho
 // succeeds. A code used before is returned with storage.ErrCodeUsed, still
 // marked with the time of its first use; an unknown hash returns
 // storage.ErrNotFound. Expiry is the caller's to check.
-func (s *Store) ConsumeAuthorizationCode(ctx context.Context, hash string, now time.Time) (*storage.AuthorizationCode, error) {
+func (s *Store) ConsumeAuthorizationCode(ctx context.Context, hash, clientID string, now time.Time) (*storage.AuthorizationCode, error) {
 	if hash == "" {
 		return nil, storage.ErrNotFound
 	}
@@ -58,14 +58,14 @@ func (s *Store) ConsumeAuthorizationCode(ctx context.Context, hash string, now t
 	var code *storage.AuthorizationCode
 	err := retry(ctx, func() error {
 		var err error
-		code, err = scanCode(s.db.QueryRowContext(ctx, consumeCode, micros(now), hash))
+		code, err = scanCode(s.db.QueryRowContext(ctx, consumeCode, micros(now), hash, clientID))
 		return err
 	})
 	if !errors.Is(err, sql.ErrNoRows) {
 		return code, wrap("consume authorization code", err)
 	}
 	// No unused code: tell a used one from an unknown one.
-	code, err = scanCode(s.db.QueryRowContext(ctx, selectCode, hash))
+	code, err = scanCode(s.db.QueryRowContext(ctx, selectCode, hash, clientID))
 	if err != nil {
 		return nil, wrap("read authorization code", err)
 	}

@@ -38,6 +38,36 @@ func TestSessionsConformance(t *testing.T) {
 	}
 }
 
+func TestLogoutsConformance(t *testing.T) {
+	for _, tc := range dialects {
+		t.Run(tc.name, func(t *testing.T) {
+			storagetest.RunLogouts(t, func(t *testing.T) storagetest.LogoutStore {
+				return openStore(t, tc.open(t), tc.d)
+			})
+		})
+	}
+}
+
+func TestInitialAccessTokensConformance(t *testing.T) {
+	for _, tc := range dialects {
+		t.Run(tc.name, func(t *testing.T) {
+			storagetest.RunInitialAccessTokens(t, func(t *testing.T) storage.InitialAccessTokenStore {
+				return openStore(t, tc.open(t), tc.d)
+			})
+		})
+	}
+}
+
+func TestPushedRequestsConformance(t *testing.T) {
+	for _, tc := range dialects {
+		t.Run(tc.name, func(t *testing.T) {
+			storagetest.RunPushedRequests(t, func(t *testing.T) storage.PushedRequestStore {
+				return openStore(t, tc.open(t), tc.d)
+			})
+		})
+	}
+}
+
 func TestReplayCacheConformance(t *testing.T) {
 	for _, tc := range dialects {
 		t.Run(tc.name, func(t *testing.T) {

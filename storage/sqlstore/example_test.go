@@ -43,10 +43,10 @@ func Example() {
 	})
 	fmt.Println("stored:", err)
 
-	c, err := store.ConsumeAuthorizationCode(ctx, secret.Digest(code), issued.Add(5*time.Second))
+	c, err := store.ConsumeAuthorizationCode(ctx, secret.Digest(code), "s6BhdRkqt3", issued.Add(5*time.Second))
 	fmt.Println("first use:", c.ClientID, err)
 
-	c, err = store.ConsumeAuthorizationCode(ctx, secret.Digest(code), issued.Add(9*time.Second))
+	c, err = store.ConsumeAuthorizationCode(ctx, secret.Digest(code), "s6BhdRkqt3", issued.Add(9*time.Second))
 	fmt.Println("replay:", errors.Is(err, storage.ErrCodeUsed), "family", c.FamilyID, "used at", c.UsedAt.Format(time.TimeOnly))
 	// Output:
 	// stored: <nil>

@@ -105,8 +105,8 @@ func (s *Store) ListSessions(ctx context.Context, subject string) ([]*storage.Se
 	return list, wrap("list sessions", err)
 }
 
-// DeleteSession removes the session and returns it, or returns
-// storage.ErrNotFound.
+// DeleteSession removes the session and returns it, queueing its logout
+// when it signed in to a client, or returns storage.ErrNotFound.
 func (s *Store) DeleteSession(ctx context.Context, id string) (*storage.Session, error) {
 	list, err := s.deleteSessions(ctx, "delete session", deleteSession, id)
 	if err != nil {
@@ -118,14 +118,14 @@ func (s *Store) DeleteSession(ctx context.Context, id string) (*storage.Session,
 	return list[0], nil
 }
 
-// DeleteUserSessions removes the sessions of subject and returns them,
-// newest first.
+// DeleteUserSessions removes the sessions of subject, queueing the logouts
+// of those that signed in to a client, and returns them, newest first.
 func (s *Store) DeleteUserSessions(ctx context.Context, subject string) ([]*storage.Session, error) {
 	return s.deleteSessions(ctx, "delete user sessions", deleteUserSessions, subject)
 }
 
-// deleteSessions runs a DELETE ... RETURNING statement in one transaction
-// and returns the deleted sessions.
+// deleteSessions runs a DELETE ... RETURNING statement and queues the
+// logouts of the deleted sessions, in one transaction, and returns them.
 func (s *Store) deleteSessions(ctx context.Context, op, query, arg string) ([]*storage.Session, error) {
 	var list []*storage.Session
 	err := s.inTx(ctx, func(q querier) (error, error) {
@@ -133,8 +133,10 @@ func (s *Store) deleteSessions(ctx context.Context, op, query, arg string) ([]*s
 		if err != nil {
 			return nil, err
 		}
-		list, err = scanSessions(rows)
-		return nil, err
+		if list, err = scanSessions(rows); err != nil {
+			return nil, err
+		}
+		return nil, queueLogouts(ctx, q, list)
 	})
 	if err != nil {
 		return nil, wrap(op, err)

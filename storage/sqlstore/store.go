@@ -36,8 +36,8 @@ func (d Dialect) String() string {
 // Store keeps clients, authorization codes and tokens in a SQL database.
 // It implements storage.ClientRegistry, storage.CodeStore,
 // storage.TokenStore, storage.Purger, storage.SigningKeyStore,
-// storage.SessionStore and storage.ReplayCache, and is safe for
-// concurrent use.
+// storage.SessionStore, storage.LogoutQueue and storage.ReplayCache, and
+// is safe for concurrent use.
 type Store struct {
 	// Now returns the current time, by which the replay cache decides
 	// that a JWT ID expired; nil means time.Now. Set it before the store
@@ -56,6 +56,7 @@ var (
 	_ storage.Purger          = (*Store)(nil)
 	_ storage.SigningKeyStore = (*Store)(nil)
 	_ storage.SessionStore    = (*Store)(nil)
+	_ storage.LogoutQueue     = (*Store)(nil)
 	_ storage.ReplayCache     = (*Store)(nil)
 )
 

@@ -39,6 +39,13 @@ type UserAdmin interface {
 	// SetPasswordHash replaces a user's PasswordHash, or returns
 	// storage.ErrNotFound.
 	SetPasswordHash(ctx context.Context, id, hash string) error
+	// RevokeUserGrants revokes every token issued to the user with its
+	// family and deletes the user's authorization codes, revoking their
+	// families, in one step, as DeleteUser does, but keeps the user, their
+	// consents and sessions; or returns storage.ErrNotFound and changes
+	// nothing. A password change calls it, so that what the old password
+	// obtained ends.
+	RevokeUserGrants(ctx context.Context, id string) error
 	// UpdateUserClaims replaces a user's Claims with c, whose UpdatedAt
 	// it sets to the current time, or returns storage.ErrNotFound and
 	// changes nothing. Backends keep Claims.UpdatedAt to the second, in
@@ -211,6 +218,7 @@ var userTests = []accountTest{
 	{"DeleteRevokesAndForgets", testUserDeleteRevokesAndForgets},
 	{"DeleteUnknownKeepsRecords", testUserDeleteUnknownKeepsRecords},
 	{"SetPasswordHash", testUserSetPasswordHash},
+	{"RevokeGrants", testUserRevokeGrants},
 	{"SetPasswordHashUnknown", testUserSetPasswordHashUnknown},
 	{"CopyIsolation", testUserCopyIsolation},
 }
@@ -338,6 +346,29 @@ func testUserDeleteUnknownKeepsRecords(t *testing.T, s Accounts) {
 		t.Fatalf("DeleteUser(nobody): got %v, want ErrNotFound", err)
 	}
 	l.wantKept(t)
+}
+
+// testUserRevokeGrants checks that the user's tokens are revoked with
+// their families and their codes deleted, while their consents and
+// sessions, and another user's records, stay.
+func testUserRevokeGrants(t *testing.T, s Accounts) {
+	alice, bob := newUser("alice"), newUser("bob")
+	mustCreateUser(t, s, alice)
+	mustCreateUser(t, s, bob)
+	l := storeLeftovers(t, s.Admin, asUser, alice.ID, bob.ID)
+	if err := s.Admin.RevokeUserGrants(t.Context(), alice.ID); err != nil {
+		t.Fatalf("RevokeUserGrants: got error %v, want nil", err)
+	}
+	if _, err := s.Users.GetUser(t.Context(), alice.ID); err != nil {
+		t.Errorf("GetUser after RevokeUserGrants: got error %v, want the user", err)
+	}
+	l.wantTheirs(t)
+	l.wantGrantsRevoked(t)
+	l.wantConsents(t, l.myConsents)
+	l.wantSessionsKept(t, l.mySession)
+	if err := s.Admin.RevokeUserGrants(t.Context(), "nobody"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("RevokeUserGrants(nobody): got %v, want ErrNotFound", err)
+	}
 }
 
 func testUserSetPasswordHash(t *testing.T, s Accounts) {

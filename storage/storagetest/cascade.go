@@ -72,7 +72,7 @@ func storeLeftovers(t *testing.T, s any, set owns, id, other string) *leftovers 
 		for _, c := range append(l.myCodes, theirs) {
 			mustCreateCode(t, l.codes, c)
 		}
-		*spent = *mustConsume(t, l.codes, spent.Hash, at(time.Minute))
+		*spent = *mustConsume(t, l.codes, spent, at(time.Minute))
 	}
 	l.saveConsents(t, set, id, other)
 	l.createSessions(t, set, id, other)
@@ -154,6 +154,21 @@ func (l *leftovers) saveConsents(t *testing.T, set owns, id, other string) {
 func (l *leftovers) wantForgotten(t *testing.T) {
 	t.Helper()
 	l.wantTheirs(t)
+	l.wantGrantsRevoked(t)
+	if l.consents != nil {
+		for _, c := range l.myConsents {
+			if got, err := l.consents.GetConsent(t.Context(), c.Subject, c.ClientID); !errors.Is(err, storage.ErrNotFound) {
+				t.Errorf("GetConsent(%q, %q): got (%v, %v), want ErrNotFound", c.Subject, c.ClientID, got, err)
+			}
+		}
+	}
+	l.wantSessionForgotten(t)
+}
+
+// wantGrantsRevoked checks that my tokens are revoked, with their
+// families, and my codes gone.
+func (l *leftovers) wantGrantsRevoked(t *testing.T) {
+	t.Helper()
 	if l.tokens != nil {
 		for _, tok := range l.myTokens {
 			wantToken(t, l.tokens, revoked(tok))
@@ -166,19 +181,11 @@ func (l *leftovers) wantForgotten(t *testing.T) {
 	}
 	if l.codes != nil {
 		for i, c := range l.myCodes {
-			if got, err := l.codes.ConsumeAuthorizationCode(t.Context(), c.Hash, at(2*time.Minute)); !errors.Is(err, storage.ErrNotFound) {
+			if got, err := l.codes.ConsumeAuthorizationCode(t.Context(), c.Hash, c.ClientID, at(2*time.Minute)); !errors.Is(err, storage.ErrNotFound) {
 				t.Errorf("ConsumeAuthorizationCode(mine-%d): got (%v, %v), want ErrNotFound", i+1, got, err)
 			}
 		}
 	}
-	if l.consents != nil {
-		for _, c := range l.myConsents {
-			if got, err := l.consents.GetConsent(t.Context(), c.Subject, c.ClientID); !errors.Is(err, storage.ErrNotFound) {
-				t.Errorf("GetConsent(%q, %q): got (%v, %v), want ErrNotFound", c.Subject, c.ClientID, got, err)
-			}
-		}
-	}
-	l.wantSessionForgotten(t)
 }
 
 // wantKept checks that every record, of mine and of theirs, is as it was.
@@ -192,10 +199,10 @@ func (l *leftovers) wantKept(t *testing.T) {
 	}
 	if l.codes != nil {
 		unused, spent := l.myCodes[0], l.myCodes[1]
-		if got, err := l.codes.ConsumeAuthorizationCode(t.Context(), spent.Hash, at(2*time.Minute)); !errors.Is(err, storage.ErrCodeUsed) {
+		if got, err := l.codes.ConsumeAuthorizationCode(t.Context(), spent.Hash, spent.ClientID, at(2*time.Minute)); !errors.Is(err, storage.ErrCodeUsed) {
 			t.Errorf("ConsumeAuthorizationCode of the used code: got (%v, %v), want ErrCodeUsed", got, err)
 		}
-		codeDiff(mustConsume(t, l.codes, unused.Hash, at(2*time.Minute)), used(unused, at(2*time.Minute))).report(t, "ConsumeAuthorizationCode(mine-1)")
+		codeDiff(mustConsume(t, l.codes, unused, at(2*time.Minute)), used(unused, at(2*time.Minute))).report(t, "ConsumeAuthorizationCode(mine-1)")
 	}
 	l.wantConsents(t, l.myConsents)
 	l.wantSessionsKept(t, l.mySession)
@@ -215,7 +222,7 @@ func (l *leftovers) wantTheirs(t *testing.T) {
 	}
 	if l.codes != nil {
 		c := l.theirCodes[0]
-		codeDiff(mustConsume(t, l.codes, c.Hash, at(2*time.Minute)), used(c, at(2*time.Minute))).report(t, "ConsumeAuthorizationCode(theirs)")
+		codeDiff(mustConsume(t, l.codes, c, at(2*time.Minute)), used(c, at(2*time.Minute))).report(t, "ConsumeAuthorizationCode(theirs)")
 	}
 	l.wantConsents(t, l.theirConsents)
 	l.wantSessionsKept(t, l.theirSession)

@@ -3,6 +3,7 @@ package storagetest
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ var codeTests = []test[storage.CodeStore]{
 	{"CreateDuplicate", testCodeCreateDuplicate},
 	{"ConsumeOnce", testCodeConsumeOnce},
 	{"ConsumeUnknown", testCodeConsumeUnknown},
+	{"ConsumeOtherClient", testCodeConsumeOtherClient},
 	{"ConsumeExpired", testCodeConsumeExpired},
 	{"CopyIsolation", testCodeCopyIsolation},
 	{"ConcurrentConsume", testCodeConcurrentConsume},
@@ -29,9 +31,9 @@ func mustCreateCode(t *testing.T, s storage.CodeStore, c *storage.AuthorizationC
 	}
 }
 
-func mustConsume(t *testing.T, s storage.CodeStore, hash string, now time.Time) *storage.AuthorizationCode {
+func mustConsume(t *testing.T, s storage.CodeStore, code *storage.AuthorizationCode, now time.Time) *storage.AuthorizationCode {
 	t.Helper()
-	c, err := s.ConsumeAuthorizationCode(t.Context(), hash, now)
+	c, err := s.ConsumeAuthorizationCode(t.Context(), code.Hash, code.ClientID, now)
 	if err != nil {
 		t.Fatalf("ConsumeAuthorizationCode: got error %v, want nil", err)
 	}
@@ -52,7 +54,7 @@ func testCodeRoundTrip(t *testing.T, s storage.CodeStore) {
 	want := newCode("a")
 	mustCreateCode(t, s, want)
 	now := at(time.Minute)
-	codeDiff(mustConsume(t, s, want.Hash, now), used(want, now)).report(t, "ConsumeAuthorizationCode")
+	codeDiff(mustConsume(t, s, want, now), used(want, now)).report(t, "ConsumeAuthorizationCode")
 }
 
 // testCodeMinimal checks that empty fields come back empty: no backend may
@@ -61,7 +63,7 @@ func testCodeMinimal(t *testing.T, s storage.CodeStore) {
 	want := minimalCode("a")
 	mustCreateCode(t, s, want)
 	now := at(time.Minute)
-	codeDiff(mustConsume(t, s, want.Hash, now), used(want, now)).report(t, "ConsumeAuthorizationCode")
+	codeDiff(mustConsume(t, s, want, now), used(want, now)).report(t, "ConsumeAuthorizationCode")
 }
 
 func testCodeCreateDuplicate(t *testing.T, s storage.CodeStore) {
@@ -73,7 +75,7 @@ func testCodeCreateDuplicate(t *testing.T, s storage.CodeStore) {
 		t.Errorf("CreateAuthorizationCode with a taken hash: got error %v, want ErrExists", err)
 	}
 	now := at(time.Minute)
-	codeDiff(mustConsume(t, s, want.Hash, now), used(want, now)).report(t, "code after the duplicate")
+	codeDiff(mustConsume(t, s, want, now), used(want, now)).report(t, "code after the duplicate")
 }
 
 // testCodeConsumeOnce checks single use (RFC 6749 §4.1.2): a second
@@ -84,9 +86,9 @@ func testCodeConsumeOnce(t *testing.T, s storage.CodeStore) {
 	mustCreateCode(t, s, want)
 	mustCreateCode(t, s, newCode("b"))
 	first := at(time.Minute)
-	mustConsume(t, s, want.Hash, first)
+	mustConsume(t, s, want, first)
 	for i, now := range []time.Time{at(2 * time.Minute), first} {
-		got, err := s.ConsumeAuthorizationCode(t.Context(), want.Hash, now)
+		got, err := s.ConsumeAuthorizationCode(t.Context(), want.Hash, want.ClientID, now)
 		if !errors.Is(err, storage.ErrCodeUsed) {
 			t.Errorf("consumption %d: got error %v, want ErrCodeUsed", i+2, err)
 		}
@@ -96,15 +98,35 @@ func testCodeConsumeOnce(t *testing.T, s storage.CodeStore) {
 		codeDiff(got, used(want, first)).report(t, "replayed code")
 	}
 	// Another code is unaffected.
-	mustConsume(t, s, newCode("b").Hash, at(3*time.Minute))
+	mustConsume(t, s, newCode("b"), at(3*time.Minute))
 }
 
 func testCodeConsumeUnknown(t *testing.T, s storage.CodeStore) {
 	mustCreateCode(t, s, newCode("a"))
 	for _, hash := range []string{secret.Digest("code-unknown"), ""} {
-		if c, err := s.ConsumeAuthorizationCode(t.Context(), hash, base); !errors.Is(err, storage.ErrNotFound) {
+		if c, err := s.ConsumeAuthorizationCode(t.Context(), hash, newCode("a").ClientID, base); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("ConsumeAuthorizationCode(%q): got (%v, %v), want ErrNotFound", hash, c, err)
 		}
+	}
+}
+
+// testCodeConsumeOtherClient checks that a code presented by another
+// client than the one it was issued to is unknown to that client: it is
+// not used up, and a used one is not handed out, so that whoever learns a
+// code cannot burn it or have what it issued revoked (RFC 6749 §4.1.3,
+// RFC 9700 §4.5).
+func testCodeConsumeOtherClient(t *testing.T, s storage.CodeStore) {
+	want := newCode("a")
+	mustCreateCode(t, s, want)
+	for _, client := range []string{"impostor", "", strings.ToUpper(want.ClientID)} {
+		if c, err := s.ConsumeAuthorizationCode(t.Context(), want.Hash, client, at(time.Minute)); !errors.Is(err, storage.ErrNotFound) || c != nil {
+			t.Errorf("ConsumeAuthorizationCode by %q: got (%v, %v), want (nil, ErrNotFound)", client, c, err)
+		}
+	}
+	now := at(2 * time.Minute)
+	codeDiff(mustConsume(t, s, want, now), used(want, now)).report(t, "the code, consumed by its client after the others tried")
+	if c, err := s.ConsumeAuthorizationCode(t.Context(), want.Hash, "impostor", at(3*time.Minute)); !errors.Is(err, storage.ErrNotFound) || c != nil {
+		t.Errorf("ConsumeAuthorizationCode of a used code by another client: got (%v, %v), want (nil, ErrNotFound)", c, err)
 	}
 }
 
@@ -114,7 +136,7 @@ func testCodeConsumeExpired(t *testing.T, s storage.CodeStore) {
 	want := newCode("a")
 	mustCreateCode(t, s, want)
 	now := want.ExpiresAt.Add(time.Hour)
-	codeDiff(mustConsume(t, s, want.Hash, now), used(want, now)).report(t, "expired code")
+	codeDiff(mustConsume(t, s, want, now), used(want, now)).report(t, "expired code")
 }
 
 func testCodeCopyIsolation(t *testing.T, s storage.CodeStore) {
@@ -125,12 +147,12 @@ func testCodeCopyIsolation(t *testing.T, s storage.CodeStore) {
 	in.Subject = "someone else"
 
 	now := at(time.Minute)
-	out := mustConsume(t, s, in.Hash, now)
+	out := mustConsume(t, s, in, now)
 	out.Scope[1] = "admin"
 	out.Extra["claims"] = "forged"
 	out.FamilyID = "other"
 
-	got, err := s.ConsumeAuthorizationCode(t.Context(), in.Hash, at(2*time.Minute))
+	got, err := s.ConsumeAuthorizationCode(t.Context(), in.Hash, in.ClientID, at(2*time.Minute))
 	if !errors.Is(err, storage.ErrCodeUsed) || got == nil {
 		t.Fatalf("second consumption: got (%v, %v), want the record and ErrCodeUsed", got, err)
 	}
@@ -149,7 +171,7 @@ func testCodeConcurrentConsume(t *testing.T, s storage.CodeStore) {
 		nows[i] = at(time.Duration(i+1) * time.Millisecond)
 	}
 	race(func(i int) {
-		codes[i], errs[i] = s.ConsumeAuthorizationCode(t.Context(), want.Hash, nows[i])
+		codes[i], errs[i] = s.ConsumeAuthorizationCode(t.Context(), want.Hash, want.ClientID, nows[i])
 	})
 	winner := tally(t, errs, storage.ErrCodeUsed)
 	wantUsed := used(want, nows[winner])
@@ -183,7 +205,7 @@ func testCodeExpiry(t *testing.T, s storage.CodeStore) {
 			code.ExpiresAt = at(10*time.Minute + 9*time.Microsecond)
 			mustCreateCode(t, s, code)
 			now := code.ExpiresAt.Add(tc.offset)
-			got := mustConsume(t, s, code.Hash, now)
+			got := mustConsume(t, s, code, now)
 			if e := got.Expired(now); e != tc.expired {
 				t.Errorf("Expired(%v): got %t, want %t (ExpiresAt %v)", now, e, tc.expired, got.ExpiresAt)
 			}

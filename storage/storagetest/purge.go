@@ -110,7 +110,7 @@ func storePurgeRecords(t *testing.T, s Store) (removed int) {
 	for _, p := range purgeCodes {
 		mustCreateCode(t, s, p.record())
 		if p.used {
-			mustConsume(t, s, p.record().Hash, base)
+			mustConsume(t, s, p.record(), base)
 		}
 		if !p.keep {
 			removed++
@@ -143,14 +143,14 @@ func checkPurgedToken(t *testing.T, s Store, p purgeToken) {
 func checkPurgedCode(t *testing.T, s Store, p purgeCode) {
 	code := p.record()
 	now := at(time.Minute)
-	got, err := s.ConsumeAuthorizationCode(t.Context(), code.Hash, now)
+	got, err := s.ConsumeAuthorizationCode(t.Context(), code.Hash, code.ClientID, now)
 	switch {
 	case !p.keep:
 		if !errors.Is(err, storage.ErrNotFound) {
 			t.Fatalf("ConsumeAuthorizationCode of a purged code: got (%v, %v), want ErrNotFound", got, err)
 		}
 		mustCreateCode(t, s, code)
-		mustConsume(t, s, code.Hash, now)
+		mustConsume(t, s, code, now)
 	case p.used:
 		if !errors.Is(err, storage.ErrCodeUsed) || got == nil {
 			t.Fatalf("ConsumeAuthorizationCode of a kept used code: got (%v, %v), want the record and ErrCodeUsed", got, err)

@@ -26,6 +26,7 @@ const variantEnv = "STORAGETEST_VARIANT"
 
 var variants = map[string]func() storagetest.Store{
 	"replayable-code":     func() storagetest.Store { return replayableCode{memstore.New()} },
+	"any-client-code":     func() storagetest.Store { return &anyClientCode{Store: memstore.New(), clients: map[string]string{}} },
 	"quiet-reuse":         func() storagetest.Store { return quietReuse{memstore.New()} },
 	"racy-rotation":       func() storagetest.Store { return racyRotation{memstore.New()} },
 	"hidden-revoked":      func() storagetest.Store { return hiddenRevoked{memstore.New()} },
@@ -63,6 +64,7 @@ func TestSuiteCatchesFlaws(t *testing.T) {
 		fails   []string // subtests of TestVariant that must fail
 	}{
 		{"replayable-code", []string{"Codes/ConsumeOnce", "Codes/ConcurrentConsume", "Codes/CopyIsolation", "Purge/Expired/Code/live-used"}},
+		{"any-client-code", []string{"Codes/ConsumeOtherClient"}},
 		{"quiet-reuse", []string{"Rotation/ReuseRotated", "Rotation/ReuseRevoked", "Rotation/RevokeCascades/Reuse"}},
 		{"racy-rotation", []string{"Rotation/NextConflicts", "Rotation/ConcurrentRotate"}},
 		{"hidden-revoked", []string{"Tokens/RevokeToken", "Tokens/RevokeFamily", "Rotation/Rotate", "Rotation/ReuseRotated"}},
@@ -104,12 +106,37 @@ func TestSuiteCatchesFlaws(t *testing.T) {
 // replayableCode lets a used code be consumed again.
 type replayableCode struct{ *memstore.Store }
 
-func (s replayableCode) ConsumeAuthorizationCode(ctx context.Context, hash string, now time.Time) (*storage.AuthorizationCode, error) {
-	c, err := s.Store.ConsumeAuthorizationCode(ctx, hash, now)
+func (s replayableCode) ConsumeAuthorizationCode(ctx context.Context, hash, clientID string, now time.Time) (*storage.AuthorizationCode, error) {
+	c, err := s.Store.ConsumeAuthorizationCode(ctx, hash, clientID, now)
 	if errors.Is(err, storage.ErrCodeUsed) {
 		err = nil
 	}
 	return c, err
+}
+
+// anyClientCode lets any client consume a code, as a backend that leaves
+// the client check to its caller would.
+type anyClientCode struct {
+	*memstore.Store
+	mu      sync.Mutex
+	clients map[string]string // client ID by code hash
+}
+
+func (s *anyClientCode) CreateAuthorizationCode(ctx context.Context, c *storage.AuthorizationCode) error {
+	err := s.Store.CreateAuthorizationCode(ctx, c)
+	if err == nil {
+		s.mu.Lock()
+		s.clients[c.Hash] = c.ClientID
+		s.mu.Unlock()
+	}
+	return err
+}
+
+func (s *anyClientCode) ConsumeAuthorizationCode(ctx context.Context, hash, _ string, now time.Time) (*storage.AuthorizationCode, error) {
+	s.mu.Lock()
+	owner := s.clients[hash]
+	s.mu.Unlock()
+	return s.Store.ConsumeAuthorizationCode(ctx, hash, owner, now)
 }
 
 // quietReuse reports reuse of a revoked refresh token without revoking its
