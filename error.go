@@ -17,7 +17,7 @@ type ErrorCode string
 func (c ErrorCode) Error() string { return string(c) }
 
 // Error codes of RFC 6749 §4.1.2.1, §4.2.2.1 and §5.2, RFC 6750 §3.1,
-// RFC 7009 §2.2.1 and RFC 8628 §3.5.
+// RFC 7009 §2.2.1, RFC 8628 §3.5 and RFC 8707 §2.
 const (
 	ErrInvalidRequest          ErrorCode = "invalid_request"
 	ErrInvalidClient           ErrorCode = "invalid_client"
@@ -35,6 +35,9 @@ const (
 	ErrAuthorizationPending    ErrorCode = "authorization_pending"
 	ErrSlowDown                ErrorCode = "slow_down"
 	ErrExpiredToken            ErrorCode = "expired_token"
+	// ErrInvalidTarget is RFC 8707 §2: a resource is invalid, unknown, or
+	// not one the client may ask for.
+	ErrInvalidTarget ErrorCode = "invalid_target"
 )
 
 // Error codes of OpenID Connect Core 1.0 §3.1.2.6, answered at the

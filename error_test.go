@@ -33,6 +33,7 @@ func TestErrorHTTPStatusDefaults(t *testing.T) {
 		{grantry.ErrAuthorizationPending, http.StatusBadRequest},
 		{grantry.ErrSlowDown, http.StatusBadRequest},
 		{grantry.ErrExpiredToken, http.StatusBadRequest},
+		{grantry.ErrInvalidTarget, http.StatusBadRequest},
 		{"extension_error", http.StatusBadRequest},
 		{"", http.StatusBadRequest},
 	}

@@ -23,6 +23,8 @@ var importRules = []struct {
 	{".", nil},
 	{"internal/form", nil},
 	{"internal/origin", nil},
+	// golden serves tests only.
+	{"internal/golden", nil},
 	{"secret", []string{"golang.org/x/crypto"}},
 	// keyset.Manager keeps the server's signing keys in a
 	// storage.SigningKeyStore.
@@ -32,9 +34,8 @@ var importRules = []struct {
 	{"storage/memstore", []string{".", "storage"}},
 	{"storage/sqlstore", []string{".", "storage"}},
 	{"storage/redisstore", []string{".", "storage", "secret", "github.com/redis/go-redis/v9"}},
-	{"accesstoken", []string{".", "storage", "secret"}},
-	// authserver.ClientKeys resolves a client's keys with keyset.
-	{"authserver", []string{".", "storage", "secret", "keyset", "internal/form", "internal/origin"}},
+	{"accesstoken", []string{".", "keyset", "storage", "secret"}},
+	{"authserver", []string{".", "keyset", "storage", "secret", "internal/form", "internal/origin"}},
 	// The JWT bearer grant verifies JWTs of other issuers with their keys.
 	{"grant/jwtbearer", []string{".", "authserver", "keyset", "storage"}},
 	{"grant/...", []string{".", "authserver", "storage", "secret"}},

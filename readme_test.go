@@ -32,6 +32,11 @@ var readmeBlocks = []struct {
 		imports: []string{"net/http", "accesstoken", "bearer", "storage/memstore"},
 		assumes: "store := memstore.New()\nvar meHandler, mailHandler http.Handler\n",
 	},
+	{
+		heading: "### JWT access tokens and resource indicators",
+		imports: []string{"log", "net/http", "accesstoken", "authserver", "bearer", "keyset", "storage/memstore"},
+		assumes: "store := memstore.New()\nkeys := &keyset.Set{}\nvar reportsHandler http.Handler\n",
+	},
 }
 
 // TestReadmeCompiles builds the README's library examples, so that they

@@ -10,6 +10,7 @@ import (
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/accesstoken"
 	"github.com/grantry/grantry/bearer"
+	"github.com/grantry/grantry/keyset"
 	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
@@ -47,4 +48,38 @@ func ExampleNewStoreValidator() {
 	// Output:
 	// 200 reports of alice, token t1 from https://as.example
 	// 401 {"error":"invalid_token","error_description":"the access token is invalid, expired or revoked"}
+}
+
+// A resource server checks the JWT access tokens (RFC 9068) of an
+// authorization server itself, with the keys the server publishes.
+func ExampleJWTValidator() {
+	key, _ := keyset.GenerateKey(keyset.ES256)
+	keys, _ := keyset.NewSet(key)
+	// The authorization server's side: authserver.Config.JWTAccessTokens.
+	gen, _ := accesstoken.NewJWTGenerator(accesstoken.JWTConfig{
+		Issuer: "https://as.example", Keys: func() *keyset.Set { return keys },
+	})
+	issued := time.Now()
+	token, _ := gen.NewAccessToken(context.Background(), &storage.Token{
+		ID: "t1", ClientID: "reporting", Subject: "alice", Scope: grantry.Scope{"reports:read"},
+		Resource: []string{"https://reports.example"}, IssuedAt: issued, ExpiresAt: issued.Add(time.Hour),
+	})
+
+	// The resource server's side; keyset.NewRemote fetches the server's
+	// jwks_uri in production.
+	v, _ := accesstoken.NewJWTValidator(keys, accesstoken.JWTValidatorConfig{
+		Issuer: "https://as.example", Audience: "https://reports.example",
+	})
+	p := bearer.New(v, bearer.Config{Realm: "reports"})
+	h := p.Require("reports:read")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info, _ := bearer.FromContext(r.Context())
+		fmt.Fprintf(w, "reports of %s for %s", info.Subject, info.ClientID)
+	}))
+	r := httptest.NewRequest(http.MethodGet, "/reports", nil)
+	r.Header.Set("Authorization", "Bearer "+token)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	fmt.Println(rec.Code, rec.Body.String())
+	// Output:
+	// 200 reports of alice for reporting
 }

@@ -32,7 +32,10 @@ type AuthorizationRequest struct {
 	ResponseMode string
 	// Scope is the requested scope, checked against the client's.
 	Scope grantry.Scope
-	State string
+	// Resource lists the resources the request names (RFC 8707 §2.1),
+	// kept with the code: the token request may ask for any of them.
+	Resource []string
+	State    string
 	// Values an extension sets for the grant to store with the code.
 	Nonce               string
 	CodeChallenge       string
@@ -176,6 +179,9 @@ func (s *Server) checkAuthorizationParams(ctx context.Context, req *Authorizatio
 		return err
 	}
 	req.Scope = sc
+	if req.Resource, err = s.checkResources(req.Params); err != nil {
+		return err
+	}
 	if err := g.ValidateAuthorization(ctx, req); err != nil {
 		return err
 	}
@@ -349,8 +355,11 @@ func (req *AuthorizationRequest) keepAuthentication(c *Consent) {
 func (s *Server) issueAtAuthorization(ctx context.Context, req *AuthorizationRequest, iss *Issue, params url.Values) error {
 	plain := *iss
 	plain.Refresh, plain.RotateFrom = false, ""
+	if plain.Resource == nil {
+		plain.Resource = req.Resource
+	}
 	tok := s.newToken(req.Client.ID, &plain, req.Time)
-	resp, err := s.mint(ctx, tok, false)
+	resp, err := s.mint(ctx, req.Client, tok, false)
 	if err != nil {
 		return err
 	}

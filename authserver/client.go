@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/internal/form"
 	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
@@ -129,8 +130,13 @@ func validPort(p string) bool {
 // parameter sent without a value counts as omitted (RFC 6749 §3.1).
 type Params map[string]string
 
-// Get returns a parameter's value, or "".
+// Get returns a parameter's value, or "". For resource, which may repeat
+// (RFC 8707 §2), use All.
 func (p Params) Get(name string) string { return p[name] }
+
+// All returns every value of a parameter that may repeat, such as
+// resource, in the order sent; nil when it is absent.
+func (p Params) All(name string) []string { return form.Split(p[name]) }
 
 // ClientAuthRequest is what a client authentication method looks at.
 type ClientAuthRequest struct {

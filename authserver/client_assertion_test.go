@@ -21,6 +21,7 @@ import (
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/authtest"
 	"github.com/grantry/grantry/grant/clientcredentials"
+	"github.com/grantry/grantry/internal/golden"
 	"github.com/grantry/grantry/keyset"
 	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
@@ -571,11 +572,11 @@ func TestGoldenClientAssertion(t *testing.T) {
 		return w.Result()
 	}
 	introForm := url.Values{"token": {"x"}, "client_assertion_type": {authserver.ClientAssertionType}, "client_assertion": {jwt}}
-	checkGolden(t, "token_assertion_refused", wireDump(t, send(f.token, assertTokenURL, assertionForm(jwt))))
-	checkGolden(t, "introspection_assertion_refused", wireDump(t, send(f.intro, assertIntrospect, introForm)))
+	golden.Check(t, "token_assertion_refused", wireDump(t, send(f.token, assertTokenURL, assertionForm(jwt))))
+	golden.Check(t, "introspection_assertion_refused", wireDump(t, send(f.intro, assertIntrospect, introForm)))
 	body, err := json.MarshalIndent(f.srv.Metadata(), "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "metadata_assertions", append(body, '\n'))
+	golden.Check(t, "metadata_assertions", append(body, '\n'))
 }

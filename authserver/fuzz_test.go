@@ -175,6 +175,8 @@ func FuzzTokenEndpoint(f *testing.F) {
 		{"POST", form + "; charset=UTF-8", "Basic !!!", "grant_type=client_credentials"},
 		{"POST", form, fzBasic("svc", "svc-secret"), "grant_type=client_credentials&client_id=svc&client_secret=svc-secret"},
 		{"POST", form, "", "grant_type=client_credentials&grant_type=client_credentials"},
+		{"POST", form, fzBasic("svc", "svc-secret"), "grant_type=client_credentials&resource=https%3A%2F%2Fa.test%2F&resource=urn%3Ax%3Ay"},
+		{"POST", form, fzBasic("svc", "svc-secret"), "grant_type=client_credentials&resource=%2Frel&resource=https%3A%2F%2Fa.test%2F%23f&resource=%00"},
 		{"POST", form, "", "grant_type=foo"},
 		{"POST", form, "", "a=%zz;b"},
 		{"POST", "application/json", "", `{"grant_type":"client_credentials"}`},

@@ -2,18 +2,15 @@ package authserver_test
 
 import (
 	"bytes"
-	"flag"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-)
 
-var updateGolden = flag.Bool("update-golden", false, "rewrite the authserver testdata/*.golden files")
+	"github.com/grantry/grantry/internal/golden"
+)
 
 // dump renders a response as its wire form, headers sorted, so that it can
 // be compared with a golden file.
@@ -34,23 +31,6 @@ func wireDump(t *testing.T, res *http.Response) []byte {
 	b.WriteString("\r\n")
 	b.Write(readBody(t, res))
 	return b.Bytes()
-}
-
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *updateGolden {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update-golden to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s: got\n%s\nwant\n%s", path, got, want)
-	}
 }
 
 // The wire form of the answers that carry no random value.
@@ -89,7 +69,7 @@ func TestGoldenResponses(t *testing.T) {
 			if strings.Contains(string(got), causeText) {
 				t.Errorf("the response leaks the internal cause")
 			}
-			checkGolden(t, tt.name, got)
+			golden.Check(t, tt.name, got)
 		})
 	}
 }

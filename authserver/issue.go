@@ -3,6 +3,8 @@ package authserver
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/grantry/grantry"
@@ -20,6 +22,27 @@ type AccessTokenGenerator interface {
 }
 
 type opaqueTokens struct{}
+
+var errNoJWTGenerator = errors.New("authserver: a client's access tokens are JWTs, and Config.JWTAccessTokens is nil")
+
+// generatorFor returns the access token generator of a client's format,
+// or the server's default format when the client names none.
+func (s *Server) generatorFor(c *storage.Client) (AccessTokenGenerator, error) {
+	format := c.AccessTokenFormat
+	if format == "" {
+		format = s.cfg.AccessTokenFormat
+	}
+	switch format {
+	case "", storage.AccessTokenOpaque:
+		return s.cfg.AccessTokens, nil
+	case storage.AccessTokenJWT:
+		if s.cfg.JWTAccessTokens == nil {
+			return nil, errNoJWTGenerator
+		}
+		return s.cfg.JWTAccessTokens, nil
+	}
+	return nil, fmt.Errorf("authserver: client %q has an unknown access token format %q", c.ID, format)
+}
 
 func (opaqueTokens) NewAccessToken(context.Context, *storage.Token) (string, error) {
 	return secret.Token(), nil
@@ -65,6 +88,13 @@ type Issue struct {
 	Spent bool
 	// Extra holds values stored with the token.
 	Extra map[string]string
+	// Resource lists the resources the access token is bound to, its
+	// audience (RFC 8707), and RefreshResource those a refresh may ask for
+	// when they differ. Left nil by the grant, the server sets them from
+	// the request's resource parameters and what the code or token
+	// presented was granted.
+	Resource        []string
+	RefreshResource []string
 }
 
 // issue makes the tokens iss asks for, lets the extensions add to the
@@ -73,7 +103,7 @@ type Issue struct {
 // token.
 func (s *Server) issue(ctx context.Context, req *TokenRequest, iss *Issue) (*grantry.TokenResponse, error) {
 	tok := s.newToken(req.Client.ID, iss, req.Time)
-	resp, err := s.mint(ctx, tok, iss.Refresh)
+	resp, err := s.mint(ctx, req.Client, tok, iss.Refresh)
 	if err == nil {
 		err = s.tokenResponseHooks(ctx, req, tok, resp)
 	}
@@ -127,6 +157,7 @@ func (s *Server) newToken(clientID string, iss *Issue, now time.Time) *storage.T
 		Subject:   iss.Subject,
 		GrantType: iss.GrantType,
 		Scope:     iss.Scope,
+		Resource:  iss.Resource,
 		IssuedAt:  now,
 		ExpiresAt: now.Add(lifetime),
 		Extra:     iss.Extra,
@@ -142,13 +173,21 @@ func (s *Server) newToken(clientID string, iss *Issue, now time.Time) *storage.T
 		if iss.RefreshScope != nil && !iss.RefreshScope.Equal(iss.Scope) {
 			t.RefreshScope = iss.RefreshScope
 		}
+		if iss.RefreshResource != nil && !slices.Equal(iss.RefreshResource, iss.Resource) {
+			t.RefreshResource = iss.RefreshResource
+		}
 	}
 	return t
 }
 
-// mint makes the credentials of t and the response; nothing is stored.
-func (s *Server) mint(ctx context.Context, t *storage.Token, refresh bool) (*grantry.TokenResponse, error) {
-	access, err := s.cfg.AccessTokens.NewAccessToken(ctx, t)
+// mint makes the credentials of t, in the access token format of the
+// client c, and the response; nothing is stored.
+func (s *Server) mint(ctx context.Context, c *storage.Client, t *storage.Token, refresh bool) (*grantry.TokenResponse, error) {
+	gen, err := s.generatorFor(c)
+	if err != nil {
+		return nil, grantry.ServerError(err)
+	}
+	access, err := gen.NewAccessToken(ctx, t)
 	if err != nil {
 		return nil, grantry.ServerError(err)
 	}

@@ -22,10 +22,11 @@ func authorizeParams(r *http.Request, maxBytes int64) (Params, error) {
 		return nil, formError(err)
 	}
 	for k, v := range body {
-		if _, dup := q[k]; dup {
-			return nil, formError(&form.Error{Status: http.StatusBadRequest, Reason: "parameter " + k + " is repeated"})
+		for _, one := range splitRepeated(k, v) {
+			if err := q.Add(k, one); err != nil {
+				return nil, formError(err)
+			}
 		}
-		q[k] = v
 	}
 	return Params(q), nil
 }
@@ -38,10 +39,23 @@ func postedForm(r *http.Request, maxBytes int64) (form.Values, error) {
 	}
 	v := make(form.Values, len(r.PostForm))
 	for k, vals := range r.PostForm {
-		if len(vals) > 1 {
+		if len(vals) > 1 && !form.Repeatable(k) {
 			return nil, &form.Error{Status: http.StatusBadRequest, Reason: "a parameter is repeated"}
 		}
-		v[k] = vals[0]
+		for _, one := range vals {
+			if err := v.Add(k, one); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return v, nil
+}
+
+// splitRepeated returns the values of a parameter as parsed: several for
+// a repeatable one.
+func splitRepeated(name, value string) []string {
+	if form.Repeatable(name) && value != "" {
+		return form.Split(value)
+	}
+	return []string{value}
 }

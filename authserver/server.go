@@ -56,6 +56,10 @@ type Config struct {
 	// Scopes lists the scopes the server knows; a request for any other is
 	// invalid_scope. Nil allows any scope the client may have.
 	Scopes grantry.Scope
+	// Resources lists the resource indicators the server knows (RFC 8707):
+	// a request naming any other resource is invalid_target. Nil allows
+	// any absolute URI without fragment.
+	Resources []string
 	// ExpiresIn overrides the access token lifetime per grant type. The
 	// defaults are 864000 s for authorization_code, password and
 	// client_credentials, 3600 s for implicit and DefaultExpiresIn for the
@@ -71,6 +75,16 @@ type Config struct {
 	// AccessTokens makes access tokens; nil makes opaque 256-bit random
 	// tokens.
 	AccessTokens AccessTokenGenerator
+	// JWTAccessTokens makes the access tokens of the clients whose format
+	// is storage.AccessTokenJWT, such as an accesstoken.JWTGenerator
+	// (RFC 9068). A client asking for JWTs from a server without one gets
+	// a server_error.
+	JWTAccessTokens AccessTokenGenerator
+	// AccessTokenFormat is the format of the clients whose
+	// storage.Client.AccessTokenFormat is empty: "" or
+	// storage.AccessTokenOpaque for AccessTokens, storage.AccessTokenJWT
+	// for JWTAccessTokens.
+	AccessTokenFormat string
 	// MaxBodyBytes limits request bodies; zero means 64 KiB.
 	MaxBodyBytes int64
 	// Now returns the current time; nil means time.Now.
@@ -131,6 +145,9 @@ func New(cfg Config) (*Server, error) {
 	if err := checkIssuer(cfg.Issuer, cfg.InsecureAllowHTTP); err != nil {
 		return nil, err
 	}
+	if err := checkAccessTokenFormat(&cfg); err != nil {
+		return nil, err
+	}
 	s := &Server{
 		cfg:        cfg,
 		now:        cfg.Now,
@@ -152,6 +169,21 @@ func New(cfg Config) (*Server, error) {
 		s.cfg.AccessTokens = opaqueTokens{}
 	}
 	return s, nil
+}
+
+// checkAccessTokenFormat refuses an unknown default format, and a JWT
+// default without a generator for it.
+func checkAccessTokenFormat(cfg *Config) error {
+	switch cfg.AccessTokenFormat {
+	case "", storage.AccessTokenOpaque:
+		return nil
+	case storage.AccessTokenJWT:
+		if cfg.JWTAccessTokens == nil {
+			return errors.New("authserver: Config.AccessTokenFormat is jwt, and Config.JWTAccessTokens is nil")
+		}
+		return nil
+	}
+	return fmt.Errorf("authserver: unknown Config.AccessTokenFormat %q", cfg.AccessTokenFormat)
 }
 
 // checkIssuer applies RFC 8414 §2: the issuer is a URL that

@@ -23,6 +23,9 @@ type TokenRequest struct {
 	AuthMethod grantry.AuthMethod
 	// Time is when the server received the request, by Config.Now.
 	Time time.Time
+	// Resource lists the resources the request names (RFC 8707 §2.2),
+	// checked to be absolute URIs the server knows.
+	Resource []string
 
 	known grantry.Scope // Config.Scopes
 }
@@ -70,11 +73,17 @@ func (s *Server) token(ctx context.Context, r *http.Request) (*grantry.TokenResp
 	if err := s.authenticateTokenClient(ctx, req, g.AuthMethods()); err != nil {
 		return nil, err
 	}
+	if req.Resource, err = s.checkResources(params); err != nil {
+		return nil, err
+	}
 	iss, err := g.Token(ctx, req)
 	if err != nil {
 		return nil, s.grantFailed(ctx, err)
 	}
 	iss.GrantType = req.GrantType
+	if err := bindResources(req.Resource, iss); err != nil {
+		return nil, err
+	}
 	for _, h := range s.exts {
 		if h.ValidateToken != nil {
 			if err := h.ValidateToken(ctx, req, iss); err != nil {

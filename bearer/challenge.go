@@ -43,13 +43,20 @@ func (p *Protector) withChallenge(e *grantry.Error, scope string) *grantry.Error
 }
 
 // challenge formats a Bearer challenge: the realm, then error,
-// error_description and scope when given, each a quoted string.
+// error_description and scope when given, each a quoted string, and on a
+// 401 answer (no token, or invalid_token) resource_metadata when
+// configured (RFC 9728 §5.1).
 func (p *Protector) challenge(code grantry.ErrorCode, description, scope string) string {
-	b := make([]byte, 0, 64+len(p.realm)+len(description)+len(scope))
+	var metadata string
+	if code == "" || code == grantry.ErrInvalidToken {
+		metadata = p.cfg.ResourceMetadata
+	}
+	b := make([]byte, 0, 64+len(p.realm)+len(description)+len(scope)+len(metadata))
 	b = append(b, "Bearer"...)
 	sep := " "
 	for _, param := range [...]struct{ name, value string }{
 		{"realm", p.realm}, {"error", string(code)}, {"error_description", description}, {"scope", scope},
+		{"resource_metadata", metadata},
 	} {
 		if param.value == "" {
 			continue

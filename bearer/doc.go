@@ -4,10 +4,11 @@
 // grants in the request context.
 //
 // A [Validator] turns a token string into a [grantry.TokenInfo]; a token
-// it knows to be expired or revoked is inactive. Grantry ships two:
+// it knows to be expired or revoked is inactive. Grantry ships three:
 // accesstoken.NewStoreValidator looks tokens up in the authorization
-// server's own store, and [Introspector] asks a remote introspection
-// endpoint (RFC 7662). Checks of the resource server's own go in [Config]
+// server's own store, accesstoken.NewJWTValidator checks JWT access
+// tokens (RFC 9068) with the server's published keys, and [Introspector]
+// asks a remote introspection endpoint (RFC 7662). Checks of the resource server's own go in [Config]
 // and apply whatever the validator: Revoked for a revocation list of its
 // own, CheckRequest for the request a token came with.
 //
@@ -35,4 +36,15 @@
 //   - a validator that cannot decide (store or network down): 503
 //     temporarily_unavailable with Retry-After: 5, its cause logged and
 //     never sent.
+//
+// A resource server that names itself in Config.Resource refuses tokens
+// whose audience does not hold that identifier (RFC 8707), as a token for
+// another resource. [Protector.MetadataHandler] serves its protected
+// resource metadata (RFC 9728) at [MetadataURL], and with
+// Config.ResourceMetadata every 401 challenge points clients to it:
+//
+//	p := bearer.New(v, bearer.Config{Resource: "https://api.example/", ResourceMetadata: mdURL})
+//	mux.Handle("GET "+bearer.WellKnownPath, p.MetadataHandler(bearer.ResourceMetadata{
+//		AuthorizationServers: []string{"https://as.example"},
+//	}))
 package bearer

@@ -167,3 +167,45 @@ func ExampleConfig_revoked() {
 	// before: reporting <nil>
 	// after: invalid_token: the access token is invalid, expired or revoked
 }
+
+// A resource server publishes its protected resource metadata (RFC 9728)
+// and points clients to it from its 401 challenges.
+func ExampleProtector_MetadataHandler() {
+	const resource = "https://api.example/reports"
+	mdURL, _ := bearer.MetadataURL(resource)
+	p := bearer.New(unknownTokens{}, bearer.Config{Realm: "reports", Resource: resource, ResourceMetadata: mdURL})
+	mux := http.NewServeMux()
+	mux.Handle(bearer.WellKnownPath+"/reports", p.MetadataHandler(bearer.ResourceMetadata{
+		AuthorizationServers: []string{"https://as.example"},
+	}))
+	mux.Handle("/reports", p.Require()(http.NotFoundHandler()))
+
+	for _, path := range []string{"/reports", bearer.WellKnownPath + "/reports"} {
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code == http.StatusOK {
+			fmt.Print(rec.Code, "\n", rec.Body.String())
+			continue
+		}
+		fmt.Println(rec.Code, rec.Header().Get("WWW-Authenticate"))
+	}
+	// Output:
+	// 401 Bearer realm="reports", resource_metadata="https://api.example/.well-known/oauth-protected-resource/reports"
+	// 200
+	// {
+	//   "resource": "https://api.example/reports",
+	//   "authorization_servers": [
+	//     "https://as.example"
+	//   ],
+	//   "bearer_methods_supported": [
+	//     "header"
+	//   ]
+	// }
+}
+
+// unknownTokens is a validator that knows no token.
+type unknownTokens struct{}
+
+func (unknownTokens) ValidateToken(context.Context, string) (grantry.TokenInfo, error) {
+	return grantry.TokenInfo{}, nil
+}

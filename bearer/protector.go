@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/grantry/grantry"
@@ -21,6 +22,17 @@ const DefaultMaxFormBytes = 1 << 20
 // Config configures a Protector. The zero value reads the token from the
 // Authorization header only and sends challenges with realm DefaultRealm.
 type Config struct {
+	// Resource is the resource server's own identifier (RFC 8707, RFC
+	// 9728 §2): when set, a token whose audience (aud) does not name it
+	// is refused with invalid_token, so that a token meant for another
+	// resource cannot be replayed here. A token without audience is
+	// refused too.
+	Resource string
+	// ResourceMetadata is the URL of the resource's metadata (RFC 9728
+	// §3, see MetadataURL and Protector.MetadataHandler). When set, the
+	// challenge of every 401 answer names it as resource_metadata
+	// (RFC 9728 §5.1), so that a client can find the authorization server.
+	ResourceMetadata string
 	// Realm is the realm of the WWW-Authenticate challenges (RFC 6750 §3);
 	// empty means DefaultRealm. Every challenge carries it, so that even
 	// the one to a request without credentials has the auth-param RFC
@@ -42,6 +54,10 @@ type Config struct {
 	// Now returns the current time, against which exp and nbf are
 	// checked; nil means time.Now.
 	Now func() time.Time
+	// Leeway is the clock skew tolerated when checking exp and nbf; zero
+	// tolerates none. With a validator of self-contained tokens, such as
+	// accesstoken.JWTValidator, give both the same leeway.
+	Leeway time.Duration
 	// Logger receives the causes of failed validations (503 answers); nil
 	// means slog.Default().
 	Logger *slog.Logger
@@ -175,11 +191,28 @@ func (p *Protector) authorize(r *http.Request, q Requirement, info *grantry.Toke
 	return inQuery, nil
 }
 
+// activeNow reports whether info is active, unexpired and past its
+// not-before time, within the leeway.
+func (p *Protector) activeNow(info *grantry.TokenInfo) bool {
+	now := p.now()
+	if p.cfg.Leeway <= 0 {
+		return info.ActiveAt(now)
+	}
+	return info.Active && !info.Expired(now.Add(-p.cfg.Leeway)) &&
+		(info.NotBefore.IsZero() || !now.Add(p.cfg.Leeway).Before(info.NotBefore))
+}
+
+// forThisResource reports whether the token's audience names the
+// resource, when the protector has one (RFC 8707 §2, RFC 9068 §4).
+func (p *Protector) forThisResource(info *grantry.TokenInfo) bool {
+	return p.cfg.Resource == "" || slices.Contains(info.Audience, p.cfg.Resource)
+}
+
 // checkToken refuses a token that is inactive, expired, not yet valid or
 // revoked, or whose request CheckRequest refuses: invalid_token
 // (RFC 6750 §3.1).
 func (p *Protector) checkToken(r *http.Request, info *grantry.TokenInfo) *grantry.Error {
-	if !info.ActiveAt(p.now()) {
+	if !p.activeNow(info) || !p.forThisResource(info) {
 		return p.invalidToken()
 	}
 	if f := p.cfg.Revoked; f != nil {

@@ -1,15 +1,13 @@
 package openid_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/grantry/grantry/internal/golden"
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
@@ -20,8 +18,6 @@ import (
 	"github.com/grantry/grantry/pkce"
 	"github.com/grantry/grantry/storage/memstore"
 )
-
-var updateGolden = flag.Bool("update-golden", false, "rewrite the openid testdata/*.golden files")
 
 type noClaims struct{}
 
@@ -66,22 +62,5 @@ func TestDiscoveryGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := json.MarshalIndent(doc, "", "  ")
-	checkGolden(t, "discovery.json", append(got, '\n'))
-}
-
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *updateGolden {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update-golden to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s: got\n%s\nwant\n%s", path, got, want)
-	}
+	golden.Check(t, "discovery.json", append(got, '\n'))
 }

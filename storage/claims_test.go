@@ -3,17 +3,16 @@ package storage_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"maps"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry/internal/golden"
+
 	"github.com/grantry/grantry/storage"
 )
-
-var updateGolden = flag.Bool("update-golden", false, "rewrite the storage testdata/*.golden files")
 
 // fullClaims has every member set.
 func fullClaims() storage.Claims {
@@ -40,20 +39,7 @@ func TestClaimsGolden(t *testing.T) {
 	if err != nil {
 		t.Fatalf("MarshalIndent: got error %v, want nil", err)
 	}
-	got = append(got, '\n')
-	path := filepath.Join("testdata", "claims.golden")
-	if *updateGolden {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update-golden to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s: got\n%s\nwant\n%s", path, got, want)
-	}
+	golden.Check(t, "claims", append(got, '\n'))
 }
 
 func TestClaimsJSON(t *testing.T) {

@@ -21,6 +21,9 @@ type AuthorizationCode struct {
 	RedirectURI string
 	Scope       grantry.Scope
 	Subject     string
+	// Resource lists the resources the authorization request named
+	// (RFC 8707 §2): the token request may ask for any of them.
+	Resource []string
 	// AuthTime is when the user authenticated.
 	AuthTime time.Time
 	// Nonce is the OpenID Connect nonce of the request.

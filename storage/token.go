@@ -31,7 +31,15 @@ type Token struct {
 	// Scope, as after a refresh that narrowed the access token
 	// (RFC 6749 §6); nil means Scope.
 	RefreshScope grantry.Scope
-	IssuedAt     time.Time
+	// Resource lists the resources the access token is bound to, its
+	// audience (RFC 8707 §2): absolute URIs, nil when the request named
+	// none.
+	Resource []string
+	// RefreshResource lists the resources a refresh of this token may ask
+	// for when they differ from Resource, as after a token request that
+	// named fewer resources than were granted; nil means Resource.
+	RefreshResource []string
+	IssuedAt        time.Time
 	// ExpiresAt is when the access token expires.
 	ExpiresAt time.Time
 	// RefreshExpiresAt is when the refresh token expires; zero means never.
@@ -53,6 +61,15 @@ func (t *Token) GrantedScope() grantry.Scope {
 		return t.RefreshScope
 	}
 	return t.Scope
+}
+
+// GrantedResource returns the resources a refresh of this token may ask
+// for: RefreshResource, or Resource when that is nil.
+func (t *Token) GrantedResource() []string {
+	if t.RefreshResource != nil {
+		return t.RefreshResource
+	}
+	return t.Resource
 }
 
 // RefreshActive reports whether the refresh token may be used at now.

@@ -9,8 +9,9 @@ import (
 // AccessInfo describes the access token of t at now, in the vocabulary of
 // RFC 7662 §2.2, overwriting info: inactive when the record is revoked or
 // the access token expired; otherwise active with scope, client_id,
-// token_type Bearer, exp, iat, sub, iss (the issuer given, if any) and jti
-// (the record's ID). The scope slice is shared with t.
+// token_type Bearer, exp, iat, sub, aud (the resources the token is bound
+// to, RFC 8707), iss (the issuer given, if any) and jti (the record's ID).
+// The scope and audience slices are shared with t.
 func (t *Token) AccessInfo(info *grantry.TokenInfo, issuer string, now time.Time) {
 	if !t.Active(now) {
 		*info = grantry.TokenInfo{}
@@ -42,6 +43,7 @@ func (t *Token) describe(info *grantry.TokenInfo, issuer string, scope grantry.S
 		ExpiresAt: exp,
 		IssuedAt:  t.IssuedAt,
 		Subject:   t.Subject,
+		Audience:  t.Resource,
 		Issuer:    issuer,
 		JTI:       t.ID,
 	}

@@ -88,7 +88,7 @@ type server struct {
 func startServer(t *testing.T, bin string, port int, args ...string) *server {
 	t.Helper()
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--insecure-dev"}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--insecure-dev", "--admin-addr", "127.0.0.1:0"}, args...)...) // args may name another admin address
 	s := &server{cmd: cmd, logs: &bytes.Buffer{}, base: "http://" + addr}
 	cmd.Stdout, cmd.Stderr = s.logs, s.logs
 	if err := cmd.Start(); err != nil {
@@ -240,7 +240,8 @@ func TestBinaryCodePKCERefreshAcrossRestart(t *testing.T) {
 		t.Fatalf("client create --json printed %q (%v), want client_id and a 256-bit client_secret", out, err)
 	}
 
-	srv := startServer(t, bin, port, "--db", db)
+	admin := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	srv := startServer(t, bin, port, "--db", db, "--admin-addr", admin)
 	conf := &oauth2.Config{
 		ClientID: client.ClientID, ClientSecret: client.ClientSecret, RedirectURL: redirect,
 		Scopes:   []string{"profile", "email"},
@@ -269,7 +270,7 @@ func TestBinaryCodePKCERefreshAcrossRestart(t *testing.T) {
 	}
 
 	srv.stop(t)
-	srv = startServer(t, bin, port, "--db", db)
+	srv = startServer(t, bin, port, "--db", db, "--admin-addr", admin)
 
 	again, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: refreshed.RefreshToken}).Token()
 	if err != nil || again.AccessToken == "" {
@@ -284,7 +285,12 @@ func TestBinaryCodePKCERefreshAcrossRestart(t *testing.T) {
 	if loc, _ := url.Parse(resp.Header.Get("Location")); resp.StatusCode != http.StatusFound || loc.Query().Get("code") == "" {
 		t.Errorf("authorization after restart: %d to %q, want 302 with a code and no sign-in", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	checkMetrics(t, srv.base)
+	checkMetrics(t, "http://"+admin)
+	if resp, err := http.Get(srv.base + "/metrics"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("/metrics on the public listener: got (%v, %v), want 404", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 }
 
 func checkMetrics(t *testing.T, base string) {

@@ -3,39 +3,19 @@ package par_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/grantry/grantry/internal/golden"
 
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/endpoint/par"
 	"github.com/grantry/grantry/keyset"
 	"github.com/grantry/grantry/storage"
 )
-
-var updateGolden = flag.Bool("update-golden", false, "rewrite the par testdata/*.golden files")
-
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *updateGolden {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update-golden to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s: got\n%s\nwant\n%s", path, got, want)
-	}
-}
 
 // wire renders status, the sorted headers and the body.
 func wire(status int, h http.Header, body []byte) []byte {
@@ -71,18 +51,18 @@ func TestGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkGolden(t, "metadata", append(body, '\n'))
+		golden.Check(t, "metadata", append(body, '\n'))
 	})
 	t.Run("push refused", func(t *testing.T) {
 		f := newFixture(t, par.Config{})
 		form := codeRequest()
 		form.Set("redirect_uri", "https://evil.test/cb")
 		w := f.push("c1", "s1", form)
-		checkGolden(t, "push_refused", wire(w.Code, w.Header(), w.Body.Bytes()))
+		golden.Check(t, "push_refused", wire(w.Code, w.Header(), w.Body.Bytes()))
 	})
 	t.Run("request_uri refused", func(t *testing.T) {
 		f := newFixture(t, par.Config{})
 		w := f.authorize(url.Values{"client_id": {"c1"}, "request_uri": {par.URIPrefix + "x"}, "redirect_uri": {"https://evil.test/cb"}})
-		checkGolden(t, "request_uri_refused", wire(w.Code, w.Header(), w.Body.Bytes()))
+		golden.Check(t, "request_uri_refused", wire(w.Code, w.Header(), w.Body.Bytes()))
 	})
 }

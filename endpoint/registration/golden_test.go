@@ -3,20 +3,17 @@ package registration_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/grantry/grantry/internal/golden"
+
 	"github.com/grantry/grantry/endpoint/registration"
 )
-
-var updateGolden = flag.Bool("update-golden", false, "rewrite the registration testdata/*.golden files")
 
 // wireDump renders a response as its wire form, headers sorted and
 // Content-Length and Date left out, with each random value of masks
@@ -58,23 +55,6 @@ func wireDump(t *testing.T, res *http.Response, masks map[string]string) []byte 
 	return []byte(got)
 }
 
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *updateGolden {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update-golden to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s: got\n%s\nwant\n%s", path, got, want)
-	}
-}
-
 // fullMetadata registers every member the endpoint keeps.
 const fullMetadata = `{
   "redirect_uris": ["https://app.example/cb", "com.example.app:/cb"],
@@ -109,12 +89,12 @@ func TestGoldenResponses(t *testing.T) {
 		var got info
 		body := wireDump(t, res, nil)
 		_ = json.Unmarshal(body[bytes.Index(body, []byte("\r\n\r\n"))+4:], &got)
-		checkGolden(t, "register", []byte(maskAll(string(body), got)))
+		golden.Check(t, "register", []byte(maskAll(string(body), got)))
 	})
 	t.Run("read", func(t *testing.T) {
 		reg := decode(t, f.do(t, http.MethodPost, "/register", fullMetadata, "iat"), http.StatusCreated)
 		res := f.do(t, http.MethodGet, "/register/"+reg.ClientID, "", reg.RegistrationAccessToken)
-		checkGolden(t, "read", []byte(maskAll(string(wireDump(t, res, nil)), reg)))
+		golden.Check(t, "read", []byte(maskAll(string(wireDump(t, res, nil)), reg)))
 	})
 	tests := []struct {
 		name, body, token string
@@ -125,7 +105,7 @@ func TestGoldenResponses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			checkGolden(t, tt.name, wireDump(t, f.do(t, http.MethodPost, "/register", tt.body, tt.token), nil))
+			golden.Check(t, tt.name, wireDump(t, f.do(t, http.MethodPost, "/register", tt.body, tt.token), nil))
 		})
 	}
 }

@@ -2,6 +2,7 @@ package authcode
 
 import (
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/grantry/grantry/authserver"
@@ -19,6 +20,7 @@ func newCode(req *authserver.AuthorizationRequest, c *authserver.Consent, lifeti
 		ClientID:            req.Client.ID,
 		Scope:               c.Scope,
 		Subject:             c.Subject,
+		Resource:            slices.Clone(req.Resource),
 		AuthTime:            c.AuthTime,
 		Nonce:               req.Nonce,
 		CodeChallenge:       req.CodeChallenge,

@@ -56,6 +56,8 @@ type clientMetaJSON struct {
 	PostLogoutRedirectURIs           []string `json:"post_logout_redirect_uris,omitempty"`
 	BackchannelLogoutURI             string   `json:"backchannel_logout_uri,omitempty"`
 	BackchannelLogoutSessionRequired bool     `json:"backchannel_logout_session_required,omitempty"`
+	// AccessTokenFormat is opaque or jwt; omitted for the server's.
+	AccessTokenFormat string `json:"access_token_format,omitempty"`
 }
 
 func toClientMetaJSON(c *storage.Client) clientMetaJSON {
@@ -63,6 +65,7 @@ func toClientMetaJSON(c *storage.Client) clientMetaJSON {
 		IDTokenAlg: c.IDTokenSignedResponseAlg, SubjectType: c.SubjectType,
 		SectorIdentifierURI: c.SectorIdentifierURI, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 		BackchannelLogoutURI: c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
+		AccessTokenFormat: c.AccessTokenFormat,
 	}
 	if j.SubjectType == "" {
 		j.SubjectType = storage.SubjectPublic

@@ -33,6 +33,7 @@ const (
 	flagPostLogoutURI   = "post-logout-redirect-uri"
 	flagBackchannelURI  = "backchannel-logout-uri"
 	flagBackchannelSess = "backchannel-logout-session-required"
+	flagTokenFormat     = "access-token-format"
 )
 
 // clientMetaFlags are the flags of the metadata.
@@ -40,6 +41,7 @@ type clientMetaFlags struct {
 	idTokenAlg, subjectType, sectorURI, backchannelURI string
 	postLogout                                         listFlag
 	sessionRequired                                    bool
+	tokenFormat                                        string
 }
 
 func (f *clientMetaFlags) register(fs *flag.FlagSet) {
@@ -49,6 +51,7 @@ func (f *clientMetaFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.postLogout, flagPostLogoutURI, "`URI` to return to after logout, matched exactly; repeat the flag for several")
 	fs.StringVar(&f.backchannelURI, flagBackchannelURI, "", "`URL` the server posts logout tokens to (https unless on a loopback host)")
 	fs.BoolVar(&f.sessionRequired, flagBackchannelSess, false, "logout tokens must carry the session ID (sid)")
+	fs.StringVar(&f.tokenFormat, flagTokenFormat, "", "access token `FORMAT`: opaque, or jwt (RFC 9068, signed with the server's keys); empty: the server's --access-token-format")
 }
 
 func algorithmNames() string {
@@ -80,6 +83,9 @@ func (f *clientMetaFlags) apply(c *storage.Client, isSet func(name string) bool)
 	if isSet(flagBackchannelSess) {
 		c.BackchannelLogoutSessionRequired = f.sessionRequired
 	}
+	if isSet(flagTokenFormat) {
+		c.AccessTokenFormat = f.tokenFormat
+	}
 	return checkClientMeta(c)
 }
 
@@ -87,6 +93,9 @@ func (f *clientMetaFlags) apply(c *storage.Client, isSet func(name string) bool)
 // sector identifier document, which checkSector fetches.
 func checkClientMeta(c *storage.Client) error {
 	if err := checkIDTokenAlg(c.IDTokenSignedResponseAlg); err != nil {
+		return err
+	}
+	if err := checkTokenFormat("--"+flagTokenFormat, c.AccessTokenFormat, true); err != nil {
 		return err
 	}
 	for _, u := range c.PostLogoutRedirectURIs {
@@ -118,6 +127,20 @@ func checkIDTokenAlg(alg string) error {
 		return fmt.Errorf("--%s %q: want one of %s", flagIDTokenAlg, alg, algorithmNames())
 	}
 	return nil
+}
+
+// checkTokenFormat checks an access token format: opaque or jwt, or
+// empty when allowed (a client's, which defers to the server's).
+func checkTokenFormat(flagName, format string, emptyOK bool) error {
+	switch format {
+	case storage.AccessTokenOpaque, storage.AccessTokenJWT:
+		return nil
+	case "":
+		if emptyOK {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s %q: want opaque or jwt", flagName, format)
 }
 
 // checkSubjectType checks the subject type and that a pairwise client has
@@ -155,6 +178,9 @@ func printClientMeta(w io.Writer, j clientMetaJSON) {
 	fmt.Fprintf(w, "post_logout_redirect_uris:\t%s\n", orDash(strings.Join(j.PostLogoutRedirectURIs, " ")))
 	fmt.Fprintf(w, "backchannel_logout_uri:\t%s\n", orDash(j.BackchannelLogoutURI))
 	fmt.Fprintf(w, "backchannel_logout_session_required:\t%t\n", j.BackchannelLogoutSessionRequired)
+	if j.AccessTokenFormat != "" {
+		fmt.Fprintf(w, "access_token_format:\t%s\n", j.AccessTokenFormat)
+	}
 }
 
 // clientMetaHeader heads the columns of clientMetaRow in client list.

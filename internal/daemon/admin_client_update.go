@@ -160,7 +160,7 @@ func (s flagNames) has(name string) bool { return s[name] }
 func (s flagNames) anyMeta() bool {
 	for name := range s {
 		switch name {
-		case flagName, flagRedirectURI, flagIDTokenAlg, flagSubjectType, flagSectorURI, flagPostLogoutURI, flagBackchannelURI, flagBackchannelSess,
+		case flagName, flagRedirectURI, flagIDTokenAlg, flagSubjectType, flagSectorURI, flagPostLogoutURI, flagBackchannelURI, flagBackchannelSess, flagTokenFormat,
 			flagAuthMethod, flagAuthAlg:
 			return true
 		}

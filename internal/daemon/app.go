@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -91,7 +92,7 @@ func newApp(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger)
 		return nil, err
 	}
 	a.sealer = sealer
-	if a.oauth, err = newAuthServer(cfg, b, a.auth, a.metrics, a.openid, sealer, log); err != nil {
+	if a.oauth, err = newAuthServer(cfg, b, a.auth, a.metrics, a.openid, a.signingKeys, sealer, log); err != nil {
 		return nil, err
 	}
 	a.metadata = a.oauth.MetadataHandler()
@@ -135,7 +136,6 @@ func (a *app) handler() http.Handler {
 	handle("GET /static/grantry.css", "static", serveStylesheet)
 	handle("/healthz", "healthz", serveHealth)
 	handle("/readyz", "readyz", a.serveReady)
-	handle("GET /metrics", "metrics", a.metrics.serveMetrics)
 	a.mountEndpoints(handle)
 	handle("/", "other", a.serveNotFound)
 	return mux
@@ -199,4 +199,24 @@ const hstsPolicy = "max-age=31536000"
 // behind a TLS-terminating proxy).
 func (a *app) servesHTTPS() bool {
 	return a.cfg.TLSCert != "" || strings.HasPrefix(a.cfg.Issuer, "https://")
+}
+
+// adminHandler returns the routes of the admin listener: /metrics, the
+// health checks, and the Go profiler with --pprof. None of them is on the
+// public listener: metrics and profiles tell an attacker much, and the
+// admin listener is on loopback unless the operator says otherwise.
+func (a *app) adminHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.route("metrics", a.metrics.serveMetrics))
+	mux.Handle("/healthz", a.route("healthz", serveHealth))
+	mux.Handle("/readyz", a.route("readyz", a.serveReady))
+	if a.cfg.Pprof {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
+	mux.Handle("/", http.NotFoundHandler())
+	return mux
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
+	"github.com/grantry/grantry/internal/form"
 	"github.com/grantry/grantry/openid"
 	"github.com/grantry/grantry/storage"
 )
@@ -136,7 +137,11 @@ func (a *app) signedIn(r *http.Request) (*session, *storage.User) {
 func (a *app) requestPath(ctx context.Context, req *authserver.AuthorizationRequest) (string, error) {
 	v := make(url.Values, len(req.Params))
 	for k, val := range req.Params {
-		if k != "csrf" && k != "decision" {
+		switch {
+		case k == "csrf" || k == "decision":
+		case form.Repeatable(k) && val != "":
+			v[k] = req.Params.All(k) // such as resource (RFC 8707)
+		default:
 			v.Set(k, val)
 		}
 	}

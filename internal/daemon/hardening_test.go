@@ -96,3 +96,60 @@ func TestPublicClientConsentAskedEveryTime(t *testing.T) {
 		t.Errorf("second request of the confidential client: status %d, want a redirect with a code", r.status)
 	}
 }
+
+// /metrics and the profiler are served on the admin listener only, the
+// profiler only with --pprof.
+func TestAdminListener(t *testing.T) {
+	tests := []struct {
+		name       string
+		pprof      bool
+		wantPprof  int
+		wantPublic int
+	}{
+		{"default", false, http.StatusNotFound, http.StatusNotFound},
+		{"pprof", true, http.StatusOK, http.StatusNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, func(c *serveConfig) { c.Pprof = tt.pprof })
+			if r := h.adminGet("/metrics"); r.status != http.StatusOK || !strings.Contains(r.body, "grantry_http_requests_total") {
+				t.Errorf("admin /metrics: status %d, want 200 with the metrics", r.status)
+			}
+			if r := h.adminGet("/healthz"); r.status != http.StatusOK {
+				t.Errorf("admin /healthz: status %d, want 200", r.status)
+			}
+			if r := h.adminGet("/debug/pprof/"); r.status != tt.wantPprof {
+				t.Errorf("admin /debug/pprof/: status %d, want %d", r.status, tt.wantPprof)
+			}
+			for _, path := range []string{"/metrics", "/debug/pprof/"} {
+				if r := h.get(h.browser(), path); r.status != tt.wantPublic {
+					t.Errorf("public %s: status %d, want %d", path, r.status, tt.wantPublic)
+				}
+			}
+		})
+	}
+}
+
+func TestAdminAddrChecked(t *testing.T) {
+	tests := []struct {
+		name    string
+		set     func(*serveConfig)
+		wantErr string
+	}{
+		{"default", func(*serveConfig) {}, ""},
+		{"off", func(c *serveConfig) { c.AdminAddr = "" }, ""},
+		{"malformed", func(c *serveConfig) { c.AdminAddr = "9464" }, "--admin-addr"},
+		{"pprof without admin listener", func(c *serveConfig) { c.AdminAddr, c.Pprof = "", true }, "--pprof"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := testConfig(t, tt.set).check()
+			if (tt.wantErr == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("check: got %v, want an error holding %q", err, tt.wantErr)
+			}
+		})
+	}
+	if got := testConfig(t).AdminAddr; got != "127.0.0.1:9464" {
+		t.Errorf("default --admin-addr: got %q, want loopback 127.0.0.1:9464", got)
+	}
+}

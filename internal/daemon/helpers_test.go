@@ -224,3 +224,11 @@ func (h *harness) consentPage(c *http.Client, path string) response {
 	}
 	return page
 }
+
+// adminGet sends a GET to the admin listener's routes.
+func (h *harness) adminGet(path string) response {
+	h.t.Helper()
+	w := httptest.NewRecorder()
+	h.app.adminHandler().ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+	return response{w.Code, w.Header(), w.Body.String()}
+}

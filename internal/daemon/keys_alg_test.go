@@ -127,7 +127,7 @@ func TestSigningAlgsRefused(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errOut strings.Builder
-			code := Main(context.Background(), []string{"serve", "--db", "memory:", "--addr", "127.0.0.1:0", "--signing-algs", tt.list},
+			code := Main(context.Background(), []string{"serve", "--db", "memory:", "--addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0", "--signing-algs", tt.list},
 				strings.NewReader(""), &out, &errOut, envOf(nil))
 			if code == 0 || !strings.Contains(errOut.String(), tt.want) {
 				t.Errorf("serve --signing-algs %s: exit %d, stderr %q; want an error saying %q", tt.list, code, errOut.String(), tt.want)

@@ -100,7 +100,7 @@ func TestJWKSEndpoint(t *testing.T) {
 	if got, want := jwksIDs(t, r.body), setIDs(set); !slices.Equal(got, want) || len(got) != 2 {
 		t.Errorf("JWK Set: got key IDs %q, want %q", got, want)
 	}
-	if m := h.get(h.browser(), "/metrics"); !strings.Contains(m.body, `grantry_http_requests_total{endpoint="jwks",code="200"}`) {
+	if m := h.adminGet("/metrics"); !strings.Contains(m.body, `grantry_http_requests_total{endpoint="jwks",code="200"}`) {
 		t.Errorf("metrics: no count of the jwks endpoint in\n%s", m.body)
 	}
 }

@@ -150,7 +150,7 @@ func TestLogoutReturn(t *testing.T) {
 			if r.status != http.StatusSeeOther || r.header.Get("Location") != tt.wantLocation {
 				t.Errorf("got %d to %q, want 303 to %q", r.status, r.header.Get("Location"), tt.wantLocation)
 			}
-			if m := h.get(c, "/metrics"); strings.Contains(m.body, `endpoint="logout",error=`) {
+			if m := h.adminGet("/metrics"); strings.Contains(m.body, `endpoint="logout",error=`) {
 				t.Errorf("the sign-out redirect was counted as an OAuth error:\n%s", m.body)
 			}
 		})

@@ -26,7 +26,7 @@ func TestMetricsExposition(t *testing.T) {
 	token(url.Values{"grant_type": {"authorization_code"}, "code": {"nope"}}, h.secret)
 	h.get(h.browser(), authorizePath("scope", "admin"))
 
-	r := h.get(h.browser(), "/metrics")
+	r := h.adminGet("/metrics")
 	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
 		t.Errorf("Content-Type = %q, want the text exposition format", ct)
 	}
@@ -105,7 +105,7 @@ func TestMetricsCountErrorsOfEveryOAuthEndpoint(t *testing.T) {
 		t.Fatalf("unknown page: status %d, want 404", r.status)
 	}
 
-	r := h.get(c, "/metrics")
+	r := h.adminGet("/metrics")
 	var got []string
 	for _, line := range strings.Split(r.body, "\n") {
 		if strings.HasPrefix(line, "grantry_oauth_errors_total{") {

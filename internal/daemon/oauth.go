@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/accesstoken"
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/grant/authcode"
 	"github.com/grantry/grantry/grant/clientcredentials"
@@ -30,7 +31,7 @@ var (
 // newAuthServer builds the authorization server with the configured
 // grants. The metrics count the tokens it issues and, through noteFailure,
 // the errors it answers.
-func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *openid.Provider, sealer *keyset.Sealer, log *slog.Logger) (*authserver.Server, error) {
+func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *openid.Provider, keys func() *keyset.Set, sealer *keyset.Sealer, log *slog.Logger) (*authserver.Server, error) {
 	scopes, _ := grantry.ParseScope(cfg.Scopes)
 	var objects *authserver.RequestObjectConfig
 	if cfg.RequestObjects {
@@ -39,8 +40,17 @@ func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *
 			RequireSigned: cfg.RequireSignedRequestObject,
 		}
 	}
+	// JWT access tokens (RFC 9068) are signed with the keys of the ID
+	// tokens, published at jwksPath; their default audience is the
+	// issuer.
+	jwts, err := accesstoken.NewJWTGenerator(accesstoken.JWTConfig{Issuer: cfg.Issuer, Keys: keys})
+	if err != nil {
+		return nil, err
+	}
 	srv, err := authserver.New(authserver.Config{
 		RequestObjects:      objects,
+		JWTAccessTokens:     jwts,
+		AccessTokenFormat:   cfg.AccessTokenFormat,
 		Issuer:              cfg.Issuer,
 		Clients:             b.clients,
 		Tokens:              b.tokens,

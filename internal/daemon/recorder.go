@@ -73,7 +73,7 @@ var knownCodes = []grantry.ErrorCode{
 	grantry.ErrInvalidScope, grantry.ErrAccessDenied, grantry.ErrServerError,
 	grantry.ErrTemporarilyUnavailable, grantry.ErrInvalidToken, grantry.ErrInsufficientScope,
 	grantry.ErrUnsupportedTokenType, grantry.ErrAuthorizationPending, grantry.ErrSlowDown,
-	grantry.ErrExpiredToken,
+	grantry.ErrExpiredToken, grantry.ErrInvalidTarget,
 }
 
 // boundedCode keeps metric labels few: a known error code, or "other".

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/grantry/grantry/internal/origin"
 )
 
 // cmdServe runs the server until ctx is done (SIGINT or SIGTERM), then lets
@@ -34,6 +36,13 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	}
 	defer func() { _ = ln.Close() }()
 	cfg.listening(ln.Addr())
+	var adminLn net.Listener
+	if cfg.AdminAddr != "" {
+		if adminLn, err = net.Listen("tcp", cfg.AdminAddr); err != nil {
+			return fmt.Errorf("--admin-addr: %w", err)
+		}
+		defer func() { _ = adminLn.Close() }()
+	}
 	b, err := openStore(ctx, cfg.db, cfg.Redis)
 	if err != nil {
 		return err
@@ -47,7 +56,50 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	a.announce(ctx, ln.Addr().String())
+	a.announceAdmin(adminLn)
+	if adminLn != nil {
+		stop := a.serveAdmin(adminLn)
+		defer stop()
+	}
 	return a.run(ctx, ln)
+}
+
+// announceAdmin logs where the admin listener listens, warning when it is
+// reachable from other hosts.
+func (a *app) announceAdmin(ln net.Listener) {
+	if ln == nil {
+		a.log.Info("no admin listener: /metrics is not served")
+		return
+	}
+	addr := ln.Addr().String()
+	a.log.Info("admin listening", slog.String("addr", addr), slog.Bool("pprof", a.cfg.Pprof))
+	if host, _, _ := net.SplitHostPort(addr); !origin.Loopback(host) {
+		a.log.Warn("the admin listener is reachable from other hosts: /metrics, and /debug/pprof with --pprof, have no authentication", slog.String("addr", addr))
+	}
+}
+
+// serveAdmin serves the admin routes on ln until the returned function
+// is called.
+func (a *app) serveAdmin(ln net.Listener) (stop func()) {
+	hs := &http.Server{
+		Handler:           a.adminHandler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout:      5 * time.Minute, // a CPU profile takes 30 s by default
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("admin listener failed", slog.Any("error", err))
+		}
+	}()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = hs.Shutdown(ctx)
+		<-done
+	}
 }
 
 // announce logs where the server listens, and how to create a client when

@@ -118,7 +118,7 @@ func TestDefaultIssuerIsListenAddress(t *testing.T) {
 			pr, pw := io.Pipe()
 			done := make(chan int, 1)
 			go func() {
-				done <- Main(ctx, []string{"serve", "--addr", tt.addr, "--db", "memory:"}, strings.NewReader(""), io.Discard, pw, envOf(nil))
+				done <- Main(ctx, []string{"serve", "--addr", tt.addr, "--admin-addr", "127.0.0.1:0", "--db", "memory:"}, strings.NewReader(""), io.Discard, pw, envOf(nil))
 				pw.Close()
 			}()
 			defer func() { cancel(); <-done }()

@@ -14,6 +14,7 @@ import (
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/internal/origin"
+	"github.com/grantry/grantry/storage"
 )
 
 // serveConfig is the configuration of grantry serve.
@@ -21,6 +22,10 @@ import (
 // serve: short, as RFC 9700 §4.14 advises for bearer tokens; the library's
 // per-grant defaults are longer.
 const defaultAccessTokenLifetime = time.Hour
+
+// defaultAdminAddr is where the admin listener listens unless
+// --admin-addr says otherwise: loopback only.
+const defaultAdminAddr = "127.0.0.1:9464"
 
 type serveConfig struct {
 	commonFlags
@@ -43,6 +48,11 @@ type serveConfig struct {
 	SessionLifetime time.Duration
 	TLSCert, TLSKey string
 	ShutdownTimeout time.Duration
+	// AdminAddr is where /metrics (and /debug/pprof with Pprof) are
+	// served, apart from the public listener; "" serves none.
+	AdminAddr string
+	// Pprof serves the Go profiler on the admin listener.
+	Pprof bool
 	// DrainDelay is how long /readyz fails, while requests are still
 	// served, before the listener closes on shutdown: time for a load
 	// balancer to stop sending new requests.
@@ -76,6 +86,9 @@ type serveConfig struct {
 	// every client send them.
 	RequestObjects             bool
 	RequireSignedRequestObject bool
+	// AccessTokenFormat is the format of the access tokens of clients
+	// that name none: opaque, or jwt (RFC 9068).
+	AccessTokenFormat string
 	// JWTBearerIssuers is the JSON file of the issuers whose assertions
 	// the JWT bearer grant accepts.
 	JWTBearerIssuers string
@@ -120,6 +133,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.SessionLifetime, "session-lifetime", 12*time.Hour, "how long a sign-in lasts")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "PEM certificate file: serve https")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "PEM private key file of --tls-cert")
+	fs.StringVar(&c.AdminAddr, "admin-addr", defaultAdminAddr, "`HOST:PORT` of the admin listener, which serves /metrics (and /debug/pprof with --pprof), apart from the public one; \"\" serves none; keep it on loopback or a private network")
+	fs.BoolVar(&c.Pprof, "pprof", false, "serve the Go profiler at /debug/pprof/ on the admin listener")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may run after SIGTERM")
 	fs.DurationVar(&c.DrainDelay, "drain-delay", 0, "on SIGTERM, how long /readyz fails while requests are still served, before the listener closes (set it above the load balancer's readiness period)")
 	fs.DurationVar(&c.PurgeInterval, "purge-interval", 10*time.Minute, "how often to delete codes, tokens and sign-in sessions expired for over an hour, and expired signing keys; 0 never")
@@ -134,6 +149,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.PARLifetime, "par-lifetime", 60*time.Second, "how long the request_uri of a pushed authorization request may be used")
 	fs.BoolVar(&c.RequestObjects, "request-objects", true, "accept signed request objects (RFC 9101, the request parameter, pushed or not) from clients with registered keys (--jwks-uri or --jwks-file)")
 	fs.BoolVar(&c.RequireSignedRequestObject, "require-signed-request-object", false, "require every client to send its authorization requests as signed request objects (RFC 9101 §10.5); implies --request-objects")
+	fs.StringVar(&c.AccessTokenFormat, "access-token-format", storage.AccessTokenOpaque, "`FORMAT` of the access tokens of clients that name none: opaque, or jwt (RFC 9068, signed with the server's keys, validated by resource servers with the jwks_uri)")
 	fs.StringVar(&c.JWTBearerIssuers, "jwt-bearer-issuers", "", "JSON `file` of the issuers whose assertions the "+string(grantry.GrantJWTBearer)+" grant accepts: an array of {issuer, jwks_uri or jwks, subjects or any_subject, scope, clients, algorithms}")
 	fs.BoolVar(&c.RefreshAbsolute, "refresh-absolute", false, "rotated refresh tokens keep the expiry of the first: a sign-in ends --refresh-lifetime after it began, however often it is refreshed")
 }
@@ -143,6 +159,14 @@ func (c *serveConfig) check() error {
 	host, _, err := net.SplitHostPort(c.Addr)
 	if err != nil {
 		return fmt.Errorf("--addr %q: %w", c.Addr, err)
+	}
+	if c.AdminAddr != "" {
+		if _, _, err := net.SplitHostPort(c.AdminAddr); err != nil {
+			return fmt.Errorf("--admin-addr %q: %w", c.AdminAddr, err)
+		}
+	}
+	if c.Pprof && c.AdminAddr == "" {
+		return errors.New("--pprof needs the admin listener: set --admin-addr")
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
@@ -180,6 +204,9 @@ func (c *serveConfig) check() error {
 		}
 	default:
 		return fmt.Errorf("--registration %q: want off, open or token", c.Registration)
+	}
+	if err := checkTokenFormat("--access-token-format", c.AccessTokenFormat, false); err != nil {
+		return err
 	}
 	if _, err := grantry.ParseScope(c.Scopes); err != nil {
 		return fmt.Errorf("--scopes: %w", err)

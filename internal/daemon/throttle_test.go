@@ -159,7 +159,7 @@ func TestSignInThrottled(t *testing.T) {
 	if r := h.signIn(h.browser(), authorizePath(), testUser, testPassword); r.status != http.StatusSeeOther {
 		t.Errorf("right password after the delay: status %d, want 303", r.status)
 	}
-	metrics := h.get(c, "/metrics").body
+	metrics := h.adminGet("/metrics").body
 	if !strings.Contains(metrics, `grantry_password_checks_refused_total{reason="throttled"} 2`) {
 		t.Errorf("metrics lack 2 throttled checks:\n%s", metrics)
 	}

@@ -15,6 +15,15 @@ import (
 // DefaultMaxBytes is the body size limit used when none is given.
 const DefaultMaxBytes = 64 << 10
 
+// Sep joins the values of a parameter that may repeat: a NUL, which no
+// value of such a parameter may hold.
+const Sep = "\x00"
+
+// Repeatable reports whether a parameter may be sent more than once:
+// resource (RFC 8707 §2). Its values are kept in order, joined by Sep;
+// Values.All splits them.
+func Repeatable(name string) bool { return name == "resource" }
+
 // Values holds request parameters, each present at most once.
 type Values map[string]string
 
@@ -23,6 +32,45 @@ func (v Values) Get(name string) string { return v[name] }
 
 // Has reports whether the parameter was sent with a non-empty value.
 func (v Values) Has(name string) bool { return v[name] != "" }
+
+// All returns the values of a repeatable parameter, nil when it is absent.
+func (v Values) All(name string) []string { return Split(v[name]) }
+
+// Split returns the values joined by Sep in s, nil when s is empty.
+func Split(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, Sep)
+}
+
+// Add adds a value of the parameter name: joined to those before it for
+// a repeatable parameter, an error for any other named already. An empty
+// value of a repeatable parameter counts as omitted; one holding Sep is
+// malformed.
+func (v Values) Add(name, value string) error {
+	old, dup := v[name]
+	if !Repeatable(name) {
+		if dup {
+			return &Error{Status: http.StatusBadRequest, Reason: "parameter " + printable(name) + " is repeated"}
+		}
+		v[name] = value
+		return nil
+	}
+	switch {
+	case strings.Contains(value, Sep):
+		return &Error{Status: http.StatusBadRequest, Reason: "parameter " + printable(name) + " holds a NUL"}
+	case value == "":
+		if !dup {
+			v[name] = ""
+		}
+	case old == "":
+		v[name] = value
+	default:
+		v[name] = old + Sep + value
+	}
+	return nil
+}
 
 // Error describes why a request could not be parsed. Status is the HTTP
 // status to answer with: 400, 405, 413 or 415; Header holds the header
@@ -37,7 +85,7 @@ type Error struct {
 func (e *Error) Error() string { return e.Reason }
 
 // Parse decodes an application/x-www-form-urlencoded string. A parameter
-// named twice, with any values, is an error.
+// named twice, with any values, is an error, unless it is Repeatable.
 func Parse(s string) (Values, error) {
 	v := make(Values, 8)
 	for s != "" {
@@ -52,10 +100,9 @@ func Parse(s string) (Values, error) {
 		if err1 != nil || err2 != nil || strings.ContainsRune(pair, ';') {
 			return nil, &Error{Status: http.StatusBadRequest, Reason: "malformed form encoding"}
 		}
-		if _, dup := v[key]; dup {
-			return nil, &Error{Status: http.StatusBadRequest, Reason: "parameter " + printable(key) + " is repeated"}
+		if err := v.Add(key, val); err != nil {
+			return nil, err
 		}
-		v[key] = val
 	}
 	return v, nil
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -310,6 +311,7 @@ func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		"", "a=1", "a=1&b=2", "a=1&a=2", "a=&a=", "a", "&&", "=", "a=%zz", "a=%4", "a=1;b=2",
 		"a=x+y%20z", "client%5Fid=c1&client_id=c1", "a=%FF", "redirect_uri=https%3A%2F%2Fc.test%2Fcb",
+		"resource=a&resource=b", "resource=&resource=x", "resource=x%00y", "resource=",
 	} {
 		f.Add(s)
 	}
@@ -321,7 +323,12 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("Parse(%q) error %v has status %d, want 400", s, err, formStatus(err))
 			}
 			repeated := false
-			for _, vals := range std {
+			for k, vals := range std {
+				if form.Repeatable(k) {
+					// A NUL is the only thing refused in a repeatable value.
+					repeated = repeated || strings.Contains(strings.Join(vals, ""), form.Sep)
+					continue
+				}
 				repeated = repeated || len(vals) > 1
 			}
 			if stdErr == nil && !repeated {
@@ -337,6 +344,16 @@ func FuzzParse(f *testing.F) {
 		}
 		enc := make(url.Values, len(v))
 		for k, val := range v {
+			if form.Repeatable(k) {
+				want := slices.DeleteFunc(slices.Clone(std[k]), func(s string) bool { return s == "" })
+				if got := v.All(k); !slices.Equal(got, want) {
+					t.Fatalf("Parse(%q).All(%q) = %q, url.ParseQuery gives %q", s, k, got, std[k])
+				}
+				if enc[k] = v.All(k); enc[k] == nil {
+					enc.Set(k, "")
+				}
+				continue
+			}
 			if got := std[k]; len(got) != 1 || got[0] != val {
 				t.Fatalf("Parse(%q)[%q] = %q, url.ParseQuery gives %q", s, k, val, got)
 			}
@@ -347,4 +364,39 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("round trip of %q through %q = %q, %v", v, enc.Encode(), again, err)
 		}
 	})
+}
+
+// resource may repeat (RFC 8707 §2): its values are kept in order.
+func TestParseRepeatable(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    []string
+		wantErr bool
+	}{
+		{"absent", "a=1", nil, false},
+		{"once", "resource=https%3A%2F%2Fa.test", []string{"https://a.test"}, false},
+		{"twice, in order", "resource=https%3A%2F%2Fb.test&a=1&resource=https%3A%2F%2Fa.test", []string{"https://b.test", "https://a.test"}, false},
+		{"empty values omitted", "resource=&resource=x&resource=", []string{"x"}, false},
+		{"only empty", "resource=", nil, false},
+		{"NUL in a value", "resource=x%00y", nil, true},
+		{"other parameters still may not repeat", "resource=x&scope=a&scope=b", nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := form.Parse(tt.in)
+			if tt.wantErr {
+				if formStatus(err) != http.StatusBadRequest {
+					t.Errorf("Parse(%q): got error %v, want a 400", tt.in, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Parse(%q): got error %v", tt.in, err)
+			}
+			if got := v.All("resource"); !slices.Equal(got, tt.want) {
+				t.Errorf("All(resource): got %q, want %q", got, tt.want)
+			}
+		})
+	}
 }

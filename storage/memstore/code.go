@@ -44,6 +44,7 @@ func (s *Store) ConsumeAuthorizationCode(_ context.Context, hash, clientID strin
 func cloneCode(c *storage.AuthorizationCode) *storage.AuthorizationCode {
 	d := *c
 	d.Scope = slices.Clone(c.Scope)
+	d.Resource = slices.Clone(c.Resource)
 	d.Extra = maps.Clone(c.Extra)
 	return &d
 }

@@ -174,6 +174,8 @@ func cloneToken(t *storage.Token) *storage.Token {
 	d := *t
 	d.Scope = slices.Clone(t.Scope)
 	d.RefreshScope = slices.Clone(t.RefreshScope)
+	d.Resource = slices.Clone(t.Resource)
+	d.RefreshResource = slices.Clone(t.RefreshResource)
 	d.Extra = maps.Clone(t.Extra)
 	return &d
 }

@@ -50,6 +50,7 @@ type codeRecord struct {
 	RedirectURI         string            `json:"uri,omitempty"`
 	Scope               grantry.Scope     `json:"scp,omitempty"`
 	Subject             string            `json:"sub,omitempty"`
+	Resource            []string          `json:"res,omitempty"`
 	AuthTime            time.Time         `json:"at"`
 	Nonce               string            `json:"non,omitempty"`
 	CodeChallenge       string            `json:"cc,omitempty"`
@@ -67,7 +68,7 @@ func (s *Store) codeKey(hash string) string { return s.prefix + "code:" + hash }
 func (s *Store) CreateAuthorizationCode(ctx context.Context, code *storage.AuthorizationCode) error {
 	rec, err := json.Marshal(codeRecord{
 		FamilyID: code.FamilyID, ClientID: code.ClientID, RedirectURI: code.RedirectURI,
-		Scope: code.Scope, Subject: code.Subject, AuthTime: code.AuthTime, Nonce: code.Nonce,
+		Scope: code.Scope, Subject: code.Subject, Resource: code.Resource, AuthTime: code.AuthTime, Nonce: code.Nonce,
 		CodeChallenge: code.CodeChallenge, CodeChallengeMethod: code.CodeChallengeMethod,
 		Extra: code.Extra, CreatedAt: code.CreatedAt, ExpiresAt: code.ExpiresAt,
 	})
@@ -141,7 +142,7 @@ func decodeConsumed(hash string, res []any) (*storage.AuthorizationCode, bool, e
 	}
 	return &storage.AuthorizationCode{
 		Hash: hash, FamilyID: rec.FamilyID, ClientID: rec.ClientID, RedirectURI: rec.RedirectURI,
-		Scope: rec.Scope, Subject: rec.Subject, AuthTime: rec.AuthTime, Nonce: rec.Nonce,
+		Scope: rec.Scope, Subject: rec.Subject, Resource: rec.Resource, AuthTime: rec.AuthTime, Nonce: rec.Nonce,
 		CodeChallenge: rec.CodeChallenge, CodeChallengeMethod: rec.CodeChallengeMethod,
 		Extra: rec.Extra, CreatedAt: rec.CreatedAt, ExpiresAt: rec.ExpiresAt,
 		UsedAt: time.UnixMicro(usedAt).UTC(),

@@ -10,11 +10,11 @@ import (
 )
 
 const codeColumns = `hash, family_id, client_id, redirect_uri, scope, subject, auth_time, nonce,
-	code_challenge, code_challenge_method, extra, created_at, expires_at, used_at`
+	code_challenge, code_challenge_method, extra, created_at, expires_at, used_at, resource`
 
 const (
 	insertCode = `INSERT INTO authorization_codes (` + codeColumns + `)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
 	// consumeCode marks an unused code used and returns it, in one
 	// statement: of concurrent consumers exactly one updates the row.
 	consumeCode = `UPDATE authorization_codes SET used_at = $1
@@ -33,11 +33,15 @@ func (s *Store) CreateAuthorizationCode(ctx context.Context, code *storage.Autho
 	if err != nil {
 		return err
 	}
+	resource, err := encodeList(code.Resource)
+	if err != nil {
+		return err
+	}
 	err = retry(ctx, func() error {
 		_, err := s.db.ExecContext(ctx, insertCode,
 			code.Hash, code.FamilyID, code.ClientID, code.RedirectURI, scope, code.Subject,
 			nullMicros(code.AuthTime), code.Nonce, code.CodeChallenge, code.CodeChallengeMethod,
-			extra, micros(code.CreatedAt), micros(code.ExpiresAt), nullMicros(code.UsedAt))
+			extra, micros(code.CreatedAt), micros(code.ExpiresAt), nullMicros(code.UsedAt), resource)
 		return err
 	})
 	return wrap("create authorization code", err)
@@ -79,14 +83,18 @@ func scanCode(row *sql.Row) (*storage.AuthorizationCode, error) {
 		authTime, usedAt     sql.NullInt64
 		extra                sql.NullString
 		createdAt, expiresAt int64
+		resource             string
 	)
 	err := row.Scan(&c.Hash, &c.FamilyID, &c.ClientID, &c.RedirectURI, &scope, &c.Subject,
 		&authTime, &c.Nonce, &c.CodeChallenge, &c.CodeChallengeMethod, &extra,
-		&createdAt, &expiresAt, &usedAt)
+		&createdAt, &expiresAt, &usedAt, &resource)
 	if err != nil {
 		return nil, err
 	}
 	if c.Extra, err = decodeExtra(extra); err != nil {
+		return nil, err
+	}
+	if c.Resource, err = decodeList[string](resource); err != nil {
 		return nil, err
 	}
 	c.Scope = decodeScope(scope)

@@ -47,21 +47,9 @@ func (s *Store) InitialAccessTokenByHash(ctx context.Context, hash string) (*sto
 // ListInitialAccessTokens returns every token, ordered by CreatedAt and
 // then by ID byte by byte, whatever the database's collation.
 func (s *Store) ListInitialAccessTokens(ctx context.Context) ([]*storage.InitialAccessToken, error) {
-	rows, err := s.db.QueryContext(ctx, listInitialTokens)
+	list, err := queryAll(ctx, s, "list initial access tokens", listInitialTokens, scanInitialToken)
 	if err != nil {
-		return nil, wrap("list initial access tokens", err)
-	}
-	defer rows.Close()
-	list := []*storage.InitialAccessToken{}
-	for rows.Next() {
-		t, err := scanInitialToken(rows)
-		if err != nil {
-			return nil, wrap("list initial access tokens", err)
-		}
-		list = append(list, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap("list initial access tokens", err)
+		return nil, err
 	}
 	slices.SortFunc(list, func(a, b *storage.InitialAccessToken) int {
 		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))

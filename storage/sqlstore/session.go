@@ -193,16 +193,8 @@ func dropListed(ctx context.Context, q querier, id, raw, clientID string) error 
 // scanSessions reads and closes rows, and orders the sessions newest
 // first, then by ID byte by byte, whatever the database's collation.
 func scanSessions(rows *sql.Rows) ([]*storage.Session, error) {
-	defer rows.Close()
-	var list []*storage.Session
-	for rows.Next() {
-		sess, err := scanSession(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, sess)
-	}
-	if err := rows.Err(); err != nil {
+	list, err := scanAll(rows, scanSession)
+	if err != nil {
 		return nil, err
 	}
 	slices.SortFunc(list, func(a, b *storage.Session) int {

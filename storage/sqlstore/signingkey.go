@@ -55,21 +55,9 @@ func (s *Store) DeleteSigningKey(ctx context.Context, id string) error {
 // ListSigningKeys returns every key, ordered by CreatedAt and then by ID
 // byte by byte, whatever the database's collation.
 func (s *Store) ListSigningKeys(ctx context.Context) ([]*storage.SigningKey, error) {
-	rows, err := s.db.QueryContext(ctx, selectSigningKeys)
+	list, err := queryAll(ctx, s, "list signing keys", selectSigningKeys, scanSigningKey)
 	if err != nil {
-		return nil, wrap("list signing keys", err)
-	}
-	defer rows.Close()
-	list := []*storage.SigningKey{}
-	for rows.Next() {
-		k, err := scanSigningKey(rows)
-		if err != nil {
-			return nil, wrap("list signing keys", err)
-		}
-		list = append(list, k)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap("list signing keys", err)
+		return nil, err
 	}
 	slices.SortFunc(list, func(a, b *storage.SigningKey) int {
 		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))

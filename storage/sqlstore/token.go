@@ -10,14 +10,14 @@ import (
 )
 
 const tokenColumns = `id, family_id, client_id, subject, grant_type, scope, refresh_scope, access_hash,
-	refresh_hash, issued_at, expires_at, refresh_expires_at, revoked, extra`
+	refresh_hash, issued_at, expires_at, refresh_expires_at, revoked, extra, resource, refresh_resource`
 
 const (
 	// insertToken stores a token revoked when its family is: a revoked
 	// family stays revoked.
 	insertToken = `INSERT INTO tokens (` + tokenColumns + `)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-		$13 OR EXISTS (SELECT 1 FROM revoked_families WHERE family_id = $2), $14)`
+		$13 OR EXISTS (SELECT 1 FROM revoked_families WHERE family_id = $2), $14, $15, $16)`
 	selectTokenByAccess  = `SELECT ` + tokenColumns + ` FROM tokens WHERE access_hash = $1`
 	selectTokenByRefresh = `SELECT ` + tokenColumns + ` FROM tokens WHERE refresh_hash = $1`
 	// revokeUnrevoked is the compare-and-swap of a rotation: of
@@ -70,9 +70,20 @@ func tokenArgs(t *storage.Token) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	resource, err := encodeList(t.Resource)
+	if err != nil {
+		return nil, err
+	}
+	var refreshResource sql.NullString
+	if t.RefreshResource != nil {
+		if refreshResource.String, err = encodeList(t.RefreshResource); err != nil {
+			return nil, err
+		}
+		refreshResource.Valid = true
+	}
 	return []any{t.ID, t.FamilyID, t.ClientID, t.Subject, string(t.GrantType), scope, refreshScope,
 		t.AccessHash, nullString(t.RefreshHash), micros(t.IssuedAt), micros(t.ExpiresAt),
-		nullMicros(t.RefreshExpiresAt), t.Revoked, extra}, nil
+		nullMicros(t.RefreshExpiresAt), t.Revoked, extra, resource, refreshResource}, nil
 }
 
 // CreateToken stores t, or returns storage.ErrExists when a stored token
@@ -210,17 +221,27 @@ func scanToken(row *sql.Row) (*storage.Token, error) {
 		t                         storage.Token
 		grantType, scope          string
 		refreshScope, refreshHash sql.NullString
-		extra                     sql.NullString
+		extra, refreshResource    sql.NullString
+		resource                  string
 		issuedAt, expiresAt       int64
 		refreshExpiresAt          sql.NullInt64
 	)
 	err := row.Scan(&t.ID, &t.FamilyID, &t.ClientID, &t.Subject, &grantType, &scope, &refreshScope,
-		&t.AccessHash, &refreshHash, &issuedAt, &expiresAt, &refreshExpiresAt, &t.Revoked, &extra)
+		&t.AccessHash, &refreshHash, &issuedAt, &expiresAt, &refreshExpiresAt, &t.Revoked, &extra,
+		&resource, &refreshResource)
 	if err != nil {
 		return nil, err
 	}
 	if t.Extra, err = decodeExtra(extra); err != nil {
 		return nil, err
+	}
+	if t.Resource, err = decodeList[string](resource); err != nil {
+		return nil, err
+	}
+	if refreshResource.Valid {
+		if t.RefreshResource, err = decodeList[string](refreshResource.String); err != nil {
+			return nil, err
+		}
 	}
 	t.GrantType = grantry.GrantType(grantType)
 	t.Scope = decodeScope(scope)

@@ -63,21 +63,9 @@ func (s *Store) GetUser(ctx context.Context, id string) (*storage.User, error) {
 // ListUsers returns every user, ordered by Username byte by byte, whatever
 // the database's collation.
 func (s *Store) ListUsers(ctx context.Context) ([]*storage.User, error) {
-	rows, err := s.db.QueryContext(ctx, selectUsers)
+	list, err := queryAll(ctx, s, "list users", selectUsers, scanUser)
 	if err != nil {
-		return nil, wrap("list users", err)
-	}
-	defer rows.Close()
-	var list []*storage.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, wrap("list users", err)
-		}
-		list = append(list, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap("list users", err)
+		return nil, err
 	}
 	slices.SortFunc(list, func(a, b *storage.User) int { return strings.Compare(a.Username, b.Username) })
 	return list, nil

@@ -71,6 +71,7 @@ func newCode(name string) *storage.AuthorizationCode {
 		RedirectURI: "https://app.example/cb?from=" + name,
 		Scope:       grantry.Scope{"openid", "email", name},
 		Subject:     "user-" + name,
+		Resource:    []string{"https://api.example/" + name, "urn:example:resource"},
 		AuthTime:    at(-2 * time.Minute),
 		Nonce:       "nonce-" + name,
 		// RFC 7636 Appendix B.
@@ -108,6 +109,8 @@ func newToken(name, family string) *storage.Token {
 		Subject:          "user-" + name,
 		GrantType:        grantry.GrantAuthorizationCode,
 		Scope:            grantry.Scope{"openid", "offline_access", name},
+		Resource:         []string{"https://api.example/" + name},
+		RefreshResource:  []string{"https://api.example/" + name, "https://other.example/"},
 		AccessHash:       secret.Digest("access-" + name),
 		RefreshHash:      secret.Digest("refresh-" + name),
 		IssuedAt:         base,

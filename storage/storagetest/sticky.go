@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/grantry/grantry"
@@ -44,6 +45,21 @@ var familyTests = []test[storage.TokenStore]{
 		}
 		if got, err := s.TokenByAccess(t.Context(), next.AccessHash); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("token of a refused rotation: got (%+v, %v), want ErrNotFound", got, err)
+		}
+	}},
+	{"ResourceRoundTrip", func(t *testing.T, s storage.TokenStore) {
+		bound := newToken("bound", "fam-bound")
+		bound.RefreshResource = nil
+		unbound := accessOnly("unbound")
+		mustCreateToken(t, s, bound)
+		mustCreateToken(t, s, unbound)
+		got := mustAccess(t, s, bound)
+		if !slices.Equal(got.Resource, bound.Resource) || got.RefreshResource != nil {
+			t.Errorf("bound: got Resource %q RefreshResource %q, want %q and nil", got.Resource, got.RefreshResource, bound.Resource)
+		}
+		got = mustAccess(t, s, unbound)
+		if got.Resource != nil || got.RefreshResource != nil {
+			t.Errorf("unbound: got Resource %q RefreshResource %q, want nil and nil", got.Resource, got.RefreshResource)
 		}
 	}},
 	{"RefreshScopeRoundTrip", func(t *testing.T, s storage.TokenStore) {

@@ -172,6 +172,8 @@ func testTokenCopyIsolation(t *testing.T, s storage.TokenStore) {
 	mustCreateToken(t, s, in)
 	in.Scope[0] = "admin"
 	in.Extra["aud"] = "forged"
+	in.Resource[0] = "https://forged.example/"
+	in.RefreshResource[1] = "https://forged.example/"
 	in.Revoked = true
 
 	out, err := s.TokenByAccess(t.Context(), newToken("a", "fam").AccessHash)
@@ -179,6 +181,7 @@ func testTokenCopyIsolation(t *testing.T, s storage.TokenStore) {
 		t.Fatalf("TokenByAccess: got error %v, want nil", err)
 	}
 	out.Scope[1] = "admin"
+	out.Resource[0] = "https://forged.example/"
 	out.Extra["cnf"] = "forged"
 	out.ExpiresAt = out.ExpiresAt.AddDate(1, 0, 0)
 	out, err = s.TokenByRefresh(t.Context(), newToken("a", "fam").RefreshHash)
