@@ -404,3 +404,44 @@ func TestClientSecretJWTOnSQLite(t *testing.T) {
 		t.Errorf("a replayed assertion: got %d %s, want 401 invalid_client", r.status, r.body)
 	}
 }
+
+// TestPrivateKeyJWTAtPAR pushes an authorization request (RFC 9126) with
+// private_key_jwt: the assertion of the issuer's audience is accepted
+// once, and refused when replayed.
+func TestPrivateKeyJWTAtPAR(t *testing.T) {
+	s := newAssertionSetup(t, func(c *serveConfig) { c.PAR = true })
+	key, err := keyset.GenerateKey(keyset.ES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, _ := writeJWKS(t, key)
+	s.runClient("client", "create", "--id", "pk", "--grants", "authorization_code", "--scope", "profile",
+		"--redirect-uri", testCallback, "--auth-method", "private_key_jwt", "--jwks-file", file, "--json")
+	now := time.Now()
+	assertion, err := key.SignJWT(map[string]any{
+		"iss": "pk", "sub": "pk", "aud": s.h.app.cfg.Issuer, "jti": secret.ID(),
+		"iat": now.Unix(), "exp": now.Add(time.Minute).Unix(),
+	}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{
+		"response_type": {"code"}, "client_id": {"pk"}, "redirect_uri": {testCallback}, "scope": {"profile"},
+		"code_challenge": {strings.Repeat("a", 43)}, "code_challenge_method": {"S256"},
+		"client_assertion_type": {authserver.ClientAssertionType}, "client_assertion": {assertion},
+	}
+	steps := []struct {
+		name   string
+		status int
+		want   string
+	}{
+		{"first", http.StatusCreated, `"request_uri"`},
+		{"replay", http.StatusUnauthorized, `"invalid_client"`},
+	}
+	for _, st := range steps {
+		r := s.h.post(http.DefaultClient, parPath, form)
+		if r.status != st.status || !strings.Contains(r.body, st.want) {
+			t.Errorf("%s: got %d %s, want %d with %s", st.name, r.status, r.body, st.status, st.want)
+		}
+	}
+}
