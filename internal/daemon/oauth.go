@@ -33,10 +33,13 @@ var (
 // the errors it answers.
 func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *openid.Provider, keys func() *keyset.Set, sealer *keyset.Sealer, log *slog.Logger) (*authserver.Server, error) {
 	scopes, _ := grantry.ParseScope(cfg.Scopes)
+	// One cache of the clients' keys verifies their request objects and
+	// their client assertions.
+	clientKeys := authserver.NewClientKeys(keyset.RemoteConfig{})
 	var objects *authserver.RequestObjectConfig
 	if cfg.RequestObjects {
 		objects = &authserver.RequestObjectConfig{
-			Keys:          authserver.NewClientKeys(keyset.RemoteConfig{}),
+			Keys:          clientKeys,
 			RequireSigned: cfg.RequireSignedRequestObject,
 		}
 	}
@@ -65,7 +68,7 @@ func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *
 		},
 		ClientAssertions: authserver.ClientAssertionConfig{
 			ReplayCache: b.replay,
-			Keys:        authserver.NewClientKeys(keyset.RemoteConfig{}),
+			Keys:        clientKeys,
 			Sealer:      sealer,
 		},
 	})
