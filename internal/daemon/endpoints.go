@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/endpoint/introspection"
 	"github.com/grantry/grantry/endpoint/par"
 	"github.com/grantry/grantry/endpoint/registration"
@@ -73,7 +74,8 @@ func (a *app) registerRegistration() (http.Handler, error) {
 	if a.cfg.Registration == registrationOff {
 		return nil, nil
 	}
-	cfg := registration.Config{URL: registrationPath, SectorHTTPClient: sectorHTTPClient}
+	cfg := registration.Config{URL: registrationPath, SectorHTTPClient: sectorHTTPClient,
+		SealSecret: func(id, plain string) (string, error) { return authserver.SealClientSecret(a.sealer, id, plain) }}
 	if a.cfg.Registration == registrationToken {
 		if a.store.initialTokens == nil {
 			return nil, errors.New("--registration token: this store keeps no initial access tokens")
