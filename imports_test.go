@@ -36,6 +36,8 @@ var importRules = []struct {
 	{"storage/redisstore", []string{".", "storage", "secret", "github.com/redis/go-redis/v9"}},
 	{"accesstoken", []string{".", "keyset", "storage", "secret"}},
 	{"authserver", []string{".", "keyset", "storage", "secret", "internal/form", "internal/origin"}},
+	// The JWT bearer grant verifies JWTs of other issuers with their keys.
+	{"grant/jwtbearer", []string{".", "authserver", "keyset", "storage"}},
 	// Token exchange verifies the JWTs and ID tokens it is given.
 	{"grant/tokenexchange", []string{".", "authserver", "storage", "secret", "keyset"}},
 	{"grant/...", []string{".", "authserver", "storage", "secret"}},

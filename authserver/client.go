@@ -162,9 +162,10 @@ type ClientAuthenticator interface {
 
 var errBadCredentials = errors.New("bad client credentials")
 
-// RegisterClientAuth adds or replaces a client authentication method, such
-// as private_key_jwt. client_secret_basic, client_secret_post and none are
-// built in.
+// RegisterClientAuth adds or replaces a client authentication method.
+// client_secret_basic, client_secret_post and none are built in;
+// private_key_jwt and client_secret_jwt are registered by New as
+// Config.ClientAssertions enables them.
 func (s *Server) RegisterClientAuth(method grantry.AuthMethod, a ClientAuthenticator) {
 	s.clientAuth[method] = a
 	if !slices.Contains(s.authOrder, method) {
@@ -235,12 +236,20 @@ func (s *Server) detectAuthMethod(req *ClientAuthRequest) (grantry.AuthMethod, e
 	return found, nil
 }
 
+// invalidClient is the failure of client authentication (RFC 6749 §5.2):
+// 401 when the client tried the Authorization header, sent an assertion
+// or may use Basic, with a Basic challenge when it tried or may use
+// Basic; 400 otherwise.
 func (s *Server) invalidClient(req *ClientAuthRequest, allowed []grantry.AuthMethod) *grantry.Error {
 	e := grantry.NewError(grantry.ErrInvalidClient, "client authentication failed")
-	if req.HTTP.Header.Get("Authorization") != "" || slices.Contains(allowed, grantry.AuthClientSecretBasic) {
+	basic := req.HTTP.Header.Get("Authorization") != "" || slices.Contains(allowed, grantry.AuthClientSecretBasic)
+	switch {
+	case basic:
 		e.Status = http.StatusUnauthorized
 		e.Header = http.Header{"Www-Authenticate": {s.basicChallenge()}}
-	} else {
+	case sentAssertion(req):
+		e.Status = http.StatusUnauthorized
+	default:
 		e.Status = http.StatusBadRequest
 	}
 	return e

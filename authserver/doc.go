@@ -62,4 +62,13 @@
 // grants and extensions see the request, which never holds request or
 // request_uri. The par endpoint validates what clients push with
 // [Server.ValidatePushedRequest].
+//
+// Clients authenticate with client_secret_basic, client_secret_post or
+// none, and with JWT assertions (RFC 7523 §2.2) once
+// [Config.ClientAssertions] has a replay cache: private_key_jwt with keys
+// from the client's jwks or jwks_uri ([NewClientKeys]), client_secret_jwt
+// with the client's secret kept sealed ([SealClientSecret]). An assertion
+// must name the client as iss and sub, have the issuer identifier as its
+// only aud, an exp at most a few minutes ahead and a jti never seen
+// before; every failure is 401 invalid_client, whatever its cause.
 package authserver

@@ -74,6 +74,7 @@ func (s *Server) baseMetadata() map[string]any {
 	if len(methods) > 0 {
 		m["token_endpoint_auth_methods_supported"] = methods
 	}
+	s.setSigningAlgs(m, grantry.EndpointToken, methods)
 	if len(s.authzGrant) > 0 {
 		rts := make([]string, 0, len(s.authzGrant))
 		for rt := range s.authzGrant {
@@ -99,6 +100,25 @@ func (s *Server) baseMetadata() map[string]any {
 		m["grant_types_supported"] = grants
 	}
 	return m
+}
+
+// setSigningAlgs sets NAME_endpoint_auth_signing_alg_values_supported
+// (RFC 8414 §2) to the algorithms of the registered assertion methods
+// among methods, when there are any.
+func (s *Server) setSigningAlgs(m map[string]any, name string, methods []string) {
+	var algs []string
+	for _, am := range methods {
+		method := grantry.AuthMethod(am)
+		if _, ok := s.clientAuth[method].(assertionAuth); !ok {
+			continue
+		}
+		for _, alg := range s.assertionAlgorithms(method) {
+			algs = append(algs, string(alg))
+		}
+	}
+	if len(algs) > 0 {
+		m[name+"_endpoint_auth_signing_alg_values_supported"] = algs
+	}
 }
 
 func setString(m map[string]any, name, value string) {
@@ -160,6 +180,7 @@ func (s *Server) endpointMetadata(e Endpoint) func() map[string]any {
 			methods = append(methods, string(am))
 		}
 		m[e.Name()+"_endpoint_auth_methods_supported"] = methods
+		s.setSigningAlgs(m, e.Name(), methods)
 		return m
 	}
 }

@@ -104,6 +104,9 @@ type Config struct {
 	// Events are called as clients authenticate and tokens are issued and
 	// revoked; nil callbacks are skipped.
 	Events Events
+	// ClientAssertions enables private_key_jwt and client_secret_jwt
+	// (RFC 7523 §2.2); the zero value enables neither.
+	ClientAssertions ClientAssertionConfig
 }
 
 // TokenStore is what the server needs of token storage: storing what it
@@ -161,6 +164,7 @@ func New(cfg Config) (*Server, error) {
 		s.log = slog.Default()
 	}
 	s.registerBuiltinClientAuth()
+	s.registerAssertionAuth()
 	if s.cfg.AccessTokens == nil {
 		s.cfg.AccessTokens = opaqueTokens{}
 	}

@@ -97,7 +97,7 @@ func (e *Endpoint) issueSecret(c *storage.Client) (string, error) {
 	plain := secret.Token()
 	c.SecretHash = secret.HashSecret(plain)
 	if c.AuthMethod == grantry.AuthClientSecretJWT {
-		sealed, err := e.cfg.SealSecret(plain)
+		sealed, err := e.cfg.SealSecret(c.ID, plain)
 		if err != nil {
 			return "", grantry.ServerError(err)
 		}

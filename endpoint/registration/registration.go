@@ -49,10 +49,10 @@ type Config struct {
 	// (Server.AuthMethods). client_secret_jwt is refused without
 	// SealSecret.
 	AuthMethods []grantry.AuthMethod
-	// SealSecret encrypts the secret of a client_secret_jwt client for
-	// storage.Client.SealedSecret, as the server that checks its
-	// assertions opens it.
-	SealSecret func(plain string) (string, error)
+	// SealSecret encrypts the secret of the client_secret_jwt client
+	// clientID for storage.Client.SealedSecret, as the server that checks
+	// its assertions opens it (authserver.SealClientSecret).
+	SealSecret func(clientID, plain string) (string, error)
 	// SectorHTTPClient fetches sector_identifier_uri documents; nil means
 	// a client with a 10 second timeout.
 	SectorHTTPClient *http.Client

@@ -342,11 +342,11 @@ func TestClientSecretJWT(t *testing.T) {
 	t.Run("sealed", func(t *testing.T) {
 		f := newFixture(t, func(c *registration.Config) {
 			c.AuthMethods = methods
-			c.SealSecret = func(plain string) (string, error) { return "sealed:" + plain, nil }
+			c.SealSecret = func(id, plain string) (string, error) { return "sealed:" + id + ":" + plain, nil }
 		})
 		got := f.register(t, body)
 		c := f.stored(t, got.ClientID)
-		if c.SealedSecret != "sealed:"+got.ClientSecret || !secret.Verify(c.SecretHash, got.ClientSecret) || c.TokenEndpointAuthSigningAlg != "HS256" {
+		if c.SealedSecret != "sealed:"+got.ClientID+":"+got.ClientSecret || !secret.Verify(c.SecretHash, got.ClientSecret) || c.TokenEndpointAuthSigningAlg != "HS256" {
 			t.Errorf("stored: got sealed %q, alg %q; want the sealed secret and HS256", c.SealedSecret, c.TokenEndpointAuthSigningAlg)
 		}
 	})

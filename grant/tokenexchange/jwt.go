@@ -2,7 +2,6 @@ package tokenexchange
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -183,21 +182,17 @@ func (c *jwtClaims) token(idToken bool) (*Token, error) {
 	return t, nil
 }
 
-// unverifiedIssuer returns the iss claim of a JWS without checking
-// anything: only to pick the keys that then verify it.
+// unverifiedIssuer returns the iss claim of a JWS whose signature is not
+// checked yet: only to pick the keys that then verify it.
 func unverifiedIssuer(token string) string {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 || len(parts[1]) > 64<<10 {
-		return ""
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	u, err := keyset.ParseUnverified(token)
 	if err != nil {
 		return ""
 	}
 	var c struct {
 		Issuer string `json:"iss"`
 	}
-	if json.Unmarshal(payload, &c) != nil {
+	if json.Unmarshal(u.Payload, &c) != nil {
 		return ""
 	}
 	return c.Issuer

@@ -39,6 +39,8 @@ type clientJSON struct {
 	ResponseTypes           []string `json:"response_types"`
 	Scope                   string   `json:"scope"`
 	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
+	// The algorithm of client assertions (RFC 7591 §2), when set.
+	TokenEndpointAuthSigningAlg string `json:"token_endpoint_auth_signing_alg,omitempty"`
 	clientMetaJSON
 	clientJARJSON
 	CreatedAt time.Time `json:"created_at"`
@@ -77,6 +79,7 @@ func toClientJSON(c *storage.Client, secret string) clientJSON {
 		RedirectURIs: nonNil(c.RedirectURIs), Scope: c.Scope.String(),
 		TokenEndpointAuthMethod: string(c.TokenEndpointAuthMethod()), CreatedAt: c.CreatedAt.UTC(),
 		clientMetaJSON: toClientMetaJSON(c), clientJARJSON: toClientJARJSON(c),
+		TokenEndpointAuthSigningAlg: c.TokenEndpointAuthSigningAlg,
 	}
 	j.GrantTypes = make([]string, len(c.GrantTypes))
 	for i, g := range c.GrantTypes {
@@ -104,6 +107,7 @@ type clientCreateFlags struct {
 	grants                  *listFlag
 	meta                    clientMetaFlags
 	jar                     clientJARFlags
+	auth                    clientAuthFlags
 }
 
 func (f *clientCreateFlags) register(fs *flag.FlagSet) {
@@ -113,10 +117,11 @@ func (f *clientCreateFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.redirects, "redirect-uri", "redirect `URI`, matched exactly; repeat the flag for several")
 	fs.StringVar(&f.scope, "scope", "", "space-separated scopes the client may request")
 	fs.Var(f.grants, "grants", "comma-separated `list` of grant types")
-	fs.StringVar(&f.method, "auth-method", string(grantry.AuthClientSecretBasic), "token endpoint auth method: client_secret_basic, client_secret_post or none")
+	fs.StringVar(&f.method, flagAuthMethod, string(grantry.AuthClientSecretBasic), authMethodUsage)
 	fs.BoolVar(&f.public, "public", false, "a public client without secret (same as --auth-method none); PKCE is then required")
 	f.meta.register(fs)
 	f.jar.register(fs)
+	f.auth.register(fs)
 }
 
 func cmdClientCreate(ctx context.Context, env *environment, args []string) error {
@@ -130,6 +135,7 @@ func cmdClientCreate(ctx context.Context, env *environment, args []string) error
 	if err := wantArgs(fs, pos, 0); err != nil {
 		return err
 	}
+	f.auth.kek.lookup(env.getenv)
 	c, err := f.record()
 	if err != nil {
 		return err
@@ -137,12 +143,11 @@ func cmdClientCreate(ctx context.Context, env *environment, args []string) error
 	if err := checkSector(ctx, c); err != nil {
 		return err
 	}
-	var plain string
-	if c.TokenEndpointAuthMethod() != grantry.AuthNone {
-		plain = secret.Token()
-		c.SecretHash = secret.HashSecret(plain)
-	}
 	return withBackend(ctx, &f.adminFlags, func(b *backend) error {
+		plain, err := newSecret(ctx, &f.auth.kek, b, c)
+		if err != nil {
+			return err
+		}
 		if err := b.clients.CreateClient(ctx, c); err != nil {
 			if errors.Is(err, storage.ErrExists) {
 				return fmt.Errorf("a client with ID %q exists already", c.ID)
@@ -183,21 +188,17 @@ func (f *clientCreateFlags) record() (*storage.Client, error) {
 	if len(c.ResponseTypes) > 0 && len(c.RedirectURIs) == 0 {
 		return nil, errors.New("--redirect-uri is required for the authorization_code and implicit grants")
 	}
-	if err := f.meta.apply(c, func(string) bool { return true }); err != nil {
+	all := func(string) bool { return true }
+	if err := f.meta.apply(c, all); err != nil {
 		return nil, err
 	}
-	if err := f.jar.apply(c, func(string) bool { return true }); err != nil {
+	if err := f.jar.apply(c, all); err != nil {
+		return nil, err
+	}
+	if err := f.auth.apply(c, all); err != nil {
 		return nil, err
 	}
 	return c, nil
-}
-
-func checkAuthMethod(m grantry.AuthMethod) error {
-	switch m {
-	case grantry.AuthClientSecretBasic, grantry.AuthClientSecretPost, grantry.AuthNone:
-		return nil
-	}
-	return fmt.Errorf("--auth-method %q: want client_secret_basic, client_secret_post or none", m)
 }
 
 // setClientGrants sets the grant types and the response types they imply.
@@ -245,10 +246,19 @@ func printClient(w io.Writer, c *storage.Client, plain string, asJSON bool) erro
 	fmt.Fprintf(tw, "response_types:\t%s\n", strings.Join(j.ResponseTypes, ", "))
 	fmt.Fprintf(tw, "scope:\t%s\n", j.Scope)
 	fmt.Fprintf(tw, "auth_method:\t%s\n", j.TokenEndpointAuthMethod)
+	printClientKeys(tw, j)
 	printClientMeta(tw, j.clientMetaJSON)
 	printClientJAR(tw, j.clientJARJSON)
 	fmt.Fprintf(tw, "created_at:\t%s\n", j.CreatedAt.Format(time.RFC3339))
 	return tw.Flush()
+}
+
+// printClientKeys prints the algorithm of client assertions, when set;
+// printClientJAR prints the keys.
+func printClientKeys(w io.Writer, j clientJSON) {
+	if j.TokenEndpointAuthSigningAlg != "" {
+		fmt.Fprintf(w, "token_endpoint_auth_signing_alg:\t%s\n", j.TokenEndpointAuthSigningAlg)
+	}
 }
 
 func cmdClientList(ctx context.Context, env *environment, args []string) error {
@@ -353,20 +363,38 @@ func cmdClientDelete(ctx context.Context, env *environment, args []string) error
 }
 
 func cmdClientRotate(ctx context.Context, env *environment, args []string) error {
-	f, id, err := oneClient(env, "client rotate-secret", "Replace a client's secret. The new secret is printed once; the old one stops working at once.", args, true)
+	var (
+		f   adminFlags
+		kek kekFlags
+	)
+	fs := env.flagSet("client rotate-secret", "CLIENT_ID", "Replace a client's secret. The new secret is printed once; the old one stops working at once.")
+	f.register(fs, true)
+	kek.register(fs)
+	pos, err := env.parse(fs, args)
 	if err != nil {
 		return err
 	}
-	return withBackend(ctx, f, func(b *backend) error {
+	if err := wantArgs(fs, pos, 1); err != nil {
+		return err
+	}
+	kek.lookup(env.getenv)
+	id := pos[0]
+	return withBackend(ctx, &f, func(b *backend) error {
 		c, err := loadClient(ctx, b, id)
 		if err != nil {
 			return err
 		}
-		if c.Public() {
+		switch c.TokenEndpointAuthMethod() {
+		case grantry.AuthNone:
 			return fmt.Errorf("client %q is public: it has no secret", id)
+		case grantry.AuthPrivateKeyJWT:
+			return fmt.Errorf("client %q authenticates with private_key_jwt: it has no secret; change its keys with client update --%s or --%s", id, flagJWKSURI, flagJWKSFile)
 		}
-		plain := secret.Token()
-		c.SecretHash, c.UpdatedAt = secret.HashSecret(plain), time.Now().UTC()
+		plain, err := newSecret(ctx, &kek, b, c)
+		if err != nil {
+			return err
+		}
+		c.UpdatedAt = time.Now().UTC()
 		if err := b.clients.UpdateClient(ctx, c); err != nil {
 			return err
 		}

@@ -6,12 +6,14 @@ import (
 	"flag"
 	"time"
 
+	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/storage"
 )
 
 const clientUpdateSummary = "Change a client's name, redirect URIs, OpenID Connect metadata, request policy and keys. Only the flags given change; an empty value clears one " +
 	"(--post-logout-redirect-uri '' clears the list). The --redirect-uri flags given replace the list, checked as by client create. " +
-	"A sector_identifier_uri is fetched again and must list every redirect URI."
+	"A sector_identifier_uri is fetched again and must list every redirect URI. " +
+	"--auth-method changes how the client authenticates: a client switched to client_secret_jwt, or from private_key_jwt to a secret, gets a new secret, printed once."
 
 // The names of the flags client update shares with client create.
 const (
@@ -73,18 +75,29 @@ func (f *clientBasicFlags) apply(c *storage.Client, isSet func(name string) bool
 	return nil
 }
 
+// clientUpdateFlags are the flags of client update.
+type clientUpdateFlags struct {
+	adminFlags
+	method string
+	basic  clientBasicFlags
+	meta   clientMetaFlags
+	jar    clientJARFlags
+	auth   clientAuthFlags
+}
+
+func (f *clientUpdateFlags) register(fs *flag.FlagSet) {
+	f.adminFlags.register(fs, true)
+	f.basic.register(fs)
+	fs.StringVar(&f.method, flagAuthMethod, "", authMethodUsage+"; default: unchanged")
+	f.meta.register(fs)
+	f.jar.register(fs)
+	f.auth.register(fs)
+}
+
 func cmdClientUpdate(ctx context.Context, env *environment, args []string) error {
-	var (
-		f     adminFlags
-		basic clientBasicFlags
-		meta  clientMetaFlags
-		jar   clientJARFlags
-	)
+	var f clientUpdateFlags
 	fs := env.flagSet("client update", "CLIENT_ID", clientUpdateSummary)
-	f.register(fs, true)
-	basic.register(fs)
-	meta.register(fs)
-	jar.register(fs)
+	f.register(fs)
 	pos, err := env.parse(fs, args)
 	if err != nil {
 		return err
@@ -92,33 +105,44 @@ func cmdClientUpdate(ctx context.Context, env *environment, args []string) error
 	if err := wantArgs(fs, pos, 1); err != nil {
 		return err
 	}
+	f.auth.kek.lookup(env.getenv)
 	set := visited(fs)
 	if !set.anyMeta() && !set.anyJAR() {
-		return errors.New("client update: nothing to change: give --name, --redirect-uri or a metadata flag (see client update -h)")
+		return errors.New("client update: nothing to change: give --name, --redirect-uri, --auth-method or a metadata flag (see client update -h)")
 	}
-	return withBackend(ctx, &f, func(b *backend) error {
+	return withBackend(ctx, &f.adminFlags, func(b *backend) error {
 		c, err := loadClient(ctx, b, pos[0])
 		if err != nil {
 			return err
 		}
-		if err := basic.apply(c, set.has); err != nil {
-			return err
-		}
-		if err := meta.apply(c, set.has); err != nil {
-			return err
-		}
-		if err := jar.apply(c, set.has); err != nil {
-			return err
-		}
-		if err := checkSector(ctx, c); err != nil {
+		plain, err := f.apply(ctx, b, c, set)
+		if err != nil {
 			return err
 		}
 		c.UpdatedAt = time.Now().UTC()
 		if err := b.clients.UpdateClient(ctx, c); err != nil {
 			return err
 		}
-		return printClient(env.stdout, c, "", f.json)
+		return printClient(env.stdout, c, plain, f.json)
 	})
+}
+
+// apply makes the changes the flags in set ask for, and returns the new
+// secret of the client, if it got one.
+func (f *clientUpdateFlags) apply(ctx context.Context, b *backend, c *storage.Client, set flagNames) (string, error) {
+	var plain string
+	if set.has(flagAuthMethod) {
+		var err error
+		if plain, err = changeAuthMethod(ctx, &f.auth.kek, b, c, grantry.AuthMethod(f.method)); err != nil {
+			return "", err
+		}
+	}
+	for _, apply := range []func(*storage.Client, func(string) bool) error{f.basic.apply, f.meta.apply, f.jar.apply, f.auth.apply} {
+		if err := apply(c, set.has); err != nil {
+			return "", err
+		}
+	}
+	return plain, checkSector(ctx, c)
 }
 
 // flagNames is the set of flags given on a command line.
@@ -136,7 +160,8 @@ func (s flagNames) has(name string) bool { return s[name] }
 func (s flagNames) anyMeta() bool {
 	for name := range s {
 		switch name {
-		case flagName, flagRedirectURI, flagIDTokenAlg, flagSubjectType, flagSectorURI, flagPostLogoutURI, flagBackchannelURI, flagBackchannelSess, flagTokenFormat:
+		case flagName, flagRedirectURI, flagIDTokenAlg, flagSubjectType, flagSectorURI, flagPostLogoutURI, flagBackchannelURI, flagBackchannelSess, flagTokenFormat,
+			flagAuthMethod, flagAuthAlg:
 			return true
 		}
 	}

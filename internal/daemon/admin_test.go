@@ -101,7 +101,15 @@ func TestClientCreateRefusals(t *testing.T) {
 		{"no redirect for code", nil, "--redirect-uri is required"},
 		{"public client credentials", []string{"--public", "--grants", "client_credentials"}, "public client may not use"},
 		{"unknown grant", []string{"--grants", "magic"}, "unknown grant type"},
-		{"bad auth method", []string{"--auth-method", "private_key_jwt", "--redirect-uri", "https://a.example/cb"}, "--auth-method"},
+		{"bad auth method", []string{"--auth-method", "tls_client_auth", "--redirect-uri", "https://a.example/cb"}, "--auth-method"},
+		{"private_key_jwt without keys", []string{"--auth-method", "private_key_jwt", "--grants", "client_credentials"}, "needs the client's public keys"},
+		{"private_key_jwt with two key sources", []string{"--auth-method", "private_key_jwt", "--grants", "client_credentials", "--jwks-uri", "https://a.example/jwks", "--jwks-file", "x.json"}, "exclude each other"},
+		{"private_key_jwt jwks_uri over http", []string{"--auth-method", "private_key_jwt", "--grants", "client_credentials", "--jwks-uri", "http://a.example/jwks"}, "only on a loopback host"},
+		{"private_key_jwt with HS256", []string{"--auth-method", "private_key_jwt", "--grants", "client_credentials", "--jwks-uri", "https://a.example/jwks", "--token-endpoint-auth-alg", "HS256"}, "private_key_jwt takes one of"},
+		{"client_secret_jwt with ES256", []string{"--auth-method", "client_secret_jwt", "--grants", "client_credentials", "--token-endpoint-auth-alg", "ES256"}, "client_secret_jwt takes HS256"},
+		{"alg for basic", []string{"--grants", "client_credentials", "--token-endpoint-auth-alg", "HS256"}, "only for private_key_jwt and client_secret_jwt"},
+		{"alg none", []string{"--auth-method", "private_key_jwt", "--grants", "client_credentials", "--jwks-uri", "https://a.example/jwks", "--token-endpoint-auth-alg", "none"}, "private_key_jwt takes one of"},
+		{"jwks file missing", []string{"--auth-method", "private_key_jwt", "--grants", "client_credentials", "--jwks-file", "/nonexistent/jwks.json"}, "--jwks-file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

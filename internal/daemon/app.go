@@ -39,6 +39,9 @@ type app struct {
 	keyManager *keyset.Manager
 	keys       atomic.Pointer[keyset.Set]
 	keyReload  time.Duration // keyReloadInterval but in tests
+	// sealer seals with the key-encryption key: the signing keys and the
+	// secrets of client_secret_jwt clients.
+	sealer *keyset.Sealer
 	// revoke and introspect are the optional endpoints' handlers, and
 	// pushAuth the pushed authorization request endpoint's, nil unless
 	// --par.
@@ -84,7 +87,12 @@ func newApp(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger)
 		return nil, err
 	}
 	a.logoutNotifier = openid.NewNotifier(a.openid, openid.NotifierConfig{Logger: log})
-	if a.oauth, err = newAuthServer(cfg, b, a.auth, a.metrics, a.openid, a.signingKeys, log); err != nil {
+	k, sealer, err := openKEK(ctx, &cfg.kek, b)
+	if err != nil {
+		return nil, err
+	}
+	a.sealer = sealer
+	if a.oauth, err = newAuthServer(cfg, b, a.auth, a.metrics, a.openid, a.signingKeys, sealer, log); err != nil {
 		return nil, err
 	}
 	a.metadata = a.oauth.MetadataHandler()
@@ -94,7 +102,7 @@ func newApp(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger)
 		return nil, err
 	}
 	a.pushAuth = a.registerPAR()
-	if err := a.initKeys(ctx); err != nil {
+	if err := a.initKeys(ctx, k); err != nil {
 		return nil, err
 	}
 	return a, nil

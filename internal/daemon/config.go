@@ -176,6 +176,8 @@ var knownSetting = map[string]bool{
 	"post-logout-redirect-uri": true, "backchannel-logout-uri": true,
 	"backchannel-logout-session-required": true,
 	"user":                                true, "signing-algs": true, "registration": true, "description": true, "expires-in": true,
+	"jwt-bearer-issuers":      true,
+	"token-endpoint-auth-alg": true,
 }
 
 // listFlag is a flag that may be repeated or given as a comma-separated

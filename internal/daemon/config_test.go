@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/grantry/grantry"
 )
 
 func envOf(m map[string]string) getenv {
@@ -119,6 +121,12 @@ func TestServeConfigCheck(t *testing.T) {
 		{"zero refresh lifetime", func(c *serveConfig) { c.RefreshLifetime = 0 }, "--refresh-lifetime", ""},
 		{"zero access token lifetime", func(c *serveConfig) { c.AccessTokenLifetime = 0 }, "--access-token-lifetime", ""},
 		{"negative access token lifetime", func(c *serveConfig) { c.AccessTokenLifetime = -time.Minute }, "--access-token-lifetime", ""},
+		{"jwt-bearer without issuers", func(c *serveConfig) { _ = c.Grants.Set(string(grantry.GrantJWTBearer)) }, "--jwt-bearer-issuers and --grants", ""},
+		{"issuers without jwt-bearer", func(c *serveConfig) { c.JWTBearerIssuers = "issuers.json" }, "--jwt-bearer-issuers and --grants", ""},
+		{"jwt-bearer with issuers", func(c *serveConfig) {
+			_ = c.Grants.Set(string(grantry.GrantJWTBearer))
+			c.JWTBearerIssuers = "issuers.json"
+		}, "", "http://127.0.0.1:8080"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

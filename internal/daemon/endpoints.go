@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/endpoint/introspection"
 	"github.com/grantry/grantry/endpoint/par"
 	"github.com/grantry/grantry/endpoint/registration"
@@ -48,6 +49,7 @@ func (a *app) registerEndpoints() (revoke, introspect http.Handler) {
 	rev := revocation.New(a.store.tokens, revocation.Config{URL: revocationPath, AuthMethods: allMethods})
 	in := introspection.New(a.store.tokens, introspection.Config{
 		URL:             introspectionPath,
+		AuthMethods:     confidentialMethods,
 		Issuer:          a.cfg.Issuer,
 		CheckPermission: introspection.Callers(a.cfg.Introspectors.vals...),
 		Describe:        a.describeToken,
@@ -72,7 +74,8 @@ func (a *app) registerRegistration() (http.Handler, error) {
 	if a.cfg.Registration == registrationOff {
 		return nil, nil
 	}
-	cfg := registration.Config{URL: registrationPath, SectorHTTPClient: sectorHTTPClient}
+	cfg := registration.Config{URL: registrationPath, SectorHTTPClient: sectorHTTPClient,
+		SealSecret: func(id, plain string) (string, error) { return authserver.SealClientSecret(a.sealer, id, plain) }}
 	if a.cfg.Registration == registrationToken {
 		if a.store.initialTokens == nil {
 			return nil, errors.New("--registration token: this store keeps no initial access tokens")

@@ -34,6 +34,17 @@ func newKeyManager(ctx context.Context, f *kekFlags, algs *algFlags, b *backend)
 	if err != nil {
 		return nil, nil, err
 	}
+	k, sealer, err := openKEK(ctx, f, b)
+	if err != nil {
+		return nil, nil, err
+	}
+	return keyset.NewManager(b.keys, sealer, keyset.ManagerConfig{Algorithms: list}), k, nil
+}
+
+// openKEK resolves the key-encryption key the flags name and returns it
+// with its sealer, which seals the signing keys and the secrets of
+// client_secret_jwt clients.
+func openKEK(ctx context.Context, f *kekFlags, b *backend) (*kek, *keyset.Sealer, error) {
 	k, err := f.resolve(ctx, b)
 	if err != nil {
 		return nil, nil, err
@@ -42,7 +53,7 @@ func newKeyManager(ctx context.Context, f *kekFlags, algs *algFlags, b *backend)
 	if err != nil {
 		return nil, nil, err
 	}
-	return keyset.NewManager(b.keys, sealer, keyset.ManagerConfig{Algorithms: list}), k, nil
+	return k, sealer, nil
 }
 
 // defaultSigningAlgs have a signing key unless --signing-algs says
@@ -97,11 +108,12 @@ func explainSealed(err error, k *kek) error {
 
 // initKeys loads the signing keys, generating them on first start, and
 // lists the JWK Set in the server metadata.
-func (a *app) initKeys(ctx context.Context) error {
-	m, k, err := newKeyManager(ctx, &a.cfg.kek, &a.cfg.algs, a.store)
+func (a *app) initKeys(ctx context.Context, k *kek) error {
+	list, err := a.cfg.algs.algorithms()
 	if err != nil {
 		return err
 	}
+	m := keyset.NewManager(a.store.keys, a.sealer, keyset.ManagerConfig{Algorithms: list})
 	set, err := m.Load(ctx)
 	if err != nil {
 		return explainSealed(err, k)

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"log/slog"
+	"slices"
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/accesstoken"
@@ -21,19 +22,24 @@ import (
 // Client authentication methods accepted at the token endpoint. Each client
 // still authenticates only with the one method it registered.
 var (
-	allMethods          = []grantry.AuthMethod{grantry.AuthClientSecretBasic, grantry.AuthClientSecretPost, grantry.AuthNone}
-	confidentialMethods = []grantry.AuthMethod{grantry.AuthClientSecretBasic, grantry.AuthClientSecretPost}
+	confidentialMethods = []grantry.AuthMethod{
+		grantry.AuthClientSecretBasic, grantry.AuthClientSecretPost, grantry.AuthPrivateKeyJWT, grantry.AuthClientSecretJWT,
+	}
+	allMethods = append(slices.Clone(confidentialMethods), grantry.AuthNone)
 )
 
 // newAuthServer builds the authorization server with the configured
 // grants. The metrics count the tokens it issues and, through noteFailure,
 // the errors it answers.
-func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *openid.Provider, keys func() *keyset.Set, log *slog.Logger) (*authserver.Server, error) {
+func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *openid.Provider, keys func() *keyset.Set, sealer *keyset.Sealer, log *slog.Logger) (*authserver.Server, error) {
 	scopes, _ := grantry.ParseScope(cfg.Scopes)
+	// One cache of the clients' keys verifies their request objects and
+	// their client assertions.
+	clientKeys := authserver.NewClientKeys(keyset.RemoteConfig{})
 	var objects *authserver.RequestObjectConfig
 	if cfg.RequestObjects {
 		objects = &authserver.RequestObjectConfig{
-			Keys:          authserver.NewClientKeys(keyset.RemoteConfig{}),
+			Keys:          clientKeys,
 			RequireSigned: cfg.RequireSignedRequestObject,
 		}
 	}
@@ -60,6 +66,11 @@ func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *
 			TokenIssued: func(_ context.Context, tok *storage.Token) { m.countToken(tok.GrantType) },
 			Failed:      noteFailure,
 		},
+		ClientAssertions: authserver.ClientAssertionConfig{
+			ReplayCache: b.replay,
+			Keys:        clientKeys,
+			Sealer:      sealer,
+		},
 	})
 	if err != nil {
 		return nil, err
@@ -70,14 +81,19 @@ func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *
 	}
 	var code authserver.AuthorizationGrant
 	for _, gt := range grants {
-		if gt == grantry.GrantTokenExchange {
-			if err := registerTokenExchange(srv, cfg, b, keys); err != nil {
-				return nil, err
+		var err error
+		switch gt {
+		case grantry.GrantJWTBearer:
+			err = registerJWTBearer(srv, cfg, b)
+		case grantry.GrantTokenExchange:
+			err = registerTokenExchange(srv, cfg, b, keys)
+		default:
+			if g := registerGrant(srv, gt, cfg, b, auth); g != nil {
+				code = g
 			}
-			continue
 		}
-		if g := registerGrant(srv, gt, cfg, b, auth); g != nil {
-			code = g
+		if err != nil {
+			return nil, err
 		}
 	}
 	registerOpenID(srv, p, code, grants)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/client/oauth2"
 	"github.com/grantry/grantry/secret"
 )
 
@@ -204,4 +206,15 @@ func TestRegistrationFlagChecked(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A client registered with client_secret_jwt gets a secret the server can
+// open: it authenticates with an HMAC assertion at every endpoint.
+func TestRegistrationClientSecretJWT(t *testing.T) {
+	s := newAssertionSetup(t, withRegistration(registrationOpen))
+	r, info := s.h.sendJSON(http.MethodPost, registrationPath, `{"grant_types":["client_credentials"],"token_endpoint_auth_method":"client_secret_jwt","scope":"profile"}`, "")
+	if r.status != http.StatusCreated || info.ClientSecret == "" {
+		t.Fatalf("register: %d %s, want 201 with a secret", r.status, r.body)
+	}
+	tokenRoundTrip(t, s.client(t, oauth2.Config{ClientID: info.ClientID, ClientSecret: info.ClientSecret, AuthMethod: grantry.AuthClientSecretJWT}))
 }

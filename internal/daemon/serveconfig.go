@@ -89,6 +89,9 @@ type serveConfig struct {
 	// AccessTokenFormat is the format of the access tokens of clients
 	// that name none: opaque, or jwt (RFC 9068).
 	AccessTokenFormat string
+	// JWTBearerIssuers is the JSON file of the issuers whose assertions
+	// the JWT bearer grant accepts.
+	JWTBearerIssuers string
 	// TokenExchangePolicy is the JSON file of the token exchange policy
 	// (RFC 8693): trusted issuers, audiences, what clients may do.
 	TokenExchangePolicy string
@@ -116,7 +119,7 @@ var defaultGrants = []string{
 
 var supportedGrants = []grantry.GrantType{
 	grantry.GrantAuthorizationCode, grantry.GrantRefreshToken, grantry.GrantClientCredentials,
-	grantry.GrantImplicit, grantry.GrantPassword, grantry.GrantTokenExchange,
+	grantry.GrantImplicit, grantry.GrantPassword, grantry.GrantJWTBearer, grantry.GrantTokenExchange,
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -127,8 +130,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	c.Introspectors = newList()
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on, HOST:PORT")
 	fs.StringVar(&c.Issuer, "issuer", "", "issuer URL (RFC 8414); default http(s)://ADDR when ADDR is a loopback host")
-	fs.StringVar(&c.Redis, "redis", "", "redis:// URL: keep authorization codes and pushed authorization requests in Redis")
-	fs.Var(c.Grants, "grants", "comma-separated `list` of grant types to enable: authorization_code, refresh_token, client_credentials, implicit, password, token-exchange (RFC 8693)")
+	fs.StringVar(&c.Redis, "redis", "", "redis:// URL: keep authorization codes, pushed authorization requests and the jti replay cache in Redis")
+	fs.Var(c.Grants, "grants", "comma-separated `list` of grant types to enable: authorization_code, refresh_token, client_credentials, implicit, password, "+string(grantry.GrantJWTBearer)+" (with --jwt-bearer-issuers), token-exchange (RFC 8693)")
 	fs.StringVar(&c.Scopes, "scopes", "", "space-separated scopes the server knows; empty allows any scope a client is registered with")
 	fs.BoolVar(&c.InsecureDev, "insecure-dev", false, "development only, loopback only: cookies without the Secure attribute, for plain http")
 	fs.StringVar(&c.SessionKey, "session-key", "", "base64url 32-byte key of the CSRF tokens of the sign-in and consent forms; default: one generated once and kept in the database")
@@ -152,6 +155,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.RequestObjects, "request-objects", true, "accept signed request objects (RFC 9101, the request parameter, pushed or not) from clients with registered keys (--jwks-uri or --jwks-file)")
 	fs.BoolVar(&c.RequireSignedRequestObject, "require-signed-request-object", false, "require every client to send its authorization requests as signed request objects (RFC 9101 §10.5); implies --request-objects")
 	fs.StringVar(&c.AccessTokenFormat, "access-token-format", storage.AccessTokenOpaque, "`FORMAT` of the access tokens of clients that name none: opaque, or jwt (RFC 9068, signed with the server's keys, validated by resource servers with the jwks_uri)")
+	fs.StringVar(&c.JWTBearerIssuers, "jwt-bearer-issuers", "", "JSON `file` of the issuers whose assertions the "+string(grantry.GrantJWTBearer)+" grant accepts: an array of {issuer, jwks_uri or jwks, subjects or any_subject, scope, clients, algorithms}")
 	fs.StringVar(&c.TokenExchangePolicy, "token-exchange-policy", "", "JSON `FILE` of the token exchange policy (RFC 8693, --grants token-exchange): trusted JWT issuers, the audiences clients may ask for, which clients may exchange others' tokens, impersonate or delegate")
 	fs.BoolVar(&c.RefreshAbsolute, "refresh-absolute", false, "rotated refresh tokens keep the expiry of the first: a sign-in ends --refresh-lifetime after it began, however often it is refreshed")
 }
@@ -187,7 +191,14 @@ func (c *serveConfig) check() error {
 	if c.InsecureDev && !origin.Loopback(host) {
 		return fmt.Errorf("--insecure-dev is allowed only on a loopback address, not %q", c.Addr)
 	}
-	if err := c.checkTokenExchange(); err != nil {
+	grants, err := c.grantTypes()
+	if err != nil {
+		return err
+	}
+	if slices.Contains(grants, grantry.GrantJWTBearer) != (c.JWTBearerIssuers != "") {
+		return fmt.Errorf("--jwt-bearer-issuers and --grants %s go together", grantry.GrantJWTBearer)
+	}
+	if err := c.checkTokenExchange(grants); err != nil {
 		return err
 	}
 	if _, err := c.algs.algorithms(); err != nil {
@@ -269,19 +280,16 @@ func (c *serveConfig) grantTypes() ([]grantry.GrantType, error) {
 	return out, nil
 }
 
-// checkTokenExchange checks the grant types, and reads the token exchange
-// policy, which needs the grant.
-func (c *serveConfig) checkTokenExchange() error {
-	grants, err := c.grantTypes()
-	if err != nil {
-		return err
-	}
+// checkTokenExchange reads the token exchange policy, which needs the
+// grant.
+func (c *serveConfig) checkTokenExchange(grants []grantry.GrantType) error {
 	if c.TokenExchangePolicy == "" {
 		return nil
 	}
 	if !slices.Contains(grants, grantry.GrantTokenExchange) {
 		return errors.New("--token-exchange-policy needs --grants token-exchange")
 	}
+	var err error
 	c.exchangePolicy, err = loadExchangePolicy(c.TokenExchangePolicy)
 	return err
 }

@@ -52,6 +52,9 @@ type backend struct {
 	// initialTokens keeps the initial access tokens of protected client
 	// registration (RFC 7591 §3).
 	initialTokens storage.InitialAccessTokenStore
+	// replay remembers the jti of client assertions and JWT bearer
+	// grants: in the database, or in Redis with --redis.
+	replay storage.ReplayCache
 	// kekFile is where the key-encryption key of the signing keys is kept
 	// when none is given: next to an SQLite file; "" for other stores.
 	kekFile string
@@ -160,7 +163,7 @@ func openBackend(ctx context.Context, dsn, redisURL string) (*backend, error) {
 func memoryBackend(s *memstore.Store) *backend {
 	return &backend{
 		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, logouts: s, purger: s, keys: s,
-		initialTokens: s, pushed: s,
+		initialTokens: s, pushed: s, replay: s,
 		ping:  func(context.Context) error { return nil },
 		close: func() error { return nil },
 	}
@@ -251,7 +254,7 @@ func sqlBackend(ctx context.Context, db *sql.DB, d sqlstore.Dialect, what string
 	}
 	b := &backend{
 		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, logouts: s, purger: s, keys: s,
-		shared: true, initialTokens: s, pushed: s,
+		shared: true, initialTokens: s, pushed: s, replay: s,
 		ping:  db.PingContext,
 		close: db.Close,
 	}
@@ -260,10 +263,11 @@ func sqlBackend(ctx context.Context, db *sql.DB, d sqlstore.Dialect, what string
 	return b, nil
 }
 
-// addRedis moves authorization codes and pushed authorization requests to
-// Redis, where each expires on its own; clients, users and tokens stay in
-// the database, so the codes of a deleted client or user are refused when
-// redeemed (apartCodes). Readiness then checks Redis too.
+// addRedis moves authorization codes, pushed authorization requests and
+// the jti replay cache to Redis, where each expires on its own; clients,
+// users and tokens stay in the database, so the codes of a deleted client
+// or user are refused when redeemed (apartCodes). Readiness then checks
+// Redis too.
 func addRedis(ctx context.Context, b *backend, rawURL string) error {
 	opts, err := redis.ParseURL(rawURL)
 	if err != nil {
@@ -277,6 +281,7 @@ func addRedis(ctx context.Context, b *backend, rawURL string) error {
 	rs := redisstore.New(rdb, redisstore.Config{})
 	b.codes = apartCodes{CodeStore: rs, clients: b.clients, users: b.users}
 	b.pushed = rs
+	b.replay = rs
 	dbPing, dbClose := b.ping, b.close
 	b.ping = func(ctx context.Context) error {
 		if err := dbPing(ctx); err != nil {

@@ -74,3 +74,11 @@ func TestInitialAccessTokensConformance(t *testing.T) {
 func TestPushedRequestsConformance(t *testing.T) {
 	storagetest.RunPushedRequests(t, func(*testing.T) storage.PushedRequestStore { return memstore.New() })
 }
+
+func TestReplayCacheConformance(t *testing.T) {
+	storagetest.RunReplayCache(t, func(_ *testing.T, now func() time.Time) storage.ReplayCache {
+		s := memstore.New()
+		s.Now = now
+		return s
+	})
+}

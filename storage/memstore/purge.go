@@ -12,8 +12,9 @@ import (
 // absent or expired before it too (a zero RefreshExpiresAt never expires).
 // Used codes and revoked tokens that have not expired are kept, as they
 // are what replay and reuse are detected by. Sessions and pushed requests
-// that expired before the given time are removed too. It returns how many records were
-// removed.
+// that expired before the given time are removed too, and so are the JWT
+// IDs of the replay cache that expired before it. It returns how many
+// records were removed.
 func (s *Store) Purge(_ context.Context, before time.Time) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -32,6 +33,7 @@ func (s *Store) Purge(_ context.Context, before time.Time) (int, error) {
 	}
 	n += s.purgeSessions(before)
 	n += s.purgePushed(before)
+	n += s.replays.purge(before)
 	s.dropRevokedFamilies()
 	return n, nil
 }

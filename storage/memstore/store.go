@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"sync"
+	"time"
 
 	"github.com/grantry/grantry/storage"
 )
@@ -9,10 +10,19 @@ import (
 // Store is an in-memory implementation of storage.ClientRegistry,
 // storage.CodeStore, storage.TokenStore, storage.Purger,
 // storage.SigningKeyStore, storage.SessionStore, storage.LogoutQueue,
-// storage.InitialAccessTokenStore and storage.PushedRequestStore. It is safe for
-// concurrent use. Create one with New; the zero value is not ready for
-// use.
+// storage.InitialAccessTokenStore, storage.PushedRequestStore and
+// storage.ReplayCache. It is safe for concurrent use. Create one with New;
+// the zero value is not ready for use.
 type Store struct {
+	// Now returns the current time, by which the replay cache forgets
+	// expired JWT IDs; nil means time.Now. Set it, and MaxJTIs, before the
+	// store is used.
+	Now func() time.Time
+	// MaxJTIs bounds how many unexpired JWT IDs the replay cache keeps;
+	// zero means DefaultMaxJTIs. Past it SeenJTI fails rather than forget
+	// an ID early.
+	MaxJTIs int
+
 	mu      sync.RWMutex
 	clients map[string]*storage.Client            // by ID
 	codes   map[string]*storage.AuthorizationCode // by Hash
@@ -28,6 +38,8 @@ type Store struct {
 	// initialTokens are the initial access tokens of client
 	// registration, by ID; see initialtoken.go.
 	initialTokens map[string]*storage.InitialAccessToken
+	// replays are the JWT IDs seen, see replay.go.
+	replays replayIndex
 }
 
 // Interface checks.
@@ -39,6 +51,7 @@ var (
 	_ storage.SigningKeyStore = (*Store)(nil)
 	_ storage.SessionStore    = (*Store)(nil)
 	_ storage.LogoutQueue     = (*Store)(nil)
+	_ storage.ReplayCache     = (*Store)(nil)
 
 	_ storage.InitialAccessTokenStore = (*Store)(nil)
 )

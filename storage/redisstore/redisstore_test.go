@@ -22,6 +22,13 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+func TestReplayCacheConformance(t *testing.T) {
+	storagetest.RunReplayCache(t, func(t *testing.T, now func() time.Time) storage.ReplayCache {
+		s, _ := newStore(t, redisstore.Config{Now: now})
+		return s
+	})
+}
+
 var issued = time.Date(2030, time.March, 4, 5, 6, 7, 0, time.UTC)
 
 func testCode(name string) *storage.AuthorizationCode {

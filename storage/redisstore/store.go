@@ -67,5 +67,8 @@ func (s *Store) ttl(exp time.Time) time.Duration {
 	return max(exp.Sub(s.now()), time.Millisecond)
 }
 
-// Interface check.
-var _ storage.CodeStore = (*Store)(nil)
+// Interface checks.
+var (
+	_ storage.CodeStore   = (*Store)(nil)
+	_ storage.ReplayCache = (*Store)(nil)
+)

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/storagetest"
@@ -62,6 +63,18 @@ func TestPushedRequestsConformance(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			storagetest.RunPushedRequests(t, func(t *testing.T) storage.PushedRequestStore {
 				return openStore(t, tc.open(t), tc.d)
+			})
+		})
+	}
+}
+
+func TestReplayCacheConformance(t *testing.T) {
+	for _, tc := range dialects {
+		t.Run(tc.name, func(t *testing.T) {
+			storagetest.RunReplayCache(t, func(t *testing.T, now func() time.Time) storage.ReplayCache {
+				s := openStore(t, tc.open(t), tc.d)
+				s.Now = now
+				return s
 			})
 		})
 	}

@@ -8,6 +8,7 @@ import (
 const (
 	purgeCodes    = `DELETE FROM authorization_codes WHERE expires_at < $1`
 	purgeSessions = `DELETE FROM sessions WHERE expires_at < $1`
+	purgeJTIs     = `DELETE FROM jti_replays WHERE expires_at < $1`
 	// purgeTokens removes the tokens whose access token expired and whose
 	// refresh token is absent or expired too; a NULL refresh expiry never
 	// expires.
@@ -25,14 +26,14 @@ const (
 // refresh token is absent or expired before it too. Used codes and revoked
 // tokens that have not expired are kept: they are what replay and reuse
 // are detected by. The marks of revoked families that no code or token
-// belongs to any more are dropped too, and so are the sessions and pushed
-// authorization requests that expired before the given time. It returns
-// how many records were removed.
+// belongs to any more are dropped too, and so are the sessions, the
+// pushed authorization requests and the JWT IDs of the replay cache that
+// expired before the given time. It returns how many records were removed.
 func (s *Store) Purge(ctx context.Context, before time.Time) (int, error) {
 	var removed int64
 	err := s.inTx(ctx, func(q querier) (error, error) {
 		removed = 0
-		for _, stmt := range []string{purgeCodes, purgeTokens, purgeSessions, purgePushed} {
+		for _, stmt := range []string{purgeCodes, purgeTokens, purgeSessions, purgePushed, purgeJTIs} {
 			res, err := q.ExecContext(ctx, stmt, micros(before))
 			if err != nil {
 				return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/grantry/grantry/storage"
 )
@@ -35,9 +36,14 @@ func (d Dialect) String() string {
 // Store keeps clients, authorization codes and tokens in a SQL database.
 // It implements storage.ClientRegistry, storage.CodeStore,
 // storage.TokenStore, storage.Purger, storage.SigningKeyStore,
-// storage.SessionStore and storage.LogoutQueue, and is safe for concurrent
-// use.
+// storage.SessionStore, storage.LogoutQueue and storage.ReplayCache, and
+// is safe for concurrent use.
 type Store struct {
+	// Now returns the current time, by which the replay cache decides
+	// that a JWT ID expired; nil means time.Now. Set it before the store
+	// is used.
+	Now func() time.Time
+
 	db *sql.DB
 	d  Dialect
 }
@@ -51,6 +57,7 @@ var (
 	_ storage.SigningKeyStore = (*Store)(nil)
 	_ storage.SessionStore    = (*Store)(nil)
 	_ storage.LogoutQueue     = (*Store)(nil)
+	_ storage.ReplayCache     = (*Store)(nil)
 )
 
 // New returns a store over db, which must be a database of dialect d whose

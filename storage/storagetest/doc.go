@@ -19,7 +19,10 @@
 // records, such as a cache of authorization codes, runs the groups that
 // apply to it with [RunClients], [RunCodes] or [RunTokens]. [RunAccounts],
 // [RunSigningKeys] and [RunSessions] check the users and consents, the
-// signing keys, and the sign-in sessions of a backend that keeps them. The
+// signing keys, and the sign-in sessions of a backend that keeps them;
+// [RunReplayCache] checks a storage.ReplayCache of JWT IDs: one first use
+// among 1,000 concurrent callers, and expiry by a clock the suite moves.
+// The
 // suite never reads the clock, except to bound the time a backend stamps
 // claims with in UpdateUserClaims: every record is stamped from one fixed
 // time, and times are compared to the microsecond, the precision SQL
