@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/grant/tokenexchange"
+	"github.com/grantry/grantry/internal/origin"
 	"github.com/grantry/grantry/keyset"
 )
 
@@ -27,15 +29,18 @@ type exchangePolicy struct {
 	Clients   map[string]exchangeClient `json:"clients"`
 }
 
-// exchangeIssuer is a trusted issuer of JWTs: its keys at jwks_uri or in
-// jwks_file, and the audiences that name this server in its tokens, by
-// default the issuer.
+// exchangeIssuer is a trusted issuer of JWTs: its keys at jwks_uri, in
+// jwks or in jwks_file, the algorithms accepted (default: every
+// asymmetric one), and the audiences that name this server in its tokens,
+// by default the issuer.
 type exchangeIssuer struct {
-	Issuer        string   `json:"issuer"`
-	JWKSURI       string   `json:"jwks_uri"`
-	JWKSFile      string   `json:"jwks_file"`
-	Audiences     []string `json:"audiences"`
-	LeewaySeconds int      `json:"leeway_seconds"`
+	Issuer        string             `json:"issuer"`
+	JWKSURI       string             `json:"jwks_uri"`
+	JWKS          json.RawMessage    `json:"jwks"`
+	JWKSFile      string             `json:"jwks_file"`
+	Algorithms    []keyset.Algorithm `json:"algorithms"`
+	Audiences     []string           `json:"audiences"`
+	LeewaySeconds int                `json:"leeway_seconds"`
 }
 
 // exchangeClient is what one client may do: ask for further audiences,
@@ -88,14 +93,8 @@ func readSmallFile(path string, limit int64) ([]byte, error) {
 
 func (p *exchangePolicy) check() error {
 	for _, is := range p.Issuers {
-		if is.Issuer == "" {
-			return errors.New("an issuer has no issuer")
-		}
-		if (is.JWKSURI == "") == (is.JWKSFile == "") {
-			return fmt.Errorf("issuer %q: give one of jwks_uri and jwks_file", is.Issuer)
-		}
-		if is.LeewaySeconds < 0 || is.LeewaySeconds > 300 {
-			return fmt.Errorf("issuer %q: leeway_seconds must be between 0 and 300", is.Issuer)
+		if err := is.check(); err != nil {
+			return fmt.Errorf("issuer %q: %w", is.Issuer, err)
 		}
 	}
 	for id, c := range p.Clients {
@@ -111,6 +110,34 @@ func (p *exchangePolicy) check() error {
 	for _, a := range p.Audiences {
 		if a == "" {
 			return errors.New("an empty audience")
+		}
+	}
+	return nil
+}
+
+func (is *exchangeIssuer) check() error {
+	given := 0
+	for _, set := range []bool{is.JWKSURI != "", len(is.JWKS) > 0, is.JWKSFile != ""} {
+		if set {
+			given++
+		}
+	}
+	switch {
+	case is.Issuer == "":
+		return errors.New("issuer is empty")
+	case given != 1:
+		return errors.New("give one of jwks_uri, jwks and jwks_file")
+	case is.LeewaySeconds < 0 || is.LeewaySeconds > 300:
+		return errors.New("leeway_seconds must be between 0 and 300")
+	}
+	if is.JWKSURI != "" {
+		if _, err := origin.ParseSecure(is.JWKSURI, false); err != nil {
+			return fmt.Errorf("jwks_uri %q %w (http is allowed only on a loopback host)", is.JWKSURI, err)
+		}
+	}
+	for _, alg := range is.Algorithms {
+		if !slices.Contains(keyset.AsymmetricAlgorithms(), alg) {
+			return fmt.Errorf("algorithm %q: want one of %s", alg, algorithmNames())
 		}
 	}
 	return nil
@@ -143,7 +170,8 @@ func (p *exchangePolicy) issuers(own string) ([]tokenexchange.Issuer, error) {
 			aud = []string{own}
 		}
 		out = append(out, tokenexchange.Issuer{
-			Issuer: is.Issuer, Keys: keys, Audiences: aud, Leeway: time.Duration(is.LeewaySeconds) * time.Second,
+			Issuer: is.Issuer, Keys: keys, Audiences: aud, Algorithms: is.Algorithms,
+			Leeway: time.Duration(is.LeewaySeconds) * time.Second,
 		})
 	}
 	return out, nil
@@ -153,11 +181,21 @@ func (is *exchangeIssuer) keys() (keyset.KeySource, error) {
 	if is.JWKSURI != "" {
 		return keyset.NewRemote(is.JWKSURI, keyset.RemoteConfig{})
 	}
-	data, err := readSmallFile(is.JWKSFile, maxPolicyBytes)
-	if err != nil {
-		return nil, err
+	data := []byte(is.JWKS)
+	if is.JWKSFile != "" {
+		var err error
+		if data, err = readSmallFile(is.JWKSFile, maxPolicyBytes); err != nil {
+			return nil, err
+		}
 	}
-	return keyset.ParseJWKS(data)
+	set, err := keyset.ParseJWKS(data)
+	if err != nil {
+		return nil, fmt.Errorf("jwks: %w", err)
+	}
+	if len(set.Keys) == 0 {
+		return nil, errors.New("jwks holds no usable key")
+	}
+	return set, nil
 }
 
 // ownKeys is the server's current key set as a keyset.KeySource, so that

@@ -323,8 +323,10 @@ func TestServeTokenExchangePolicyRefused(t *testing.T) {
 		{"missing file", "token-exchange", filepath.Join(dir, "none.json"), "no such file"},
 		{"unknown member", "token-exchange", write("unknown.json", `{"audience":["x"]}`), `unknown field "audience"`},
 		{"not JSON", "token-exchange", write("bad.json", `{`), "unexpected EOF"},
-		{"issuer without keys", "token-exchange", write("nokeys.json", `{"issuers":[{"issuer":"https://idp.example"}]}`), "give one of jwks_uri and jwks_file"},
-		{"issuer with both keys", "token-exchange", write("both.json", `{"issuers":[{"issuer":"https://idp.example","jwks_uri":"https://idp.example/k","jwks_file":"k.json"}]}`), "give one of jwks_uri and jwks_file"},
+		{"issuer without keys", "token-exchange", write("nokeys.json", `{"issuers":[{"issuer":"https://idp.example"}]}`), "give one of jwks_uri, jwks and jwks_file"},
+		{"issuer with both keys", "token-exchange", write("both.json", `{"issuers":[{"issuer":"https://idp.example","jwks_uri":"https://idp.example/k","jwks_file":"k.json"}]}`), "give one of jwks_uri, jwks and jwks_file"},
+		{"jwks_uri over http", "token-exchange", write("http.json", `{"issuers":[{"issuer":"https://idp.example","jwks_uri":"http://idp.example/k"}]}`), "http is allowed only on a loopback host"},
+		{"HMAC algorithm", "token-exchange", write("hmac.json", `{"issuers":[{"issuer":"https://idp.example","jwks_uri":"https://idp.example/k","algorithms":["HS256"]}]}`), `algorithm "HS256"`},
 		{"leeway too long", "token-exchange", write("leeway.json", `{"issuers":[{"issuer":"https://idp.example","jwks_uri":"https://idp.example/k","leeway_seconds":3600}]}`), "leeway_seconds"},
 		{"empty audience", "token-exchange", write("emptyaud.json", `{"clients":{"c":{"audiences":[""]}}}`), "empty audience"},
 		{"unknown grant", "token-swap", "", `unknown grant type "token-swap"`},
@@ -349,8 +351,9 @@ func TestServeTokenExchangePolicyRefused(t *testing.T) {
 	}
 }
 
-// A trusted issuer's keys may come from a file of its JWK Set.
-func TestServeTokenExchangeJWKSFile(t *testing.T) {
+// A trusted issuer's keys may come from a file of its JWK Set, or be
+// given in the policy.
+func TestServeTokenExchangeJWKS(t *testing.T) {
 	k, err := keyset.GenerateKey(keyset.ES256)
 	if err != nil {
 		t.Fatal(err)
@@ -361,29 +364,33 @@ func TestServeTokenExchangeJWKSFile(t *testing.T) {
 	if err := os.WriteFile(keys, jwks, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	policy := filepath.Join(dir, "policy.json")
-	body := `{"issuers":[{"issuer":"https://idp.example","jwks_file":"` + keys + `"}]}`
-	if err := os.WriteFile(policy, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	h := newHarness(t, func(c *serveConfig) {
-		_ = c.Grants.Set("authorization_code,token-exchange")
-		c.TokenExchangePolicy = policy
-	})
-	web, _ := h.store.GetClient(t.Context(), testClient)
-	web.GrantTypes = append(web.GrantTypes, grantry.GrantTokenExchange)
-	if err := h.store.UpdateClient(t.Context(), web); err != nil {
-		t.Fatal(err)
-	}
-	tok, err := k.SignJWT(map[string]any{"iss": "https://idp.example", "sub": h.userID, "aud": h.app.cfg.Issuer,
-		"azp": testClient, "scope": "profile", "exp": time.Now().Add(time.Minute).Unix()}, "JWT")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := h.clientPost(t, testClient, h.secret, "/token", url.Values{"grant_type": {string(grantry.GrantTokenExchange)},
-		"subject_token": {tok}, "subject_token_type": {typeJWT}})
-	if r.status != http.StatusOK || jsonField(t, r.body, "issued_token_type") != typeAT {
-		t.Errorf("exchange of the IdP's JWT: got %d %s, want 200", r.status, r.body)
+	for name, member := range map[string]string{"jwks_file": `"jwks_file":"` + keys + `"`, "jwks": `"jwks":` + string(jwks)} {
+		t.Run(name, func(t *testing.T) {
+			policy := filepath.Join(dir, name+"-policy.json")
+			body := `{"issuers":[{"issuer":"https://idp.example",` + member + `,"algorithms":["ES256"]}]}`
+			if err := os.WriteFile(policy, []byte(body), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			h := newHarness(t, func(c *serveConfig) {
+				_ = c.Grants.Set("authorization_code,token-exchange")
+				c.TokenExchangePolicy = policy
+			})
+			web, _ := h.store.GetClient(t.Context(), testClient)
+			web.GrantTypes = append(web.GrantTypes, grantry.GrantTokenExchange)
+			if err := h.store.UpdateClient(t.Context(), web); err != nil {
+				t.Fatal(err)
+			}
+			tok, err := k.SignJWT(map[string]any{"iss": "https://idp.example", "sub": h.userID, "aud": h.app.cfg.Issuer,
+				"azp": testClient, "scope": "profile", "exp": time.Now().Add(time.Minute).Unix()}, "JWT")
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := h.clientPost(t, testClient, h.secret, "/token", url.Values{"grant_type": {string(grantry.GrantTokenExchange)},
+				"subject_token": {tok}, "subject_token_type": {typeJWT}})
+			if r.status != http.StatusOK || jsonField(t, r.body, "issued_token_type") != typeAT {
+				t.Errorf("exchange of the IdP's JWT: got %d %s, want 200", r.status, r.body)
+			}
+		})
 	}
 }
 
