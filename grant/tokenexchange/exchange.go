@@ -119,7 +119,9 @@ func (g *Grant) exchange(ctx context.Context, req *authserver.TokenRequest, r *r
 func (g *Grant) validate(ctx context.Context, token, typ string, now time.Time, which string) (*Token, error) {
 	t, err := g.validators[typ].Validate(ctx, token, now)
 	if errors.Is(err, ErrInvalidToken) {
-		return nil, grantry.NewError(grantry.ErrInvalidGrant, "the "+which+" token is invalid")
+		e := grantry.NewError(grantry.ErrInvalidGrant, "the "+which+" token is invalid")
+		e.Cause = err
+		return nil, e
 	}
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/keyset"
+	"github.com/grantry/grantry/storage"
 )
 
 // Issuer is an issuer whose JWTs the grant trusts as subject or actor
@@ -38,8 +39,9 @@ type Issuer struct {
 // is valid when its iss is one of them, its signature verifies with that
 // issuer's keys, its aud names one of the issuer's Audiences, it has a
 // sub and an exp, and exp, nbf and iat hold at the time of the request
-// within the leeway. It fails when an issuer lacks Issuer, Keys or
-// Audiences, or is listed twice.
+// within the leeway; keys that cannot be had, as when the issuer's JWK
+// Set cannot be fetched, are storage.ErrUnavailable. It fails when an
+// issuer lacks Issuer, Keys or Audiences, or is listed twice.
 func Issuers(issuers ...Issuer) (Validator, error) {
 	v := &jwtValidator{issuers: make(map[string]*Issuer, len(issuers))}
 	for i := range issuers {
@@ -107,7 +109,8 @@ func (v *jwtValidator) Validate(ctx context.Context, token string, now time.Time
 		if rejected(err) {
 			return nil, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 		}
-		return nil, err
+		// The issuer's keys could not be had: worth a retry.
+		return nil, fmt.Errorf("%w: keys of %s: %v", storage.ErrUnavailable, is.Issuer, err)
 	}
 	if v.idTokens && verified.Header.Type != "" && !strings.EqualFold(verified.Header.Type, "JWT") {
 		return nil, fmt.Errorf("%w: not an ID token", ErrInvalidToken)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/grant/tokenexchange"
+	"github.com/grantry/grantry/keyset"
 	"github.com/grantry/grantry/storage"
 )
 
@@ -96,6 +97,24 @@ func TestExchangeValidatorFails(t *testing.T) {
 				t.Errorf("error_description %q leaks the cause", desc)
 			}
 		})
+	}
+}
+
+// The keys of a trusted issuer that cannot be fetched make the server
+// unavailable, not the token invalid.
+func TestExchangeIssuerKeysUnavailable(t *testing.T) {
+	remote, err := keyset.NewRemote("http://127.0.0.1:1/jwks", keyset.RemoteConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwts, err := tokenexchange.Issuers(tokenexchange.Issuer{Issuer: idpIssuer, Keys: remote, Audiences: []string{issuer}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, tokenexchange.Config{Validators: map[string]tokenexchange.Validator{typeJWT: jwts}})
+	w, body := f.exchange(t, "app", subject(f.idpJWT(t, nil), typeJWT))
+	if w.Code != http.StatusServiceUnavailable || body["error"] != "temporarily_unavailable" || w.Header().Get("Retry-After") == "" {
+		t.Errorf("got %d %v, want 503 temporarily_unavailable with Retry-After", w.Code, body)
 	}
 }
 
