@@ -74,3 +74,7 @@ func TestInitialAccessTokensConformance(t *testing.T) {
 func TestPushedRequestsConformance(t *testing.T) {
 	storagetest.RunPushedRequests(t, func(*testing.T) storage.PushedRequestStore { return memstore.New() })
 }
+
+func TestDevicesConformance(t *testing.T) {
+	storagetest.RunDevices(t, func(*testing.T) storage.DeviceStore { return memstore.New() })
+}

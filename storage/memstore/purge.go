@@ -11,9 +11,9 @@ import (
 // tokens whose access token expired before it and whose refresh token is
 // absent or expired before it too (a zero RefreshExpiresAt never expires).
 // Used codes and revoked tokens that have not expired are kept, as they
-// are what replay and reuse are detected by. Sessions and pushed requests
-// that expired before the given time are removed too. It returns how many records were
-// removed.
+// are what replay and reuse are detected by. Sessions, pushed requests
+// and device authorizations that expired before the given time are
+// removed too. It returns how many records were removed.
 func (s *Store) Purge(_ context.Context, before time.Time) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -32,6 +32,7 @@ func (s *Store) Purge(_ context.Context, before time.Time) (int, error) {
 	}
 	n += s.purgeSessions(before)
 	n += s.purgePushed(before)
+	n += s.purgeDevices(before)
 	s.dropRevokedFamilies()
 	return n, nil
 }

@@ -9,7 +9,8 @@ import (
 // Store is an in-memory implementation of storage.ClientRegistry,
 // storage.CodeStore, storage.TokenStore, storage.Purger,
 // storage.SigningKeyStore, storage.SessionStore, storage.LogoutQueue,
-// storage.InitialAccessTokenStore and storage.PushedRequestStore. It is safe for
+// storage.InitialAccessTokenStore, storage.PushedRequestStore and
+// storage.DeviceStore. It is safe for
 // concurrent use. Create one with New; the zero value is not ready for
 // use.
 type Store struct {
@@ -19,6 +20,7 @@ type Store struct {
 	tokens  tokenIndex
 	keys    map[string]*storage.SigningKey    // by ID
 	pushed  map[string]*storage.PushedRequest // by Hash
+	devices devices                           // see device.go
 
 	accounts accounts     // users and consents, see user.go
 	sessions sessionIndex // sign-in sessions, see session.go

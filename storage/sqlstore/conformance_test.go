@@ -66,3 +66,13 @@ func TestPushedRequestsConformance(t *testing.T) {
 		})
 	}
 }
+
+func TestDevicesConformance(t *testing.T) {
+	for _, tc := range dialects {
+		t.Run(tc.name, func(t *testing.T) {
+			storagetest.RunDevices(t, func(t *testing.T) storage.DeviceStore {
+				return openStore(t, tc.open(t), tc.d)
+			})
+		})
+	}
+}

@@ -25,14 +25,15 @@ const (
 // refresh token is absent or expired before it too. Used codes and revoked
 // tokens that have not expired are kept: they are what replay and reuse
 // are detected by. The marks of revoked families that no code or token
-// belongs to any more are dropped too, and so are the sessions and pushed
-// authorization requests that expired before the given time. It returns
+// belongs to any more are dropped too, and so are the sessions, pushed
+// authorization requests and device authorizations that expired before
+// the given time. It returns
 // how many records were removed.
 func (s *Store) Purge(ctx context.Context, before time.Time) (int, error) {
 	var removed int64
 	err := s.inTx(ctx, func(q querier) (error, error) {
 		removed = 0
-		for _, stmt := range []string{purgeCodes, purgeTokens, purgeSessions, purgePushed} {
+		for _, stmt := range []string{purgeCodes, purgeTokens, purgeSessions, purgePushed, purgeDevices} {
 			res, err := q.ExecContext(ctx, stmt, micros(before))
 			if err != nil {
 				return nil, err
