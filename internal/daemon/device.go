@@ -23,16 +23,16 @@ const (
 )
 
 // User-code guessing (RFC 8628 §5.1). Wrong codes are counted per user
-// and address, per address, and per user; past five wrong codes (twenty
-// from one address, which may be shared) each try waits a delay that
-// doubles up to a quarter of an hour. Only the signed-in user's own
+// and address, per address, and per user; from the fifth wrong code (the
+// twentieth from one address, which may be shared) each try waits a
+// delay that starts at a second and doubles up to a quarter of an hour. Only the signed-in user's own
 // failures count against them, so nobody can lock another user out. A
 // right code forgets nothing: anyone may obtain valid codes of their own
 // from a public client, and could otherwise interleave them with guesses.
 var deviceThrottleRules = [3]throttleRule{
-	{free: 5, maxDelay: 15 * time.Minute},  // user and address
-	{free: 20, maxDelay: 15 * time.Minute}, // address
-	{free: 5, maxDelay: 15 * time.Minute},  // user
+	{free: 4, maxDelay: 15 * time.Minute},  // user and address
+	{free: 19, maxDelay: 15 * time.Minute}, // address
+	{free: 4, maxDelay: 15 * time.Minute},  // user
 }
 
 // registerDevice registers the device grant when --grants names it, and
