@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/grantry/grantry"
+	grantryoauth2 "github.com/grantry/grantry/client/oauth2"
 	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
@@ -421,5 +422,44 @@ func TestServeDeviceFlags(t *testing.T) {
 				t.Errorf("got %v, want an error naming %q", err, tc.err)
 			}
 		})
+	}
+}
+
+// TestDeviceClientCreate creates the README's device client: public, no
+// redirect URI, the device grant named by its alias and kept by its URN.
+func TestDeviceClientCreate(t *testing.T) {
+	a := newAdmin(t)
+	a.mustRun("", "client", "create", "--id", "tv", "--public", "--grants", "device_code,refresh_token", "--scope", "profile")
+	c, err := a.store.GetClient(t.Context(), "tv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []grantry.GrantType{grantry.GrantDeviceCode, grantry.GrantRefreshToken}
+	if len(c.GrantTypes) != 2 || c.GrantTypes[0] != want[0] || c.GrantTypes[1] != want[1] || !c.Public() || len(c.ResponseTypes) != 0 {
+		t.Errorf("client: got grants %v, public %v, response types %v; want %v, public, none", c.GrantTypes, c.Public(), c.ResponseTypes, want)
+	}
+}
+
+// TestServeDeviceGrantryClient runs client/oauth2's device flow against
+// the server.
+func TestServeDeviceGrantryClient(t *testing.T) {
+	h := newDeviceHarness(t, func(c *serveConfig) { c.DeviceInterval = time.Second })
+	c, err := grantryoauth2.New(grantryoauth2.Config{
+		ClientID: deviceClient, TokenEndpoint: h.srv.URL + "/token",
+		DeviceAuthorizationEndpoint: h.srv.URL + deviceAuthorizationPath, Scopes: []string{"email"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	da, err := c.DeviceAuthorization(ctx)
+	if err != nil || da.Interval != time.Second {
+		t.Fatalf("DeviceAuthorization: got %+v, %v; want a 1 s interval", da, err)
+	}
+	h.deviceDecide(h.browser(), deviceCodes{DeviceCode: da.DeviceCode, UserCode: da.UserCode, VerificationURIComplete: da.VerificationURIComplete}, "approve")
+	tok, err := c.PollDeviceToken(ctx, da)
+	if err != nil || tok.AccessToken == "" || tok.Scope != "email" {
+		t.Errorf("PollDeviceToken: got %+v, %v; want a token of scope email", tok, err)
 	}
 }
