@@ -28,7 +28,7 @@ type leftovers struct {
 	devices  storage.DeviceStore
 
 	// myDevice and theirDevice are approved device authorizations.
-	myDevice, theirDevice *storage.DeviceAuthorization
+	myDevice, theirDevice     *storage.DeviceAuthorization
 	myTokens, theirTokens     []*storage.Token
 	myCodes, theirCodes       []*storage.AuthorizationCode
 	myConsents, theirConsents []*storage.Consent
