@@ -27,9 +27,9 @@
 // entries (§5.1): the grant reports them as ErrUserCode.
 //
 // At the token endpoint (§3.4, §3.5) a poll is answered
-// authorization_pending until the user decides; slow_down when it comes
-// sooner than the interval after the previous one, the interval of that
-// device code then growing by five seconds; access_denied after a denial;
+// authorization_pending until the user decides; slow_down when, before
+// the decision, it comes sooner than the interval after the previous one,
+// the interval of that device code then growing by five seconds; access_denied after a denial;
 // expired_token once the code has expired; and with the tokens, exactly
 // once, after an approval: the store applies each poll atomically
 // (storage.DeviceStore). A device code presented again after that, or

@@ -33,7 +33,7 @@ const (
 // fixture is a server with the device grant over a memory store, on a
 // clock the test moves.
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *authserver.Server
 	grant *devicecode.Grant
 	store *memstore.Store
@@ -41,7 +41,7 @@ type fixture struct {
 	mux   *http.ServeMux
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	store := memstore.New()
 	device := []grantry.GrantType{grantry.GrantDeviceCode}
