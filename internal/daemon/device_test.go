@@ -463,3 +463,18 @@ func TestServeDeviceGrantryClient(t *testing.T) {
 		t.Errorf("PollDeviceToken: got %+v, %v; want a token of scope email", tok, err)
 	}
 }
+
+// TestServeDeviceDiscovery checks that both metadata documents name the
+// device authorization endpoint.
+func TestServeDeviceDiscovery(t *testing.T) {
+	h := newDeviceHarness(t)
+	for _, path := range []string{"/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"} {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(h.get(http.DefaultClient, path).body), &m); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if m["device_authorization_endpoint"] != h.srv.URL+deviceAuthorizationPath {
+			t.Errorf("%s: device_authorization_endpoint %v, want %s", path, m["device_authorization_endpoint"], h.srv.URL+deviceAuthorizationPath)
+		}
+	}
+}
