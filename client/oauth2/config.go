@@ -41,6 +41,9 @@ type Config struct {
 	// PushedAuthorizationRequestEndpoint is where
 	// PushAuthorizationRequest posts (RFC 9126).
 	PushedAuthorizationRequestEndpoint string
+	// DeviceAuthorizationEndpoint is where DeviceAuthorization posts
+	// (RFC 8628 §3.1).
+	DeviceAuthorizationEndpoint string
 
 	// Issuer is the authorization server's issuer identifier. When set, an
 	// iss parameter in an authorization response must equal it, and
@@ -49,7 +52,7 @@ type Config struct {
 	RequireIssuer bool
 
 	RedirectURL string
-	Scopes      []string // requested in authorization URLs and the client credentials and password grants
+	Scopes      []string // requested in authorization URLs, device authorizations and the client credentials and password grants
 
 	// AuthMethod is how the client authenticates at the token, revocation
 	// and introspection endpoints: one of the grantry.Auth... constants or
@@ -111,7 +114,7 @@ type Config struct {
 // validate checks the configuration and returns its authentication method.
 func (c *Config) validate() (AuthFunc, error) {
 	endpoints := []string{c.AuthorizationEndpoint, c.TokenEndpoint, c.RevocationEndpoint, c.IntrospectionEndpoint,
-		c.PushedAuthorizationRequestEndpoint}
+		c.PushedAuthorizationRequestEndpoint, c.DeviceAuthorizationEndpoint}
 	for _, e := range endpoints {
 		if e == "" {
 			continue

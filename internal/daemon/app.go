@@ -11,6 +11,7 @@ import (
 
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/endpoint/par"
+	"github.com/grantry/grantry/grant/devicecode"
 	"github.com/grantry/grantry/keyset"
 	"github.com/grantry/grantry/openid"
 )
@@ -51,6 +52,12 @@ type app struct {
 	// par keeps pushed authorization requests, and the requests the
 	// pages refer to by request_uri.
 	par *par.Endpoint
+	// device is the device authorization grant (RFC 8628) and
+	// deviceAuth its endpoint's handler, nil unless --grants names it;
+	// deviceThrottle counts wrong user codes.
+	device         *devicecode.Grant
+	deviceAuth     http.Handler
+	deviceThrottle *throttle
 	// draining is set on shutdown: /readyz answers 503 from then on.
 	draining atomic.Bool
 	// drainWait waits out the drain delay; time.Sleep but in tests.
@@ -59,7 +66,7 @@ type app struct {
 
 // endpointNames label the metrics of each route.
 var endpointNames = []string{
-	"authorize", "token", "revocation", "introspection", "registration", "par", "metadata",
+	"authorize", "token", "revocation", "introspection", "registration", "par", "device_authorization", "device", "metadata",
 	"jwks", "userinfo", "login", "logout", "home", "static", "healthz", "readyz", "metrics", "other",
 }
 
@@ -102,6 +109,9 @@ func newApp(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger)
 		return nil, err
 	}
 	a.pushAuth = a.registerPAR()
+	if a.deviceAuth, err = a.registerDevice(grants); err != nil {
+		return nil, err
+	}
 	if err := a.initKeys(ctx, k); err != nil {
 		return nil, err
 	}
@@ -146,7 +156,7 @@ func (a *app) handler() http.Handler {
 // through Events.Failed (noteFailure).
 func oauthEndpoint(name string) bool {
 	switch name {
-	case "authorize", "token", "revocation", "introspection", "registration", "par":
+	case "authorize", "token", "revocation", "introspection", "registration", "par", "device_authorization":
 		return true
 	}
 	return false

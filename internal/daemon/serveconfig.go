@@ -13,6 +13,7 @@ import (
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
+	"github.com/grantry/grantry/grant/devicecode"
 	"github.com/grantry/grantry/internal/origin"
 	"github.com/grantry/grantry/storage"
 )
@@ -92,6 +93,11 @@ type serveConfig struct {
 	// JWTBearerIssuers is the JSON file of the issuers whose assertions
 	// the JWT bearer grant accepts.
 	JWTBearerIssuers string
+	// DeviceLifetime is how long the codes of the device authorization
+	// grant (RFC 8628) live, and DeviceInterval the least time between
+	// a device's polls.
+	DeviceLifetime time.Duration
+	DeviceInterval time.Duration
 
 	// issuerDefaulted is set when check filled in Issuer from Addr.
 	issuerDefaulted bool
@@ -114,7 +120,12 @@ var defaultGrants = []string{
 
 var supportedGrants = []grantry.GrantType{
 	grantry.GrantAuthorizationCode, grantry.GrantRefreshToken, grantry.GrantClientCredentials,
-	grantry.GrantImplicit, grantry.GrantPassword, grantry.GrantJWTBearer,
+	grantry.GrantImplicit, grantry.GrantPassword, grantry.GrantJWTBearer, grantry.GrantDeviceCode,
+}
+
+// grantAliases are short names of grant types whose name is a URN.
+var grantAliases = map[string]grantry.GrantType{
+	"device_code": grantry.GrantDeviceCode,
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -126,7 +137,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on, HOST:PORT")
 	fs.StringVar(&c.Issuer, "issuer", "", "issuer URL (RFC 8414); default http(s)://ADDR when ADDR is a loopback host")
 	fs.StringVar(&c.Redis, "redis", "", "redis:// URL: keep authorization codes, pushed authorization requests and the jti replay cache in Redis")
-	fs.Var(c.Grants, "grants", "comma-separated `list` of grant types to enable: authorization_code, refresh_token, client_credentials, implicit, password, "+string(grantry.GrantJWTBearer)+" (with --jwt-bearer-issuers)")
+	fs.Var(c.Grants, "grants", "comma-separated `list` of grant types to enable: authorization_code, refresh_token, client_credentials, implicit, password, device_code (RFC 8628, with the verification page at /device), "+string(grantry.GrantJWTBearer)+" (with --jwt-bearer-issuers)")
 	fs.StringVar(&c.Scopes, "scopes", "", "space-separated scopes the server knows; empty allows any scope a client is registered with")
 	fs.BoolVar(&c.InsecureDev, "insecure-dev", false, "development only, loopback only: cookies without the Secure attribute, for plain http")
 	fs.StringVar(&c.SessionKey, "session-key", "", "base64url 32-byte key of the CSRF tokens of the sign-in and consent forms; default: one generated once and kept in the database")
@@ -151,6 +162,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.RequireSignedRequestObject, "require-signed-request-object", false, "require every client to send its authorization requests as signed request objects (RFC 9101 §10.5); implies --request-objects")
 	fs.StringVar(&c.AccessTokenFormat, "access-token-format", storage.AccessTokenOpaque, "`FORMAT` of the access tokens of clients that name none: opaque, or jwt (RFC 9068, signed with the server's keys, validated by resource servers with the jwks_uri)")
 	fs.StringVar(&c.JWTBearerIssuers, "jwt-bearer-issuers", "", "JSON `file` of the issuers whose assertions the "+string(grantry.GrantJWTBearer)+" grant accepts: an array of {issuer, jwks_uri or jwks, subjects or any_subject, scope, clients, algorithms}")
+	fs.DurationVar(&c.DeviceLifetime, "device-code-lifetime", devicecode.DefaultLifetime, "how long the device and user codes of the device_code grant live (RFC 8628 §3.2 expires_in)")
+	fs.DurationVar(&c.DeviceInterval, "device-poll-interval", devicecode.DefaultInterval, "least time between a device's polls of the token endpoint, whole seconds (RFC 8628 §3.2 interval); a device polling sooner gets slow_down")
 	fs.BoolVar(&c.RefreshAbsolute, "refresh-absolute", false, "rotated refresh tokens keep the expiry of the first: a sign-in ends --refresh-lifetime after it began, however often it is refreshed")
 }
 
@@ -179,6 +192,9 @@ func (c *serveConfig) check() error {
 	}
 	if c.PARLifetime <= 0 || c.PARLifetime > 10*time.Minute {
 		return fmt.Errorf("--par-lifetime %v: must be positive and at most 10m", c.PARLifetime)
+	}
+	if err := c.checkDevice(); err != nil {
+		return err
 	}
 	c.PAR = c.PAR || c.RequirePAR
 	c.RequestObjects = c.RequestObjects || c.RequireSignedRequestObject
@@ -271,7 +287,24 @@ func (c *serveConfig) grantTypes() ([]grantry.GrantType, error) {
 	return out, nil
 }
 
+// checkDevice bounds the device grant's settings: codes live long enough
+// to sign in and short enough to make guessing user codes hopeless
+// (RFC 8628 §5.1); polls come every second at most.
+func (c *serveConfig) checkDevice() error {
+	if c.DeviceLifetime < time.Minute || c.DeviceLifetime > 30*time.Minute {
+		return fmt.Errorf("--device-code-lifetime %v: must be between 1m and 30m", c.DeviceLifetime)
+	}
+	if c.DeviceInterval < time.Second || c.DeviceInterval > time.Minute || c.DeviceInterval%time.Second != 0 {
+		return fmt.Errorf("--device-poll-interval %v: must be whole seconds between 1s and 1m", c.DeviceInterval)
+	}
+	return nil
+}
+
+// parseGrant reads a grant type, by its name or short alias.
 func parseGrant(s string) (grantry.GrantType, error) {
+	if g, ok := grantAliases[s]; ok {
+		return g, nil
+	}
 	for _, g := range supportedGrants {
 		if string(g) == s {
 			return g, nil

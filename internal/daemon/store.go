@@ -41,6 +41,8 @@ type backend struct {
 	// pushed keeps pushed authorization requests (RFC 9126), in Redis
 	// when --redis is set.
 	pushed storage.PushedRequestStore
+	// devices keeps device authorizations (RFC 8628).
+	devices storage.DeviceStore
 	// purger deletes the expired codes, tokens and sessions of the
 	// database; nil when it keeps none.
 	purger storage.Purger
@@ -163,7 +165,7 @@ func openBackend(ctx context.Context, dsn, redisURL string) (*backend, error) {
 func memoryBackend(s *memstore.Store) *backend {
 	return &backend{
 		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, logouts: s, purger: s, keys: s,
-		initialTokens: s, pushed: s, replay: s,
+		initialTokens: s, pushed: s, replay: s, devices: s,
 		ping:  func(context.Context) error { return nil },
 		close: func() error { return nil },
 	}
@@ -254,7 +256,7 @@ func sqlBackend(ctx context.Context, db *sql.DB, d sqlstore.Dialect, what string
 	}
 	b := &backend{
 		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, logouts: s, purger: s, keys: s,
-		shared: true, initialTokens: s, pushed: s, replay: s,
+		shared: true, initialTokens: s, pushed: s, replay: s, devices: s,
 		ping:  db.PingContext,
 		close: db.Close,
 	}
