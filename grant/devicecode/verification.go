@@ -3,6 +3,7 @@ package devicecode
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -97,6 +98,9 @@ func consentExtra(c *authserver.Consent) map[string]string {
 	}
 	if len(c.AMR) > 0 {
 		m[authserver.ExtraAMR] = strings.Join(c.AMR, " ")
+	}
+	if !c.AuthTime.IsZero() {
+		m[authserver.ExtraAuthTime] = strconv.FormatInt(c.AuthTime.Unix(), 10)
 	}
 	if len(m) == 0 {
 		return nil

@@ -32,7 +32,8 @@ func withDevice(c *serveConfig) {
 
 // newDeviceHarness is a harness with the device grant, a public client
 // deviceClient and a confidential client deviceSecret, both with the
-// device_code and refresh_token grants and the scope "profile email".
+// device_code and refresh_token grants and the scope "openid profile
+// email".
 func newDeviceHarness(t *testing.T, opts ...func(*serveConfig)) *harness {
 	t.Helper()
 	h := newHarness(t, append([]func(*serveConfig){withDevice}, opts...)...)
@@ -41,7 +42,7 @@ func newDeviceHarness(t *testing.T, opts ...func(*serveConfig)) *harness {
 		{ID: deviceSecret, Name: "Set-top Box", SecretHash: secret.HashSecret(deviceSecret + "-secret")},
 	} {
 		c.GrantTypes = []grantry.GrantType{grantry.GrantDeviceCode, grantry.GrantRefreshToken}
-		c.Scope = grantry.MustParseScope("profile email")
+		c.Scope = grantry.MustParseScope("openid profile email")
 		if err := h.store.CreateClient(t.Context(), c); err != nil {
 			t.Fatal(err)
 		}
@@ -198,6 +199,44 @@ func TestServeDeviceFlow(t *testing.T) {
 			t.Errorf("client without the grant: got %q, want unauthorized_client", got)
 		}
 	})
+}
+
+// TestServeDeviceOpenID: with scope openid the device gets an ID token
+// for the user who approved it, with the time they signed in and the
+// session, without a nonce; a refresh gets one too.
+func TestServeDeviceOpenID(t *testing.T) {
+	h := newDeviceHarness(t)
+	dc := h.deviceStart("openid profile")
+	if done := h.deviceDecide(h.browser(), dc, "approve"); done.status != http.StatusOK {
+		t.Fatalf("approval: status %d", done.status)
+	}
+	r := h.devicePoll(dc.DeviceCode)
+	var tok struct {
+		IDToken      string `json:"id_token"`
+		RefreshToken string `json:"refresh_token"`
+	}
+	if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &tok) != nil || tok.IDToken == "" {
+		t.Fatalf("poll after approval: %d %s, want tokens with an id_token", r.status, r.body)
+	}
+	claims := h.verifyID(tok.IDToken)
+	if claims["sub"] != h.userID || claims["aud"] != deviceClient || claims["iss"] != h.app.cfg.Issuer {
+		t.Errorf("ID token: sub %v, aud %v, iss %v; want %s, %s, the issuer", claims["sub"], claims["aud"], claims["iss"], h.userID, deviceClient)
+	}
+	if _, ok := claims["auth_time"].(float64); !ok {
+		t.Errorf("ID token: no auth_time in %v", claims)
+	}
+	if _, ok := claims["sid"].(string); !ok {
+		t.Errorf("ID token: no sid in %v", claims)
+	}
+	if _, ok := claims["nonce"]; ok {
+		t.Errorf("ID token: a nonce, %v, where the request had none", claims["nonce"])
+	}
+	refreshed := h.post(http.DefaultClient, "/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}, "client_id": {deviceClient}})
+	if got := jsonField(t, refreshed.body, "id_token"); got == "" {
+		t.Errorf("refresh: %d %s, want an id_token", refreshed.status, refreshed.body)
+	} else if again := h.verifyID(got); again["auth_time"] != claims["auth_time"] {
+		t.Errorf("refreshed ID token: auth_time %v, want the sign-in's %v", again["auth_time"], claims["auth_time"])
+	}
 }
 
 // TestServeDeviceDenied checks that a denial answers the device
