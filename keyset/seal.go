@@ -98,3 +98,43 @@ func (s *Sealer) Open(kid string, alg Algorithm, sealed []byte) (*Key, error) {
 func sealData(kid string, alg Algorithm) []byte {
 	return []byte(string(alg) + "\x00" + kid)
 }
+
+// secretSealVersion is the first byte of every sealed secret: version,
+// 12-byte nonce, AES-256-GCM ciphertext with its tag.
+const secretSealVersion = 2
+
+// SealSecret returns secret encrypted, bound to its name, for storage
+// beside the sealed keys: a symmetric key, such as one that signs the
+// server's own cookies or derives pairwise subjects, which a copy of the
+// database must not reveal. The name is additional data, in a domain of
+// its own, so a sealed secret cannot be passed off as another secret, or
+// as a key.
+func (s *Sealer) SealSecret(name string, secret []byte) ([]byte, error) {
+	out := make([]byte, 1+s.aead.NonceSize(), 1+s.aead.NonceSize()+len(secret)+s.aead.Overhead())
+	out[0] = secretSealVersion
+	if _, err := rand.Read(out[1:]); err != nil {
+		return nil, err
+	}
+	return s.aead.Seal(out, out[1:], secret, secretData(name)), nil
+}
+
+// OpenSecret returns the secret sealed by SealSecret under name. It
+// returns an error wrapping ErrSealed when sealed was made with another
+// key-encryption key or for another name, or was changed.
+func (s *Sealer) OpenSecret(name string, sealed []byte) ([]byte, error) {
+	n := s.aead.NonceSize()
+	if len(sealed) < 1+n+s.aead.Overhead() || sealed[0] != secretSealVersion {
+		return nil, fmt.Errorf("%w %q: malformed", ErrSealed, name)
+	}
+	secret, err := s.aead.Open(nil, sealed[1:1+n], sealed[1+n:], secretData(name))
+	if err != nil {
+		return nil, fmt.Errorf("%w %q: wrong key-encryption key or name, or changed", ErrSealed, name)
+	}
+	return secret, nil
+}
+
+// secretData is the additional data a secret is sealed with: a label
+// that no algorithm name has, a NUL byte and the secret's name.
+func secretData(name string) []byte {
+	return []byte("secret\x00" + name)
+}
