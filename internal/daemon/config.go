@@ -236,7 +236,7 @@ var knownSetting = map[string]bool{
 	"id-token-alg": true, "subject-type": true, "sector-identifier-uri": true,
 	"post-logout-redirect-uri": true, "backchannel-logout-uri": true,
 	"backchannel-logout-session-required": true,
-	"user":                                true, "signing-algs": true, "registration": true, "description": true, "expires-in": true,
+	"user":                                true, "signing-algs": true, "grace": true, "registration": true, "description": true, "expires-in": true,
 }
 
 // listFlag is a flag that may be repeated or given as a comma-separated

@@ -30,11 +30,20 @@ const jwksMaxAge = min(time.Hour, keyset.DefaultPublicationDelay/2)
 // the key-encryption key the flags name, keeping a key of each algorithm
 // of algs.
 func newKeyManager(ctx context.Context, f *kekFlags, algs *algFlags, b *backend) (*keyset.Manager, *kek, error) {
-	list, err := algs.algorithms()
-	if err != nil {
+	if _, err := algs.algorithms(); err != nil {
 		return nil, nil, err
 	}
 	k, err := f.resolve(ctx, b)
+	if err != nil {
+		return nil, nil, err
+	}
+	return keyManagerWith(k, algs, b)
+}
+
+// keyManagerWith returns the manager of the signing keys of b, sealed with
+// k.
+func keyManagerWith(k *kek, algs *algFlags, b *backend) (*keyset.Manager, *kek, error) {
+	list, err := algs.algorithms()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -98,7 +107,7 @@ func explainSealed(err error, k *kek) error {
 // initKeys loads the signing keys, generating them on first start, and
 // lists the JWK Set in the server metadata.
 func (a *app) initKeys(ctx context.Context) error {
-	m, k, err := newKeyManager(ctx, &a.cfg.kek, &a.cfg.algs, a.store)
+	m, k, err := keyManagerWith(a.kek, &a.cfg.algs, a.store)
 	if err != nil {
 		return err
 	}
@@ -145,7 +154,24 @@ func (a *app) keyLoop(ctx context.Context) {
 			return
 		case <-t.C:
 			a.reloadKeys(ctx)
+			a.reloadSessionKeys(ctx)
 		}
+	}
+}
+
+// reloadSessionKeys takes the session keys stored now, so that a
+// rotation by `grantry keys rotate-session-key` takes effect. On failure
+// the current keys stay in use.
+func (a *app) reloadSessionKeys(ctx context.Context) {
+	if a.sessionKeys == nil {
+		return
+	}
+	ring, _, _, err := a.sessionKeys.load(ctx, settingSessionKey)
+	if err == nil {
+		err = a.sessions.setKeys(ring)
+	}
+	if err != nil && ctx.Err() == nil {
+		a.log.LogAttrs(ctx, slog.LevelWarn, "reloading the session keys failed; keeping the current ones", slog.Any("error", err))
 	}
 }
 

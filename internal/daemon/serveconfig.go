@@ -275,6 +275,9 @@ func parseGrant(s string) (grantry.GrantType, error) {
 	return "", fmt.Errorf("unknown grant type %q", s)
 }
 
+// sessionKeyGiven reports whether the session key is configured.
+func (c *serveConfig) sessionKeyGiven() bool { return c.SessionKey != "" || c.SessionKeyFile != "" }
+
 // sessionKey decodes --session-key, or the content of
 // --session-key-file; nil means neither was given.
 func (c *serveConfig) sessionKey() ([]byte, error) {

@@ -57,6 +57,9 @@ type backend struct {
 	kekFile string
 	// shared reports whether several processes may use the store.
 	shared bool
+	// scrub rewrites the database so that values it replaced leave no
+	// trace in its files; nil when the store cannot.
+	scrub func(ctx context.Context) error
 	ping   func(ctx context.Context) error
 	close  func() error
 }
@@ -114,6 +117,9 @@ type settingStore interface {
 	// first when there is none. Of concurrent callers, all get the value
 	// stored first.
 	LoadOrStoreSetting(ctx context.Context, name, value string) (string, error)
+	// CompareAndSwapSetting replaces the value of name by value when it
+	// is old, and reports whether it did.
+	CompareAndSwapSetting(ctx context.Context, name, old, value string) (bool, error)
 }
 
 // dsnKind tells which backend a DSN names. SQLite's own ":memory:" is
@@ -201,8 +207,22 @@ func openSQLite(ctx context.Context, path string) (*backend, error) {
 	if b != nil {
 		b.kekFile = path + ".kek"
 		b.warnings = warnings
+		b.scrub = func(ctx context.Context) error { return scrubSQLite(ctx, db) }
 	}
 	return b, err
+}
+
+// scrubSQLite rebuilds the database file, where a replaced value may
+// linger in free space, and empties the write-ahead log, which may hold
+// the pages it was in.
+func scrubSQLite(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, "VACUUM"); err != nil {
+		return fmt.Errorf("vacuum: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
 }
 
 // restrictMode makes an existing database file, and its -wal and -shm

@@ -68,7 +68,7 @@ func TestSQLiteFileIsPrivate(t *testing.T) {
 			if err != nil {
 				t.Fatalf("openBackend: %v", err)
 			}
-			if _, err := sessionKey(t.Context(), testConfig(t), b, slog.New(slog.DiscardHandler)); err != nil {
+			if _, err := loadSessionKey(t, testConfig(t), b); err != nil {
 				t.Fatal(err)
 			}
 			_ = b.close()
@@ -83,6 +83,21 @@ func TestSQLiteFileIsPrivate(t *testing.T) {
 	}
 }
 
+// loadSessionKey returns the session keys of cfg and b, as serve loads
+// them.
+func loadSessionKey(t *testing.T, cfg *serveConfig, b *backend) (*keyring, error) {
+	t.Helper()
+	k, err := cfg.kek.resolve(t.Context(), b)
+	if err != nil {
+		return nil, err
+	}
+	sk, err := newSettingKeys(b, k)
+	if err != nil {
+		return nil, err
+	}
+	return sessionKey(t.Context(), cfg, b, sk, slog.New(slog.DiscardHandler))
+}
+
 // TestSQLiteSessionKeyShared opens one SQLite file twice, as two processes
 // would, and checks that both get the same session key.
 func TestSQLiteSessionKeyShared(t *testing.T) {
@@ -94,9 +109,11 @@ func TestSQLiteSessionKeyShared(t *testing.T) {
 		if err != nil {
 			t.Fatalf("openBackend: %v", err)
 		}
-		if keys[i], err = sessionKey(t.Context(), cfg, b, slog.New(slog.DiscardHandler)); err != nil {
+		ring, err := loadSessionKey(t, cfg, b)
+		if err != nil {
 			t.Fatal(err)
 		}
+		keys[i] = ring.Current
 		_ = b.close()
 	}
 	if len(keys[0]) != 32 || string(keys[0]) != string(keys[1]) {
