@@ -165,8 +165,9 @@ func (s *settingKeys) seal(name string, ring *keyring) (string, error) {
 }
 
 func (s *settingKeys) open(name, raw string) (*keyring, error) {
-	sealed, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(raw, sealedPrefix))
-	if err != nil {
+	b64, ok := strings.CutPrefix(raw, sealedPrefix)
+	sealed, err := base64.RawURLEncoding.DecodeString(b64)
+	if !ok || err != nil {
 		return nil, fmt.Errorf("the stored %s is malformed", name)
 	}
 	plain, err := s.sealer.OpenSecret(name, sealed)

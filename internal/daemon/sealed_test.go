@@ -211,3 +211,30 @@ func TestRotateSessionKeyRefusals(t *testing.T) {
 		})
 	}
 }
+
+// FuzzSettingKeysOpen feeds arbitrary stored values to the opening of a
+// sealed setting: only a value sealed for its name opens, and nothing
+// panics.
+func FuzzSettingKeysOpen(f *testing.F) {
+	sealer, err := keyset.NewSealer(bytes.Repeat([]byte{3}, keyset.SealingKeySize))
+	if err != nil {
+		f.Fatal(err)
+	}
+	sk := &settingKeys{sealer: sealer, now: time.Now}
+	good, err := sk.seal(settingSessionKey, &keyring{Current: bytes.Repeat([]byte{4}, 32)})
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{good, sealedPrefix, sealedPrefix + "AAAA", "plain", good + "A"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		ring, err := sk.open(settingSessionKey, raw)
+		if err == nil && (len(ring.Current) != settingKeySize || raw != good && !strings.HasPrefix(raw, sealedPrefix)) {
+			t.Errorf("open(%q) = %x, want an error", raw, ring.Current)
+		}
+		if _, err := plainKey(settingSessionKey, raw); err == nil && len(raw) != 43 {
+			t.Errorf("plainKey(%q) read a key from a value of %d characters", raw, len(raw))
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -201,6 +202,22 @@ func TestDSNPasswordWarning(t *testing.T) {
 			strings.NewReader(""), io.Discard, &stderr, envOf(map[string]string{kekEnv: testSessionKey}))
 		if code != 1 || !strings.Contains(stderr.String(), "--db holds a password") || !strings.Contains(stderr.String(), "GRANTRY_DB") {
 			t.Errorf("exit %d, stderr %q; want 1 (nothing listens on port 1) after a warning naming GRANTRY_DB", code, stderr.String())
+		}
+	})
+}
+
+// FuzzDSNPassword: the check never panics, and finds the password of any
+// URL that has one in its user information.
+func FuzzDSNPassword(f *testing.F) {
+	for _, s := range []string{"grantry.db", "postgres://u:p@h/db", "redis://:p@h", "host=h password=p", "postgres://h/db?password=p", "%zz://", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, dsn string) {
+		got := dsnPassword(dsn)
+		if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
+			if _, ok := u.User.Password(); ok && !got {
+				t.Errorf("dsnPassword(%q) = false, but the URL has a password", dsn)
+			}
 		}
 	})
 }

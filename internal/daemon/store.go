@@ -189,7 +189,7 @@ func sqlitePath(dsn string) string {
 
 // openSQLite opens the SQLite file at path, creating and migrating it.
 func openSQLite(ctx context.Context, path string) (*backend, error) {
-	// The file holds the session key and password hashes: only its owner
+	// The file holds password hashes and tokens' hashes: only its owner
 	// may read it. SQLite gives its -wal and -shm files the same mode.
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	var warnings []string

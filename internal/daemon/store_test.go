@@ -58,7 +58,7 @@ func TestRedactDSN(t *testing.T) {
 }
 
 // TestSQLiteFileIsPrivate checks that a new SQLite database, which holds
-// the session key in clear and the password hashes, is readable by its
+// the password hashes, is readable by its
 // owner only.
 func TestSQLiteFileIsPrivate(t *testing.T) {
 	for _, prefix := range []string{"", "sqlite:", "file:"} {
@@ -77,7 +77,7 @@ func TestSQLiteFileIsPrivate(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got := fi.Mode().Perm(); got&0o077 != 0 {
-				t.Errorf("got file mode %v, want no access for group and others (0600): the file holds the session key", got)
+				t.Errorf("got file mode %v, want no access for group and others (0600): the file holds the password hashes", got)
 			}
 		})
 	}
