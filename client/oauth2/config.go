@@ -68,8 +68,13 @@ type Config struct {
 	// long as its hash output (RFC 7518 §3.2): 32 bytes for HS256, 48 for
 	// HS384, 64 for HS512; New refuses a shorter one.
 	AssertionAlgorithm keyset.Algorithm
-	// AssertionAudience is the aud of client assertions. Default the token
-	// endpoint (RFC 7523 §3).
+	// AssertionAudience is the aud of client assertions. Default the
+	// Issuer, and the token endpoint only when Issuer is empty (RFC 7523
+	// §3). An assertion whose aud is the issuer identifier serves that
+	// server alone: one made for the endpoint URL a server's metadata
+	// names can be replayed elsewhere when a dishonest server names
+	// another server's endpoint as its own (the 2025 audience injection
+	// finding on private_key_jwt; draft-ietf-oauth-rfc7523bis).
 	AssertionAudience string
 	// AssertionLifetime bounds exp of client assertions. Default
 	// DefaultAssertionLifetime.

@@ -44,8 +44,11 @@ type serveConfig struct {
 	Scopes string
 	// InsecureDev drops the Secure attribute of cookies so that the pages
 	// work over plain http; allowed only on loopback with a loopback issuer.
-	InsecureDev     bool
+	InsecureDev bool
+	// SessionKey is --session-key, from the environment or the config
+	// file only; SessionKeyFile names a file that holds it.
 	SessionKey      string
+	SessionKeyFile  string
 	SessionLifetime time.Duration
 	TLSCert, TLSKey string
 	ShutdownTimeout time.Duration
@@ -140,7 +143,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.Var(c.Grants, "grants", "comma-separated `list` of grant types to enable: authorization_code, refresh_token, client_credentials, implicit, password, device_code (RFC 8628, with the verification page at /device), "+string(grantry.GrantJWTBearer)+" (with --jwt-bearer-issuers)")
 	fs.StringVar(&c.Scopes, "scopes", "", "space-separated scopes the server knows; empty allows any scope a client is registered with")
 	fs.BoolVar(&c.InsecureDev, "insecure-dev", false, "development only, loopback only: cookies without the Secure attribute, for plain http")
-	fs.StringVar(&c.SessionKey, "session-key", "", "base64url 32-byte key of the CSRF tokens of the sign-in and consent forms; default: one generated once and kept in the database")
+	fs.StringVar(&c.SessionKey, "session-key", "", "base64url 32-byte key of the CSRF tokens of the sign-in and consent forms, from "+envName("session-key")+" or the config file only, never the command line; default: one generated once and kept in the database, sealed")
+	fs.StringVar(&c.SessionKeyFile, "session-key-file", "", "`file` holding --session-key, mode 0600 or stricter")
 	fs.DurationVar(&c.SessionLifetime, "session-lifetime", 12*time.Hour, "how long a sign-in lasts")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "PEM certificate file: serve https")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "PEM private key file of --tls-cert")
@@ -313,14 +317,28 @@ func parseGrant(s string) (grantry.GrantType, error) {
 	return "", fmt.Errorf("unknown grant type %q", s)
 }
 
-// sessionKey decodes --session-key; nil means none was given.
+// sessionKeyGiven reports whether the session key is configured.
+func (c *serveConfig) sessionKeyGiven() bool { return c.SessionKey != "" || c.SessionKeyFile != "" }
+
+// sessionKey decodes --session-key, or the content of
+// --session-key-file; nil means neither was given.
 func (c *serveConfig) sessionKey() ([]byte, error) {
-	if c.SessionKey == "" {
+	v, what := c.SessionKey, "--session-key"
+	switch {
+	case c.SessionKey != "" && c.SessionKeyFile != "":
+		return nil, errors.New("both --session-key and --session-key-file are set: give one")
+	case c.SessionKeyFile != "":
+		data, err := readPrivateFile(c.SessionKeyFile, "session key")
+		if err != nil {
+			return nil, err
+		}
+		v, what = string(data), "--session-key-file "+c.SessionKeyFile
+	case v == "":
 		return nil, nil
 	}
-	k, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(c.SessionKey, "="))
+	k, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(strings.TrimSpace(v), "="))
 	if err != nil || len(k) != 32 {
-		return nil, errors.New("--session-key must be 32 bytes, base64url encoded")
+		return nil, fmt.Errorf("%s must hold 32 bytes, base64url encoded", what)
 	}
 	return k, nil
 }
