@@ -28,6 +28,11 @@ var readmeBlocks = []struct {
 		assumes: "store := memstore.New()\nsrv, _ := authserver.New(authserver.Config{Issuer: \"https://as.example\", Clients: store, Tokens: store})\nmux := http.NewServeMux()\n",
 	},
 	{
+		heading: "### Device flow",
+		imports: []string{"errors", "log", "net/http", "time", "authserver", "grant/devicecode", "storage/memstore"},
+		assumes: "store := memstore.New()\nsrv, _ := authserver.New(authserver.Config{Issuer: \"https://as.example\", Clients: store, Tokens: store})\nmux := http.NewServeMux()\ncurrentUser := func(*http.Request) string { return \"\" }\n",
+	},
+	{
 		heading: "### Protecting an API",
 		imports: []string{"net/http", "accesstoken", "bearer", "storage/memstore"},
 		assumes: "store := memstore.New()\nvar meHandler, mailHandler http.Handler\n",
@@ -88,7 +93,7 @@ func TestReadmeCompiles(t *testing.T) {
 // package of this module relative to the module ("grantry" is the root).
 func importPath(p string) string {
 	switch {
-	case p == "context" || p == "log" || p == "net/http":
+	case p == "context" || p == "log" || p == "net/http" || p == "errors" || p == "time":
 		return `"` + p + `"`
 	case p == "grantry":
 		return `"` + module + `"`

@@ -60,6 +60,9 @@ const (
 	// EndpointPushedAuthorization is the pushed authorization request
 	// endpoint (RFC 9126).
 	EndpointPushedAuthorization = "pushed_authorization_request"
+	// EndpointDeviceAuthorization is the device authorization endpoint
+	// (RFC 8628 §3.1).
+	EndpointDeviceAuthorization = "device_authorization"
 )
 
 // TokenTypeBearer is the token_type of a bearer token (RFC 6750 §4).

@@ -84,6 +84,9 @@ const (
 	ExtraACR       = "acr"
 	// ExtraAMR holds the methods separated by spaces.
 	ExtraAMR = "amr"
+	// ExtraAuthTime holds when the user signed in, in seconds since the
+	// Unix epoch, for a grant that keeps no code (as the device grant).
+	ExtraAuthTime = "auth_time"
 )
 
 // ValidateAuthorizationRequest parses and validates an authorization

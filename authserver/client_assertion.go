@@ -266,7 +266,7 @@ func ReplayKey(kind, issuer, jti string) string {
 // client_secret_jwt: the server needs the secret itself to check an HMAC,
 // and a copy of the database must not yield it.
 func SealClientSecret(sealer *keyset.Sealer, clientID, secret string) (string, error) {
-	sealed, err := sealer.SealSecret([]byte(secret), clientID)
+	sealed, err := sealer.SealSecret([]byte(secret), clientSecretLabel(clientID))
 	if err != nil {
 		return "", err
 	}
@@ -282,5 +282,10 @@ func openClientSecret(sealer *keyset.Sealer, c *storage.Client) ([]byte, error) 
 	if err != nil {
 		return nil, fmt.Errorf("%w: malformed sealed secret", errBadCredentials)
 	}
-	return sealer.OpenSecret(sealed, c.ID)
+	return sealer.OpenSecret(sealed, clientSecretLabel(c.ID))
 }
+
+// clientSecretLabel is the label a client secret is sealed under: the
+// client's ID, in a domain of its own, so that a sealed secret opens only
+// as the secret of that client.
+func clientSecretLabel(clientID string) string { return "client\x00" + clientID }

@@ -39,10 +39,20 @@ type EndpointRequest struct {
 	AuthMethod grantry.AuthMethod
 	// Time is when the server received the request, by Config.Now.
 	Time time.Time
+
+	known grantry.Scope // Config.Scopes
 }
 
 // Get returns a request parameter.
 func (r *EndpointRequest) Get(name string) string { return r.Params.Get(name) }
+
+// RequestedScope parses the scope parameter and checks it against the
+// server's known scopes and the client's (RFC 6749 §3.3), as
+// TokenRequest.RequestedScope does: any other scope is invalid_scope. An
+// omitted scope is an empty one.
+func (r *EndpointRequest) RequestedScope() (grantry.Scope, error) {
+	return checkScope(r.Get("scope"), r.known, r.Client)
+}
 
 // SuccessStatuser is implemented by an Endpoint whose successful answer
 // has a status other than 200, such as 201 Created for a pushed
@@ -131,7 +141,7 @@ func (s *Server) respond(ctx context.Context, r *http.Request, e Endpoint) ([]by
 	if err != nil {
 		return nil, err
 	}
-	req := &EndpointRequest{HTTP: r, Params: params, Client: client, AuthMethod: method, Time: s.now()}
+	req := &EndpointRequest{HTTP: r, Params: params, Client: client, AuthMethod: method, Time: s.now(), known: s.cfg.Scopes}
 	return e.Respond(ctx, req)
 }
 

@@ -147,8 +147,15 @@ func (a *App) oauth2Setup(ctx context.Context) (*oauth2Setup, error) {
 	return s, nil
 }
 
+// providerConfig configures the reading of the provider's metadata and
+// keys: with the app's or the registry's client when there is one, else
+// with package oidc's, which times out.
 func (a *App) providerConfig() oidc.ProviderConfig {
-	return oidc.ProviderConfig{HTTPClient: a.httpClient(), Keys: a.oauth2.JWKS, InsecureAllowHTTP: a.cfg.InsecureAllowHTTP}
+	hc := a.cfg.HTTPClient
+	if hc == nil {
+		hc = a.reg.cfg.HTTPClient
+	}
+	return oidc.ProviderConfig{HTTPClient: hc, Keys: a.oauth2.JWKS, InsecureAllowHTTP: a.cfg.InsecureAllowHTTP}
 }
 
 // build completes the OAuth 2.0 configuration with the metadata, which

@@ -17,7 +17,7 @@ func BenchmarkCookieStore(b *testing.B) {
 		b.Fatal(err)
 	}
 	st := sampleState()
-	r := httptest.NewRequest("GET", "https://app.example/auth/github/callback?code=c&state=s", nil)
+	r := asBrowser(httptest.NewRequest("GET", "https://app.example/auth/github/callback?code=c&state=s", nil), testBrowser)
 	w := httptest.NewRecorder()
 	s.Save(w, r, st)
 	r.AddCookie(w.Result().Cookies()[0])

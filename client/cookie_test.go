@@ -34,11 +34,23 @@ func sampleState() *State {
 	}
 }
 
-// saved returns the Set-Cookie that Save writes for st.
+// testBrowser is the BrowserCookie value of the user agent of the tests.
+var testBrowser = base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32))
+
+// asBrowser adds to r the BrowserCookie of the tests' user agent, under
+// both its names, and returns r.
+func asBrowser(r *http.Request, value string) *http.Request {
+	r.AddCookie(&http.Cookie{Name: "__Host-grantry_browser", Value: value})
+	r.AddCookie(&http.Cookie{Name: "grantry_browser", Value: value})
+	return r
+}
+
+// saved returns the Set-Cookie that Save writes for st, in the tests'
+// user agent.
 func saved(t *testing.T, s *CookieStore, st *State) *http.Cookie {
 	t.Helper()
 	w := httptest.NewRecorder()
-	if err := s.Save(w, httptest.NewRequest("GET", "/login", nil), st); err != nil {
+	if err := s.Save(w, asBrowser(httptest.NewRequest("GET", "/login", nil), testBrowser), st); err != nil {
 		t.Fatalf("Save: %v", err)
 	}
 	cs := w.Result().Cookies()
@@ -48,11 +60,11 @@ func saved(t *testing.T, s *CookieStore, st *State) *http.Cookie {
 	return cs[0]
 }
 
-// take runs Take on a callback request carrying ck and returns the state,
-// the cookie Take set and the error.
+// take runs Take on a callback request of the tests' user agent carrying
+// ck and returns the state, the cookie Take set and the error.
 func take(t *testing.T, s *CookieStore, target, app string, ck *http.Cookie) (*State, *http.Cookie, error) {
 	t.Helper()
-	r := httptest.NewRequest("GET", target, nil)
+	r := asBrowser(httptest.NewRequest("GET", target, nil), testBrowser)
 	if ck != nil {
 		r.AddCookie(&http.Cookie{Name: ck.Name, Value: ck.Value})
 	}
@@ -66,8 +78,15 @@ func take(t *testing.T, s *CookieStore, target, app string, ck *http.Cookie) (*S
 }
 
 // nameFor is the documented name of the cookie of a login of app whose
-// OAuth 2.0 state or OAuth 1.0 temporary credentials identifier is key.
-func nameFor(app, key string) string {
+// OAuth 2.0 state or OAuth 1.0 temporary credentials identifier is key,
+// and whose redirect URI is https.
+func nameFor(app, key string) string { return "__Host-" + plainNameFor(app, key) }
+
+// scopedNameFor is that name in a store scoped to the redirect URI's
+// path, and plainNameFor the name for a redirect URI on http loopback.
+func scopedNameFor(app, key string) string { return "__Secure-" + plainNameFor(app, key) }
+
+func plainNameFor(app, key string) string {
 	sum := sha256.Sum256([]byte(key))
 	return "grantry_login_" + app + "_" + base64.RawURLEncoding.EncodeToString(sum[:12])
 }
@@ -119,31 +138,136 @@ func TestCookieStoreSaveWithoutKey(t *testing.T) {
 }
 
 func TestCookieAttributes(t *testing.T) {
+	scoped, err := NewCookieStore(testKey, ScopeToRedirectPath())
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
+		name        string
+		store       *CookieStore
 		redirectURI string
+		cookie      string
 		path        string
 		secure      bool
 	}{
-		{"https://app.example/auth/github/callback", "/auth/github/callback", true},
-		{"https://app.example", "/", true},
-		{"http://127.0.0.1:8080/cb", "/cb", false},
-		{"http://[::1]:8080/cb", "/cb", false},
-		{"http://localhost/cb", "/cb", false},
-		{"http://LOCALHOST/cb", "/cb", false},
-		{"http://app.example/cb", "/cb", true}, // allowed only with InsecureAllowHTTP; still Secure
+		{"https", testStore(t), "https://app.example/auth/github/callback", nameFor("github", "s"), "/", true},
+		{"https, no path", testStore(t), "https://app.example", nameFor("github", "s"), "/", true},
+		{"IPv4 loopback", testStore(t), "http://127.0.0.1:8080/cb", plainNameFor("github", "s"), "/", false},
+		{"IPv6 loopback", testStore(t), "http://[::1]:8080/cb", plainNameFor("github", "s"), "/", false},
+		{"localhost", testStore(t), "http://localhost/cb", plainNameFor("github", "s"), "/", false},
+		{"LOCALHOST", testStore(t), "http://LOCALHOST/cb", plainNameFor("github", "s"), "/", false},
+		// allowed only with InsecureAllowHTTP; still Secure
+		{"http elsewhere", testStore(t), "http://app.example/cb", nameFor("github", "s"), "/", true},
+		{"scoped, https", scoped, "https://app.example/auth/github/callback", scopedNameFor("github", "s"), "/auth/github/callback", true},
+		{"scoped, https, no path", scoped, "https://app.example", scopedNameFor("github", "s"), "/", true},
+		{"scoped, loopback", scoped, "http://127.0.0.1:8080/cb", plainNameFor("github", "s"), "/cb", false},
 	}
 	for _, tt := range tests {
-		t.Run(tt.redirectURI, func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
 			st := sampleState()
 			st.RedirectURI = tt.redirectURI
-			ck := saved(t, testStore(t), st)
-			got := []any{ck.Path, ck.Secure, ck.HttpOnly, ck.SameSite, ck.Expires.Equal(st.Expiry)}
-			want := []any{tt.path, tt.secure, true, http.SameSiteLaxMode, true}
+			ck := saved(t, tt.store, st)
+			got := []any{ck.Name, ck.Path, ck.Secure, ck.HttpOnly, ck.SameSite, ck.Expires.Equal(st.Expiry), ck.Domain}
+			want := []any{tt.cookie, tt.path, tt.secure, true, http.SameSiteLaxMode, true, ""}
 			if !reflect.DeepEqual(got, want) {
-				t.Errorf("path, Secure, HttpOnly, SameSite, Expires=expiry: got %v, want %v", got, want)
+				t.Errorf("name, path, Secure, HttpOnly, SameSite, Expires=expiry, Domain: got %v, want %v", got, want)
 			}
 		})
 	}
+}
+
+func TestBrowserCookie(t *testing.T) {
+	tests := []struct {
+		name        string
+		redirectURI string
+		carried     string // the BrowserCookie value the request carries
+		wantName    string // the BrowserCookie set, or "" for none
+		wantSecure  bool
+	}{
+		{"https, first login", "https://app.example/cb", "", "__Host-grantry_browser", true},
+		{"loopback, first login", "http://127.0.0.1/cb", "", "grantry_browser", false},
+		{"https, kept", "https://app.example/cb", testBrowser, "", false},
+		{"https, malformed value replaced", "https://app.example/cb", "short", "__Host-grantry_browser", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := sampleState()
+			st.RedirectURI = tt.redirectURI
+			r := httptest.NewRequest("GET", "/login", nil)
+			if tt.carried != "" {
+				asBrowser(r, tt.carried)
+			}
+			w := httptest.NewRecorder()
+			if err := testStore(t).Save(w, r, st); err != nil {
+				t.Fatal(err)
+			}
+			var got *http.Cookie
+			for _, ck := range w.Result().Cookies() {
+				if strings.HasSuffix(ck.Name, BrowserCookie) {
+					got = ck
+				}
+			}
+			switch {
+			case tt.wantName == "" && got != nil:
+				t.Errorf("Save set %+v, want the carried BrowserCookie kept", got)
+			case tt.wantName == "":
+			case got == nil:
+				t.Errorf("Save set no BrowserCookie, want %s", tt.wantName)
+			case got.Name != tt.wantName || got.Path != "/" || got.Domain != "" || !got.HttpOnly || got.Secure != tt.wantSecure ||
+				got.SameSite != http.SameSiteLaxMode || !validBrowser(got.Value) || got.Value == tt.carried:
+				t.Errorf("BrowserCookie %+v, want %s on /, no Domain, HttpOnly, Secure=%v, SameSite=Lax, 32 fresh random bytes", got, tt.wantName, tt.wantSecure)
+			}
+		})
+	}
+}
+
+// TestCookieStoreRefusesPlantedLogin plays login CSRF: an attacker starts
+// a login in a browser of his own and plants its cookie, under any name,
+// in the victim's, then sends the victim to the callback with his code.
+func TestCookieStoreRefusesPlantedLogin(t *testing.T) {
+	s := testStore(t)
+	attacker := base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))
+	const cb = "https://app.example/auth/github/callback?code=attackers&state=s"
+	w := httptest.NewRecorder()
+	if err := s.Save(w, asBrowser(httptest.NewRequest("GET", "/login", nil), attacker), sampleState()); err != nil {
+		t.Fatal(err)
+	}
+	planted := w.Result().Cookies()[0]
+	tests := []struct {
+		name    string
+		victim  string // the victim's BrowserCookie, or "" for none
+		cookies []*http.Cookie
+		wantErr error
+	}{
+		{"victim with a browser cookie", testBrowser, []*http.Cookie{planted}, ErrStateMismatch},
+		{"victim with none yet", "", []*http.Cookie{planted}, ErrStateMismatch},
+		{"renamed without a prefix, with a planted browser cookie", "", []*http.Cookie{
+			{Name: plainNameFor("github", "s"), Value: planted.Value}, {Name: "grantry_browser", Value: attacker}}, ErrStateInvalid},
+		{"renamed to __Secure-", testBrowser, []*http.Cookie{{Name: scopedNameFor("github", "s"), Value: planted.Value}}, ErrStateInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", cb, nil)
+			if tt.victim != "" {
+				r.AddCookie(&http.Cookie{Name: "__Host-grantry_browser", Value: tt.victim})
+			}
+			for _, ck := range tt.cookies {
+				r.AddCookie(&http.Cookie{Name: ck.Name, Value: ck.Value})
+			}
+			st, err := s.Take(httptest.NewRecorder(), r, "github")
+			if st != nil || !errors.Is(err, tt.wantErr) {
+				t.Errorf("Take: got %+v, %v; want error %v", st, err, tt.wantErr)
+			}
+		})
+	}
+	t.Run("the attacker's own browser", func(t *testing.T) {
+		r := httptest.NewRequest("GET", cb, nil)
+		r.AddCookie(&http.Cookie{Name: "__Host-grantry_browser", Value: attacker})
+		r.AddCookie(&http.Cookie{Name: planted.Name, Value: planted.Value})
+		if st, err := s.Take(httptest.NewRecorder(), r, "github"); err != nil || st.State != "s" {
+			t.Errorf("Take: got %+v, %v; want the login", st, err)
+		}
+	})
 }
 
 func TestCookieStoreRefuses(t *testing.T) {
@@ -178,8 +302,8 @@ func TestCookieStoreRefuses(t *testing.T) {
 			if st != nil || !errors.Is(err, tt.wantErr) {
 				t.Errorf("Take: got %+v, %v; want error %v", st, err, tt.wantErr)
 			}
-			if tt.wantErr == ErrStateInvalid && (cleared == nil || cleared.MaxAge != -1 || cleared.Path != "/auth/github/callback" || cleared.Secure) {
-				t.Errorf("Take set cookie %+v, want the unreadable one cleared on the request's path, not Secure on http loopback", cleared)
+			if tt.wantErr == ErrStateInvalid && (cleared == nil || cleared.MaxAge != -1 || cleared.Path != "/" || !cleared.Secure) {
+				t.Errorf("Take set cookie %+v, want the unreadable one cleared on /, Secure as its prefix demands", cleared)
 			}
 		})
 	}
@@ -230,8 +354,17 @@ func (ua userAgent) request(target string) *http.Request {
 	return r
 }
 
-// names returns the names of the cookies, sorted.
-func (ua userAgent) names() []string { return slices.Sorted(maps.Keys(ua)) }
+// names returns the names of the login cookies, sorted.
+func (ua userAgent) names() []string {
+	var names []string
+	for name := range ua {
+		if !strings.HasSuffix(name, BrowserCookie) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
 
 // login is a state of the app github named by key: an OAuth 2.0 one, or
 // an OAuth 1.0 one when oauth1 is set.
@@ -308,7 +441,7 @@ func TestCookieStoreTakeFindsLogin(t *testing.T) {
 			if err != nil || st == nil || st.key() != tt.wantKey {
 				t.Fatalf("Take: got %+v, %v; want the login %s", st, err, tt.wantKey)
 			}
-			if want := []string{nameFor("github", tt.wantKey)}; !slices.Equal(cleared, want) || len(ua) != len(before)-1 {
+			if want := []string{nameFor("github", tt.wantKey)}; !slices.Equal(cleared, want) || len(ua.names()) != len(before)-1 {
 				t.Errorf("Take cleared %v of %v, want only %v", cleared, before, want)
 			}
 		})
@@ -343,13 +476,16 @@ func TestCookieStoreBoundsPendingLogins(t *testing.T) {
 			t.Errorf("after saving %s: got cookies %v, want those of %v", sv.key, got, sv.wantKept)
 		}
 	}
-	if len(ua) != MaxPendingLogins {
-		t.Errorf("got %d pending logins, want MaxPendingLogins = %d", len(ua), MaxPendingLogins)
+	if len(ua.names()) != MaxPendingLogins {
+		t.Errorf("got %d pending logins, want MaxPendingLogins = %d", len(ua.names()), MaxPendingLogins)
 	}
 }
 
 func TestCookieStoreTrim(t *testing.T) {
-	s := testStore(t)
+	s, err := NewCookieStore(testKey, ScopeToRedirectPath())
+	if err != nil {
+		t.Fatal(err)
+	}
 	base := time.Date(2030, 1, 2, 3, 0, 0, 0, time.UTC)
 	at := func(key string, minutes int, redirectURI string) *State {
 		st := login(key, false, base.Add(time.Duration(minutes)*time.Minute))
@@ -358,7 +494,7 @@ func TestCookieStoreTrim(t *testing.T) {
 		}
 		return st
 	}
-	garbage := &http.Cookie{Name: nameFor("github", "forged"), Value: "AAAA"}
+	garbage := &http.Cookie{Name: scopedNameFor("github", "forged"), Value: "AAAA"}
 	tests := []struct {
 		name        string
 		pending     []*State
@@ -369,15 +505,15 @@ func TestCookieStoreTrim(t *testing.T) {
 		{"below the bound", []*State{at("s1", 1, ""), at("s2", 2, "")}, nil, at("s3", 3, ""), map[string]string{}},
 		{"at the bound", []*State{at("s1", 1, ""), at("s2", 2, ""), at("s3", 3, "")}, nil, at("s4", 4, ""), map[string]string{}},
 		{"the new login expires first", []*State{at("s1", 5, ""), at("s2", 6, ""), at("s3", 7, ""), at("s4", 8, "")}, nil, at("s5", 1, ""),
-			map[string]string{nameFor("github", "s1"): "/auth/github/callback"}},
+			map[string]string{scopedNameFor("github", "s1"): "/auth/github/callback"}},
 		{"unreadable ones first", []*State{at("s1", 1, ""), at("s2", 2, ""), at("s3", 3, "")}, []*http.Cookie{garbage}, at("s4", 4, ""),
 			map[string]string{garbage.Name: "/auth/github/callback"}},
 		{"cleared on the path it was set for", []*State{at("s1", 1, "https://app.example/auth"), at("s2", 2, ""), at("s3", 3, ""), at("s4", 4, "")}, nil, at("s5", 5, ""),
-			map[string]string{nameFor("github", "s1"): "/auth"}},
+			map[string]string{scopedNameFor("github", "s1"): "/auth"}},
 		{"the new login's own cookie carried", []*State{at("s1", 1, ""), at("s2", 2, ""), at("s3", 3, ""), at("s4", 4, "")}, nil, at("s4", 4, ""),
 			map[string]string{}},
 		{"the new login's own cookie carried, above the bound", []*State{at("s1", 1, ""), at("s2", 2, ""), at("s3", 3, ""), at("s4", 4, ""), at("s5", 5, "")}, nil, at("s1", 9, ""),
-			map[string]string{nameFor("github", "s2"): "/auth/github/callback"}},
+			map[string]string{scopedNameFor("github", "s2"): "/auth/github/callback"}},
 		{"other apps' logins left alone", []*State{at("s1", 1, ""), at("s2", 2, ""), at("s3", 3, "")},
 			[]*http.Cookie{saved(t, s, &State{App: "gitlab", State: "g1", Expiry: base}), saved(t, s, &State{App: "github_x", State: "g2", Expiry: base})},
 			at("s4", 4, ""), map[string]string{}},
@@ -386,7 +522,7 @@ func TestCookieStoreTrim(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ua := userAgent{}
 			for _, st := range tt.pending {
-				ua[nameFor("github", st.State)] = saved(t, s, st)
+				ua[scopedNameFor("github", st.State)] = saved(t, s, st)
 			}
 			for _, ck := range tt.extra {
 				ua[ck.Name] = ck
@@ -400,7 +536,7 @@ func TestCookieStoreTrim(t *testing.T) {
 			for _, ck := range w.Result().Cookies() {
 				if ck.MaxAge < 0 {
 					got[ck.Name] = ck.Path
-				} else if ck.Name == nameFor("github", tt.fresh.State) {
+				} else if ck.Name == scopedNameFor("github", tt.fresh.State) {
 					set++
 				}
 			}

@@ -29,7 +29,10 @@
 // token. What the second must check — the OAuth 2.0 state, the PKCE code
 // verifier, the OpenID Connect nonce, the OAuth 1.0 temporary credentials
 // — is kept between the two by a [StateStore]: by default a cookie per
-// login, sealed with AES-256-GCM, expiring, and good for one callback.
+// login, sealed with AES-256-GCM, expiring, good for one callback, named
+// with the prefix "__Host-" over https, and bound to the user agent that
+// started the login, so that a login cookie planted in another browser
+// does not log its user in (login CSRF).
 // A user may have several logins of one app pending, in two tabs or after
 // a double click, and complete each: the callback's state (or, for OAuth
 // 1.0, its oauth_token) says which it answers. A callback that answers

@@ -10,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"sync"
+	"time"
 
 	"github.com/grantry/grantry/client"
 	"github.com/grantry/grantry/client/oauth1"
@@ -221,4 +222,27 @@ func visit(u string) string {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	return string(body)
+}
+
+// A CookieStore scoped to the redirect URI's path, for an app that shares
+// its host with others: the login's cookie is named __Secure- and sent to
+// the callback's path only, while the cookie that binds logins to the
+// browser stays __Host- on "/".
+func ExampleScopeToRedirectPath() {
+	key := make([]byte, 32) // in production: 32 random bytes, kept secret
+	store, err := client.NewCookieStore(key, client.ScopeToRedirectPath())
+	if err != nil {
+		log.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	st := &client.State{App: "github", RedirectURI: "https://app.example/auth/github/callback", State: "s", Expiry: time.Now().Add(time.Minute)}
+	if err := store.Save(w, httptest.NewRequest("GET", "https://app.example/login", nil), st); err != nil {
+		log.Fatal(err)
+	}
+	for _, c := range w.Result().Cookies() {
+		fmt.Println(c.Name, c.Path, c.Secure, c.HttpOnly)
+	}
+	// Output:
+	// __Host-grantry_browser / true true
+	// __Secure-grantry_login_github_BDpxh3TFcr2KJa2- /auth/github/callback true true
 }

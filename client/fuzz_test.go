@@ -22,7 +22,7 @@ func FuzzCookieStoreTake(f *testing.F) {
 		f.Fatal(err)
 	}
 	w := httptest.NewRecorder()
-	s.Save(w, httptest.NewRequest("GET", "/", nil), sampleState())
+	s.Save(w, asBrowser(httptest.NewRequest("GET", "/", nil), testBrowser), sampleState())
 	sealed := w.Result().Cookies()[0].Value
 	for _, query := range []string{"code=c&state=s", "", "state=t", "oauth_token=s", "state=t&denied=s", "error=access_denied", "%zz&state=s"} {
 		f.Add(sealed, query)
@@ -34,7 +34,7 @@ func FuzzCookieStoreTake(f *testing.F) {
 	f.Fuzz(func(t *testing.T, value, rawQuery string) {
 		r := httptest.NewRequest("GET", "https://app.example/auth/github/callback", nil)
 		r.URL.RawQuery = rawQuery
-		r.Header.Set("Cookie", name+"="+value)
+		r.Header.Set("Cookie", name+"="+value+"; __Host-grantry_browser="+testBrowser)
 		st, err := s.Take(httptest.NewRecorder(), r, "github")
 		q := r.URL.Query()
 		keys := []string{q.Get("state"), q.Get("oauth_token"), q.Get("denied")}

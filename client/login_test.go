@@ -175,14 +175,16 @@ func TestAuthorizeRedirect(t *testing.T) {
 	resp := w.Result()
 	cookies := resp.Cookies()
 	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), op.URL+"/authorize?") ||
-		resp.Header.Get("Cache-Control") != "no-store" || len(cookies) != 1 {
-		t.Fatalf("got %s to %q, Cache-Control %q, %d cookies; want 302 to the provider, no-store, one cookie",
+		resp.Header.Get("Cache-Control") != "no-store" || len(cookies) != 2 {
+		t.Fatalf("got %s to %q, Cache-Control %q, %d cookies; want 302 to the provider, no-store, two cookies",
 			resp.Status, resp.Header.Get("Location"), resp.Header.Get("Cache-Control"), len(cookies))
 	}
 	to, _ := url.Parse(resp.Header.Get("Location"))
-	name := loginCookieName("p", to.Query().Get("state"))
-	if c := cookies[0]; c.Name != name || !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/auth/cb" {
-		t.Errorf("cookie %+v, want %s, Secure, HttpOnly, SameSite=Lax, on /auth/cb", c, name)
+	names := []string{"__Host-" + client.BrowserCookie, "__Host-" + loginCookieName("p", to.Query().Get("state"))}
+	for i, c := range cookies {
+		if c.Name != names[i] || !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Domain != "" {
+			t.Errorf("cookie %+v, want %s, Secure, HttpOnly, SameSite=Lax, on /, no Domain", c, names[i])
+		}
 	}
 
 	for _, bad := range []string{"", "/cb", "cb", "//app.example/cb", "https://app.example/cb#f", "http://app.example/cb", "ftp://app.example/cb", "https://app.example/%zz", "https://app.example/cb#", "https://u@app.example/cb"} {
@@ -237,6 +239,20 @@ func TestCallbackRefusals(t *testing.T) {
 			b := newBrowser(t, nil)
 			callback := web.startLogin(t, b, "p")
 			return web.finish(t, b, withQuery(t, callback, "state", ""))
+		}},
+		{name: "login cookie planted in another user agent", wantErr: client.ErrStateMismatch, run: func(t *testing.T) result {
+			attacker, victim := newBrowser(t, nil), newBrowser(t, nil)
+			callback := web.startLogin(t, attacker, "p")
+			web.startLogin(t, victim, "p")
+			u, _ := url.Parse(web.URL)
+			var planted []*http.Cookie
+			for _, ck := range attacker.Jar.Cookies(u) {
+				if strings.HasPrefix(ck.Name, client.CookiePrefix) {
+					planted = append(planted, ck)
+				}
+			}
+			victim.Jar.SetCookies(u, planted)
+			return web.finish(t, victim, callback)
 		}},
 		{name: "another user agent's callback", wantErr: client.ErrStateMismatch, run: func(t *testing.T) result {
 			attacker, victim := newBrowser(t, nil), newBrowser(t, nil)

@@ -23,7 +23,8 @@ const (
 // RemoteConfig configures a [Remote]. Its zero value is usable.
 type RemoteConfig struct {
 	// Client sends the requests. When nil, a client with a
-	// DefaultFetchTimeout timeout is used.
+	// DefaultFetchTimeout timeout is used. Whichever it is, a redirect
+	// from https to plain http is not followed.
 	Client *http.Client
 	// TTL is how long a fetched set is used when the response has no
 	// Cache-Control max-age. Default DefaultTTL.
@@ -52,6 +53,7 @@ func (c RemoteConfig) withDefaults() RemoteConfig {
 	if c.Client == nil {
 		c.Client = defaultClient
 	}
+	c.Client = origin.NoDowngrade(c.Client)
 	setDefault(&c.TTL, DefaultTTL)
 	setDefault(&c.MinTTL, DefaultMinTTL)
 	setDefault(&c.MaxTTL, DefaultMaxTTL)

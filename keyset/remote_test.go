@@ -364,3 +364,27 @@ func TestNewRemoteURL(t *testing.T) {
 		})
 	}
 }
+
+// TestRemoteHTTPClient: the default client times out, and no client, the
+// caller's included, follows a redirect from https to plain http, where
+// anyone on the path could serve keys of his own.
+func TestRemoteHTTPClient(t *testing.T) {
+	if got := (RemoteConfig{}).withDefaults().Client.Timeout; got != DefaultFetchTimeout {
+		t.Errorf("default client timeout: got %v, want %v", got, DefaultFetchTimeout)
+	}
+	k := loadKey(t, "p256.pem", "")
+	set, _ := NewSet(k)
+	plain := newJWKSServer(t, set)
+	tlsSrv := httptest.NewTLSServer(http.RedirectHandler(plain.URL+"/jwks", http.StatusFound))
+	defer tlsSrv.Close()
+	r, err := NewRemote(tlsSrv.URL+"/jwks", RemoteConfig{Client: tlsSrv.Client(), Now: newClock().Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Lookup(context.Background(), k.ID()); !errors.Is(err, ErrFetch) {
+		t.Errorf("lookup through a redirect to http: got %v, want ErrFetch", err)
+	}
+	if n := plain.hits.Load(); n != 0 {
+		t.Errorf("the plain http server got %d requests, want none", n)
+	}
+}

@@ -103,10 +103,14 @@ func sealData(kid string, alg Algorithm) []byte {
 // 12-byte nonce, AES-256-GCM ciphertext of the secret with its tag.
 const secretSealVersion = 2
 
-// SealSecret returns secret encrypted, bound to label, such as the ID of
-// the client whose secret it is, so that it opens under that label only.
-// A server keeps client secrets this way when it must check an HMAC made
-// with them (client_secret_jwt, RFC 7523 §2.2).
+// SealSecret returns secret encrypted, bound to label, so that it opens
+// under that label only: a server keeps this way the client secrets it
+// must check an HMAC with (client_secret_jwt, RFC 7523 §2.2), labelled
+// with the client's ID, and its own symmetric keys, labelled with their
+// names. Callers put each kind of label in a domain of its own (a prefix
+// ending in a NUL byte), so that no sealed secret can be passed off as
+// another kind. The additional data also keeps sealed secrets and sealed
+// keys apart.
 func (s *Sealer) SealSecret(secret []byte, label string) ([]byte, error) {
 	out := make([]byte, 1+s.aead.NonceSize(), 1+s.aead.NonceSize()+len(secret)+s.aead.Overhead())
 	out[0] = secretSealVersion

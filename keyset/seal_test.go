@@ -158,3 +158,50 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+func TestSealSecret(t *testing.T) {
+	s := newTestSealer(t, 1)
+	secret := bytes.Repeat([]byte{0xAB}, 32)
+	sealed, err := s.SealSecret(secret, "session_key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(sealed, secret) {
+		t.Fatal("the sealed secret holds the secret in clear")
+	}
+	got, err := s.OpenSecret(sealed, "session_key")
+	if err != nil || !bytes.Equal(got, secret) {
+		t.Fatalf("OpenSecret: got %x, %v; want the secret", got, err)
+	}
+	again, _ := s.SealSecret(secret, "session_key")
+	if bytes.Equal(again, sealed) {
+		t.Error("two seals of one secret are equal, want a fresh nonce each")
+	}
+	flipped := bytes.Clone(sealed)
+	flipped[len(flipped)-1] ^= 1
+	key := loadKey(t, "p256.pem", "")
+	sealedKey, err := s.Seal(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		sealer *Sealer
+		secret string // the label
+		sealed []byte
+	}{
+		{"another key-encryption key", newTestSealer(t, 2), "session_key", sealed},
+		{"another name", s, "pairwise_secret", sealed},
+		{"one bit flipped", s, "session_key", flipped},
+		{"truncated", s, "session_key", sealed[:20]},
+		{"empty", s, "session_key", nil},
+		{"a sealed signing key", s, key.ID(), sealedKey},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got, err := tt.sealer.OpenSecret(tt.sealed, tt.secret); !errors.Is(err, ErrSealed) || got != nil {
+				t.Errorf("OpenSecret: got %x, %v; want ErrSealed", got, err)
+			}
+		})
+	}
+}

@@ -106,7 +106,7 @@ func (p *Provider) Hooks() authserver.Hooks {
 // session keys are the server's (authserver.ExtraSessionID...).
 const (
 	extraNonce    = "nonce"
-	extraAuthTime = "auth_time"
+	extraAuthTime = authserver.ExtraAuthTime
 	extraClaims   = "claims"
 )
 
@@ -147,14 +147,18 @@ func (p *Provider) validateToken(_ context.Context, _ *authserver.TokenRequest, 
 	return nil
 }
 
-// tokenResponse adds an ID token to the response of a code exchange or a
-// refresh whose scope holds openid (Core §3.1.3.3, §12.2). A refreshed ID
-// token has no nonce: a refresh is no authentication request.
+// tokenResponse adds an ID token to the response of a code exchange, a
+// device code exchange (RFC 8628, where the user signed in as for a code)
+// or a refresh whose scope holds openid (Core §3.1.3.3, §12.2). Only a
+// code exchange has a nonce: neither a refresh nor a device
+// authorization request carries one.
 func (p *Provider) tokenResponse(ctx context.Context, req *authserver.TokenRequest, tok *storage.Token, resp *grantry.TokenResponse) error {
 	if tok.Subject == "" || !tok.Scope.Has(ScopeOpenID) {
 		return nil
 	}
-	if tok.GrantType != grantry.GrantAuthorizationCode && tok.GrantType != grantry.GrantRefreshToken {
+	switch tok.GrantType {
+	case grantry.GrantAuthorizationCode, grantry.GrantRefreshToken, grantry.GrantDeviceCode:
+	default:
 		return nil
 	}
 	in := idTokenInput{

@@ -19,6 +19,10 @@ type Client struct {
 	renewCC bool // the token came from the client credentials grant
 
 	renewing chan struct{} // holds one value while a renewal runs
+
+	// waitFor, when set, replaces the timer PollDeviceToken waits on;
+	// the tests' clock.
+	waitFor func(ctx context.Context, d time.Duration) error
 }
 
 // New returns a client for cfg. It checks that endpoint URLs use https

@@ -124,14 +124,23 @@ func (c *Config) assertion() (assertionClaims, error) {
 	if life <= 0 {
 		life = DefaultAssertionLifetime
 	}
-	aud := c.AssertionAudience
-	if aud == "" {
-		aud = c.TokenEndpoint
-	}
+	aud := c.assertionAudience()
 	return assertionClaims{
 		Issuer: c.ClientID, Subject: c.ClientID, Audience: aud, JWTID: jti,
 		Expiry: now.Add(life).Unix(), IssuedAt: now.Unix(),
 	}, nil
+}
+
+// assertionAudience is the aud of the client's assertions: the one
+// configured, else the issuer identifier, else the token endpoint.
+func (c *Config) assertionAudience() string {
+	switch {
+	case c.AssertionAudience != "":
+		return c.AssertionAudience
+	case c.Issuer != "":
+		return c.Issuer
+	}
+	return c.TokenEndpoint
 }
 
 // secretJWTAuth sends an assertion signed with the client secret (RFC 7523

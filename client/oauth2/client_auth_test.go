@@ -242,3 +242,31 @@ func TestCustomAuthMethod(t *testing.T) {
 		t.Errorf("error = %v, want the method's error", err)
 	}
 }
+
+// TestAssertionAudience checks that an assertion names the server it is
+// for by its issuer identifier, never by an endpoint URL taken from
+// metadata that a dishonest server could point elsewhere.
+func TestAssertionAudience(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"issuer, token endpoint of another server", Config{Issuer: "https://as.test", TokenEndpoint: "https://victim.test/token"}, "https://as.test"},
+		{"issuer and its own token endpoint", Config{Issuer: "https://as.test", TokenEndpoint: "https://as.test/token"}, "https://as.test"},
+		{"configured audience", Config{Issuer: "https://as.test", AssertionAudience: "https://as.test/token"}, "https://as.test/token"},
+		{"no issuer", Config{TokenEndpoint: "https://as.test/token"}, "https://as.test/token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.ClientID = "c1"
+			claims, err := tt.cfg.assertion()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if claims.Audience != tt.want {
+				t.Errorf("aud: got %q, want %q", claims.Audience, tt.want)
+			}
+		})
+	}
+}

@@ -41,6 +41,9 @@ type Config struct {
 	// PushedAuthorizationRequestEndpoint is where
 	// PushAuthorizationRequest posts (RFC 9126).
 	PushedAuthorizationRequestEndpoint string
+	// DeviceAuthorizationEndpoint is where DeviceAuthorization posts
+	// (RFC 8628 §3.1).
+	DeviceAuthorizationEndpoint string
 
 	// Issuer is the authorization server's issuer identifier. When set, an
 	// iss parameter in an authorization response must equal it, and
@@ -49,7 +52,7 @@ type Config struct {
 	RequireIssuer bool
 
 	RedirectURL string
-	Scopes      []string // requested in authorization URLs and the client credentials and password grants
+	Scopes      []string // requested in authorization URLs, device authorizations and the client credentials and password grants
 
 	// AuthMethod is how the client authenticates at the token, revocation
 	// and introspection endpoints: one of the grantry.Auth... constants or
@@ -65,8 +68,13 @@ type Config struct {
 	// long as its hash output (RFC 7518 §3.2): 32 bytes for HS256, 48 for
 	// HS384, 64 for HS512; New refuses a shorter one.
 	AssertionAlgorithm keyset.Algorithm
-	// AssertionAudience is the aud of client assertions. Default the token
-	// endpoint (RFC 7523 §3).
+	// AssertionAudience is the aud of client assertions. Default the
+	// Issuer, and the token endpoint only when Issuer is empty (RFC 7523
+	// §3). An assertion whose aud is the issuer identifier serves that
+	// server alone: one made for the endpoint URL a server's metadata
+	// names can be replayed elsewhere when a dishonest server names
+	// another server's endpoint as its own (the 2025 audience injection
+	// finding on private_key_jwt; draft-ietf-oauth-rfc7523bis).
 	AssertionAudience string
 	// AssertionLifetime bounds exp of client assertions. Default
 	// DefaultAssertionLifetime.
@@ -111,7 +119,7 @@ type Config struct {
 // validate checks the configuration and returns its authentication method.
 func (c *Config) validate() (AuthFunc, error) {
 	endpoints := []string{c.AuthorizationEndpoint, c.TokenEndpoint, c.RevocationEndpoint, c.IntrospectionEndpoint,
-		c.PushedAuthorizationRequestEndpoint}
+		c.PushedAuthorizationRequestEndpoint, c.DeviceAuthorizationEndpoint}
 	for _, e := range endpoints {
 		if e == "" {
 			continue

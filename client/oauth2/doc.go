@@ -13,7 +13,10 @@
 //
 // Token responses are parsed strictly (RFC 6749 §5.1) and error responses
 // become an [*Error] with the code, description, URI and HTTP status of RFC
-// 6749 §5.2. Protected requests carry the token in the Authorization
+// 6749 §5.2. The device flow (RFC 8628) is [Client.DeviceAuthorization]
+// then [Client.PollDeviceToken], which honours the interval and slow_down
+// and ends in [ErrDeviceDenied] or [ErrDeviceExpired] when it fails.
+// Protected requests carry the token in the Authorization
 // header, the form body or the URI query (RFC 6750 §2), and only to the
 // scheme, host and port they were sent to: [Client.Do] does not follow a
 // redirect elsewhere, and [Client.Transport] follows it without the token.

@@ -94,3 +94,27 @@ func FuzzParseCallback(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseDeviceAuth checks that any device authorization response is
+// refused with ErrDeviceResponse or gives every required value.
+func FuzzParseDeviceAuth(f *testing.F) {
+	f.Add([]byte(`{"device_code":"d","user_code":"BCDF-GHJK","verification_uri":"https://as.example/device","expires_in":600,"interval":5}`))
+	f.Add([]byte(`{"device_code":"d","user_code":"u","verification_url":"https://as.example","expires_in":1e308}`))
+	f.Add([]byte(`{"interval":-1}`))
+	now := time.Unix(1_700_000_000, 0)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		da, err := parseDeviceAuth(body, now)
+		if err != nil {
+			if !errors.Is(err, ErrDeviceResponse) {
+				t.Fatalf("unexpected error kind: %v", err)
+			}
+			return
+		}
+		if da.DeviceCode == "" || da.UserCode == "" || da.VerificationURI == "" || !da.ExpiresAt.After(now) {
+			t.Fatalf("accepted an incomplete response: %+v", da)
+		}
+		if da.Interval < time.Second || da.Interval > maxDeviceInterval {
+			t.Fatalf("interval %v out of bounds", da.Interval)
+		}
+	})
+}

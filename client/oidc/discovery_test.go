@@ -1,13 +1,17 @@
 package oidc
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/client/oauth2"
@@ -338,5 +342,20 @@ func TestIssuersOf(t *testing.T) {
 				t.Errorf("IssuersOf(%q) = %q, want %q", tt.url, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestDiscoveryHTTPClient: the default client times out, and no client,
+// the caller's included, follows a redirect from https to plain http.
+func TestDiscoveryHTTPClient(t *testing.T) {
+	if got := (&ProviderConfig{}).httpClient().Timeout; got <= 0 || got > time.Minute {
+		t.Errorf("default client timeout: got %v, want a bound of at most a minute", got)
+	}
+	o := newOP(t)
+	tlsSrv := httptest.NewTLSServer(http.RedirectHandler(WellKnownOpenID(o.URL), http.StatusFound))
+	defer tlsSrv.Close()
+	_, err := FetchMetadata(context.Background(), tlsSrv.URL+"/.well-known/openid-configuration", o.URL, ProviderConfig{HTTPClient: tlsSrv.Client()})
+	if err == nil || !strings.Contains(err.Error(), "https to http") {
+		t.Errorf("metadata through a redirect to http: got %v, want the redirect refused", err)
 	}
 }

@@ -15,7 +15,8 @@ import (
 // usable.
 type ProviderConfig struct {
 	// HTTPClient sends discovery, JWK Set and UserInfo requests. Default
-	// http.DefaultClient.
+	// a client whose requests time out after 10 seconds. Whichever it is,
+	// a redirect from https to plain http is not followed.
 	HTTPClient *http.Client
 	// Keys, when set, are the provider's keys, used instead of its
 	// jwks_uri; a *keyset.JWKS given this way is never refetched.
@@ -31,11 +32,12 @@ type ProviderConfig struct {
 	InsecureAllowHTTP bool
 }
 
+// httpClient returns the client of discovery and UserInfo requests.
 func (c *ProviderConfig) httpClient() *http.Client {
 	if c.HTTPClient != nil {
-		return c.HTTPClient
+		return origin.NoDowngrade(c.HTTPClient)
 	}
-	return http.DefaultClient
+	return origin.FetchClient()
 }
 
 // Provider is an OpenID Provider or OAuth authorization server known by its

@@ -16,6 +16,7 @@ func cmdKeys(ctx context.Context, env *environment, args []string) error {
 		{"list", "list the signing keys: next, active, retired", cmdKeysList},
 		{"rotate", "publish a next key of each algorithm, which signs a day later", cmdKeysRotate},
 		{"retire", "stop a key from signing now; it stays published a day", cmdKeysRetire},
+		{"rotate-session-key", "replace the key of the forms' CSRF tokens; the old one is accepted for --grace", cmdKeysRotateSessionKey},
 	})
 }
 
@@ -162,6 +163,50 @@ func cmdKeysRetire(ctx context.Context, env *environment, args []string) error {
 		if s, ok := set.SignerFor(k.Algorithm()); ok {
 			fmt.Fprintf(env.stdout, "%s key %s signs now\n", k.Algorithm(), s.ID())
 		}
+		return nil
+	})
+}
+
+// defaultSessionKeyGrace is how long forms signed with a replaced session
+// key still post, unless --grace says otherwise: longer than a sign-in
+// page is left open, as a rule.
+const defaultSessionKeyGrace = 24 * time.Hour
+
+func cmdKeysRotateSessionKey(ctx context.Context, env *environment, args []string) error {
+	f := &keysFlags{}
+	fs := env.flagSet("keys rotate-session-key", "", "Replace the session key kept, sealed, in the database, from which the CSRF tokens of the sign-in and consent forms are derived. Running servers sign with the new key within a minute, and accept forms signed with the old one for --grace. A key given by "+envName("session-key")+" or --session-key-file is not in the database: replace it there.")
+	f.register(fs, false)
+	f.kek.register(fs)
+	grace := fs.Duration("grace", defaultSessionKeyGrace, "how long forms signed with the old key are still accepted")
+	pos, err := env.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 0); err != nil {
+		return err
+	}
+	if *grace < 0 {
+		return fmt.Errorf("--grace %v: must not be negative", *grace)
+	}
+	f.kek.lookup(env.getenv)
+	return withBackend(ctx, &f.adminFlags, func(b *backend) error {
+		if b.settings == nil {
+			return errors.New("this store keeps no session key: it lives as long as the process")
+		}
+		k, err := f.kek.resolve(ctx, b)
+		if err != nil {
+			return err
+		}
+		sk, err := newSettingKeys(b, k)
+		if err != nil {
+			return err
+		}
+		ring, err := sk.rotate(ctx, settingSessionKey, *grace)
+		if err != nil {
+			return explainSealedSetting(err, k)
+		}
+		fmt.Fprintf(env.stdout, "rotated the session key; forms signed with the old one are accepted until %s\n",
+			ring.Retired[0].Until.Format(time.RFC3339))
 		return nil
 	})
 }

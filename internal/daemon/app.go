@@ -11,6 +11,7 @@ import (
 
 	"github.com/grantry/grantry/authserver"
 	"github.com/grantry/grantry/endpoint/par"
+	"github.com/grantry/grantry/grant/devicecode"
 	"github.com/grantry/grantry/keyset"
 	"github.com/grantry/grantry/openid"
 )
@@ -34,6 +35,12 @@ type app struct {
 	pages          *pages
 	auth           *userAuth
 	metrics        *metrics
+	// kek seals the signing keys and the keys in the settings.
+	kek *kek
+	// sessionKeys reloads the session keys from the settings, so that a
+	// rotation by another process takes effect; nil when they are
+	// configured or the store has no settings.
+	sessionKeys *settingKeys
 	// keyManager keeps the signing keys and keys holds the current ones,
 	// reloaded every keyReloadInterval; see signingKeys.
 	keyManager *keyset.Manager
@@ -51,6 +58,12 @@ type app struct {
 	// par keeps pushed authorization requests, and the requests the
 	// pages refer to by request_uri.
 	par *par.Endpoint
+	// device is the device authorization grant (RFC 8628) and
+	// deviceAuth its endpoint's handler, nil unless --grants names it;
+	// deviceThrottle counts wrong user codes.
+	device         *devicecode.Grant
+	deviceAuth     http.Handler
+	deviceThrottle *throttle
 	// draining is set on shutdown: /readyz answers 503 from then on.
 	draining atomic.Bool
 	// drainWait waits out the drain delay; time.Sleep but in tests.
@@ -59,7 +72,7 @@ type app struct {
 
 // endpointNames label the metrics of each route.
 var endpointNames = []string{
-	"authorize", "token", "revocation", "introspection", "registration", "par", "metadata",
+	"authorize", "token", "revocation", "introspection", "registration", "par", "device_authorization", "device", "metadata",
 	"jwks", "userinfo", "login", "logout", "home", "static", "healthz", "readyz", "metrics", "other",
 }
 
@@ -69,29 +82,41 @@ func newApp(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger)
 	if err != nil {
 		return nil, err
 	}
-	key, err := sessionKey(ctx, cfg, b, log)
-	if err != nil {
-		return nil, err
-	}
-	sess, err := newSessions(b.sessions, key, !cfg.InsecureDev, cfg.SessionLifetime, time.Now)
-	if err != nil {
-		return nil, err
-	}
-	a := &app{
-		cfg: cfg, log: log, store: b, sessions: sess, pages: loadPages(),
-		auth: newUserAuth(b.users, nil), metrics: newMetrics(endpointNames, grants),
-		drainWait: time.Sleep, keyReload: keyReloadInterval, logoutDrain: logoutDrainInterval,
-	}
-	a.metrics.signIns = a.auth.refused
-	if a.openid, err = newProvider(ctx, cfg, b, a.signingKeys, log); err != nil {
-		return nil, err
-	}
-	a.logoutNotifier = openid.NewNotifier(a.openid, openid.NotifierConfig{Logger: log})
 	k, sealer, err := openKEK(ctx, &cfg.kek, b)
 	if err != nil {
 		return nil, err
 	}
-	a.sealer = sealer
+	sk, err := newSettingKeys(b, k)
+	if err != nil {
+		return nil, err
+	}
+	ring, err := sessionKey(ctx, cfg, b, sk, log)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := newSessions(b.sessions, ring.Current, !cfg.InsecureDev, cfg.SessionLifetime, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	if err := sess.setKeys(ring); err != nil {
+		return nil, err
+	}
+	a := &app{
+		cfg: cfg, log: log, store: b, sessions: sess, pages: loadPages(), kek: k, sealer: sealer,
+		auth: newUserAuth(b.users, nil), metrics: newMetrics(endpointNames, grants),
+		drainWait: time.Sleep, keyReload: keyReloadInterval, logoutDrain: logoutDrainInterval,
+	}
+	a.metrics.signIns = a.auth.refused
+	if !cfg.sessionKeyGiven() && b.settings != nil {
+		a.sessionKeys = sk
+	}
+	if a.openid, err = newProvider(ctx, cfg, b, sk, a.signingKeys, log); err != nil {
+		return nil, err
+	}
+	if err := sk.scrub(ctx, b, log); err != nil {
+		return nil, err
+	}
+	a.logoutNotifier = openid.NewNotifier(a.openid, openid.NotifierConfig{Logger: log})
 	if a.oauth, err = newAuthServer(cfg, b, a.auth, a.metrics, a.openid, a.signingKeys, sealer, log); err != nil {
 		return nil, err
 	}
@@ -102,21 +127,34 @@ func newApp(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger)
 		return nil, err
 	}
 	a.pushAuth = a.registerPAR()
-	if err := a.initKeys(ctx, k); err != nil {
+	if a.deviceAuth, err = a.registerDevice(grants); err != nil {
+		return nil, err
+	}
+	if err := a.initKeys(ctx); err != nil {
 		return nil, err
 	}
 	return a, nil
 }
 
-// sessionKey returns the key of the CSRF tokens of the pages: the
-// configured one, or one generated once and kept in the database, so that
-// every process sharing the database accepts every form.
-func sessionKey(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger) ([]byte, error) {
+// sessionKey returns the keys of the CSRF tokens of the pages: the
+// configured one, or those generated once and kept in the database,
+// sealed, so that every process sharing the database accepts every form;
+// `grantry keys rotate-session-key` replaces them.
+func sessionKey(ctx context.Context, cfg *serveConfig, b *backend, sk *settingKeys, log *slog.Logger) (*keyring, error) {
 	if k, err := cfg.sessionKey(); k != nil || err != nil {
-		return k, err
+		if err != nil {
+			return nil, err
+		}
+		if b.settings != nil {
+			// Seal a key an earlier version kept in clear, though unused.
+			if _, err := sharedKeys(ctx, b, sk, settingSessionKey, "", log); err != nil {
+				return nil, err
+			}
+		}
+		return &keyring{Current: k}, nil
 	}
-	return sharedSecret(ctx, b, "session_key",
-		"this store cannot share a session key: forms are valid in this process only; set --session-key", log)
+	return sharedKeys(ctx, b, sk, settingSessionKey,
+		"this store cannot share a session key: forms are valid in this process only; set "+envName("session-key"), log)
 }
 
 // handler returns the routes of the server.
@@ -146,7 +184,7 @@ func (a *app) handler() http.Handler {
 // through Events.Failed (noteFailure).
 func oauthEndpoint(name string) bool {
 	switch name {
-	case "authorize", "token", "revocation", "introspection", "registration", "par":
+	case "authorize", "token", "revocation", "introspection", "registration", "par", "device_authorization":
 		return true
 	}
 	return false

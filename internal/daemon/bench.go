@@ -44,7 +44,7 @@ func cmdBench(ctx context.Context, env *environment, args []string) error {
 	fs.StringVar(&f.url, "url", "http://127.0.0.1:8080/token", "token endpoint URL")
 	fs.StringVar(&f.flow, "flow", benchClientCredentials, "what to measure: client_credentials (one token request) or code (GET /authorize with a signed-in user and remembered consent, then POST /token)")
 	fs.StringVar(&f.clientID, "client-id", "", "client_id of a confidential client allowed the flow")
-	fs.StringVar(&f.clientSecret, "client-secret", "", "its secret (better: GRANTRY_CLIENT_SECRET)")
+	fs.StringVar(&f.clientSecret, "client-secret", "", "its secret, from GRANTRY_CLIENT_SECRET or the config file only, never the command line")
 	fs.StringVar(&f.scope, "scope", "", "scope to request; with openid the code flow also makes an ID token")
 	fs.StringVar(&f.redirectURI, "redirect-uri", "", "code flow: a redirect URI registered for the client (nothing needs to listen there)")
 	fs.StringVar(&f.username, "username", "", "code flow: the user to sign in as, whose password is in "+benchPasswordEnv)

@@ -32,8 +32,8 @@ func TestBenchCommand(t *testing.T) {
 func TestBenchReportsFailures(t *testing.T) {
 	h := newHarness(t)
 	var out, errOut strings.Builder
-	code := Main(t.Context(), []string{"bench", "--url", h.url("/token"), "--client-id", testClient, "--client-secret", "wrong", "--requests", "10"},
-		strings.NewReader(""), &out, &errOut, envOf(nil))
+	code := Main(t.Context(), []string{"bench", "--url", h.url("/token"), "--client-id", testClient, "--requests", "10"},
+		strings.NewReader(""), &out, &errOut, envOf(map[string]string{"GRANTRY_CLIENT_SECRET": "wrong"}))
 	if code != 1 || !strings.Contains(out.String(), "0 ok, 10 failed") || !strings.Contains(out.String(), "401") {
 		t.Errorf("bench with a wrong secret: exit %d, output %q; want 1 and 10 failures", code, out.String())
 	}

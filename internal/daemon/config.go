@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 )
@@ -46,6 +47,66 @@ type getenv func(name string) (string, bool)
 // Flags win over the environment, which wins over the file. It returns the
 // positional arguments.
 func parseArgs(fs *flag.FlagSet, args []string, env getenv) ([]string, error) {
+	pos, _, err := parseSettings(fs, args, env)
+	return pos, err
+}
+
+// parseSettings is parseArgs, and also returns warnings about the
+// command line: a flag given there that holds a password (see
+// dsnPassword). A flag that holds a secret (secretFlags) is refused
+// there; the environment, the config file or a file flag gives it.
+func parseSettings(fs *flag.FlagSet, args []string, env getenv) ([]string, []string, error) {
+	pos, err := parseCommandLine(fs, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	var warnings []string
+	var errs []error
+	fs.Visit(func(f *flag.Flag) { // the flags given on the command line only, before applyDefaults
+		if how, ok := secretFlags[f.Name]; ok {
+			errs = append(errs, fmt.Errorf("--%s holds a secret, which other local users could read on the command line (ps, /proc): %s", f.Name, how))
+		}
+		if passwordFlags[f.Name] && dsnPassword(f.Value.String()) {
+			warnings = append(warnings, fmt.Sprintf("--%s holds a password, which other local users can read on the command line (ps, /proc): give it in %s or the config file instead", f.Name, envName(f.Name)))
+		}
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
+	return pos, warnings, applyDefaults(fs, env)
+}
+
+// secretFlags hold secrets, refused on the command line, and say where to
+// give them instead.
+var secretFlags = map[string]string{
+	"session-key":   "set " + envName("session-key") + ", or name a file with --session-key-file",
+	"client-secret": "set " + envName("client-secret"),
+}
+
+// passwordFlags hold DSNs, which may hold a password.
+var passwordFlags = map[string]bool{"db": true, "redis": true}
+
+// dsnPassword reports whether a DSN holds a password: in the user
+// information or the query of a URL (postgres://u:p@h/db, redis://:p@h,
+// ?password=), or as a keyword (host=h password=p).
+func dsnPassword(dsn string) bool {
+	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
+		if _, ok := u.User.Password(); ok {
+			return true
+		}
+		for k := range u.Query() {
+			if strings.Contains(strings.ToLower(k), "password") {
+				return true
+			}
+		}
+		return false
+	}
+	return strings.Contains(strings.ToLower(dsn), "password=")
+}
+
+// parseCommandLine parses flags mixed with positional arguments, and
+// returns the positional ones.
+func parseCommandLine(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -61,7 +122,7 @@ func parseArgs(fs *flag.FlagSet, args []string, env getenv) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
-	return pos, applyDefaults(fs, env)
+	return pos, nil
 }
 
 // commandLineOnly is implemented by the values of flags that describe one
@@ -163,11 +224,11 @@ func configValue(v any) (string, error) {
 var knownSetting = map[string]bool{
 	"db": true, "log-format": true, "log-level": true, "json": true,
 	"addr": true, "issuer": true, "redis": true, "grants": true, "scopes": true,
-	"insecure-dev": true, "session-key": true, "session-lifetime": true,
+	"insecure-dev": true, "session-key": true, "session-key-file": true, "session-lifetime": true,
 	"tls-cert": true, "tls-key": true, "shutdown-timeout": true, "drain-delay": true,
 	"purge-interval": true, "require-pkce": true, "allow-pkce-plain": true,
 	"introspectors": true, "refresh-lifetime": true, "access-token-lifetime": true, "access-token-format": true, "token-exchange-policy": true, "admin-addr": true, "pprof": true, "refresh-absolute": true,
-	"par": true, "require-par": true, "par-lifetime": true, "request-objects": true,
+	"par": true, "require-par": true, "device-code-lifetime": true, "device-poll-interval": true, "par-lifetime": true, "request-objects": true,
 	"require-signed-request-object": true, "request-object-alg": true, "jwks-uri": true, "jwks-file": true,
 	"id": true, "name": true, "redirect-uri": true, "auth-method": true, "public": true,
 	"url": true, "client-id": true, "client-secret": true, "concurrency": true,
@@ -175,7 +236,7 @@ var knownSetting = map[string]bool{
 	"id-token-alg": true, "subject-type": true, "sector-identifier-uri": true,
 	"post-logout-redirect-uri": true, "backchannel-logout-uri": true,
 	"backchannel-logout-session-required": true,
-	"user":                                true, "signing-algs": true, "registration": true, "description": true, "expires-in": true,
+	"user":                                true, "signing-algs": true, "grace": true, "registration": true, "description": true, "expires-in": true,
 	"jwt-bearer-issuers":      true,
 	"token-endpoint-auth-alg": true,
 }

@@ -89,8 +89,9 @@ func (a *app) registerRegistration() (http.Handler, error) {
 	return a.oauth.MountHandler(grantry.EndpointRegistration, reg), nil
 }
 
-// mountEndpoints mounts revocation, introspection, registration and
-// pushed authorization requests when on, and the server metadata
+// mountEndpoints mounts revocation, introspection, registration, pushed
+// authorization requests and the device authorization grant's endpoint
+// and verification page when on, and the server metadata
 // (RFC 8414 §3).
 func (a *app) mountEndpoints(handle func(pattern, endpoint string, h http.HandlerFunc)) {
 	handle(revocationPath, "revocation", a.revoke.ServeHTTP)
@@ -101,6 +102,10 @@ func (a *app) mountEndpoints(handle func(pattern, endpoint string, h http.Handle
 	}
 	if a.pushAuth != nil {
 		handle(parPath, "par", a.pushAuth.ServeHTTP)
+	}
+	if a.deviceAuth != nil {
+		handle(deviceAuthorizationPath, "device_authorization", a.deviceAuth.ServeHTTP)
+		handle(devicePath, "device", a.serveDevice)
 	}
 	handle(a.oauth.MetadataPath(), "metadata", a.metadata.ServeHTTP)
 }

@@ -243,7 +243,3 @@ func registerTokenExchange(srv *authserver.Server, cfg *serveConfig, b *backend,
 	}))
 	return nil
 }
-
-// tokenExchangeGrant is the short name --grants and client --grants take
-// for the token exchange grant type.
-const tokenExchangeGrant = "token-exchange"

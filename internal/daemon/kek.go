@@ -84,22 +84,32 @@ func decodeKEK(s string) ([]byte, error) {
 // readKEKFile reads a key-encryption key from a file that only its owner
 // may read.
 func readKEKFile(path string) ([]byte, error) {
-	fi, err := os.Stat(path)
+	data, err := readPrivateFile(path, "key-encryption key")
 	if err != nil {
-		return nil, fmt.Errorf("key-encryption key: %w", err)
-	}
-	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return nil, fmt.Errorf("key-encryption key file %s has mode %04o, which lets other users read it: run chmod 600 %s", path, perm, path)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("key-encryption key: %w", err)
+		return nil, err
 	}
 	k, err := decodeKEK(string(data))
 	if err != nil {
 		return nil, fmt.Errorf("key-encryption key file %s: %w", path, err)
 	}
 	return k, nil
+}
+
+// readPrivateFile reads a file of secrets, what, that only its owner may
+// read.
+func readPrivateFile(path, what string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return nil, fmt.Errorf("%s file %s has mode %04o, which lets other users read it: run chmod 600 %s", what, path, perm, path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return data, nil
 }
 
 // localKEK returns the key kept in b.kekFile, creating the file when it

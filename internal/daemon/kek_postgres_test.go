@@ -60,7 +60,7 @@ func TestPostgresKEK(t *testing.T) {
 		{"NoKey", "", "no key-encryption key"},
 		{"FirstProcess", testKEK, ""},
 		{"SecondProcess", testKEK, ""},
-		{"WrongKey", wrong, "cannot open the signing keys"},
+		{"WrongKey", wrong, "cannot open the keys sealed in the database"},
 	}
 	var first string
 	for _, tt := range tests {

@@ -42,8 +42,8 @@ func newKeyManager(ctx context.Context, f *kekFlags, algs *algFlags, b *backend)
 }
 
 // openKEK resolves the key-encryption key the flags name and returns it
-// with its sealer, which seals the signing keys and the secrets of
-// client_secret_jwt clients.
+// with its sealer, which seals the signing keys, the keys kept in the
+// settings and the secrets of client_secret_jwt clients.
 func openKEK(ctx context.Context, f *kekFlags, b *backend) (*kek, *keyset.Sealer, error) {
 	k, err := f.resolve(ctx, b)
 	if err != nil {
@@ -108,7 +108,8 @@ func explainSealed(err error, k *kek) error {
 
 // initKeys loads the signing keys, generating them on first start, and
 // lists the JWK Set in the server metadata.
-func (a *app) initKeys(ctx context.Context, k *kek) error {
+func (a *app) initKeys(ctx context.Context) error {
+	k := a.kek
 	list, err := a.cfg.algs.algorithms()
 	if err != nil {
 		return err
@@ -157,7 +158,24 @@ func (a *app) keyLoop(ctx context.Context) {
 			return
 		case <-t.C:
 			a.reloadKeys(ctx)
+			a.reloadSessionKeys(ctx)
 		}
+	}
+}
+
+// reloadSessionKeys takes the session keys stored now, so that a
+// rotation by `grantry keys rotate-session-key` takes effect. On failure
+// the current keys stay in use.
+func (a *app) reloadSessionKeys(ctx context.Context) {
+	if a.sessionKeys == nil {
+		return
+	}
+	ring, _, _, err := a.sessionKeys.load(ctx, settingSessionKey)
+	if err == nil {
+		err = a.sessions.setKeys(ring)
+	}
+	if err != nil && ctx.Err() == nil {
+		a.log.LogAttrs(ctx, slog.LevelWarn, "reloading the session keys failed; keeping the current ones", slog.Any("error", err))
 	}
 }
 

@@ -237,14 +237,23 @@ func (a *app) serveNotFound(w http.ResponseWriter, r *http.Request) {
 }
 
 // safeReturn accepts only the same-origin paths this server generates: the
-// authorization endpoint with a query. Anything else, such as an absolute
-// URL or a scheme-relative //host, becomes "" (no open redirect).
+// authorization endpoint with a query, and the device verification page
+// with or without one. Anything else, such as an absolute URL or a
+// scheme-relative //host, becomes "" (no open redirect).
 func safeReturn(p string) string {
-	if !strings.HasPrefix(p, "/authorize?") || strings.ContainsAny(p, "\\\r\n\t") {
+	if strings.ContainsAny(p, "\\\r\n\t") {
+		return ""
+	}
+	authorize := strings.HasPrefix(p, "/authorize?")
+	device := p == devicePath || strings.HasPrefix(p, devicePath+"?")
+	if !authorize && !device {
 		return ""
 	}
 	u, err := url.Parse(p)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Path != "/authorize" || u.Fragment != "" {
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Fragment != "" {
+		return ""
+	}
+	if (authorize && u.Path != "/authorize") || (device && u.Path != devicePath) {
 		return ""
 	}
 	return p

@@ -21,6 +21,13 @@ func TestSafeReturn(t *testing.T) {
 		{"/authorize?x\r\nLocation: https://evil.example", ""},
 		{"javascript:alert(1)//authorize?", ""},
 		{"/authorize/../..//evil.example?x", ""},
+		{"/device", "/device"},
+		{"/device?user_code=BCDF-GHJK", "/device?user_code=BCDF-GHJK"},
+		{"/device/../authorize", ""},
+		{"/devices", ""},
+		{"/device#x", ""},
+		{"/device?x#frag", ""},
+		{"/device?x\r\nLocation: https://evil.example", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

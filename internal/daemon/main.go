@@ -114,9 +114,13 @@ func (env *environment) flagSet(name, args, summary string) *flag.FlagSet {
 }
 
 // parse parses the flags and settings of a command and returns its
-// positional arguments.
+// positional arguments. Warnings about the command line go to stderr.
 func (env *environment) parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	return parseArgs(fs, args, env.getenv)
+	pos, warnings, err := parseSettings(fs, args, env.getenv)
+	for _, w := range warnings {
+		fmt.Fprintf(env.stderr, "grantry: warning: %s\n", w)
+	}
+	return pos, err
 }
 
 // wantArgs checks the number of positional arguments.

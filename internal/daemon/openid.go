@@ -2,9 +2,6 @@ package daemon
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
-	"fmt"
 	"log/slog"
 	"slices"
 
@@ -24,41 +21,39 @@ const (
 // with keys, claims from the user records, pairwise subjects keyed by a
 // secret shared through the database, RP-Initiated and Back-Channel
 // Logout at logoutPath.
-func newProvider(ctx context.Context, cfg *serveConfig, b *backend, keys func() *keyset.Set, log *slog.Logger) (*openid.Provider, error) {
-	secret, err := sharedSecret(ctx, b, "pairwise_secret",
+func newProvider(ctx context.Context, cfg *serveConfig, b *backend, sk *settingKeys, keys func() *keyset.Set, log *slog.Logger) (*openid.Provider, error) {
+	ring, err := sharedKeys(ctx, b, sk, settingPairwiseSecret,
 		"this store cannot share a secret: pairwise subjects differ between processes", log)
 	if err != nil {
 		return nil, err
 	}
 	return openid.New(openid.Config{
-		Issuer: cfg.Issuer, Keys: keys, Claims: userClaims{b.users}, PairwiseSecret: secret,
+		Issuer: cfg.Issuer, Keys: keys, Claims: userClaims{b.users}, PairwiseSecret: ring.Current,
 		UserInfoEndpoint: userInfoPath, JWKSURI: jwksPath, EndSessionEndpoint: logoutPath, BackchannelLogout: true,
 		UILocales: pageLocales,
 	})
 }
 
-// sharedSecret returns a 32-byte secret generated once and kept in the
-// database under name, so that every process sharing the database uses
-// it; a store without settings gets one for this process, and warns when
-// other processes may share the store.
-func sharedSecret(ctx context.Context, b *backend, name, warn string, log *slog.Logger) ([]byte, error) {
-	fresh := make([]byte, 32)
-	_, _ = rand.Read(fresh)
+// sharedKeys returns the 32-byte keys generated once and kept, sealed, in
+// the database under name, so that every process sharing the database
+// uses them; a store without settings gets a key for this process, and
+// warns when other processes may share the store.
+func sharedKeys(ctx context.Context, b *backend, sk *settingKeys, name, warn string, log *slog.Logger) (*keyring, error) {
 	if b.settings == nil {
 		if b.shared {
 			log.Warn(warn)
 		}
-		return fresh, nil
+		return &keyring{Current: randomKey()}, nil
 	}
-	stored, err := b.settings.LoadOrStoreSetting(ctx, name, base64.RawURLEncoding.EncodeToString(fresh))
+	ring, _, sealed, err := sk.load(ctx, name)
 	if err != nil {
-		return nil, fmt.Errorf("loading the %s: %w", name, err)
+		return nil, explainSealedSetting(err, sk.kek)
 	}
-	k, err := base64.RawURLEncoding.DecodeString(stored)
-	if err != nil || len(k) != 32 {
-		return nil, fmt.Errorf("the stored %s is malformed", name)
+	if sealed {
+		sk.sealedNow = true
+		log.Info("sealed a key that an earlier version kept in clear in the database", slog.String("setting", name))
 	}
-	return k, nil
+	return ring, nil
 }
 
 // registerOpenID adds the provider and the response types of the OpenID

@@ -21,6 +21,9 @@ const pageCSP = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 
 // pages holds the parsed templates.
 type pages struct {
 	login, consent, message *template.Template
+	// device and deviceConsent are the verification page of the device
+	// authorization grant (RFC 8628 §3.3): code entry, then consent.
+	device, deviceConsent *template.Template
 }
 
 func loadPages() *pages {
@@ -31,6 +34,9 @@ func loadPages() *pages {
 		login:   parse("login.html"),
 		consent: parse("consent.html"),
 		message: parse("message.html"),
+		device:  parse("device.html"),
+
+		deviceConsent: parse("device_consent.html"),
 	}
 }
 
@@ -56,6 +62,23 @@ type consentPage struct {
 }
 
 type scopeItem struct{ Name, Description string }
+
+// devicePage is the code entry form of the device verification page.
+type devicePage struct {
+	pageText
+	Title, CSRF, Username string
+	// UserCode prefills the form: the code of verification_uri_complete.
+	UserCode string
+	Error    string
+}
+
+// deviceConsentPage asks the user to approve a device's request.
+type deviceConsentPage struct {
+	pageText
+	Title, CSRF, Username string
+	Client, UserCode      string
+	Scopes                []scopeItem
+}
 
 // messagePage is a page with a message, and a sign-out button or a link.
 type messagePage struct {

@@ -44,6 +44,19 @@ func (a *app) purge(ctx context.Context) {
 	case n > 0:
 		a.log.LogAttrs(ctx, slog.LevelInfo, "purged expired codes, tokens and sessions", slog.Int("removed", n))
 	}
+	a.checkpoint(ctx)
+}
+
+// checkpoint empties SQLite's write-ahead log after a purge, which may
+// have filled it, so that the log file stays bounded by what is written
+// between two purges.
+func (a *app) checkpoint(ctx context.Context) {
+	if a.store.checkpoint == nil {
+		return
+	}
+	if err := a.store.checkpoint(ctx); err != nil && ctx.Err() == nil {
+		a.log.LogAttrs(ctx, slog.LevelDebug, "write-ahead log checkpoint", slog.Any("error", err))
+	}
 }
 
 // purgeKeys deletes the signing keys that are no longer published: every

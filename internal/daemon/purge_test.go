@@ -3,6 +3,11 @@ package daemon
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -157,5 +162,41 @@ func TestPurgeSessions(t *testing.T) {
 				t.Errorf("got session kept %v (%v), want %v", kept, err, tt.wantKept)
 			}
 		})
+	}
+}
+
+// TestPurgeBoundsSQLiteLog writes enough to an SQLite database to grow
+// its write-ahead log past SQLite's own checkpoints, which never shrink
+// the file, and checks that a purge empties it.
+func TestPurgeBoundsSQLiteLog(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "grantry.db")
+	b, err := openBackend(t.Context(), path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.close()
+	a, err := newApp(t.Context(), testConfig(t, func(c *serveConfig) { c.db, c.Issuer = path, "http://127.0.0.1:9" }), b, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("x", 4000)
+	for i := range 1500 { // about 6 MB, over 1000 pages
+		if _, err := b.settings.LoadOrStoreSetting(t.Context(), fmt.Sprint("filler-", i), big); err != nil {
+			t.Fatal(err)
+		}
+	}
+	walSize := func() int64 {
+		fi, err := os.Stat(path + "-wal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	if before := walSize(); before < 1<<20 {
+		t.Fatalf("the log holds %d bytes after the writes, want over 1 MiB for the test to mean anything", before)
+	}
+	a.purge(t.Context())
+	if after := walSize(); after != 0 {
+		t.Errorf("the log holds %d bytes after the purge, want 0", after)
 	}
 }

@@ -19,7 +19,8 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	cfg := &serveConfig{}
 	fs := env.flagSet("serve", "", "Run the authorization server with its sign-in and consent pages.")
 	cfg.register(fs)
-	if _, err := env.parse(fs, args); err != nil {
+	_, warnings, err := parseSettings(fs, args, env.getenv)
+	if err != nil {
 		return err
 	}
 	cfg.kek.lookup(env.getenv)
@@ -29,6 +30,9 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	log, err := newLogger(env.stderr, cfg.logFormat, cfg.logLevel)
 	if err != nil {
 		return err
+	}
+	for _, w := range warnings {
+		log.Warn(w)
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

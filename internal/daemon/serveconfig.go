@@ -13,6 +13,7 @@ import (
 
 	"github.com/grantry/grantry"
 	"github.com/grantry/grantry/authserver"
+	"github.com/grantry/grantry/grant/devicecode"
 	"github.com/grantry/grantry/internal/origin"
 	"github.com/grantry/grantry/storage"
 )
@@ -43,8 +44,11 @@ type serveConfig struct {
 	Scopes string
 	// InsecureDev drops the Secure attribute of cookies so that the pages
 	// work over plain http; allowed only on loopback with a loopback issuer.
-	InsecureDev     bool
+	InsecureDev bool
+	// SessionKey is --session-key, from the environment or the config
+	// file only; SessionKeyFile names a file that holds it.
 	SessionKey      string
+	SessionKeyFile  string
 	SessionLifetime time.Duration
 	TLSCert, TLSKey string
 	ShutdownTimeout time.Duration
@@ -92,6 +96,11 @@ type serveConfig struct {
 	// JWTBearerIssuers is the JSON file of the issuers whose assertions
 	// the JWT bearer grant accepts.
 	JWTBearerIssuers string
+	// DeviceLifetime is how long the codes of the device authorization
+	// grant (RFC 8628) live, and DeviceInterval the least time between
+	// a device's polls.
+	DeviceLifetime time.Duration
+	DeviceInterval time.Duration
 	// TokenExchangePolicy is the JSON file of the token exchange policy
 	// (RFC 8693): trusted issuers, audiences, what clients may do.
 	TokenExchangePolicy string
@@ -119,7 +128,13 @@ var defaultGrants = []string{
 
 var supportedGrants = []grantry.GrantType{
 	grantry.GrantAuthorizationCode, grantry.GrantRefreshToken, grantry.GrantClientCredentials,
-	grantry.GrantImplicit, grantry.GrantPassword, grantry.GrantJWTBearer, grantry.GrantTokenExchange,
+	grantry.GrantImplicit, grantry.GrantPassword, grantry.GrantJWTBearer, grantry.GrantDeviceCode, grantry.GrantTokenExchange,
+}
+
+// grantAliases are short names of grant types whose name is a URN.
+var grantAliases = map[string]grantry.GrantType{
+	"device_code":    grantry.GrantDeviceCode,
+	"token-exchange": grantry.GrantTokenExchange,
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -131,10 +146,11 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on, HOST:PORT")
 	fs.StringVar(&c.Issuer, "issuer", "", "issuer URL (RFC 8414); default http(s)://ADDR when ADDR is a loopback host")
 	fs.StringVar(&c.Redis, "redis", "", "redis:// URL: keep authorization codes, pushed authorization requests and the jti replay cache in Redis")
-	fs.Var(c.Grants, "grants", "comma-separated `list` of grant types to enable: authorization_code, refresh_token, client_credentials, implicit, password, "+string(grantry.GrantJWTBearer)+" (with --jwt-bearer-issuers), token-exchange (RFC 8693)")
+	fs.Var(c.Grants, "grants", "comma-separated `list` of grant types to enable: authorization_code, refresh_token, client_credentials, implicit, password, device_code (RFC 8628, with the verification page at /device), "+string(grantry.GrantJWTBearer)+" (with --jwt-bearer-issuers), token-exchange (RFC 8693)")
 	fs.StringVar(&c.Scopes, "scopes", "", "space-separated scopes the server knows; empty allows any scope a client is registered with")
 	fs.BoolVar(&c.InsecureDev, "insecure-dev", false, "development only, loopback only: cookies without the Secure attribute, for plain http")
-	fs.StringVar(&c.SessionKey, "session-key", "", "base64url 32-byte key of the CSRF tokens of the sign-in and consent forms; default: one generated once and kept in the database")
+	fs.StringVar(&c.SessionKey, "session-key", "", "base64url 32-byte key of the CSRF tokens of the sign-in and consent forms, from "+envName("session-key")+" or the config file only, never the command line; default: one generated once and kept in the database, sealed")
+	fs.StringVar(&c.SessionKeyFile, "session-key-file", "", "`file` holding --session-key, mode 0600 or stricter")
 	fs.DurationVar(&c.SessionLifetime, "session-lifetime", 12*time.Hour, "how long a sign-in lasts")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "PEM certificate file: serve https")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "PEM private key file of --tls-cert")
@@ -157,6 +173,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.AccessTokenFormat, "access-token-format", storage.AccessTokenOpaque, "`FORMAT` of the access tokens of clients that name none: opaque, or jwt (RFC 9068, signed with the server's keys, validated by resource servers with the jwks_uri)")
 	fs.StringVar(&c.JWTBearerIssuers, "jwt-bearer-issuers", "", "JSON `file` of the issuers whose assertions the "+string(grantry.GrantJWTBearer)+" grant accepts: an array of {issuer, jwks_uri or jwks, subjects or any_subject, scope, clients, algorithms}")
 	fs.StringVar(&c.TokenExchangePolicy, "token-exchange-policy", "", "JSON `FILE` of the token exchange policy (RFC 8693, --grants token-exchange): trusted JWT issuers, the audiences clients may ask for, which clients may exchange others' tokens, impersonate or delegate")
+	fs.DurationVar(&c.DeviceLifetime, "device-code-lifetime", devicecode.DefaultLifetime, "how long the device and user codes of the device_code grant live (RFC 8628 §3.2 expires_in)")
+	fs.DurationVar(&c.DeviceInterval, "device-poll-interval", devicecode.DefaultInterval, "least time between a device's polls of the token endpoint, whole seconds (RFC 8628 §3.2 interval); a device polling sooner gets slow_down")
 	fs.BoolVar(&c.RefreshAbsolute, "refresh-absolute", false, "rotated refresh tokens keep the expiry of the first: a sign-in ends --refresh-lifetime after it began, however often it is refreshed")
 }
 
@@ -185,6 +203,9 @@ func (c *serveConfig) check() error {
 	}
 	if c.PARLifetime <= 0 || c.PARLifetime > 10*time.Minute {
 		return fmt.Errorf("--par-lifetime %v: must be positive and at most 10m", c.PARLifetime)
+	}
+	if err := c.checkDevice(); err != nil {
+		return err
 	}
 	c.PAR = c.PAR || c.RequirePAR
 	c.RequestObjects = c.RequestObjects || c.RequireSignedRequestObject
@@ -280,6 +301,19 @@ func (c *serveConfig) grantTypes() ([]grantry.GrantType, error) {
 	return out, nil
 }
 
+// checkDevice bounds the device grant's settings: codes live long enough
+// to sign in and short enough to make guessing user codes hopeless
+// (RFC 8628 §5.1); polls come every second at most.
+func (c *serveConfig) checkDevice() error {
+	if c.DeviceLifetime < time.Minute || c.DeviceLifetime > 30*time.Minute {
+		return fmt.Errorf("--device-code-lifetime %v: must be between 1m and 30m", c.DeviceLifetime)
+	}
+	if c.DeviceInterval < time.Second || c.DeviceInterval > time.Minute || c.DeviceInterval%time.Second != 0 {
+		return fmt.Errorf("--device-poll-interval %v: must be whole seconds between 1s and 1m", c.DeviceInterval)
+	}
+	return nil
+}
+
 // checkTokenExchange reads the token exchange policy, which needs the
 // grant.
 func (c *serveConfig) checkTokenExchange(grants []grantry.GrantType) error {
@@ -294,10 +328,10 @@ func (c *serveConfig) checkTokenExchange(grants []grantry.GrantType) error {
 	return err
 }
 
-// parseGrant parses a grant type, which token-exchange names for short.
+// parseGrant reads a grant type, by its name or short alias.
 func parseGrant(s string) (grantry.GrantType, error) {
-	if s == tokenExchangeGrant {
-		return grantry.GrantTokenExchange, nil
+	if g, ok := grantAliases[s]; ok {
+		return g, nil
 	}
 	for _, g := range supportedGrants {
 		if string(g) == s {
@@ -307,14 +341,28 @@ func parseGrant(s string) (grantry.GrantType, error) {
 	return "", fmt.Errorf("unknown grant type %q", s)
 }
 
-// sessionKey decodes --session-key; nil means none was given.
+// sessionKeyGiven reports whether the session key is configured.
+func (c *serveConfig) sessionKeyGiven() bool { return c.SessionKey != "" || c.SessionKeyFile != "" }
+
+// sessionKey decodes --session-key, or the content of
+// --session-key-file; nil means neither was given.
 func (c *serveConfig) sessionKey() ([]byte, error) {
-	if c.SessionKey == "" {
+	v, what := c.SessionKey, "--session-key"
+	switch {
+	case c.SessionKey != "" && c.SessionKeyFile != "":
+		return nil, errors.New("both --session-key and --session-key-file are set: give one")
+	case c.SessionKeyFile != "":
+		data, err := readPrivateFile(c.SessionKeyFile, "session key")
+		if err != nil {
+			return nil, err
+		}
+		v, what = string(data), "--session-key-file "+c.SessionKeyFile
+	case v == "":
 		return nil, nil
 	}
-	k, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(c.SessionKey, "="))
+	k, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(strings.TrimSpace(v), "="))
 	if err != nil || len(k) != 32 {
-		return nil, errors.New("--session-key must be 32 bytes, base64url encoded")
+		return nil, fmt.Errorf("%s must hold 32 bytes, base64url encoded", what)
 	}
 	return k, nil
 }

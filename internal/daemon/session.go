@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/grantry/grantry/secret"
@@ -28,8 +29,10 @@ type session struct {
 // sessions issues the cookies, finds the sessions they name and derives
 // the CSRF tokens bound to them.
 type sessions struct {
-	store    storage.SessionStore
-	csrfKey  []byte
+	store storage.SessionStore
+	// csrf holds the CSRF keys: replaced at once when the session key is
+	// rotated, the old ones still accepted for their grace period.
+	csrf     atomic.Pointer[csrfKeys]
 	name     string
 	secure   bool
 	lifetime time.Duration
@@ -46,15 +49,45 @@ const (
 // newSessions derives the CSRF key from a 32-byte master key and keeps
 // signed-in sessions in store for lifetime.
 func newSessions(store storage.SessionStore, master []byte, secure bool, lifetime time.Duration, now func() time.Time) (*sessions, error) {
-	csrfKey, err := hkdf.Key(sha256.New, master, nil, "grantry csrf v1", 32)
-	if err != nil {
-		return nil, err
-	}
 	name := cookieInsecure
 	if secure {
 		name = cookieSecure
 	}
-	return &sessions{store: store, csrfKey: csrfKey, name: name, secure: secure, lifetime: lifetime, now: now}, nil
+	s := &sessions{store: store, name: name, secure: secure, lifetime: lifetime, now: now}
+	if err := s.setKeys(&keyring{Current: master}); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// csrfKeys are the keys of the CSRF tokens: the current one signs, and
+// the retired ones are accepted until their time.
+type csrfKeys struct {
+	current []byte
+	retired []retiredKey
+}
+
+// setKeys derives the CSRF keys from the session keys of ring.
+func (s *sessions) setKeys(ring *keyring) error {
+	k := &csrfKeys{}
+	var err error
+	if k.current, err = csrfKey(ring.Current); err != nil {
+		return err
+	}
+	for _, r := range ring.Retired {
+		ck, err := csrfKey(r.Key)
+		if err != nil {
+			return err
+		}
+		k.retired = append(k.retired, retiredKey{Key: ck, Until: r.Until})
+	}
+	s.csrf.Store(k)
+	return nil
+}
+
+// csrfKey derives the key of the CSRF tokens from a 32-byte master key.
+func csrfKey(master []byte) ([]byte, error) {
+	return hkdf.Key(sha256.New, master, nil, "grantry csrf v1", 32)
 }
 
 // fresh returns a new session without a user.

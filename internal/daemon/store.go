@@ -41,6 +41,8 @@ type backend struct {
 	// pushed keeps pushed authorization requests (RFC 9126), in Redis
 	// when --redis is set.
 	pushed storage.PushedRequestStore
+	// devices keeps device authorizations (RFC 8628).
+	devices storage.DeviceStore
 	// purger deletes the expired codes, tokens and sessions of the
 	// database; nil when it keeps none.
 	purger storage.Purger
@@ -60,8 +62,15 @@ type backend struct {
 	kekFile string
 	// shared reports whether several processes may use the store.
 	shared bool
-	ping   func(ctx context.Context) error
-	close  func() error
+	// scrub rewrites the database so that values it replaced leave no
+	// trace in its files; nil when the store cannot.
+	scrub func(ctx context.Context) error
+	// checkpoint copies the write-ahead log into the database file and
+	// empties it, so that the log does not stay as large as the most it
+	// ever held; nil when the store has none.
+	checkpoint func(ctx context.Context) error
+	ping       func(ctx context.Context) error
+	close      func() error
 }
 
 // userFinder finds the users who sign in.
@@ -117,6 +126,9 @@ type settingStore interface {
 	// first when there is none. Of concurrent callers, all get the value
 	// stored first.
 	LoadOrStoreSetting(ctx context.Context, name, value string) (string, error)
+	// CompareAndSwapSetting replaces the value of name by value when it
+	// is old, and reports whether it did.
+	CompareAndSwapSetting(ctx context.Context, name, old, value string) (bool, error)
 }
 
 // dsnKind tells which backend a DSN names. SQLite's own ":memory:" is
@@ -163,7 +175,7 @@ func openBackend(ctx context.Context, dsn, redisURL string) (*backend, error) {
 func memoryBackend(s *memstore.Store) *backend {
 	return &backend{
 		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, logouts: s, purger: s, keys: s,
-		initialTokens: s, pushed: s, replay: s,
+		initialTokens: s, pushed: s, replay: s, devices: s,
 		ping:  func(context.Context) error { return nil },
 		close: func() error { return nil },
 	}
@@ -182,7 +194,7 @@ func sqlitePath(dsn string) string {
 
 // openSQLite opens the SQLite file at path, creating and migrating it.
 func openSQLite(ctx context.Context, path string) (*backend, error) {
-	// The file holds the session key and password hashes: only its owner
+	// The file holds password hashes and tokens' hashes: only its owner
 	// may read it. SQLite gives its -wal and -shm files the same mode.
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	var warnings []string
@@ -204,8 +216,35 @@ func openSQLite(ctx context.Context, path string) (*backend, error) {
 	if b != nil {
 		b.kekFile = path + ".kek"
 		b.warnings = warnings
+		b.scrub = func(ctx context.Context) error { return scrubSQLite(ctx, db) }
+		b.checkpoint = func(ctx context.Context) error { return checkpointSQLite(ctx, db) }
 	}
 	return b, err
+}
+
+// scrubSQLite rebuilds the database file, where a replaced value may
+// linger in free space, and empties the write-ahead log, which may hold
+// the pages it was in.
+func scrubSQLite(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, "VACUUM"); err != nil {
+		return fmt.Errorf("vacuum: %w", err)
+	}
+	return checkpointSQLite(ctx, db)
+}
+
+// checkpointSQLite copies the write-ahead log into the database and
+// truncates it. SQLite's own checkpoints, every 1000 pages, leave the log
+// file as large as it ever grew, by a purge of many rows say.
+func checkpointSQLite(ctx context.Context, db *sql.DB) error {
+	var busy, logPages, done int
+	err := db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logPages, &done)
+	switch {
+	case err != nil:
+		return fmt.Errorf("checkpoint: %w", err)
+	case busy != 0:
+		return errors.New("checkpoint: readers or writers kept it from finishing; the next one will")
+	}
+	return nil
 }
 
 // restrictMode makes an existing database file, and its -wal and -shm
@@ -254,7 +293,7 @@ func sqlBackend(ctx context.Context, db *sql.DB, d sqlstore.Dialect, what string
 	}
 	b := &backend{
 		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, logouts: s, purger: s, keys: s,
-		shared: true, initialTokens: s, pushed: s, replay: s,
+		shared: true, initialTokens: s, pushed: s, replay: s, devices: s,
 		ping:  db.PingContext,
 		close: db.Close,
 	}

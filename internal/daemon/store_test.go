@@ -58,7 +58,7 @@ func TestRedactDSN(t *testing.T) {
 }
 
 // TestSQLiteFileIsPrivate checks that a new SQLite database, which holds
-// the session key in clear and the password hashes, is readable by its
+// the password hashes, is readable by its
 // owner only.
 func TestSQLiteFileIsPrivate(t *testing.T) {
 	for _, prefix := range []string{"", "sqlite:", "file:"} {
@@ -68,7 +68,7 @@ func TestSQLiteFileIsPrivate(t *testing.T) {
 			if err != nil {
 				t.Fatalf("openBackend: %v", err)
 			}
-			if _, err := sessionKey(t.Context(), testConfig(t), b, slog.New(slog.DiscardHandler)); err != nil {
+			if _, err := loadSessionKey(t, testConfig(t), b); err != nil {
 				t.Fatal(err)
 			}
 			_ = b.close()
@@ -77,10 +77,25 @@ func TestSQLiteFileIsPrivate(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got := fi.Mode().Perm(); got&0o077 != 0 {
-				t.Errorf("got file mode %v, want no access for group and others (0600): the file holds the session key", got)
+				t.Errorf("got file mode %v, want no access for group and others (0600): the file holds the password hashes", got)
 			}
 		})
 	}
+}
+
+// loadSessionKey returns the session keys of cfg and b, as serve loads
+// them.
+func loadSessionKey(t *testing.T, cfg *serveConfig, b *backend) (*keyring, error) {
+	t.Helper()
+	k, err := cfg.kek.resolve(t.Context(), b)
+	if err != nil {
+		return nil, err
+	}
+	sk, err := newSettingKeys(b, k)
+	if err != nil {
+		return nil, err
+	}
+	return sessionKey(t.Context(), cfg, b, sk, slog.New(slog.DiscardHandler))
 }
 
 // TestSQLiteSessionKeyShared opens one SQLite file twice, as two processes
@@ -94,9 +109,11 @@ func TestSQLiteSessionKeyShared(t *testing.T) {
 		if err != nil {
 			t.Fatalf("openBackend: %v", err)
 		}
-		if keys[i], err = sessionKey(t.Context(), cfg, b, slog.New(slog.DiscardHandler)); err != nil {
+		ring, err := loadSessionKey(t, cfg, b)
+		if err != nil {
 			t.Fatal(err)
 		}
+		keys[i] = ring.Current
 		_ = b.close()
 	}
 	if len(keys[0]) != 32 || string(keys[0]) != string(keys[1]) {

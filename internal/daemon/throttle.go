@@ -54,6 +54,9 @@ type strikes struct {
 // newThrottle.
 type throttle struct {
 	now func() time.Time
+	// rules are those of the pair, the address and the account, in the
+	// order of throttleKeys.
+	rules [3]throttleRule
 
 	mu      sync.Mutex
 	entries map[string]*strikes
@@ -62,14 +65,20 @@ type throttle struct {
 }
 
 func newThrottle(now func() time.Time) *throttle {
+	return newThrottleRules(now, [3]throttleRule{pairRule, addressRule, accountRule})
+}
+
+// newThrottleRules returns a throttle with the rules of the pair, the
+// address and the account, in that order.
+func newThrottleRules(now func() time.Time, rules [3]throttleRule) *throttle {
 	if now == nil {
 		now = time.Now
 	}
-	return &throttle{now: now, entries: make(map[string]*strikes)}
+	return &throttle{now: now, rules: rules, entries: make(map[string]*strikes)}
 }
 
 // throttleKeys are the keys of an attempt with their rules.
-func throttleKeys(account, address string) [3]struct {
+func (t *throttle) throttleKeys(account, address string) [3]struct {
 	key  string
 	rule throttleRule
 } {
@@ -78,9 +87,9 @@ func throttleKeys(account, address string) [3]struct {
 		key  string
 		rule throttleRule
 	}{
-		{"p\x00" + account + "\x00" + address, pairRule},
-		{"a\x00" + address, addressRule},
-		{"u\x00" + account, accountRule},
+		{"p\x00" + account + "\x00" + address, t.rules[0]},
+		{"a\x00" + address, t.rules[1]},
+		{"u\x00" + account, t.rules[2]},
 	}
 }
 
@@ -90,7 +99,7 @@ func (t *throttle) wait(account, address string) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var longest time.Duration
-	for _, k := range throttleKeys(account, address) {
+	for _, k := range t.throttleKeys(account, address) {
 		if s, ok := t.entries[k.key]; ok && now.Before(s.until) {
 			longest = max(longest, s.until.Sub(now))
 		}
@@ -109,7 +118,7 @@ func (t *throttle) failed(account, address string) {
 	if len(t.entries) >= maxThrottleEntries {
 		t.prune(now)
 	}
-	for _, k := range throttleKeys(account, address) {
+	for _, k := range t.throttleKeys(account, address) {
 		s, ok := t.entries[k.key]
 		if !ok || now.Sub(s.last) > throttleForget {
 			s = &strikes{}
@@ -125,7 +134,7 @@ func (t *throttle) failed(account, address string) {
 func (t *throttle) succeeded(account, address string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	keys := throttleKeys(account, address)
+	keys := t.throttleKeys(account, address)
 	delete(t.entries, keys[0].key)
 	delete(t.entries, keys[2].key)
 }

@@ -82,3 +82,7 @@ func TestReplayCacheConformance(t *testing.T) {
 		return s
 	})
 }
+
+func TestDevicesConformance(t *testing.T) {
+	storagetest.RunDevices(t, func(*testing.T) storage.DeviceStore { return memstore.New() })
+}

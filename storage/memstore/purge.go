@@ -11,10 +11,10 @@ import (
 // tokens whose access token expired before it and whose refresh token is
 // absent or expired before it too (a zero RefreshExpiresAt never expires).
 // Used codes and revoked tokens that have not expired are kept, as they
-// are what replay and reuse are detected by. Sessions and pushed requests
-// that expired before the given time are removed too, and so are the JWT
-// IDs of the replay cache that expired before it. It returns how many
-// records were removed.
+// are what replay and reuse are detected by. Sessions, pushed requests and
+// device authorizations that expired before the given time are removed
+// too, and so are the JWT IDs of the replay cache that expired before it.
+// It returns how many records were removed.
 func (s *Store) Purge(_ context.Context, before time.Time) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -34,6 +34,7 @@ func (s *Store) Purge(_ context.Context, before time.Time) (int, error) {
 	n += s.purgeSessions(before)
 	n += s.purgePushed(before)
 	n += s.replays.purge(before)
+	n += s.purgeDevices(before)
 	s.dropRevokedFamilies()
 	return n, nil
 }

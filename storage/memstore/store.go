@@ -11,8 +11,8 @@ import (
 // storage.CodeStore, storage.TokenStore, storage.Purger,
 // storage.SigningKeyStore, storage.SessionStore, storage.LogoutQueue,
 // storage.InitialAccessTokenStore, storage.PushedRequestStore and
-// storage.ReplayCache. It is safe for concurrent use. Create one with New;
-// the zero value is not ready for use.
+// storage.ReplayCache and storage.DeviceStore. It is safe for concurrent
+// use. Create one with New; the zero value is not ready for use.
 type Store struct {
 	// Now returns the current time, by which the replay cache forgets
 	// expired JWT IDs; nil means time.Now. Set it, and MaxJTIs, before the
@@ -29,6 +29,7 @@ type Store struct {
 	tokens  tokenIndex
 	keys    map[string]*storage.SigningKey    // by ID
 	pushed  map[string]*storage.PushedRequest // by Hash
+	devices devices                           // see device.go
 
 	accounts accounts     // users and consents, see user.go
 	sessions sessionIndex // sign-in sessions, see session.go

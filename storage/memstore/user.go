@@ -131,6 +131,7 @@ func (s *Store) dropOwned(o owner) {
 			delete(s.codes, hash)
 		}
 	}
+	s.dropDevices(func(d *storage.DeviceAuthorization) bool { return o.owns(d.Subject, d.ClientID) })
 	for k := range s.accounts.consents {
 		if o.owns(k.subject, k.clientID) {
 			delete(s.accounts.consents, k)
@@ -192,5 +193,6 @@ func (s *Store) RevokeUserGrants(_ context.Context, id string) error {
 			delete(s.codes, hash)
 		}
 	}
+	s.dropDevices(func(d *storage.DeviceAuthorization) bool { return d.Subject == id })
 	return nil
 }

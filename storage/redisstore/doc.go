@@ -1,7 +1,8 @@
 // Package redisstore keeps in Redis the records that live only as long as
-// a time to live: authorization codes (storage.CodeStore) and the replay
-// cache of JWT IDs (jti) that assertions and request objects are checked
-// against. Every key expires on its own when its record does, so the store
+// a time to live: authorization codes (storage.CodeStore), pushed
+// authorization requests (storage.PushedRequestStore), device
+// authorizations (storage.DeviceStore, RFC 8628) and the replay cache of
+// JWT IDs (jti) that assertions and request objects are checked against. Every key expires on its own when its record does, so the store
 // needs no purge.
 //
 // Clients and tokens belong in a database that keeps them: use package

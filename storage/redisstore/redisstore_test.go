@@ -185,3 +185,10 @@ func TestPushedTTL(t *testing.T) {
 		t.Errorf("time to live: got %v, want %v", ttl, time.Minute)
 	}
 }
+
+func TestDevicesConformance(t *testing.T) {
+	storagetest.RunDevices(t, func(t *testing.T) storage.DeviceStore {
+		s, _ := newStore(t, redisstore.Config{})
+		return s
+	})
+}

@@ -75,6 +75,46 @@ func TestLoadOrStoreSetting(t *testing.T) {
 	}
 }
 
+// TestCompareAndSwapSetting checks that of many concurrent swaps of one
+// old value, exactly one succeeds, and that a swap of another value or of
+// a missing setting does nothing.
+func TestCompareAndSwapSetting(t *testing.T) {
+	for _, tc := range dialects {
+		t.Run(tc.name, func(t *testing.T) {
+			s := openStore(t, tc.open(t), tc.d)
+			if _, err := s.LoadOrStoreSetting(t.Context(), "k", "old"); err != nil {
+				t.Fatal(err)
+			}
+			const n = 10
+			swapped := make([]bool, n)
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() { swapped[i], errs[i] = s.CompareAndSwapSetting(t.Context(), "k", "old", fmt.Sprint("new-", i)) })
+			}
+			wg.Wait()
+			winners := 0
+			for i := range n {
+				if errs[i] != nil {
+					t.Fatalf("swap %d: %v", i, errs[i])
+				}
+				if swapped[i] {
+					winners++
+				}
+			}
+			got, _ := s.LoadOrStoreSetting(t.Context(), "k", "x")
+			if winners != 1 || !strings.HasPrefix(got, "new-") {
+				t.Errorf("got %d swaps and value %q, want one swap and its value", winners, got)
+			}
+			for _, tt := range []struct{ name, old string }{{"k", "old"}, {"missing", ""}} {
+				if ok, err := s.CompareAndSwapSetting(t.Context(), tt.name, tt.old, "v"); ok || err != nil {
+					t.Errorf("swap of %s from %q: got (%v, %v), want (false, nil)", tt.name, tt.old, ok, err)
+				}
+			}
+		})
+	}
+}
+
 // TestUserMalformedClaims: a claims column that does not hold a JSON
 // object is an error naming the user, never a user without claims.
 func TestUserMalformedClaims(t *testing.T) {

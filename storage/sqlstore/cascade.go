@@ -23,6 +23,9 @@ type cascade struct {
 	revokeTokens string
 	deleteCodes  string
 	consents     string
+	// devices deletes the device authorizations (RFC 8628) of the
+	// owner, so that an approval is not redeemed after it is gone.
+	devices string
 	// sessions deletes the sessions of a user, returning them so that
 	// their logouts are queued; "" for a client.
 	sessions string
@@ -41,6 +44,7 @@ func newCascade(op, table, col string) cascade {
 		revokeTokens: `UPDATE tokens SET revoked = TRUE WHERE ` + col + ` = $1 AND revoked = FALSE`,
 		deleteCodes:  `DELETE FROM authorization_codes WHERE ` + col + ` = $1`,
 		consents:     `DELETE FROM consents WHERE ` + col + ` = $1`,
+		devices:      `DELETE FROM device_authorizations WHERE ` + col + ` = $1`,
 	}
 }
 
@@ -87,7 +91,7 @@ func (s *Store) deleteOwner(ctx context.Context, c cascade, id string) error {
 // cascadeRecords revokes and deletes what the owner id leaves behind,
 // inside the transaction of q.
 func (s *Store) cascadeRecords(ctx context.Context, q querier, c cascade, id string) error {
-	stmts := []string{c.revokeTokens, c.deleteCodes, c.consents}
+	stmts := []string{c.revokeTokens, c.deleteCodes, c.consents, c.devices}
 	if s.d == Postgres {
 		stmts = append(stmts, c.revokeTokens)
 	}
@@ -112,7 +116,7 @@ func (s *Store) cascadeRecords(ctx context.Context, q querier, c cascade, id str
 
 // RevokeUserGrants revokes, in one transaction, every token issued to the
 // user with their families, and deletes the user's pending authorization
-// codes, revoking their families; the user, their consents and sessions
+// codes, revoking their families, and device authorizations; the user, their consents and sessions
 // stay. An unknown user returns storage.ErrNotFound and changes nothing.
 // A password change calls it, so that what the old password obtained ends.
 func (s *Store) RevokeUserGrants(ctx context.Context, id string) error {
@@ -129,7 +133,7 @@ func (s *Store) RevokeUserGrants(ctx context.Context, id string) error {
 		if _, err := q.ExecContext(ctx, c.markFamilies, id, micros(time.Now())); err != nil {
 			return nil, err
 		}
-		stmts := []string{c.revokeTokens, c.deleteCodes}
+		stmts := []string{c.revokeTokens, c.deleteCodes, c.devices}
 		if s.d == Postgres {
 			stmts = append(stmts, c.revokeTokens) // see deleteOwner
 		}

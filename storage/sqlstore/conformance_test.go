@@ -79,3 +79,13 @@ func TestReplayCacheConformance(t *testing.T) {
 		})
 	}
 }
+
+func TestDevicesConformance(t *testing.T) {
+	for _, tc := range dialects {
+		t.Run(tc.name, func(t *testing.T) {
+			storagetest.RunDevices(t, func(t *testing.T) storage.DeviceStore {
+				return openStore(t, tc.open(t), tc.d)
+			})
+		})
+	}
+}

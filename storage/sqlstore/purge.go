@@ -27,13 +27,14 @@ const (
 // tokens that have not expired are kept: they are what replay and reuse
 // are detected by. The marks of revoked families that no code or token
 // belongs to any more are dropped too, and so are the sessions, the
-// pushed authorization requests and the JWT IDs of the replay cache that
-// expired before the given time. It returns how many records were removed.
+// pushed authorization requests, the device authorizations and the JWT
+// IDs of the replay cache that expired before the given time. It returns
+// how many records were removed.
 func (s *Store) Purge(ctx context.Context, before time.Time) (int, error) {
 	var removed int64
 	err := s.inTx(ctx, func(q querier) (error, error) {
 		removed = 0
-		for _, stmt := range []string{purgeCodes, purgeTokens, purgeSessions, purgePushed, purgeJTIs} {
+		for _, stmt := range []string{purgeCodes, purgeTokens, purgeSessions, purgePushed, purgeJTIs, purgeDevices} {
 			res, err := q.ExecContext(ctx, stmt, micros(before))
 			if err != nil {
 				return nil, err

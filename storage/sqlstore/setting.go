@@ -21,3 +21,23 @@ func (s *Store) LoadOrStoreSetting(ctx context.Context, name, value string) (str
 	})
 	return stored, err
 }
+
+const swapSetting = `UPDATE settings SET value = $3 WHERE name = $1 AND value = $2`
+
+// CompareAndSwapSetting replaces the value of the setting name by value
+// when it is old, and reports whether it did: of processes that swap the
+// same old value, one succeeds, so that a setting is, for example, sealed
+// once, or a key rotated once.
+func (s *Store) CompareAndSwapSetting(ctx context.Context, name, old, value string) (bool, error) {
+	var swapped bool
+	err := retry(ctx, func() error {
+		res, err := s.db.ExecContext(ctx, swapSetting, name, old, value)
+		if err != nil {
+			return wrap("swap setting", err)
+		}
+		n, err := res.RowsAffected()
+		swapped = n == 1
+		return wrap("swap setting", err)
+	})
+	return swapped, err
+}

@@ -13,7 +13,8 @@ import (
 // The cascade of DeleteUser and DeleteClient is checked on the records the
 // store under test keeps: its tokens when it is a storage.TokenStore, its
 // codes when it is a storage.CodeStore, its consents when it implements
-// Consents, its sessions when it is a storage.SessionStore. A backend that
+// Consents, its sessions when it is a storage.SessionStore, its device
+// authorizations when it is a storage.DeviceStore. A backend that
 // keeps clients only, run with RunClients, is checked for the deletion of
 // the client alone.
 
@@ -24,7 +25,10 @@ type leftovers struct {
 	codes    storage.CodeStore
 	consents Consents
 	sessions storage.SessionStore
+	devices  storage.DeviceStore
 
+	// myDevice and theirDevice are approved device authorizations.
+	myDevice, theirDevice     *storage.DeviceAuthorization
 	myTokens, theirTokens     []*storage.Token
 	myCodes, theirCodes       []*storage.AuthorizationCode
 	myConsents, theirConsents []*storage.Consent
@@ -51,6 +55,7 @@ func storeLeftovers(t *testing.T, s any, set owns, id, other string) *leftovers 
 	l.codes, _ = s.(storage.CodeStore)
 	l.consents, _ = s.(Consents)
 	l.sessions, _ = s.(storage.SessionStore)
+	l.devices, _ = s.(storage.DeviceStore)
 	if l.tokens != nil {
 		withFamily, bare, theirs := newToken("mine-1", "family-mine-1"), accessOnly("mine-2"), newToken("theirs", "family-theirs")
 		set(&withFamily.ClientID, &withFamily.Subject, id)
@@ -76,7 +81,47 @@ func storeLeftovers(t *testing.T, s any, set owns, id, other string) *leftovers 
 	}
 	l.saveConsents(t, set, id, other)
 	l.createSessions(t, set, id, other)
+	l.createDevices(t, set, id, other)
 	return l
+}
+
+// createDevices stores an approved device authorization of mine and one
+// of theirs, when the store keeps them.
+func (l *leftovers) createDevices(t *testing.T, set owns, id, other string) {
+	t.Helper()
+	if l.devices == nil {
+		return
+	}
+	for _, who := range []string{id, other} {
+		d, subject := newDevice("owned-"+who), "peer-user"
+		set(&d.ClientID, &subject, who)
+		createDevice(t, l.devices, d)
+		dec := approval(subject)
+		if _, err := l.devices.DecideDeviceAuthorization(t.Context(), d.UserCodeHash, dec, at(time.Second)); err != nil {
+			t.Fatalf("DecideDeviceAuthorization: %v", err)
+		}
+		if who == id {
+			l.myDevice = d
+		} else {
+			l.theirDevice = d
+		}
+	}
+}
+
+// wantDevice checks what a poll of an approved device authorization
+// finds: the approval, or nothing when the authorization is gone.
+func (l *leftovers) wantDevice(t *testing.T, d *storage.DeviceAuthorization, gone bool) {
+	t.Helper()
+	if l.devices == nil {
+		return
+	}
+	_, out, err := l.devices.PollDeviceAuthorization(t.Context(), d.DeviceCodeHash, d.ClientID, at(time.Minute))
+	switch {
+	case gone && !errors.Is(err, storage.ErrNotFound):
+		t.Errorf("PollDeviceAuthorization(%s): got (%d, %v), want ErrNotFound", d.ClientID, out, err)
+	case !gone && (err != nil || out != storage.PollApproved):
+		t.Errorf("PollDeviceAuthorization(%s): got (%d, %v), want PollApproved", d.ClientID, out, err)
+	}
 }
 
 // createSessions stores a session of mine and one of theirs, when the
@@ -186,6 +231,9 @@ func (l *leftovers) wantGrantsRevoked(t *testing.T) {
 			}
 		}
 	}
+	if l.myDevice != nil {
+		l.wantDevice(t, l.myDevice, true)
+	}
 }
 
 // wantKept checks that every record, of mine and of theirs, is as it was.
@@ -206,6 +254,9 @@ func (l *leftovers) wantKept(t *testing.T) {
 	}
 	l.wantConsents(t, l.myConsents)
 	l.wantSessionsKept(t, l.mySession)
+	if l.myDevice != nil {
+		l.wantDevice(t, l.myDevice, false)
+	}
 }
 
 // wantTheirs checks that the records of theirs are as they were, and that
@@ -226,6 +277,9 @@ func (l *leftovers) wantTheirs(t *testing.T) {
 	}
 	l.wantConsents(t, l.theirConsents)
 	l.wantSessionsKept(t, l.theirSession)
+	if l.theirDevice != nil {
+		l.wantDevice(t, l.theirDevice, false)
+	}
 }
 
 func (l *leftovers) wantConsents(t *testing.T, list []*storage.Consent) {
