@@ -363,7 +363,7 @@ func (s *Server) issueAtAuthorization(ctx context.Context, req *AuthorizationReq
 	if err != nil {
 		return err
 	}
-	if err := s.storeToken(ctx, tok, ""); err != nil {
+	if err := s.storeToken(ctx, tok, &plain, resp); err != nil {
 		return err
 	}
 	params.Set("access_token", resp.AccessToken)

@@ -72,6 +72,15 @@ type Config struct {
 	// RefreshLifetime is the refresh token lifetime; zero means
 	// DefaultRefreshLifetime.
 	RefreshLifetime time.Duration
+	// RefreshGracePeriod, when positive, lets a client present a refresh
+	// token it has just rotated again, for this long after the rotation,
+	// and get the same new tokens, not a third pair, instead of having
+	// the family revoked as a reuse (RFC 9700 §4.14.2): a client whose
+	// answer was lost, or that refreshed from two tabs at once, keeps its
+	// session. Once the new refresh token was used itself, or past the
+	// period, the old one is a reuse again. Tokens must implement
+	// storage.GraceRotator. Zero, the default, allows no grace.
+	RefreshGracePeriod time.Duration
 	// AccessTokens makes access tokens; nil makes opaque 256-bit random
 	// tokens.
 	AccessTokens AccessTokenGenerator
@@ -144,6 +153,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if err := checkAccessTokenFormat(&cfg); err != nil {
 		return nil, err
+	}
+	if _, ok := cfg.Tokens.(storage.GraceRotator); cfg.RefreshGracePeriod > 0 && !ok {
+		return nil, errors.New("authserver: Config.RefreshGracePeriod needs Config.Tokens to implement storage.GraceRotator")
 	}
 	s := &Server{
 		cfg:        cfg,

@@ -117,6 +117,9 @@ func TestServeConfigCheck(t *testing.T) {
 		{"cert without key", func(c *serveConfig) { c.TLSCert = "c.pem" }, "--tls-cert and --tls-key", ""},
 		{"bad addr", func(c *serveConfig) { c.Addr = "8080" }, "--addr", ""},
 		{"zero refresh lifetime", func(c *serveConfig) { c.RefreshLifetime = 0 }, "--refresh-lifetime", ""},
+		{"negative refresh grace", func(c *serveConfig) { c.RefreshGrace = -time.Second }, "--refresh-grace", ""},
+		{"long refresh grace", func(c *serveConfig) { c.RefreshGrace = 6 * time.Minute }, "--refresh-grace", ""},
+		{"refresh grace", func(c *serveConfig) { c.RefreshGrace = time.Minute }, "", "http://127.0.0.1:8080"},
 		{"zero access token lifetime", func(c *serveConfig) { c.AccessTokenLifetime = 0 }, "--access-token-lifetime", ""},
 		{"negative access token lifetime", func(c *serveConfig) { c.AccessTokenLifetime = -time.Minute }, "--access-token-lifetime", ""},
 	}

@@ -53,6 +53,7 @@ func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *
 		Tokens:              b.tokens,
 		Scopes:              scopes,
 		RefreshLifetime:     cfg.RefreshLifetime,
+		RefreshGracePeriod:  cfg.RefreshGrace,
 		AccessTokenLifetime: cfg.AccessTokenLifetime,
 		Logger:              log,
 		Endpoints:           authserver.EndpointURLs{Authorization: "/authorize", Token: "/token"},

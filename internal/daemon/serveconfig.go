@@ -68,6 +68,9 @@ type serveConfig struct {
 	// the grant.
 	AccessTokenLifetime time.Duration
 	RefreshAbsolute     bool
+	// RefreshGrace is how long a rotated refresh token, presented again,
+	// gets the same new tokens rather than revoking its grant; zero never.
+	RefreshGrace time.Duration
 	// Introspectors are the clients, resource servers, that may
 	// introspect every token; any other client only its own.
 	Introspectors *listFlag
@@ -146,6 +149,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.RequestObjects, "request-objects", true, "accept signed request objects (RFC 9101, the request parameter, pushed or not) from clients with registered keys (--jwks-uri or --jwks-file)")
 	fs.BoolVar(&c.RequireSignedRequestObject, "require-signed-request-object", false, "require every client to send its authorization requests as signed request objects (RFC 9101 §10.5); implies --request-objects")
 	fs.StringVar(&c.AccessTokenFormat, "access-token-format", storage.AccessTokenOpaque, "`FORMAT` of the access tokens of clients that name none: opaque, or jwt (RFC 9068, signed with the server's keys, validated by resource servers with the jwks_uri)")
+	fs.DurationVar(&c.RefreshGrace, "refresh-grace", 0, "for how long after a refresh the refresh token it replaced, presented again (a lost answer, two tabs), gets the same new tokens instead of revoking the sign-in as a reuse; 0 never, at most 5m")
 	fs.BoolVar(&c.RefreshAbsolute, "refresh-absolute", false, "rotated refresh tokens keep the expiry of the first: a sign-in ends --refresh-lifetime after it began, however often it is refreshed")
 }
 
@@ -171,6 +175,9 @@ func (c *serveConfig) check() error {
 	}
 	if c.RefreshLifetime <= 0 {
 		return fmt.Errorf("--refresh-lifetime %v: must be positive", c.RefreshLifetime)
+	}
+	if c.RefreshGrace < 0 || c.RefreshGrace > 5*time.Minute {
+		return fmt.Errorf("--refresh-grace %v: must be between 0 and 5m", c.RefreshGrace)
 	}
 	if c.PARLifetime <= 0 || c.PARLifetime > 10*time.Minute {
 		return fmt.Errorf("--par-lifetime %v: must be positive and at most 10m", c.PARLifetime)
