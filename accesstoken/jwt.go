@@ -79,6 +79,14 @@ type jwtClaims struct {
 	AuthTime numericDate `json:"auth_time,omitempty"`
 	ACR      string      `json:"acr,omitempty"`
 	AMR      []string    `json:"amr,omitempty"`
+	// Cnf binds the token to a DPoP key (RFC 9449 §6.1).
+	Cnf *confirmation `json:"cnf,omitempty"`
+}
+
+// confirmation is a cnf claim (RFC 7800 §3.1) holding the JWK SHA-256
+// thumbprint of a DPoP key (RFC 9449 §6.1).
+type confirmation struct {
+	JKT string `json:"jkt"`
 }
 
 // numericDate is a time in seconds since the epoch (RFC 7519 §2). Written
@@ -153,6 +161,9 @@ func (g *JWTGenerator) claims(t *storage.Token) *jwtClaims {
 	}
 	c.ACR = t.Extra[ExtraACR]
 	c.AMR = strings.Fields(t.Extra[ExtraAMR])
+	if t.JKT != "" {
+		c.Cnf = &confirmation{JKT: t.JKT}
+	}
 	return c
 }
 

@@ -76,7 +76,9 @@ type receivedClaims struct {
 // had, as when the JWK Set cannot be fetched.
 //
 // The info holds the token's claims: scope, client_id, sub, aud, iss, jti
-// and the times, and auth_time, acr and amr in Extra when present. A JWT
+// and the times, and auth_time, acr and amr in Extra when present. A token
+// bound to a DPoP key has token_type DPoP and its cnf claim in Extra, as
+// introspection gives it (RFC 9449 §6.2). A JWT
 // cannot tell of its revocation: see bearer.Config.Revoked.
 func (v *JWTValidator) ValidateToken(ctx context.Context, token string) (grantry.TokenInfo, error) {
 	verified, err := keyset.Verify(ctx, token, v.keys, v.cfg.Algorithms)
@@ -143,10 +145,15 @@ func (c *receivedClaims) info(scope grantry.Scope) grantry.TokenInfo {
 	if c.NotBefore != 0 {
 		info.NotBefore = c.NotBefore.time()
 	}
-	if c.AuthTime == 0 && c.ACR == "" && len(c.AMR) == 0 {
+	if c.AuthTime == 0 && c.ACR == "" && len(c.AMR) == 0 && c.Cnf == nil {
 		return info
 	}
-	info.Extra = make(map[string]any, 3)
+	info.Extra = make(map[string]any, 4)
+	if c.Cnf != nil {
+		// A DPoP-bound token (RFC 9449 §6.1).
+		info.TokenType = grantry.TokenTypeDPoP
+		info.Extra["cnf"] = map[string]any{"jkt": c.Cnf.JKT}
+	}
 	if c.AuthTime != 0 {
 		info.Extra[ExtraAuthTime] = int64(c.AuthTime)
 	}

@@ -185,6 +185,9 @@ func (s *Server) checkAuthorizationParams(ctx context.Context, req *Authorizatio
 	if err := g.ValidateAuthorization(ctx, req); err != nil {
 		return err
 	}
+	if err := s.checkDPoPJKT(req); err != nil {
+		return err
+	}
 	for _, h := range s.exts {
 		if h.ValidateAuthorization != nil {
 			if err := h.ValidateAuthorization(ctx, req); err != nil {

@@ -99,6 +99,9 @@ type Issue struct {
 	// presented was granted.
 	Resource        []string
 	RefreshResource []string
+	// JKT is the thumbprint of the DPoP key the tokens are bound to
+	// (RFC 9449 §6), set by the server from the request's proof.
+	JKT string
 }
 
 // issue makes the tokens iss asks for, lets the extensions add to the
@@ -169,6 +172,7 @@ func (s *Server) newToken(clientID string, iss *Issue, now time.Time) *storage.T
 		IssuedAt:  now,
 		ExpiresAt: now.Add(lifetime),
 		Extra:     iss.Extra,
+		JKT:       iss.JKT,
 	}
 	if t.FamilyID == "" {
 		t.FamilyID = t.ID
@@ -200,9 +204,13 @@ func (s *Server) mint(ctx context.Context, c *storage.Client, t *storage.Token, 
 		return nil, grantry.ServerError(err)
 	}
 	t.AccessHash = secret.Digest(access)
+	tokenType := grantry.TokenTypeBearer
+	if t.JKT != "" {
+		tokenType = grantry.TokenTypeDPoP // RFC 9449 §5
+	}
 	resp := &grantry.TokenResponse{
 		AccessToken: access,
-		TokenType:   grantry.TokenTypeBearer,
+		TokenType:   tokenType,
 		ExpiresIn:   int64(t.ExpiresAt.Sub(t.IssuedAt) / time.Second),
 		Scope:       t.Scope,
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/dpop"
 	"github.com/grantry/grantry/internal/origin"
 	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
@@ -110,6 +111,10 @@ type Config struct {
 	// RequestObjects enables request objects (RFC 9101); nil answers the
 	// request parameter with request_not_supported.
 	RequestObjects *RequestObjectConfig
+	// DPoP enables DPoP at the token endpoint and dpop_jkt at the
+	// authorization endpoint (RFC 9449); nil ignores DPoP proofs, and
+	// every token is a bearer token.
+	DPoP *DPoPConfig
 	// Events are called as clients authenticate and tokens are issued and
 	// revoked; nil callbacks are skipped.
 	Events Events
@@ -141,6 +146,9 @@ type Server struct {
 	handlers   []namedHandler
 	// requestURIs is the mounted endpoint that resolves request_uri.
 	requestURIs RequestURIResolver
+	// dpop checks the DPoP proofs sent to tokenURI, when enabled.
+	dpop     *dpop.Verifier
+	tokenURI string
 }
 
 // New returns a server, or an error when the configuration is unusable.
@@ -171,6 +179,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if err := s.setupDPoP(); err != nil {
+		return nil, err
 	}
 	s.registerBuiltinClientAuth()
 	if s.cfg.AccessTokens == nil {

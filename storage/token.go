@@ -49,6 +49,11 @@ type Token struct {
 	Revoked bool
 	// Extra holds values an extension stored with the token.
 	Extra map[string]string
+	// JKT is the JWK SHA-256 thumbprint of the DPoP key the tokens are
+	// bound to (RFC 9449 §6, cnf.jkt), or "" for bearer tokens. The
+	// access token is bound, and so is the refresh token of a public
+	// client (§5).
+	JKT string
 	// Successor, SealedSuccessor and GraceUntil are set on a refresh token
 	// rotated with a grace period (GraceRotator): the ID of the token it
 	// was rotated to, that token's response as the server sealed it, and

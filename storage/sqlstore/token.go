@@ -12,7 +12,7 @@ import (
 
 const tokenColumns = `id, family_id, client_id, subject, grant_type, scope, refresh_scope, access_hash,
 	refresh_hash, issued_at, expires_at, refresh_expires_at, revoked, extra, resource, refresh_resource,
-	successor_id, successor_sealed, grace_until`
+	successor_id, successor_sealed, grace_until, jkt`
 
 const (
 	// insertToken stores a token revoked when its family is: a revoked
@@ -20,7 +20,7 @@ const (
 	insertToken = `INSERT INTO tokens (` + tokenColumns + `)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
 		$13 OR EXISTS (SELECT 1 FROM revoked_families WHERE family_id = $2), $14, $15, $16,
-		$17, $18, $19)`
+		$17, $18, $19, $20)`
 	selectTokenByAccess  = `SELECT ` + tokenColumns + ` FROM tokens WHERE access_hash = $1`
 	selectTokenByRefresh = `SELECT ` + tokenColumns + ` FROM tokens WHERE refresh_hash = $1`
 	// revokeUnrevoked is the compare-and-swap of a rotation: of
@@ -95,7 +95,7 @@ func tokenArgs(t *storage.Token) ([]any, error) {
 	return []any{t.ID, t.FamilyID, t.ClientID, t.Subject, string(t.GrantType), scope, refreshScope,
 		t.AccessHash, nullString(t.RefreshHash), micros(t.IssuedAt), micros(t.ExpiresAt),
 		nullMicros(t.RefreshExpiresAt), t.Revoked, extra, resource, refreshResource,
-		nullString(t.Successor), nullString(t.SealedSuccessor), nullMicros(t.GraceUntil)}, nil
+		nullString(t.Successor), nullString(t.SealedSuccessor), nullMicros(t.GraceUntil), nullString(t.JKT)}, nil
 }
 
 // CreateToken stores t, or returns storage.ErrExists when a stored token
@@ -278,12 +278,12 @@ func scanToken(row *sql.Row) (*storage.Token, error) {
 		resource                  string
 		issuedAt, expiresAt       int64
 		refreshExpiresAt          sql.NullInt64
-		successor, sealed         sql.NullString
+		successor, sealed, jkt    sql.NullString
 		graceUntil                sql.NullInt64
 	)
 	err := row.Scan(&t.ID, &t.FamilyID, &t.ClientID, &t.Subject, &grantType, &scope, &refreshScope,
 		&t.AccessHash, &refreshHash, &issuedAt, &expiresAt, &refreshExpiresAt, &t.Revoked, &extra,
-		&resource, &refreshResource, &successor, &sealed, &graceUntil)
+		&resource, &refreshResource, &successor, &sealed, &graceUntil, &jkt)
 	if err != nil {
 		return nil, err
 	}
@@ -312,5 +312,6 @@ func scanToken(row *sql.Row) (*storage.Token, error) {
 	t.RefreshExpiresAt = fromNullMicros(refreshExpiresAt)
 	t.Successor, t.SealedSuccessor = successor.String, sealed.String
 	t.GraceUntil = fromNullMicros(graceUntil)
+	t.JKT = jkt.String
 	return &t, nil
 }

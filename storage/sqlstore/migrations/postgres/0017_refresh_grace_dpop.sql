@@ -7,3 +7,8 @@
 ALTER TABLE tokens ADD COLUMN successor_id TEXT;
 ALTER TABLE tokens ADD COLUMN successor_sealed TEXT;
 ALTER TABLE tokens ADD COLUMN grace_until BIGINT;
+
+-- DPoP (RFC 9449): the JWK SHA-256 thumbprint of the key a token is bound
+-- to, its cnf.jkt; NULL for bearer tokens.
+
+ALTER TABLE tokens ADD COLUMN jkt TEXT;
