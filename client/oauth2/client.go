@@ -19,6 +19,8 @@ type Client struct {
 	renewCC bool // the token came from the client credentials grant
 
 	renewing chan struct{} // holds one value while a renewal runs
+
+	nonces map[string]string // the last DPoP-Nonce of each origin, under mu
 }
 
 // New returns a client for cfg. It checks that endpoint URLs use https
