@@ -250,3 +250,21 @@ func TestDPoPNeedsTokenURL(t *testing.T) {
 		t.Error("New with DPoP and no token endpoint URL: got nil error, want one")
 	}
 }
+
+// The wire form of the DPoP errors of the token endpoint (RFC 9449 §5,
+// §8): 400, the error, and a DPoP-Nonce header with use_dpop_nonce.
+func TestDPoPGolden(t *testing.T) {
+	f := newFixture(t, func(s *fixtureSetup) {
+		nonces, err := dpop.NewNonces(make([]byte, dpop.NonceKeySize), 0, s.Config.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		withDPoP(&authserver.DPoPConfig{Verifier: dpop.NewVerifier(dpop.Config{Nonces: nonces, Now: s.Config.Now})})(s)
+	})
+	k, _ := dpopKey(t)
+	code := f.obtainCode(t, codeRequest())
+	bad := asClient(tokenRequest(codeForm(code)), "c1")
+	bad.Header.Set("DPoP", "x.y.z")
+	checkGolden(t, "token_invalid_dpop_proof", wireDump(t, f.token(t, bad)))
+	checkGolden(t, "token_use_dpop_nonce", wireDump(t, f.token(t, f.prove(t, asClient(tokenRequest(codeForm(code)), "c1"), k, ""))))
+}

@@ -167,7 +167,7 @@ var knownSetting = map[string]bool{
 	"tls-cert": true, "tls-key": true, "shutdown-timeout": true, "drain-delay": true,
 	"purge-interval": true, "require-pkce": true, "allow-pkce-plain": true,
 	"introspectors": true, "refresh-lifetime": true, "access-token-lifetime": true, "access-token-format": true, "admin-addr": true, "pprof": true, "refresh-absolute": true,
-	"refresh-grace": true, "par": true, "require-par": true, "par-lifetime": true, "request-objects": true,
+	"refresh-grace": true, "dpop": true, "dpop-nonce": true, "require-dpop-public": true, "par": true, "require-par": true, "par-lifetime": true, "request-objects": true,
 	"require-signed-request-object": true, "request-object-alg": true, "jwks-uri": true, "jwks-file": true,
 	"id": true, "name": true, "redirect-uri": true, "auth-method": true, "public": true,
 	"url": true, "client-id": true, "client-secret": true, "concurrency": true,

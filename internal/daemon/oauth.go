@@ -28,7 +28,8 @@ var (
 // newAuthServer builds the authorization server with the configured
 // grants. The metrics count the tokens it issues and, through noteFailure,
 // the errors it answers.
-func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *openid.Provider, keys func() *keyset.Set, log *slog.Logger) (*authserver.Server, error) {
+func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *openid.Provider, keys func() *keyset.Set,
+	dp *authserver.DPoPConfig, log *slog.Logger) (*authserver.Server, error) {
 	scopes, _ := grantry.ParseScope(cfg.Scopes)
 	var objects *authserver.RequestObjectConfig
 	if cfg.RequestObjects {
@@ -54,6 +55,7 @@ func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *
 		Scopes:              scopes,
 		RefreshLifetime:     cfg.RefreshLifetime,
 		RefreshGracePeriod:  cfg.RefreshGrace,
+		DPoP:                dp,
 		AccessTokenLifetime: cfg.AccessTokenLifetime,
 		Logger:              log,
 		Endpoints:           authserver.EndpointURLs{Authorization: "/authorize", Token: "/token"},

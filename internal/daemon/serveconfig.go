@@ -71,6 +71,12 @@ type serveConfig struct {
 	// RefreshGrace is how long a rotated refresh token, presented again,
 	// gets the same new tokens rather than revoking its grant; zero never.
 	RefreshGrace time.Duration
+	// DPoP accepts DPoP proofs at the token endpoint (RFC 9449);
+	// DPoPNonce requires server nonces in them, and RequireDPoPPublic
+	// requires them from public clients.
+	DPoP              bool
+	DPoPNonce         bool
+	RequireDPoPPublic bool
 	// Introspectors are the clients, resource servers, that may
 	// introspect every token; any other client only its own.
 	Introspectors *listFlag
@@ -150,6 +156,9 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.RequireSignedRequestObject, "require-signed-request-object", false, "require every client to send its authorization requests as signed request objects (RFC 9101 §10.5); implies --request-objects")
 	fs.StringVar(&c.AccessTokenFormat, "access-token-format", storage.AccessTokenOpaque, "`FORMAT` of the access tokens of clients that name none: opaque, or jwt (RFC 9068, signed with the server's keys, validated by resource servers with the jwks_uri)")
 	fs.DurationVar(&c.RefreshGrace, "refresh-grace", 0, "for how long after a refresh the refresh token it replaced, presented again (a lost answer, two tabs), gets the same new tokens instead of revoking the sign-in as a reuse; 0 never, at most 5m")
+	fs.BoolVar(&c.DPoP, "dpop", true, "accept DPoP proofs (RFC 9449) at the token endpoint: a client that sends one gets tokens bound to its key (token_type DPoP)")
+	fs.BoolVar(&c.DPoPNonce, "dpop-nonce", false, "require a server nonce (DPoP-Nonce) in every DPoP proof at the token endpoint; a client without one is answered use_dpop_nonce")
+	fs.BoolVar(&c.RequireDPoPPublic, "require-dpop-public", false, "refuse token requests of public clients without a DPoP proof; implies --dpop")
 	fs.BoolVar(&c.RefreshAbsolute, "refresh-absolute", false, "rotated refresh tokens keep the expiry of the first: a sign-in ends --refresh-lifetime after it began, however often it is refreshed")
 }
 
@@ -183,6 +192,7 @@ func (c *serveConfig) check() error {
 		return fmt.Errorf("--par-lifetime %v: must be positive and at most 10m", c.PARLifetime)
 	}
 	c.PAR = c.PAR || c.RequirePAR
+	c.DPoP = c.DPoP || c.RequireDPoPPublic || c.DPoPNonce
 	c.RequestObjects = c.RequestObjects || c.RequireSignedRequestObject
 	if c.InsecureDev && !origin.Loopback(host) {
 		return fmt.Errorf("--insecure-dev is allowed only on a loopback address, not %q", c.Addr)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/grantry/grantry/dpop"
 	"github.com/grantry/grantry/storage"
 	"github.com/grantry/grantry/storage/memstore"
 	"github.com/grantry/grantry/storage/redisstore"
@@ -55,6 +56,9 @@ type backend struct {
 	// kekFile is where the key-encryption key of the signing keys is kept
 	// when none is given: next to an SQLite file; "" for other stores.
 	kekFile string
+	// replay remembers the DPoP proofs seen (RFC 9449 §11.1), in Redis
+	// when --redis is set; nil keeps them in this process.
+	replay dpop.ReplayCache
 	// shared reports whether several processes may use the store.
 	shared bool
 	ping   func(ctx context.Context) error
@@ -277,6 +281,7 @@ func addRedis(ctx context.Context, b *backend, rawURL string) error {
 	rs := redisstore.New(rdb, redisstore.Config{})
 	b.codes = apartCodes{CodeStore: rs, clients: b.clients, users: b.users}
 	b.pushed = rs
+	b.replay = rs
 	dbPing, dbClose := b.ping, b.close
 	b.ping = func(ctx context.Context) error {
 		if err := dbPing(ctx); err != nil {
