@@ -12,8 +12,9 @@ import (
 // absent or expired before it too (a zero RefreshExpiresAt never expires).
 // Used codes and revoked tokens that have not expired are kept, as they
 // are what replay and reuse are detected by. Sessions and pushed requests
-// that expired before the given time are removed too. It returns how many records were
-// removed.
+// that expired before the given time are removed too, and so is the
+// sealed successor of a rotated refresh token whose grace period ended
+// before it. It returns how many records were removed.
 func (s *Store) Purge(_ context.Context, before time.Time) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -25,9 +26,12 @@ func (s *Store) Purge(_ context.Context, before time.Time) (int, error) {
 		}
 	}
 	for _, t := range s.tokens.byID {
-		if tokenExpired(t, before) {
+		switch {
+		case tokenExpired(t, before):
 			s.tokens.remove(t)
 			n++
+		case !t.GraceUntil.IsZero() && t.GraceUntil.Before(before):
+			t.SealedSuccessor = "" // its grace period is over
 		}
 	}
 	n += s.purgeSessions(before)
