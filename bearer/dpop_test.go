@@ -2,6 +2,7 @@ package bearer_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -152,5 +153,20 @@ func TestBoundTokenWithoutDPoP(t *testing.T) {
 		if e == nil || !strings.Contains(e.Header.Get("WWW-Authenticate"), want) {
 			t.Errorf("%s: got %v, want a challenge with %s", authz, err, want)
 		}
+	}
+}
+
+func TestDPoPResourceMetadata(t *testing.T) {
+	p := bearer.New(boundTokens{"x"}, bearer.Config{Resource: "https://api.example/",
+		DPoP: &bearer.DPoPConfig{BaseURL: "https://api.example", Verifier: dpop.NewVerifier(dpop.Config{Algorithms: []keyset.Algorithm{keyset.ES256, keyset.EdDSA}})}})
+	w := httptest.NewRecorder()
+	p.MetadataHandler(bearer.ResourceMetadata{}).ServeHTTP(w, httptest.NewRequest("GET", "https://api.example"+bearer.WellKnownPath, nil))
+	var m map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &m); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(m["dpop_signing_alg_values_supported"])
+	if string(got) != `["ES256","EdDSA"]` {
+		t.Errorf("dpop_signing_alg_values_supported: got %s, want [\"ES256\",\"EdDSA\"]", got)
 	}
 }
