@@ -137,3 +137,28 @@ func (s *Server) setNonce(h http.Header, r *http.Request) {
 		h.Set(dpop.NonceHeader, n)
 	}
 }
+
+// pushedProof checks the DPoP proof sent with a pushed authorization
+// request, if any (RFC 9449 §10.1), for the pushing endpoint's URI under
+// the issuer, and binds the code to its key as dpop_jkt would; a dpop_jkt
+// sent too must name the same key.
+func (s *Server) pushedProof(ctx context.Context, req *AuthorizationRequest) error {
+	if s.dpop == nil {
+		return nil
+	}
+	p, err := s.dpop.Verify(ctx, req.HTTP, s.URL(req.HTTP.URL.EscapedPath()), "")
+	switch {
+	case errors.Is(err, dpop.ErrNoProof):
+		return nil
+	case err != nil:
+		if _, ok := grantry.AsError(err); ok {
+			return err
+		}
+		return AsError(err)
+	}
+	if jkt := req.Get("dpop_jkt"); jkt != "" && jkt != p.JKT {
+		return grantry.NewError(grantry.ErrInvalidDPoPProof, "dpop_jkt is not the thumbprint of the DPoP proof's key")
+	}
+	req.Params["dpop_jkt"] = p.JKT
+	return nil
+}

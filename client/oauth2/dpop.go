@@ -79,8 +79,15 @@ func asksForNonce(resp *http.Response) bool {
 // postToken posts a token request, with a DPoP proof when the client has
 // a key, once more with the server's nonce when it asks for one.
 func (c *Client) postToken(ctx context.Context, form url.Values, hook func(*EndpointRequest) error) (*http.Response, error) {
+	return c.postProved(ctx, c.cfg.TokenEndpoint, form, hook)
+}
+
+// postProved posts form to endpoint as postToken does: the token endpoint,
+// or the pushed authorization request endpoint, where a proof binds the
+// code to the key (RFC 9449 §10.1).
+func (c *Client) postProved(ctx context.Context, endpoint string, form url.Values, hook func(*EndpointRequest) error) (*http.Response, error) {
 	if c.cfg.DPoPKey == nil {
-		return c.post(ctx, c.cfg.TokenEndpoint, form, hook)
+		return c.post(ctx, endpoint, form, hook)
 	}
 	withProof := func(er *EndpointRequest) error {
 		if hook != nil {
@@ -91,7 +98,7 @@ func (c *Client) postToken(ctx context.Context, form url.Values, hook func(*Endp
 		return c.prove(er.Header, http.MethodPost, er.URL, "")
 	}
 	for attempt := 0; ; attempt++ {
-		resp, err := c.post(ctx, c.cfg.TokenEndpoint, cloneForm(form), withProof)
+		resp, err := c.post(ctx, endpoint, cloneForm(form), withProof)
 		if err != nil {
 			return nil, err
 		}

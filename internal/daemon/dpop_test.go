@@ -217,3 +217,40 @@ func (h *harness) dpopAlgsPublished() bool {
 	}
 	return found[0] != ""
 }
+
+// TestDPoPPushed: a DPoP proof sent with a pushed authorization request
+// binds the code to its key (RFC 9449 §10.1): only that key redeems it.
+func TestDPoPPushed(t *testing.T) {
+	for _, sameKey := range []bool{true, false} {
+		t.Run(map[bool]string{true: "same key", false: "other key"}[sameKey], func(t *testing.T) {
+			h := newHarness(t, func(c *serveConfig) { c.DPoPNonce, c.PAR = true, true })
+			h.addClient("spa", "SPA", grantry.AuthNone, testCallback)
+			key, _ := keyset.GenerateKey(keyset.ES256)
+			cfg := oauth2.Config{ClientID: "spa", AuthorizationEndpoint: h.url("/authorize"), TokenEndpoint: h.url("/token"),
+				PushedAuthorizationRequestEndpoint: h.url("/par"), RedirectURL: testCallback, Scopes: []string{"profile"}, DPoPKey: key}
+			cl, err := oauth2.New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ar, err := cl.PushAuthorizationRequest(t.Context())
+			if err != nil {
+				t.Fatalf("PushAuthorizationRequest: %v", err)
+			}
+			code := h.approvedCode(h.browser(), ar.URL)
+			if !sameKey {
+				cfg.DPoPKey, _ = keyset.GenerateKey(keyset.ES256)
+				if cl, err = oauth2.New(cfg); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err = cl.Exchange(t.Context(), code, ar.CodeVerifier)
+			var oe *oauth2.Error
+			switch {
+			case sameKey && err != nil:
+				t.Errorf("Exchange with the pushing key: got %v, want a token", err)
+			case !sameKey && (!errors.As(err, &oe) || oe.Code != grantry.ErrInvalidDPoPProof):
+				t.Errorf("Exchange with another key: got %v, want invalid_dpop_proof", err)
+			}
+		})
+	}
+}
