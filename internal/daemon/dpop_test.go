@@ -254,3 +254,23 @@ func TestDPoPPushed(t *testing.T) {
 		})
 	}
 }
+
+// TestDPoPPushedJKTMismatch: a pushed request whose dpop_jkt names another
+// key than its proof's is refused.
+func TestDPoPPushedJKTMismatch(t *testing.T) {
+	h := newHarness(t, func(c *serveConfig) { c.PAR = true })
+	h.addClient("spa", "SPA", grantry.AuthNone, testCallback)
+	key, _ := keyset.GenerateKey(keyset.ES256)
+	other, _ := keyset.GenerateKey(keyset.ES256)
+	otherJKT, _ := keyset.Thumbprint(other.Public().Key)
+	cl, err := oauth2.New(oauth2.Config{ClientID: "spa", AuthorizationEndpoint: h.url("/authorize"), TokenEndpoint: h.url("/token"),
+		PushedAuthorizationRequestEndpoint: h.url("/par"), RedirectURL: testCallback, Scopes: []string{"profile"}, DPoPKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = cl.PushAuthorizationRequest(t.Context(), oauth2.SetParam("dpop_jkt", otherJKT))
+	var oe *oauth2.Error
+	if !errors.As(err, &oe) || oe.Code != grantry.ErrInvalidDPoPProof || oe.StatusCode != http.StatusBadRequest {
+		t.Errorf("push with a dpop_jkt of another key: got %v, want 400 invalid_dpop_proof", err)
+	}
+}
