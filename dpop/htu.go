@@ -30,6 +30,9 @@ func NormalizeURI(raw string) (norm string, ok bool) {
 		host = strings.TrimSuffix(host, ":"+port)
 	}
 	host = strings.TrimSuffix(host, ":") // an empty port is the default one
+	if host == "" {
+		return "", false
+	}
 	path, ok := normalizePath(u.EscapedPath())
 	if !ok {
 		return "", false

@@ -28,6 +28,7 @@ func TestNormalizeURI(t *testing.T) {
 		{"https://user@as.example/token", "", false},
 		{"mailto:a@b", "", false},
 		{"", "", false},
+		{"HTTP://:", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
