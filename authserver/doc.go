@@ -62,4 +62,12 @@
 // grants and extensions see the request, which never holds request or
 // request_uri. The par endpoint validates what clients push with
 // [Server.ValidatePushedRequest].
+//
+// With [Config.DPoP] a client that sends a DPoP proof (RFC 9449) to the
+// token endpoint gets tokens bound to its key, token_type DPoP; the proof
+// is checked before the grant spends anything, a public client's refresh
+// token is bound too, and dpop_jkt (or a proof sent with a pushed request)
+// binds the code. With [Config.RefreshGracePeriod] a refresh token rotated
+// moments ago and presented again gets the same new tokens rather than
+// revoking its family.
 package authserver
