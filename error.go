@@ -38,6 +38,13 @@ const (
 	// ErrInvalidTarget is RFC 8707 §2: a resource is invalid, unknown, or
 	// not one the client may ask for.
 	ErrInvalidTarget ErrorCode = "invalid_target"
+	// ErrInvalidDPoPProof is RFC 9449 §7.1: the DPoP proof is missing,
+	// invalid, or proves another key than the one the grant or token is
+	// bound to.
+	ErrInvalidDPoPProof ErrorCode = "invalid_dpop_proof"
+	// ErrUseDPoPNonce is RFC 9449 §8 and §9: the server requires a nonce
+	// in DPoP proofs; the DPoP-Nonce header of the answer gives one.
+	ErrUseDPoPNonce ErrorCode = "use_dpop_nonce"
 )
 
 // Error codes of OpenID Connect Core 1.0 §3.1.2.6, answered at the

@@ -35,7 +35,10 @@ var importRules = []struct {
 	{"storage/sqlstore", []string{".", "storage"}},
 	{"storage/redisstore", []string{".", "storage", "secret", "github.com/redis/go-redis/v9"}},
 	{"accesstoken", []string{".", "keyset", "storage", "secret"}},
-	{"authserver", []string{".", "keyset", "storage", "secret", "internal/form", "internal/origin"}},
+	// DPoP proofs (RFC 9449) are checked by the server and the resource
+	// protector and signed by the client alike.
+	{"dpop", []string{".", "keyset", "secret"}},
+	{"authserver", []string{".", "dpop", "keyset", "storage", "secret", "internal/form", "internal/origin"}},
 	// The JWT bearer grant verifies JWTs of other issuers with their keys.
 	{"grant/jwtbearer", []string{".", "authserver", "keyset", "storage"}},
 	// Token exchange verifies the JWTs and ID tokens it is given.
@@ -48,9 +51,9 @@ var importRules = []struct {
 	// and logout tokens travel to.
 	{"endpoint/registration", []string{".", "authserver", "storage", "secret", "keyset", "internal/origin"}},
 	{"endpoint/...", []string{".", "authserver", "storage", "secret"}},
-	{"bearer", []string{".", "internal/origin"}},
+	{"bearer", []string{".", "dpop", "internal/origin"}},
 	{"client/oauth1", []string{"internal/origin"}},
-	{"client/oauth2", []string{".", "keyset", "internal/origin", "golang.org/x/oauth2"}},
+	{"client/oauth2", []string{".", "dpop", "keyset", "internal/origin", "golang.org/x/oauth2"}},
 	{"client/oidc", []string{".", "client/oauth2", "keyset", "internal/origin"}},
 	{"client", []string{".", "client/...", "keyset", "internal/origin"}},
 	{"authtest", []string{".", "authserver", "accesstoken", "bearer", "endpoint/...", "grant/...", "keyset", "openid", "pkce", "secret", "storage", "storage/memstore"}},

@@ -67,3 +67,7 @@ const (
 
 // TokenTypeBearer is the token_type of a bearer token (RFC 6750 §4).
 const TokenTypeBearer = "Bearer"
+
+// TokenTypeDPoP is the token_type of an access token bound to a DPoP key
+// (RFC 9449 §5).
+const TokenTypeDPoP = "DPoP"

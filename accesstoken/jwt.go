@@ -82,6 +82,14 @@ type jwtClaims struct {
 	// Act names the party acting for the subject, in a token issued by
 	// delegation (RFC 8693 §4.1).
 	Act json.RawMessage `json:"act,omitempty"`
+	// Cnf binds the token to a DPoP key (RFC 9449 §6.1).
+	Cnf *confirmation `json:"cnf,omitempty"`
+}
+
+// confirmation is a cnf claim (RFC 7800 §3.1) holding the JWK SHA-256
+// thumbprint of a DPoP key (RFC 9449 §6.1).
+type confirmation struct {
+	JKT string `json:"jkt"`
 }
 
 // numericDate is a time in seconds since the epoch (RFC 7519 §2). Written
@@ -159,6 +167,9 @@ func (g *JWTGenerator) claims(t *storage.Token) *jwtClaims {
 	c.AMR = strings.Fields(t.Extra[ExtraAMR])
 	if act := t.Actor(); act != nil {
 		c.Act, _ = json.Marshal(act)
+	}
+	if t.JKT != "" {
+		c.Cnf = &confirmation{JKT: t.JKT}
 	}
 	return c
 }

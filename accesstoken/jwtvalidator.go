@@ -78,7 +78,9 @@ type receivedClaims struct {
 //
 // The info holds the token's claims: scope, client_id, sub, aud, iss, jti
 // and the times, and auth_time, acr, amr and act (RFC 8693 §4.1, an
-// object) in Extra when present. A JWT
+// object) in Extra when present. A token bound to a DPoP key has
+// token_type DPoP and its cnf claim in Extra, as introspection gives it
+// (RFC 9449 §6.2). A JWT
 // cannot tell of its revocation: see bearer.Config.Revoked.
 func (v *JWTValidator) ValidateToken(ctx context.Context, token string) (grantry.TokenInfo, error) {
 	verified, err := keyset.Verify(ctx, token, v.keys, v.cfg.Algorithms)
@@ -149,12 +151,17 @@ func (c *receivedClaims) info(scope grantry.Scope) grantry.TokenInfo {
 	if len(c.Act) > 0 && json.Unmarshal(c.Act, &act) != nil {
 		act = nil
 	}
-	if c.AuthTime == 0 && c.ACR == "" && len(c.AMR) == 0 && act == nil {
+	if c.AuthTime == 0 && c.ACR == "" && len(c.AMR) == 0 && act == nil && c.Cnf == nil {
 		return info
 	}
 	info.Extra = make(map[string]any, 4)
 	if act != nil {
 		info.Extra[storage.ExtraAct] = act
+	}
+	if c.Cnf != nil {
+		// A DPoP-bound token (RFC 9449 §6.1).
+		info.TokenType = grantry.TokenTypeDPoP
+		info.Extra["cnf"] = map[string]any{"jkt": c.Cnf.JKT}
 	}
 	if c.AuthTime != 0 {
 		info.Extra[ExtraAuthTime] = int64(c.AuthTime)

@@ -188,6 +188,9 @@ func (s *Server) checkAuthorizationParams(ctx context.Context, req *Authorizatio
 	if err := g.ValidateAuthorization(ctx, req); err != nil {
 		return err
 	}
+	if err := s.checkDPoPJKT(req); err != nil {
+		return err
+	}
 	for _, h := range s.exts {
 		if h.ValidateAuthorization != nil {
 			if err := h.ValidateAuthorization(ctx, req); err != nil {
@@ -366,7 +369,7 @@ func (s *Server) issueAtAuthorization(ctx context.Context, req *AuthorizationReq
 	if err != nil {
 		return err
 	}
-	if err := s.storeToken(ctx, tok, ""); err != nil {
+	if err := s.storeToken(ctx, tok, &plain, resp); err != nil {
 		return err
 	}
 	params.Set("access_token", resp.AccessToken)

@@ -71,4 +71,12 @@
 // must name the client as iss and sub, have the issuer identifier as its
 // only aud, an exp at most a few minutes ahead and a jti never seen
 // before; every failure is 401 invalid_client, whatever its cause.
+//
+// With [Config.DPoP] a client that sends a DPoP proof (RFC 9449) to the
+// token endpoint gets tokens bound to its key, token_type DPoP; the proof
+// is checked before the grant spends anything, a public client's refresh
+// token is bound too, and dpop_jkt (or a proof sent with a pushed request)
+// binds the code. With [Config.RefreshGracePeriod] a refresh token rotated
+// moments ago and presented again gets the same new tokens rather than
+// revoking its family.
 package authserver

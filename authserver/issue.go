@@ -68,6 +68,10 @@ type Issue struct {
 	// replace. The old token is revoked and the new one stored in one step
 	// (storage.TokenStore.RotateRefreshToken).
 	RotateFrom string
+	// RotateToken is the refresh token presented, whose digest is
+	// RotateFrom. With Config.RefreshGracePeriod the new response is kept
+	// sealed under a key only it yields, so that it can be sent again.
+	RotateToken string
 	// ExpiresIn overrides the access token lifetime of the grant type.
 	ExpiresIn time.Duration
 	// NotAfter, when set, caps the access token's expiry, as a token
@@ -101,6 +105,9 @@ type Issue struct {
 	// presented was granted.
 	Resource        []string
 	RefreshResource []string
+	// JKT is the thumbprint of the DPoP key the tokens are bound to
+	// (RFC 9449 §6), set by the server from the request's proof.
+	JKT string
 }
 
 // issue makes the tokens iss asks for, lets the extensions add to the
@@ -117,7 +124,11 @@ func (s *Server) issue(ctx context.Context, req *TokenRequest, iss *Issue) (*gra
 		err = s.tokenResponseHooks(ctx, req, tok, resp)
 	}
 	if err == nil {
-		err = s.storeToken(ctx, tok, iss.RotateFrom)
+		err = s.storeToken(ctx, tok, iss, resp)
+	}
+	var ig *storage.InGraceError
+	if errors.As(err, &ig) {
+		return openSuccessor(iss, ig.Sealed)
 	}
 	if err != nil {
 		return nil, spentError(err, iss.Spent)
@@ -170,6 +181,7 @@ func (s *Server) newToken(clientID string, iss *Issue, now time.Time) *storage.T
 		IssuedAt:  now,
 		ExpiresAt: now.Add(lifetime),
 		Extra:     iss.Extra,
+		JKT:       iss.JKT,
 	}
 	if !iss.NotAfter.IsZero() && iss.NotAfter.Before(t.ExpiresAt) {
 		t.ExpiresAt = iss.NotAfter
@@ -204,9 +216,13 @@ func (s *Server) mint(ctx context.Context, c *storage.Client, t *storage.Token, 
 		return nil, grantry.ServerError(err)
 	}
 	t.AccessHash = secret.Digest(access)
+	tokenType := grantry.TokenTypeBearer
+	if t.JKT != "" {
+		tokenType = grantry.TokenTypeDPoP // RFC 9449 §5
+	}
 	resp := &grantry.TokenResponse{
 		AccessToken: access,
-		TokenType:   grantry.TokenTypeBearer,
+		TokenType:   tokenType,
 		ExpiresIn:   int64(t.ExpiresAt.Sub(t.IssuedAt) / time.Second),
 		Scope:       t.Scope,
 	}
@@ -218,15 +234,13 @@ func (s *Server) mint(ctx context.Context, c *storage.Client, t *storage.Token, 
 }
 
 // storeToken stores t, rotating the refresh token it replaces, and reports
-// Events.TokenIssued.
-func (s *Server) storeToken(ctx context.Context, t *storage.Token, rotateFrom string) error {
-	var err error
-	if rotateFrom != "" {
-		err = s.cfg.Tokens.RotateRefreshToken(ctx, rotateFrom, t)
-	} else {
-		err = s.cfg.Tokens.CreateToken(ctx, t)
-	}
+// Events.TokenIssued. A rotation within the grace period of an earlier one
+// returns the store's *storage.InGraceError.
+func (s *Server) storeToken(ctx context.Context, t *storage.Token, iss *Issue, resp *grantry.TokenResponse) error {
+	err := s.writeToken(ctx, t, iss, resp)
 	switch {
+	case errors.Is(err, storage.ErrInGrace):
+		return err
 	case err == nil:
 		if f := s.cfg.Events.TokenIssued; f != nil {
 			f(ctx, t)
@@ -242,4 +256,22 @@ func (s *Server) storeToken(ctx context.Context, t *storage.Token, rotateFrom st
 		return grantry.NewError(grantry.ErrInvalidGrant, "the refresh token is invalid")
 	}
 	return AsError(err)
+}
+
+// writeToken stores t: a rotation when iss names the refresh token t
+// replaces, kept with its grace period when the server allows one.
+func (s *Server) writeToken(ctx context.Context, t *storage.Token, iss *Issue, resp *grantry.TokenResponse) error {
+	if iss.RotateFrom == "" {
+		return s.cfg.Tokens.CreateToken(ctx, t)
+	}
+	gr, ok := s.cfg.Tokens.(storage.GraceRotator)
+	if s.cfg.RefreshGracePeriod <= 0 || !ok || iss.RotateToken == "" {
+		return s.cfg.Tokens.RotateRefreshToken(ctx, iss.RotateFrom, t)
+	}
+	sealed, err := sealSuccessor(iss, resp)
+	if err != nil {
+		return grantry.ServerError(err)
+	}
+	g := storage.Grace{Sealed: sealed, Until: t.IssuedAt.Add(s.cfg.RefreshGracePeriod)}
+	return gr.RotateRefreshTokenGrace(ctx, iss.RotateFrom, t, g)
 }

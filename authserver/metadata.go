@@ -61,6 +61,9 @@ func (s *Server) baseMetadata() map[string]any {
 	setString(m, "issuer", s.cfg.Issuer)
 	setString(m, "authorization_endpoint", s.URL(s.cfg.Endpoints.Authorization))
 	setString(m, "token_endpoint", s.URL(s.cfg.Endpoints.Token))
+	if s.dpop != nil {
+		m["dpop_signing_alg_values_supported"] = s.dpop.Algorithms() // RFC 9449 §5.1
+	}
 	if s.cfg.Scopes != nil {
 		m["scopes_supported"] = slices.Clone([]string(s.cfg.Scopes))
 	}

@@ -44,6 +44,9 @@ func (s *Server) ValidatePushedRequest(ctx context.Context, r *http.Request, cli
 	}
 	req.Params["client_id"] = client.ID
 	req.State = req.Get("state")
+	if err := s.pushedProof(ctx, req); err != nil {
+		return nil, notRedirected(err)
+	}
 	if err := s.checkClientAndRedirect(ctx, req); err != nil {
 		return nil, notRedirected(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/dpop"
 	"github.com/grantry/grantry/internal/origin"
 	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
@@ -72,6 +73,15 @@ type Config struct {
 	// RefreshLifetime is the refresh token lifetime; zero means
 	// DefaultRefreshLifetime.
 	RefreshLifetime time.Duration
+	// RefreshGracePeriod, when positive, lets a client present a refresh
+	// token it has just rotated again, for this long after the rotation,
+	// and get the same new tokens, not a third pair, instead of having
+	// the family revoked as a reuse (RFC 9700 §4.14.2): a client whose
+	// answer was lost, or that refreshed from two tabs at once, keeps its
+	// session. Once the new refresh token was used itself, or past the
+	// period, the old one is a reuse again. Tokens must implement
+	// storage.GraceRotator. Zero, the default, allows no grace.
+	RefreshGracePeriod time.Duration
 	// AccessTokens makes access tokens; nil makes opaque 256-bit random
 	// tokens.
 	AccessTokens AccessTokenGenerator
@@ -101,6 +111,10 @@ type Config struct {
 	// RequestObjects enables request objects (RFC 9101); nil answers the
 	// request parameter with request_not_supported.
 	RequestObjects *RequestObjectConfig
+	// DPoP enables DPoP at the token endpoint and dpop_jkt at the
+	// authorization endpoint (RFC 9449); nil ignores DPoP proofs, and
+	// every token is a bearer token.
+	DPoP *DPoPConfig
 	// Events are called as clients authenticate and tokens are issued and
 	// revoked; nil callbacks are skipped.
 	Events Events
@@ -135,6 +149,9 @@ type Server struct {
 	handlers   []namedHandler
 	// requestURIs is the mounted endpoint that resolves request_uri.
 	requestURIs RequestURIResolver
+	// dpop checks the DPoP proofs sent to tokenURI, when enabled.
+	dpop     *dpop.Verifier
+	tokenURI string
 }
 
 // New returns a server, or an error when the configuration is unusable.
@@ -147,6 +164,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if err := checkAccessTokenFormat(&cfg); err != nil {
 		return nil, err
+	}
+	if _, ok := cfg.Tokens.(storage.GraceRotator); cfg.RefreshGracePeriod > 0 && !ok {
+		return nil, errors.New("authserver: Config.RefreshGracePeriod needs Config.Tokens to implement storage.GraceRotator")
 	}
 	s := &Server{
 		cfg:        cfg,
@@ -162,6 +182,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if err := s.setupDPoP(); err != nil {
+		return nil, err
 	}
 	s.registerBuiltinClientAuth()
 	s.registerAssertionAuth()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/dpop"
 	"github.com/grantry/grantry/internal/form"
 	"github.com/grantry/grantry/storage"
 )
@@ -26,6 +27,9 @@ type TokenRequest struct {
 	// Resource lists the resources the request names (RFC 8707 §2.2),
 	// checked to be absolute URIs the server knows.
 	Resource []string
+	// DPoP is the request's checked DPoP proof (RFC 9449 §5), when the
+	// server accepts DPoP and the client sent one.
+	DPoP *dpop.Proof
 
 	known  grantry.Scope // Config.Scopes
 	format string        // Config.AccessTokenFormat
@@ -58,6 +62,7 @@ func (r *TokenRequest) RequestedScope() (grantry.Scope, error) {
 // ServeToken is the token endpoint (RFC 6749 §3.2). It accepts only POST
 // with an application/x-www-form-urlencoded body.
 func (s *Server) ServeToken(w http.ResponseWriter, r *http.Request) {
+	s.setNonce(w.Header(), r)
 	resp, err := s.token(r.Context(), r)
 	if err != nil {
 		s.WriteError(w, r, err)
@@ -91,12 +96,18 @@ func (s *Server) token(ctx context.Context, r *http.Request) (*grantry.TokenResp
 	if req.Resource, err = s.checkResources(params); err != nil {
 		return nil, err
 	}
+	if err := s.checkProof(ctx, req); err != nil {
+		return nil, err
+	}
 	iss, err := g.Token(ctx, req)
 	if err != nil {
 		return nil, s.grantFailed(ctx, err)
 	}
 	iss.GrantType = req.GrantType
 	if err := bindResources(req.Resource, iss); err != nil {
+		return nil, err
+	}
+	if err := s.bindProof(req, iss); err != nil {
 		return nil, err
 	}
 	for _, h := range s.exts {

@@ -47,4 +47,13 @@
 //	mux.Handle("GET "+bearer.WellKnownPath, p.MetadataHandler(bearer.ResourceMetadata{
 //		AuthorizationServers: []string{"https://as.example"},
 //	}))
+//
+// With Config.DPoP, tokens bound to a DPoP key (RFC 9449) are accepted as
+// "Authorization: DPoP <token>" with a proof of that key in the DPoP
+// header, for this request (htm, htu) and this token (ath); failures are
+// answered 401 with a DPoP challenge (error invalid_dpop_proof, or
+// use_dpop_nonce with a DPoP-Nonce header, and algs). A token bound to a
+// key is refused when sent as a bearer token, DPoP configured or not.
+//
+//	p := bearer.New(v, bearer.Config{DPoP: &bearer.DPoPConfig{BaseURL: "https://api.example"}})
 package bearer

@@ -51,6 +51,10 @@ type ResourceMetadata struct {
 	// TLSClientCertificateBoundAccessTokens tells that the resource
 	// accepts certificate-bound tokens (RFC 8705).
 	TLSClientCertificateBoundAccessTokens bool `json:"tls_client_certificate_bound_access_tokens,omitempty"`
+	// DPoPSigningAlgValuesSupported lists the algorithms of the DPoP
+	// proofs the resource accepts (RFC 9728 §2, RFC 9449). Nil means
+	// those of Config.DPoP, if any.
+	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported,omitempty"`
 }
 
 // MetadataURL returns the URL of the metadata of a resource (RFC 9728
@@ -68,8 +72,8 @@ func MetadataURL(resource string) (string, error) {
 
 // MetadataHandler serves the protected resource metadata of RFC 9728 §3.2
 // at MetadataURL(m.Resource): GET and HEAD only, as application/json. The
-// resource defaults to Config.Resource and the bearer methods to those the
-// protector accepts. It panics when the resource is no valid identifier,
+// resource defaults to Config.Resource, the bearer methods to those the
+// protector accepts and the DPoP algorithms to those of Config.DPoP. It panics when the resource is no valid identifier,
 // since the document would then be unusable (§3.3).
 func (p *Protector) MetadataHandler(m ResourceMetadata) http.Handler {
 	if m.Resource == "" {
@@ -80,6 +84,9 @@ func (p *Protector) MetadataHandler(m ResourceMetadata) http.Handler {
 	}
 	if m.BearerMethodsSupported == nil {
 		m.BearerMethodsSupported = p.bearerMethods()
+	}
+	if m.DPoPSigningAlgValuesSupported == nil && p.dpop != nil {
+		m.DPoPSigningAlgValuesSupported = p.dpop.Algorithms()
 	}
 	body, err := json.MarshalIndent(&m, "", "  ")
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/dpop"
 )
 
 // DefaultRealm is the realm of the WWW-Authenticate challenges of a
@@ -81,6 +82,11 @@ type Config struct {
 	// refused request. It runs on the request's goroutine and must not
 	// modify info.
 	OnTokenAuthenticated func(r *http.Request, info *grantry.TokenInfo)
+	// DPoP, when set, also accepts tokens bound to a DPoP key, sent as
+	// "Authorization: DPoP <token>" with a proof in the DPoP header
+	// (RFC 9449 §7). Whatever it says, a token bound to a key is refused
+	// when sent as a bearer token (§7.2).
+	DPoP *DPoPConfig
 }
 
 // Protector guards resources with bearer tokens, validated by a Validator.
@@ -91,6 +97,8 @@ type Protector struct {
 	realm string
 	now   func() time.Time
 	log   *slog.Logger
+	dpop  *dpop.Verifier
+	algs  string // of the DPoP challenge
 }
 
 // New returns a protector over a validator. It panics when v is nil.
@@ -111,6 +119,7 @@ func New(v Validator, cfg Config) *Protector {
 	if p.log == nil {
 		p.log = slog.Default()
 	}
+	p.setupDPoP()
 	return p
 }
 
@@ -168,22 +177,25 @@ func (p *Protector) Acquire(r *http.Request, q Requirement) (*grantry.TokenInfo,
 // revoked, the request check), then its scope. The validator's answer is
 // written to info. inQuery tells that the token came from the query.
 func (p *Protector) authorize(r *http.Request, q Requirement, info *grantry.TokenInfo) (inQuery bool, e *grantry.Error) {
-	token, inQuery, e := p.tokenFromRequest(r)
+	token, scheme, inQuery, e := p.tokenFromRequest(r)
 	if e != nil {
-		return false, e
+		return false, p.forScheme(e, scheme, "")
 	}
 	if token == "" {
-		return false, p.noToken()
+		return false, p.forScheme(p.noToken(), "", "")
 	}
 	var err error
 	if *info, err = p.v.ValidateToken(r.Context(), token); err != nil {
-		return false, p.asError(err)
+		return false, p.forScheme(p.asError(err), scheme, "")
 	}
 	if e := p.checkToken(r, info); e != nil {
-		return false, e
+		return false, p.forScheme(e, scheme, "")
+	}
+	if e := p.checkBinding(r, token, scheme, info); e != nil {
+		return false, p.forScheme(e, scheme, "")
 	}
 	if !q.SatisfiedBy(info.Scope) {
-		return false, p.insufficientScope(q)
+		return false, p.forScheme(p.insufficientScope(q), scheme, q.Needed().String())
 	}
 	if f := p.cfg.OnTokenAuthenticated; f != nil {
 		f(r, info)

@@ -16,27 +16,27 @@ import (
 // request carries no bearer token at all, and invalid_request when it is
 // malformed or carries the token in more than one place (§3.1). inQuery
 // tells that the token came from the query.
-func (p *Protector) tokenFromRequest(r *http.Request) (token string, inQuery bool, e *grantry.Error) {
-	token, found, err := tokenFromHeader(r.Header)
+func (p *Protector) tokenFromRequest(r *http.Request) (token string, scheme string, inQuery bool, e *grantry.Error) {
+	token, scheme, found, err := p.tokenFromHeader(r.Header)
 	if err != nil {
-		return "", false, p.invalidRequest(err.Description)
+		return "", "", false, p.invalidRequest(err.Description)
 	}
 	if p.cfg.AllowForm {
 		if err := p.addSource(&token, &found, formToken(r, p.cfg.MaxFormBytes)); err != nil {
-			return "", false, err
+			return "", "", false, err
 		}
 	}
 	if p.cfg.InsecureAllowQuery {
 		s := queryToken(r)
 		if err := p.addSource(&token, &found, s); err != nil {
-			return "", false, err
+			return "", "", false, err
 		}
 		inQuery = s.found
 	}
 	if found && !validToken(token) {
-		return "", false, p.invalidRequest("the access token is malformed")
+		return "", "", false, p.invalidRequest("the access token is malformed")
 	}
-	return token, inQuery, nil
+	return token, scheme, inQuery, nil
 }
 
 // source is the outcome of reading one place: a token, whether the place
@@ -60,26 +60,43 @@ func (p *Protector) addSource(token *string, found *bool, s source) *grantry.Err
 	return nil
 }
 
-// tokenFromHeader reads "Authorization: Bearer <token>". Another scheme
-// is no bearer token; the scheme is case-insensitive (RFC 9110 §11.1).
-func tokenFromHeader(h http.Header) (string, bool, *grantry.Error) {
+// Authorization schemes of access tokens.
+const (
+	schemeBearer = "Bearer"
+	schemeDPoP   = "DPoP" // RFC 9449 §7.1
+)
+
+// tokenFromHeader reads "Authorization: Bearer <token>" and, with
+// Config.DPoP, "Authorization: DPoP <token>". Another scheme is no access
+// token; the scheme is case-insensitive (RFC 9110 §11.1).
+func (p *Protector) tokenFromHeader(h http.Header) (token, scheme string, found bool, e *grantry.Error) {
 	values := h["Authorization"]
 	switch len(values) {
 	case 0:
-		return "", false, nil
+		return "", "", false, nil
 	case 1:
 	default:
-		return "", false, grantry.InvalidRequest("more than one Authorization header")
+		return "", "", false, grantry.InvalidRequest("more than one Authorization header")
 	}
 	v := values[0]
-	if len(v) < 6 || !strings.EqualFold(v[:6], "bearer") || (len(v) > 6 && v[6] != ' ') {
-		return "", false, nil
+	switch {
+	case hasScheme(v, schemeBearer):
+		scheme = schemeBearer
+	case p.dpop != nil && hasScheme(v, schemeDPoP):
+		scheme = schemeDPoP
+	default:
+		return "", "", false, nil
 	}
-	token := strings.TrimLeft(v[6:], " ")
+	token = strings.TrimLeft(v[len(scheme):], " ")
 	if token == "" {
-		return "", false, grantry.InvalidRequest("the Authorization header holds no access token")
+		return "", "", false, grantry.InvalidRequest("the Authorization header holds no access token")
 	}
-	return token, true, nil
+	return token, scheme, true, nil
+}
+
+func hasScheme(v, scheme string) bool {
+	n := len(scheme)
+	return len(v) >= n && strings.EqualFold(v[:n], scheme) && (len(v) == n || v[n] == ' ')
 }
 
 // formToken reads access_token from a form body of at most maxBytes: only

@@ -49,6 +49,19 @@ type Token struct {
 	Revoked bool
 	// Extra holds values an extension stored with the token.
 	Extra map[string]string
+	// JKT is the JWK SHA-256 thumbprint of the DPoP key the tokens are
+	// bound to (RFC 9449 §6, cnf.jkt), or "" for bearer tokens. The
+	// access token is bound, and so is the refresh token of a public
+	// client (§5).
+	JKT string
+	// Successor, SealedSuccessor and GraceUntil are set on a refresh token
+	// rotated with a grace period (GraceRotator): the ID of the token it
+	// was rotated to, that token's response as the server sealed it, and
+	// the end of the period in which presenting the rotated refresh token
+	// again is answered with that response rather than as a reuse.
+	Successor       string
+	SealedSuccessor string
+	GraceUntil      time.Time
 }
 
 // Active reports whether the access token may be used at now.
@@ -134,6 +147,46 @@ type TokenWriter interface {
 	// next whose keys collide with a stored token returns ErrExists. On any
 	// error nothing else changes.
 	RotateRefreshToken(ctx context.Context, oldHash string, next *Token) error
+}
+
+// Grace is what a rotation with a grace period keeps on the rotated token:
+// the successor's response, sealed by the server, and when the period
+// ends.
+type Grace struct {
+	Sealed string
+	Until  time.Time
+}
+
+// ErrInGrace is matched by the *InGraceError of a rotation refused
+// within the grace period of an earlier one.
+var ErrInGrace = errors.New("storage: refresh token rotated within its grace period")
+
+// InGraceError is returned by RotateRefreshTokenGrace for a refresh token
+// rotated already, within the grace period of that rotation: Sealed is
+// the successor's response the first rotation kept.
+type InGraceError struct {
+	Sealed string
+}
+
+func (e *InGraceError) Error() string { return ErrInGrace.Error() }
+
+// Is reports whether target is ErrInGrace.
+func (e *InGraceError) Is(target error) bool { return target == ErrInGrace }
+
+// GraceRotator is a TokenWriter whose rotations may keep a grace period,
+// so that a client that lost the answer to a refresh, or refreshed twice
+// at once, can present its old refresh token again and get the same new
+// tokens (RFC 9700 §4.14.2 leaves the detection of reuse to the server).
+type GraceRotator interface {
+	// RotateRefreshTokenGrace is RotateRefreshToken, and also keeps on
+	// the old token the ID of next and g (Successor, SealedSuccessor,
+	// GraceUntil). When the old token was rotated already, its grace
+	// period ends after next.IssuedAt (the time of the request) and its
+	// successor is not revoked, nothing changes and an *InGraceError with
+	// the kept SealedSuccessor is returned. Any other revoked old token is
+	// a reuse, as for RotateRefreshToken: its family is revoked and
+	// ErrRefreshReused returned.
+	RotateRefreshTokenGrace(ctx context.Context, oldHash string, next *Token, g Grace) error
 }
 
 // TokenRevoker revokes tokens.

@@ -10,7 +10,8 @@ import (
 // AccessInfo describes the access token of t at now, in the vocabulary of
 // RFC 7662 §2.2, overwriting info: inactive when the record is revoked or
 // the access token expired; otherwise active with scope, client_id,
-// token_type Bearer, exp, iat, sub, aud (the resources the token is bound
+// token_type Bearer (DPoP, with cnf.jkt, for a token bound to a DPoP key,
+// RFC 9449 §6.2), exp, iat, sub, aud (the resources the token is bound
 // to, RFC 8707), iss (the issuer given, if any) and jti (the record's ID),
 // and act (RFC 8693 §4.1) in Extra when the token was issued by
 // delegation. The scope and audience slices are shared with t.
@@ -20,8 +21,15 @@ func (t *Token) AccessInfo(info *grantry.TokenInfo, issuer string, now time.Time
 		return
 	}
 	t.describe(info, issuer, t.Scope, grantry.TokenTypeBearer, t.ExpiresAt)
+	if t.JKT != "" {
+		info.TokenType = grantry.TokenTypeDPoP
+		info.Extra = map[string]any{"cnf": map[string]any{"jkt": t.JKT}}
+	}
 	if act := t.Actor(); act != nil {
-		info.Extra = map[string]any{ExtraAct: act}
+		if info.Extra == nil {
+			info.Extra = map[string]any{}
+		}
+		info.Extra[ExtraAct] = act
 	}
 }
 

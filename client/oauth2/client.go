@@ -23,6 +23,7 @@ type Client struct {
 	// waitFor, when set, replaces the timer PollDeviceToken waits on;
 	// the tests' clock.
 	waitFor func(ctx context.Context, d time.Duration) error
+	nonces  map[string]string // the last DPoP-Nonce of each origin, under mu
 }
 
 // New returns a client for cfg. It checks that endpoint URLs use https

@@ -63,6 +63,12 @@ type Config struct {
 	AuthMethods map[grantry.AuthMethod]AuthFunc
 	// SigningKey signs private_key_jwt assertions.
 	SigningKey *keyset.Key
+	// DPoPKey, when set, binds the client's tokens to this key (RFC 9449):
+	// every token request carries a DPoP proof of it, and a token of type
+	// DPoP goes to resources in "Authorization: DPoP" with a proof for
+	// each request. A public client should use one key for the life of
+	// its refresh token, which the server binds to the key.
+	DPoPKey *keyset.Key
 	// AssertionAlgorithm is the HMAC algorithm of client_secret_jwt
 	// assertions. Default HS256. The client secret must be at least as
 	// long as its hash output (RFC 7518 §3.2): 32 bytes for HS256, 48 for

@@ -30,6 +30,13 @@
 // introspection answer is a [grantry.TokenInfo]. [Hooks] adapt requests
 // and responses for providers that do not follow the RFCs.
 //
+// With Config.DPoPKey the client binds its tokens to a key of its own
+// (DPoP, RFC 9449): every token request carries a proof signed with it,
+// and a token of type DPoP goes to resources as "Authorization: DPoP"
+// with a fresh proof per request. Server nonces are kept per origin, and
+// a request refused with use_dpop_nonce (400 at the token endpoint, 401 at
+// a resource) is sent once more with the nonce given.
+//
 // Everything that may block takes a context.Context first; the HTTP client
 // is a field of [Config]. [XToken], [FromXToken], [XTokenSource] and
 // [FromXTokenSource] connect the client to golang.org/x/oauth2.

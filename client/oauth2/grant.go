@@ -76,7 +76,7 @@ func (c *Client) requestToken(ctx context.Context, form url.Values, params []Par
 	}
 	applyParams(form, params)
 	sent := c.now()
-	resp, err := c.post(ctx, c.cfg.TokenEndpoint, form, reqHook)
+	resp, err := c.postToken(ctx, form, reqHook)
 	if err != nil {
 		return nil, err
 	}

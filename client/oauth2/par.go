@@ -54,7 +54,7 @@ func (c *Client) PushAuthorizationRequest(ctx context.Context, params ...Param) 
 // push posts form and reads the answer: 201 with the request_uri, or an
 // error (RFC 9126 §2.2, §2.3).
 func (c *Client) push(ctx context.Context, form url.Values) (*pushResponse, error) {
-	resp, err := c.post(ctx, c.cfg.PushedAuthorizationRequestEndpoint, form, c.cfg.Hooks.PushRequest)
+	resp, err := c.postProved(ctx, c.cfg.PushedAuthorizationRequestEndpoint, form, c.cfg.Hooks.PushRequest)
 	if err != nil {
 		return nil, err
 	}

@@ -36,11 +36,7 @@ const (
 // token: its access_token value is redacted, and with a ProtectedRequest
 // hook, which may have added credentials of its own, every query value.
 func (c *Client) Do(ctx context.Context, req *http.Request) (*http.Response, error) {
-	r, err := c.authorize(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := origin.Client(c.httpClient()).Do(r)
+	resp, err := c.sendProtected(ctx, req, origin.Client(c.httpClient()).Do)
 	if err != nil {
 		return nil, origin.RedactURLError(err, c.secretParam)
 	}
@@ -85,14 +81,11 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !origin.Same(origin.First(req).URL, req.URL) {
 		return base.RoundTrip(req)
 	}
-	r, err := t.c.authorize(req.Context(), req)
-	if err != nil {
-		if req.Body != nil {
-			req.Body.Close()
-		}
-		return nil, err
+	resp, err := t.c.sendProtected(req.Context(), req, base.RoundTrip)
+	if err != nil && resp == nil && req.Body != nil {
+		req.Body.Close()
 	}
-	return base.RoundTrip(r)
+	return resp, err
 }
 
 // authorize returns a copy of req that carries the token.
@@ -104,6 +97,10 @@ func (c *Client) authorize(ctx context.Context, req *http.Request) (*http.Reques
 	r := req.Clone(ctx)
 	hook := c.cfg.Hooks.ProtectedRequest
 	switch {
+	case tok.isDPoP() && c.cfg.DPoPKey != nil:
+		if err := c.placeDPoP(r, tok); err != nil {
+			return nil, err
+		}
 	case tok.isBearer():
 		if err := placeToken(r, tok.AccessToken, c.cfg.TokenPlacement); err != nil {
 			return nil, err

@@ -48,6 +48,9 @@ func ParseTokenResponse(body []byte, now time.Time) (*Token, error) {
 	if strings.EqualFold(tok.TokenType, grantry.TokenTypeBearer) {
 		tok.TokenType = grantry.TokenTypeBearer
 	}
+	if strings.EqualFold(tok.TokenType, grantry.TokenTypeDPoP) {
+		tok.TokenType = grantry.TokenTypeDPoP
+	}
 	if tok.Expiry, err = expiryMember(raw, now); err != nil {
 		return nil, err
 	}

@@ -2,7 +2,10 @@
 //
 // By default every refresh rotates the refresh token: the old one is
 // revoked as the new one is stored, in one step, and presenting a rotated
-// refresh token again revokes its whole family (RFC 9700 §4.14.2). The
+// refresh token again revokes its whole family (RFC 9700 §4.14.2). A
+// server with a refresh grace period (authserver.Config.RefreshGracePeriod)
+// answers a rotated refresh token presented again within the period, while
+// its successor is unused, with the same new tokens instead. The
 // scope of a refresh may only narrow, and never exceeds what the client
 // may be granted now. Each refresh token lives the server's
 // RefreshLifetime from its issue; with Config.KeepExpiry, from the issue
@@ -78,10 +81,10 @@ func (g *Grant) Token(ctx context.Context, req *authserver.TokenRequest) (*auths
 		return nil, err
 	}
 	iss := &authserver.Issue{Subject: tok.Subject, Scope: sc, FamilyID: tok.FamilyID, Token: tok}
-	if g.cfg.KeepRefreshToken && !req.Client.Public() {
+	if g.cfg.KeepRefreshToken && !req.Client.Public() && !tok.Revoked {
 		return iss, nil
 	}
-	iss.Refresh, iss.RotateFrom, iss.RefreshScope = true, tok.RefreshHash, grantable
+	iss.Refresh, iss.RotateFrom, iss.RotateToken, iss.RefreshScope = true, tok.RefreshHash, raw, grantable
 	if g.cfg.KeepExpiry {
 		iss.RefreshNotAfter = tok.RefreshExpiresAt
 	}
@@ -101,6 +104,10 @@ func (g *Grant) lookup(ctx context.Context, req *authserver.TokenRequest, raw st
 	switch {
 	case tok.ClientID != req.Client.ID:
 		return nil, invalidToken()
+	case tok.Revoked && req.Time.Before(tok.GraceUntil):
+		// Rotated within a grace period: the store decides, as it
+		// rotates, whether this is a retry or a reuse.
+		return tok, nil
 	case tok.Revoked:
 		return nil, &authserver.Replay{FamilyID: tok.FamilyID, ClientID: tok.ClientID, Err: invalidToken()}
 	case !tok.RefreshActive(req.Time):

@@ -40,6 +40,19 @@ func (f *fixture) familyRevoked(_ context.Context, familyID, clientID string) {
 	f.revoked = append(f.revoked, clientID+"/"+familyID)
 }
 
+func (f *fixture) clock() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+// advance moves the clock on by d.
+func (f *fixture) advance(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = f.now.Add(d)
+}
+
 // revokedFamilies returns the families reported revoked so far.
 func (f *fixture) revokedFamilies() []string {
 	f.mu.Lock()
@@ -52,6 +65,13 @@ func (f *fixture) revokedFamilies() []string {
 // grant) and the public client p1, and a family of one token of c1 whose
 // refresh token is "rt-1" and whose scope is "profile email".
 func newFixture(t *testing.T, cfg refresh.Config) *fixture {
+	t.Helper()
+	return newGraceFixture(t, cfg, 0)
+}
+
+// newGraceFixture is newFixture on a server with the refresh grace period
+// grace.
+func newGraceFixture(t *testing.T, cfg refresh.Config, grace time.Duration) *fixture {
 	t.Helper()
 	f := &fixture{store: memstore.New(), now: t0}
 	gt := []grantry.GrantType{grantry.GrantAuthorizationCode, grantry.GrantRefreshToken}
@@ -69,8 +89,8 @@ func newFixture(t *testing.T, cfg refresh.Config) *fixture {
 		}
 	}
 	f.seed(t, "t1", "c1", "rt-1", false)
-	srv, err := authserver.New(authserver.Config{Clients: f.store, Tokens: f.store, Now: func() time.Time { return f.now },
-		Events: authserver.Events{FamilyRevoked: f.familyRevoked}})
+	srv, err := authserver.New(authserver.Config{Clients: f.store, Tokens: f.store, Now: f.clock,
+		RefreshGracePeriod: grace, Events: authserver.Events{FamilyRevoked: f.familyRevoked}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -117,7 +117,11 @@ func newApp(ctx context.Context, cfg *serveConfig, b *backend, log *slog.Logger)
 		return nil, err
 	}
 	a.logoutNotifier = openid.NewNotifier(a.openid, openid.NotifierConfig{Logger: log})
-	if a.oauth, err = newAuthServer(cfg, b, a.auth, a.metrics, a.openid, a.signingKeys, sealer, log); err != nil {
+	dp, err := dpopConfig(cfg, b, ring.Current)
+	if err != nil {
+		return nil, err
+	}
+	if a.oauth, err = newAuthServer(cfg, b, a.auth, a.metrics, a.openid, a.signingKeys, sealer, dp, log); err != nil {
 		return nil, err
 	}
 	a.metadata = a.oauth.MetadataHandler()

@@ -228,6 +228,7 @@ var knownSetting = map[string]bool{
 	"tls-cert": true, "tls-key": true, "shutdown-timeout": true, "drain-delay": true,
 	"purge-interval": true, "require-pkce": true, "allow-pkce-plain": true,
 	"introspectors": true, "refresh-lifetime": true, "access-token-lifetime": true, "access-token-format": true, "token-exchange-policy": true, "admin-addr": true, "pprof": true, "refresh-absolute": true,
+	"refresh-grace": true, "dpop": true, "dpop-nonce": true, "require-dpop-public": true,
 	"par": true, "require-par": true, "device-code-lifetime": true, "device-poll-interval": true, "par-lifetime": true, "request-objects": true,
 	"require-signed-request-object": true, "request-object-alg": true, "jwks-uri": true, "jwks-file": true,
 	"id": true, "name": true, "redirect-uri": true, "auth-method": true, "public": true,

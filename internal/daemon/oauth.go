@@ -31,7 +31,8 @@ var (
 // newAuthServer builds the authorization server with the configured
 // grants. The metrics count the tokens it issues and, through noteFailure,
 // the errors it answers.
-func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *openid.Provider, keys func() *keyset.Set, sealer *keyset.Sealer, log *slog.Logger) (*authserver.Server, error) {
+func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *openid.Provider, keys func() *keyset.Set,
+	sealer *keyset.Sealer, dp *authserver.DPoPConfig, log *slog.Logger) (*authserver.Server, error) {
 	scopes, _ := grantry.ParseScope(cfg.Scopes)
 	// One cache of the clients' keys verifies their request objects and
 	// their client assertions.
@@ -59,6 +60,8 @@ func newAuthServer(cfg *serveConfig, b *backend, auth *userAuth, m *metrics, p *
 		Tokens:              b.tokens,
 		Scopes:              scopes,
 		RefreshLifetime:     cfg.RefreshLifetime,
+		RefreshGracePeriod:  cfg.RefreshGrace,
+		DPoP:                dp,
 		AccessTokenLifetime: cfg.AccessTokenLifetime,
 		Logger:              log,
 		Endpoints:           authserver.EndpointURLs{Authorization: "/authorize", Token: "/token"},

@@ -47,6 +47,48 @@ func TestRefreshLifetimeFlags(t *testing.T) {
 	}
 }
 
+// TestRefreshGraceFlag: with --refresh-grace the refresh token a refresh
+// replaced, presented again at once, gets the same new tokens; without
+// it, the default, it is a reuse that ends the sign-in.
+func TestRefreshGraceFlag(t *testing.T) {
+	tests := []struct {
+		name  string
+		grace time.Duration
+		want  int
+	}{
+		{"default", 0, http.StatusBadRequest},
+		{"one minute", time.Minute, http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, func(c *serveConfig) { c.RefreshGrace = tt.grace })
+			c := h.browser()
+			page := h.consentPage(c, authorizePath("scope", "profile"))
+			r := h.post(c, consentAction(t, page.body), url.Values{"csrf": {csrfOf(t, page.body)}, "decision": {"approve"}})
+			rt := jsonField(t, h.exchange(r.location(t).Query().Get("code")).body, "refresh_token")
+			refresh := func() response {
+				req, _ := http.NewRequest(http.MethodPost, h.url("/token"), strings.NewReader(url.Values{
+					"grant_type": {"refresh_token"}, "refresh_token": {rt},
+				}.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.SetBasicAuth(testClient, h.secret)
+				return do(t, http.DefaultClient, req)
+			}
+			first, again := refresh(), refresh()
+			if first.status != http.StatusOK || again.status != tt.want {
+				t.Fatalf("refreshes: got %d then %d %s, want 200 then %d", first.status, again.status, again.body, tt.want)
+			}
+			if tt.want == http.StatusOK && again.body != first.body {
+				t.Errorf("second answer: got %s, want the first %s", again.body, first.body)
+			}
+			next := h.refreshRecord(jsonField(t, first.body, "refresh_token"))
+			if next.Revoked != (tt.want != http.StatusOK) {
+				t.Errorf("new token: Revoked got %v, want %v", next.Revoked, tt.want != http.StatusOK)
+			}
+		})
+	}
+}
+
 // refreshRecord returns the stored token whose refresh token is rt.
 func (h *harness) refreshRecord(rt string) *storage.Token {
 	h.t.Helper()

@@ -73,6 +73,15 @@ type serveConfig struct {
 	// the grant.
 	AccessTokenLifetime time.Duration
 	RefreshAbsolute     bool
+	// RefreshGrace is how long a rotated refresh token, presented again,
+	// gets the same new tokens rather than revoking its grant; zero never.
+	RefreshGrace time.Duration
+	// DPoP accepts DPoP proofs at the token endpoint (RFC 9449);
+	// DPoPNonce requires server nonces in them, and RequireDPoPPublic
+	// requires them from public clients.
+	DPoP              bool
+	DPoPNonce         bool
+	RequireDPoPPublic bool
 	// Introspectors are the clients, resource servers, that may
 	// introspect every token; any other client only its own.
 	Introspectors *listFlag
@@ -175,6 +184,10 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.TokenExchangePolicy, "token-exchange-policy", "", "JSON `FILE` of the token exchange policy (RFC 8693, --grants token-exchange): trusted JWT issuers, the audiences clients may ask for, which clients may exchange others' tokens, impersonate or delegate")
 	fs.DurationVar(&c.DeviceLifetime, "device-code-lifetime", devicecode.DefaultLifetime, "how long the device and user codes of the device_code grant live (RFC 8628 §3.2 expires_in)")
 	fs.DurationVar(&c.DeviceInterval, "device-poll-interval", devicecode.DefaultInterval, "least time between a device's polls of the token endpoint, whole seconds (RFC 8628 §3.2 interval); a device polling sooner gets slow_down")
+	fs.DurationVar(&c.RefreshGrace, "refresh-grace", 0, "for how long after a refresh the refresh token it replaced, presented again (a lost answer, two tabs), gets the same new tokens instead of revoking the sign-in as a reuse; 0 never, at most 5m")
+	fs.BoolVar(&c.DPoP, "dpop", true, "accept DPoP proofs (RFC 9449) at the token endpoint: a client that sends one gets tokens bound to its key (token_type DPoP)")
+	fs.BoolVar(&c.DPoPNonce, "dpop-nonce", false, "require a server nonce (DPoP-Nonce) in every DPoP proof at the token endpoint; a client without one is answered use_dpop_nonce")
+	fs.BoolVar(&c.RequireDPoPPublic, "require-dpop-public", false, "refuse token requests of public clients without a DPoP proof; implies --dpop")
 	fs.BoolVar(&c.RefreshAbsolute, "refresh-absolute", false, "rotated refresh tokens keep the expiry of the first: a sign-in ends --refresh-lifetime after it began, however often it is refreshed")
 }
 
@@ -201,6 +214,9 @@ func (c *serveConfig) check() error {
 	if c.RefreshLifetime <= 0 {
 		return fmt.Errorf("--refresh-lifetime %v: must be positive", c.RefreshLifetime)
 	}
+	if c.RefreshGrace < 0 || c.RefreshGrace > 5*time.Minute {
+		return fmt.Errorf("--refresh-grace %v: must be between 0 and 5m", c.RefreshGrace)
+	}
 	if c.PARLifetime <= 0 || c.PARLifetime > 10*time.Minute {
 		return fmt.Errorf("--par-lifetime %v: must be positive and at most 10m", c.PARLifetime)
 	}
@@ -208,6 +224,7 @@ func (c *serveConfig) check() error {
 		return err
 	}
 	c.PAR = c.PAR || c.RequirePAR
+	c.DPoP = c.DPoP || c.RequireDPoPPublic || c.DPoPNonce
 	c.RequestObjects = c.RequestObjects || c.RequireSignedRequestObject
 	if c.InsecureDev && !origin.Loopback(host) {
 		return fmt.Errorf("--insecure-dev is allowed only on a loopback address, not %q", c.Addr)

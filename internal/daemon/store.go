@@ -55,7 +55,8 @@ type backend struct {
 	// registration (RFC 7591 §3).
 	initialTokens storage.InitialAccessTokenStore
 	// replay remembers the jti of client assertions and JWT bearer
-	// grants: in the database, or in Redis with --redis.
+	// grants, and the DPoP proofs seen (RFC 9449 §11.1): in the
+	// database, or in Redis with --redis.
 	replay storage.ReplayCache
 	// kekFile is where the key-encryption key of the signing keys is kept
 	// when none is given: next to an SQLite file; "" for other stores.

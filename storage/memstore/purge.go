@@ -13,8 +13,9 @@ import (
 // Used codes and revoked tokens that have not expired are kept, as they
 // are what replay and reuse are detected by. Sessions, pushed requests and
 // device authorizations that expired before the given time are removed
-// too, and so are the JWT IDs of the replay cache that expired before it.
-// It returns how many records were removed.
+// too, and so are the JWT IDs of the replay cache that expired before it
+// and the sealed successor of a rotated refresh token whose grace period
+// ended before it. It returns how many records were removed.
 func (s *Store) Purge(_ context.Context, before time.Time) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -26,9 +27,12 @@ func (s *Store) Purge(_ context.Context, before time.Time) (int, error) {
 		}
 	}
 	for _, t := range s.tokens.byID {
-		if tokenExpired(t, before) {
+		switch {
+		case tokenExpired(t, before):
 			s.tokens.remove(t)
 			n++
+		case !t.GraceUntil.IsZero() && t.GraceUntil.Before(before):
+			t.SealedSuccessor = "" // its grace period is over
 		}
 	}
 	n += s.purgeSessions(before)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/grantry/grantry/storage"
 )
@@ -131,12 +132,26 @@ func (s *Store) TokenByRefresh(_ context.Context, hash string) (*storage.Token, 
 // When next conflicts with a stored token, storage.ErrExists is returned
 // and nothing changes. In every failure next is not stored.
 func (s *Store) RotateRefreshToken(_ context.Context, oldHash string, next *storage.Token) error {
+	return s.rotate(oldHash, next, nil)
+}
+
+// RotateRefreshTokenGrace is RotateRefreshToken keeping g and the ID of
+// next on the old token. A refresh token rotated already, within the
+// grace period of that rotation, and whose successor is not revoked, is
+// refused with a *storage.InGraceError and nothing changes.
+func (s *Store) RotateRefreshTokenGrace(_ context.Context, oldHash string, next *storage.Token, g storage.Grace) error {
+	return s.rotate(oldHash, next, &g)
+}
+
+func (s *Store) rotate(oldHash string, next *storage.Token, g *storage.Grace) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old, ok := s.tokens.byRefresh[oldHash]
 	switch {
 	case !ok:
 		return storage.ErrNotFound
+	case old.Revoked && g != nil && s.tokens.inGrace(old, next.IssuedAt):
+		return &storage.InGraceError{Sealed: old.SealedSuccessor}
 	case old.Revoked:
 		s.tokens.revokeFamily(old.FamilyID)
 		return storage.ErrRefreshReused
@@ -144,8 +159,21 @@ func (s *Store) RotateRefreshToken(_ context.Context, oldHash string, next *stor
 		return storage.ErrExists
 	}
 	old.Revoked = true
+	if g != nil {
+		old.Successor, old.SealedSuccessor, old.GraceUntil = next.ID, g.Sealed, g.Until
+	}
 	s.tokens.add(next)
 	return nil
+}
+
+// inGrace reports whether the rotated token old is within the grace
+// period of its rotation at now, with its successor not revoked.
+func (x *tokenIndex) inGrace(old *storage.Token, now time.Time) bool {
+	if old.Successor == "" || !now.Before(old.GraceUntil) {
+		return false
+	}
+	succ, ok := x.byID[old.Successor]
+	return ok && !succ.Revoked
 }
 
 // RevokeToken revokes the token with the given ID. An unknown ID is not an

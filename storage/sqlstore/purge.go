@@ -14,6 +14,9 @@ const (
 	// expires.
 	purgeTokens = `DELETE FROM tokens WHERE expires_at < $1
 	AND (refresh_hash IS NULL OR refresh_expires_at < $1)`
+	// dropSealed forgets the sealed successors of rotated refresh tokens
+	// whose grace period is over: they may no longer be sent again.
+	dropSealed = `UPDATE tokens SET successor_sealed = NULL WHERE grace_until < $1 AND successor_sealed IS NOT NULL`
 	// purgeFamilies forgets the revocation of families that nothing
 	// belongs to any more: nothing can be stored in them again.
 	purgeFamilies = `DELETE FROM revoked_families
@@ -28,8 +31,9 @@ const (
 // are detected by. The marks of revoked families that no code or token
 // belongs to any more are dropped too, and so are the sessions, the
 // pushed authorization requests, the device authorizations and the JWT
-// IDs of the replay cache that expired before the given time. It returns
-// how many records were removed.
+// IDs of the replay cache that expired before the given time, and the
+// sealed successors of rotated refresh tokens whose grace period ended
+// before it. It returns how many records were removed.
 func (s *Store) Purge(ctx context.Context, before time.Time) (int, error) {
 	var removed int64
 	err := s.inTx(ctx, func(q querier) (error, error) {
@@ -44,6 +48,9 @@ func (s *Store) Purge(ctx context.Context, before time.Time) (int, error) {
 				return nil, err
 			}
 			removed += n
+		}
+		if _, err := q.ExecContext(ctx, dropSealed, micros(before)); err != nil {
+			return nil, err
 		}
 		_, err := q.ExecContext(ctx, purgeFamilies)
 		return nil, err

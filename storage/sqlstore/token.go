@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/grantry/grantry"
@@ -10,22 +11,31 @@ import (
 )
 
 const tokenColumns = `id, family_id, client_id, subject, grant_type, scope, refresh_scope, access_hash,
-	refresh_hash, issued_at, expires_at, refresh_expires_at, revoked, extra, resource, refresh_resource`
+	refresh_hash, issued_at, expires_at, refresh_expires_at, revoked, extra, resource, refresh_resource,
+	successor_id, successor_sealed, grace_until, jkt`
 
 const (
 	// insertToken stores a token revoked when its family is: a revoked
 	// family stays revoked.
 	insertToken = `INSERT INTO tokens (` + tokenColumns + `)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-		$13 OR EXISTS (SELECT 1 FROM revoked_families WHERE family_id = $2), $14, $15, $16)`
+		$13 OR EXISTS (SELECT 1 FROM revoked_families WHERE family_id = $2), $14, $15, $16,
+		$17, $18, $19, $20)`
 	selectTokenByAccess  = `SELECT ` + tokenColumns + ` FROM tokens WHERE access_hash = $1`
 	selectTokenByRefresh = `SELECT ` + tokenColumns + ` FROM tokens WHERE refresh_hash = $1`
 	// revokeUnrevoked is the compare-and-swap of a rotation: of
 	// concurrent rotations of one refresh token, exactly one changes the
 	// row.
-	revokeUnrevoked = `UPDATE tokens SET revoked = TRUE WHERE refresh_hash = $1 AND revoked = FALSE`
-	selectFamily    = `SELECT family_id FROM tokens WHERE refresh_hash = $1`
-	markFamily      = `INSERT INTO revoked_families (family_id, revoked_at) VALUES ($1, $2)
+	// row. It keeps on the rotated token its successor ($2) and grace
+	// period ($3, $4), NULL for a rotation without one.
+	revokeUnrevoked = `UPDATE tokens SET revoked = TRUE, successor_id = $2, successor_sealed = $3, grace_until = $4
+	WHERE refresh_hash = $1 AND revoked = FALSE`
+	// selectInGrace finds the sealed successor of a rotated token within
+	// its grace period at $2, whose successor is not revoked.
+	selectInGrace = `SELECT t.successor_sealed FROM tokens t WHERE t.refresh_hash = $1 AND t.grace_until > $2
+	AND EXISTS (SELECT 1 FROM tokens n WHERE n.id = t.successor_id AND n.revoked = FALSE)`
+	selectFamily = `SELECT family_id FROM tokens WHERE refresh_hash = $1`
+	markFamily   = `INSERT INTO revoked_families (family_id, revoked_at) VALUES ($1, $2)
 	ON CONFLICT (family_id) DO NOTHING`
 	revokeFamily = `UPDATE tokens SET revoked = TRUE WHERE family_id = $1 AND revoked = FALSE`
 	revokeToken  = `UPDATE tokens SET revoked = TRUE WHERE id = $1 AND revoked = FALSE`
@@ -43,9 +53,10 @@ const (
 const (
 	lockFamilyShared = `SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))`
 	// revokeUnrevokedLocked is revokeUnrevoked taking, first, the lock of
-	// the family of the next token, $2.
-	revokeUnrevokedLocked = `WITH family AS (SELECT pg_advisory_xact_lock_shared(hashtextextended($2, 0)))
-	UPDATE tokens SET revoked = TRUE FROM family WHERE refresh_hash = $1 AND revoked = FALSE`
+	// the family of the next token, $5.
+	revokeUnrevokedLocked = `WITH family AS (SELECT pg_advisory_xact_lock_shared(hashtextextended($5, 0)))
+	UPDATE tokens SET revoked = TRUE, successor_id = $2, successor_sealed = $3, grace_until = $4
+	FROM family WHERE refresh_hash = $1 AND revoked = FALSE`
 	// markFamilyLocked is markFamily taking, first, the lock of the family
 	// exclusively.
 	markFamilyLocked = `WITH family AS (SELECT pg_advisory_xact_lock(hashtextextended($1, 0)))
@@ -83,7 +94,8 @@ func tokenArgs(t *storage.Token) ([]any, error) {
 	}
 	return []any{t.ID, t.FamilyID, t.ClientID, t.Subject, string(t.GrantType), scope, refreshScope,
 		t.AccessHash, nullString(t.RefreshHash), micros(t.IssuedAt), micros(t.ExpiresAt),
-		nullMicros(t.RefreshExpiresAt), t.Revoked, extra, resource, refreshResource}, nil
+		nullMicros(t.RefreshExpiresAt), t.Revoked, extra, resource, refreshResource,
+		nullString(t.Successor), nullString(t.SealedSuccessor), nullMicros(t.GraceUntil), nullString(t.JKT)}, nil
 }
 
 // CreateToken stores t, or returns storage.ErrExists when a stored token
@@ -141,6 +153,26 @@ func (s *Store) TokenByRefresh(ctx context.Context, hash string) (*storage.Token
 // taken returns storage.ErrExists, and the old token stays as it was. next
 // is stored revoked when its family is revoked.
 func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next *storage.Token) error {
+	return s.rotate(ctx, oldHash, next, nil)
+}
+
+// RotateRefreshTokenGrace is RotateRefreshToken keeping g and the ID of
+// next on the old token. A refresh token rotated already, within the
+// grace period of that rotation, and whose successor is not revoked, is
+// refused with a *storage.InGraceError and nothing changes.
+func (s *Store) RotateRefreshTokenGrace(ctx context.Context, oldHash string, next *storage.Token, g storage.Grace) error {
+	return s.rotate(ctx, oldHash, next, &g)
+}
+
+// rotation is the outcome of a rotation transaction that changed nothing.
+type rotation struct {
+	family string // of a reused token
+	sealed string // of a token within its grace period
+	reused bool
+	grace  bool
+}
+
+func (s *Store) rotate(ctx context.Context, oldHash string, next *storage.Token, g *storage.Grace) error {
 	if oldHash == "" {
 		return storage.ErrNotFound
 	}
@@ -148,39 +180,60 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next *st
 	if err != nil {
 		return err
 	}
-	casQuery, casArgs := revokeUnrevoked, []any{oldHash}
-	if s.d == Postgres {
-		casQuery, casArgs = revokeUnrevokedLocked, []any{oldHash, next.FamilyID}
-	}
-	var (
-		family string
-		reused bool
-	)
+	var out rotation
 	err = s.inTx(ctx, func(q querier) (error, error) {
-		res, err := q.ExecContext(ctx, casQuery, casArgs...)
-		if err != nil {
-			return nil, err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 1 {
-			if err == nil {
-				_, err = q.ExecContext(ctx, insertToken, args...)
-			}
-			return nil, err
-		}
-		// Revoked before, or unknown (sql.ErrNoRows).
-		reused = true
-		return nil, q.QueryRowContext(ctx, selectFamily, oldHash).Scan(&family)
+		out = rotation{}
+		return nil, s.rotateTx(ctx, q, oldHash, next, g, args, &out)
 	})
 	switch {
 	case err != nil:
 		return wrap("rotate refresh token", err)
-	case reused:
-		if err := s.RevokeFamily(ctx, family); err != nil {
+	case out.grace:
+		return &storage.InGraceError{Sealed: out.sealed}
+	case out.reused:
+		if err := s.RevokeFamily(ctx, out.family); err != nil {
 			return err
 		}
 		return storage.ErrRefreshReused
 	}
 	return nil
+}
+
+// rotateTx is the transaction of a rotation: the compare-and-swap of the
+// old token, then either the insert of next or, when the old token was
+// revoked before or is unknown (sql.ErrNoRows), the reading of what to
+// answer.
+func (s *Store) rotateTx(ctx context.Context, q querier, oldHash string, next *storage.Token, g *storage.Grace, args []any, out *rotation) error {
+	casArgs := []any{oldHash, sql.NullString{}, sql.NullString{}, sql.NullInt64{}}
+	if g != nil {
+		casArgs = []any{oldHash, next.ID, g.Sealed, micros(g.Until)}
+	}
+	casQuery := revokeUnrevoked
+	if s.d == Postgres {
+		casQuery, casArgs = revokeUnrevokedLocked, append(casArgs, next.FamilyID)
+	}
+	res, err := q.ExecContext(ctx, casQuery, casArgs...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		if err == nil {
+			_, err = q.ExecContext(ctx, insertToken, args...)
+		}
+		return err
+	}
+	if g != nil {
+		err := q.QueryRowContext(ctx, selectInGrace, oldHash, micros(next.IssuedAt)).Scan(&out.sealed)
+		if err == nil {
+			out.grace = true
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	out.reused = true
+	return q.QueryRowContext(ctx, selectFamily, oldHash).Scan(&out.family)
 }
 
 // RevokeToken revokes the token with the given ID. An unknown ID is not an
@@ -225,10 +278,12 @@ func scanToken(row *sql.Row) (*storage.Token, error) {
 		resource                  string
 		issuedAt, expiresAt       int64
 		refreshExpiresAt          sql.NullInt64
+		successor, sealed, jkt    sql.NullString
+		graceUntil                sql.NullInt64
 	)
 	err := row.Scan(&t.ID, &t.FamilyID, &t.ClientID, &t.Subject, &grantType, &scope, &refreshScope,
 		&t.AccessHash, &refreshHash, &issuedAt, &expiresAt, &refreshExpiresAt, &t.Revoked, &extra,
-		&resource, &refreshResource)
+		&resource, &refreshResource, &successor, &sealed, &graceUntil, &jkt)
 	if err != nil {
 		return nil, err
 	}
@@ -255,5 +310,8 @@ func scanToken(row *sql.Row) (*storage.Token, error) {
 	t.IssuedAt = fromMicros(issuedAt)
 	t.ExpiresAt = fromMicros(expiresAt)
 	t.RefreshExpiresAt = fromNullMicros(refreshExpiresAt)
+	t.Successor, t.SealedSuccessor = successor.String, sealed.String
+	t.GraceUntil = fromNullMicros(graceUntil)
+	t.JKT = jkt.String
 	return &t, nil
 }

@@ -133,6 +133,10 @@ func tokenDiff(got, want *storage.Token) diff {
 	d.time("RefreshExpiresAt", got.RefreshExpiresAt, want.RefreshExpiresAt)
 	d.flag("Revoked", got.Revoked, want.Revoked)
 	d.extra(got.Extra, want.Extra)
+	d.str("JKT", got.JKT, want.JKT)
+	d.str("Successor", got.Successor, want.Successor)
+	d.str("SealedSuccessor", got.SealedSuccessor, want.SealedSuccessor)
+	d.time("GraceUntil", got.GraceUntil, want.GraceUntil)
 	return d
 }
 

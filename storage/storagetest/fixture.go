@@ -117,6 +117,7 @@ func newToken(name, family string) *storage.Token {
 		ExpiresAt:        at(time.Hour),
 		RefreshExpiresAt: at(30 * 24 * time.Hour),
 		Extra:            map[string]string{"cnf": "jkt-" + name, "aud": "https://api.example/"},
+		JKT:              "jkt-" + name,
 	}
 }
 

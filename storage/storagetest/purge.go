@@ -11,6 +11,27 @@ import (
 var purgeTests = []test[Store]{
 	{"Empty", testPurgeEmpty},
 	{"Expired", testPurgeExpired},
+	{"GraceOver", testPurgeGraceOver},
+}
+
+// testPurgeGraceOver checks that Purge forgets the sealed successor of a
+// refresh token whose grace period ended before the cutoff, and only
+// that: the token itself, live, stays.
+func testPurgeGraceOver(t *testing.T, s Store) {
+	old, next := newToken("old", "fam"), newToken("next", "fam")
+	mustCreateToken(t, s, old)
+	mustRotateGrace(t, s, old, next)
+	if n, err := s.Purge(t.Context(), graceOf.Until); err != nil || n != 0 {
+		t.Fatalf("Purge at the end of the grace period: got (%d, %v), want (0, nil)", n, err)
+	}
+	wantToken(t, s, graced(old, next))
+	if n, err := s.Purge(t.Context(), graceOf.Until.Add(time.Microsecond)); err != nil || n != 0 {
+		t.Fatalf("Purge after the grace period: got (%d, %v), want (0, nil)", n, err)
+	}
+	want := graced(old, next)
+	want.SealedSuccessor = ""
+	wantToken(t, s, want)
+	wantToken(t, s, next)
 }
 
 func testPurgeEmpty(t *testing.T, s Store) {

@@ -11,7 +11,14 @@ type Store interface {
 	storage.ClientRegistry
 	storage.CodeStore
 	storage.TokenStore
+	storage.GraceRotator
 	storage.Purger
+}
+
+// GraceStore is a token store whose rotations may keep a grace period.
+type GraceStore interface {
+	storage.TokenStore
+	storage.GraceRotator
 }
 
 // Run runs the whole conformance suite as subtests of t. newStore is
@@ -22,6 +29,7 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 	RunClients(t, func(t *testing.T) storage.ClientRegistry { return newStore(t) })
 	RunCodes(t, func(t *testing.T) storage.CodeStore { return newStore(t) })
 	RunTokens(t, func(t *testing.T) storage.TokenStore { return newStore(t) })
+	RunGrace(t, func(t *testing.T) GraceStore { return newStore(t) })
 	runGroup(t, "Purge", purgeTests, newStore)
 }
 
@@ -48,6 +56,12 @@ func RunTokens(t *testing.T, newStore func(t *testing.T) storage.TokenStore) {
 	runGroup(t, "Tokens", tokenTests, newStore)
 	runGroup(t, "Rotation", rotationTests, newStore)
 	runGroup(t, "Families", familyTests, newStore)
+}
+
+// RunGrace runs the subtests of rotation with a grace period (group
+// "Grace"), for a backend that keeps tokens only.
+func RunGrace(t *testing.T, newStore func(t *testing.T) GraceStore) {
+	runGroup(t, "Grace", graceTests, newStore)
 }
 
 // test is one named check, run against a new store.

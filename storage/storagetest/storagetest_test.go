@@ -42,6 +42,7 @@ var variants = map[string]func() storagetest.Store{
 	"racy-session-client": func() storagetest.Store { return racySessionClient{memstore.New()} },
 	"hidden-expired":      func() storagetest.Store { return hiddenExpired{memstore.New()} },
 	"unsorted-sessions":   func() storagetest.Store { return unsortedSessions{memstore.New()} },
+	"endless-grace":       func() storagetest.Store { return endlessGrace{memstore.New()} },
 }
 
 func TestVariant(t *testing.T) {
@@ -78,6 +79,7 @@ func TestSuiteCatchesFlaws(t *testing.T) {
 		{"metadata-lost", []string{"Clients/CreateGet", "Clients/Update", "Clients/List"}},
 		{"metadata-kept", []string{"Clients/Update", "Clients/UpdateClearsMetadata"}},
 		{"racy-session-client", []string{"Sessions/AddClientConcurrent"}},
+		{"endless-grace", []string{"Grace/AfterWindow"}},
 		{"hidden-expired", []string{"Sessions/ByHashExpired"}},
 		{"unsorted-sessions", []string{"Sessions/List"}},
 	}
@@ -148,6 +150,16 @@ func (s quietReuse) RotateRefreshToken(ctx context.Context, oldHash string, next
 		return storage.ErrRefreshReused
 	}
 	return s.Store.RotateRefreshToken(ctx, oldHash, next)
+}
+
+// endlessGrace never lets a grace period end: it judges every rotation as
+// if made at the zero time.
+type endlessGrace struct{ *memstore.Store }
+
+func (s endlessGrace) RotateRefreshTokenGrace(ctx context.Context, oldHash string, next *storage.Token, g storage.Grace) error {
+	early := *next
+	early.IssuedAt = time.Time{}
+	return s.Store.RotateRefreshTokenGrace(ctx, oldHash, &early, g)
 }
 
 // racyRotation checks and then acts in separate steps, so that concurrent

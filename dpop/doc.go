@@ -1,0 +1,18 @@
+// Package dpop implements OAuth 2.0 Demonstrating Proof of Possession
+// (DPoP, RFC 9449): the proofs a client signs with a key of its own and
+// sends in the DPoP header, so that the tokens issued to it are bound to
+// that key and useless to anyone who steals them.
+//
+// A [Verifier] checks a proof as RFC 9449 §4.3 says: one DPoP header, a
+// JWT of type dpop+jwt signed with an allowed asymmetric algorithm by the
+// public key in its jwk header, for the request's method (htm) and URI
+// (htu, compared without query and fragment after normalization), issued
+// recently (iat), never seen before (jti, in a [ReplayCache]), with the
+// hash of the access token it comes with (ath) and, when the server hands
+// out nonces, one of them ([Nonces], §8 and §9). A checked [Proof] gives
+// the key's thumbprint, the jkt that tokens are bound to (cnf, §6).
+//
+// Package authserver checks proofs at the token endpoint and binds the
+// tokens it issues; package bearer checks them with the tokens presented
+// to a resource server; package client/oauth2 signs them with [Sign].
+package dpop
