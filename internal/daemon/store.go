@@ -196,7 +196,10 @@ func openSQLite(ctx context.Context, path string) (*backend, error) {
 		return nil, err
 	}
 	// SQLite has one writer at a time: a few connections serve the readers.
+	// They all stay open: a new one parses the schema and prepares its
+	// statements again (database/sql keeps only two idle by default).
 	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
 	b, err := sqlBackend(ctx, db, sqlstore.SQLite, "sqlite "+path)
 	if b != nil {
 		b.kekFile = path + ".kek"

@@ -93,7 +93,7 @@ func clientArgs(c *storage.Client) ([]any, error) {
 // GetClient returns the client, as a *storage.Client, or
 // storage.ErrNotFound.
 func (s *Store) GetClient(ctx context.Context, id string) (*storage.Client, error) {
-	c, err := scanClient(s.db.QueryRowContext(ctx, selectClient, id))
+	c, err := scanClient(s.queryRow(ctx, selectClient, id))
 	if err != nil {
 		return nil, wrap("read client", err)
 	}

@@ -38,8 +38,10 @@ func (d Dialect) String() string {
 // storage.SessionStore and storage.LogoutQueue, and is safe for concurrent
 // use.
 type Store struct {
-	db *sql.DB
-	d  Dialect
+	db    *sql.DB
+	d     Dialect
+	cache stmtCache // SQLite's prepared statements
+	batch batcher   // SQLite's group commit of tokens and codes
 }
 
 // Interface checks.

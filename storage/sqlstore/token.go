@@ -92,7 +92,8 @@ func tokenArgs(t *storage.Token) ([]any, error) {
 // that joins a family begun before it, as the tokens of a code do, is a
 // transaction that holds the family's lock. A token that begins its own
 // family (FamilyID is its ID) needs none: no one can revoke a family
-// whose only token is not stored yet.
+// whose only token is not stored yet. On SQLite the insert joins the
+// group commit of the store (see write).
 func (s *Store) CreateToken(ctx context.Context, t *storage.Token) error {
 	args, err := tokenArgs(t)
 	if err != nil {
@@ -106,6 +107,11 @@ func (s *Store) CreateToken(ctx context.Context, t *storage.Token) error {
 			_, err := q.ExecContext(ctx, insertToken, args...)
 			return nil, err
 		})
+	} else if s.d == SQLite {
+		err = s.write(ctx, func(ctx context.Context, b *batchTx) error {
+			_, err := b.exec(ctx, insertToken, args...)
+			return err
+		})
 	} else {
 		err = retry(ctx, func() error {
 			_, err := s.db.ExecContext(ctx, insertToken, args...)
@@ -118,7 +124,7 @@ func (s *Store) CreateToken(ctx context.Context, t *storage.Token) error {
 // TokenByAccess returns the token whose AccessHash is hash, revoked or
 // not, or storage.ErrNotFound.
 func (s *Store) TokenByAccess(ctx context.Context, hash string) (*storage.Token, error) {
-	t, err := scanToken(s.db.QueryRowContext(ctx, selectTokenByAccess, hash))
+	t, err := scanToken(s.queryRow(ctx, selectTokenByAccess, hash))
 	return t, wrap("read token", err)
 }
 
@@ -128,7 +134,7 @@ func (s *Store) TokenByRefresh(ctx context.Context, hash string) (*storage.Token
 	if hash == "" {
 		return nil, storage.ErrNotFound
 	}
-	t, err := scanToken(s.db.QueryRowContext(ctx, selectTokenByRefresh, hash))
+	t, err := scanToken(s.queryRow(ctx, selectTokenByRefresh, hash))
 	return t, wrap("read token", err)
 }
 
@@ -187,7 +193,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next *st
 // error.
 func (s *Store) RevokeToken(ctx context.Context, id string) error {
 	err := retry(ctx, func() error {
-		_, err := s.db.ExecContext(ctx, revokeToken, id)
+		_, err := s.exec(ctx, revokeToken, id)
 		return err
 	})
 	return wrap("revoke token", err)
