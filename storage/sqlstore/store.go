@@ -38,10 +38,11 @@ func (d Dialect) String() string {
 // storage.SessionStore and storage.LogoutQueue, and is safe for concurrent
 // use.
 type Store struct {
-	db    *sql.DB
-	d     Dialect
-	cache stmtCache // SQLite's prepared statements
-	batch batcher   // SQLite's group commit of tokens and codes
+	db      *sql.DB
+	d       Dialect
+	cache   stmtCache // SQLite's prepared statements
+	batch   batcher   // SQLite's group commit of tokens and codes
+	clients clientCache
 }
 
 // Interface checks.
