@@ -105,12 +105,21 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, b *batch
 }
 
 // drain runs batches while writes are queued. It runs to its end whatever
-// becomes of the context of the write that started it.
+// becomes of the context of the write that started it. The batches run on
+// one connection, kept for a second at most: SQLite empties a
+// connection's page cache when another connection has written, so the
+// writer's cache stays warm only if it is always the same connection.
 func (s *Store) drain(ctx context.Context) {
 	w := &s.batch
 	for _, q := range batchQueries {
 		_, _ = s.stmt(ctx, q) // a failure shows in the batch
 	}
+	var conn *sql.Conn
+	defer func() {
+		if conn != nil {
+			_ = conn.Close()
+		}
+	}()
 	for {
 		w.mu.Lock()
 		n := min(len(w.pending), maxBatch)
@@ -123,19 +132,27 @@ func (s *Store) drain(ctx context.Context) {
 		batch := w.pending[:n:n]
 		w.pending = w.pending[n:]
 		w.mu.Unlock()
-		s.runBatch(ctx, batch)
+		if conn == nil {
+			conn, _ = s.db.Conn(ctx) // on failure, the batch fails on a connection of its own
+		}
+		s.runBatch(ctx, conn, batch)
 		for _, op := range batch {
 			close(op.done)
 		}
-		s.checkpoint(ctx)
+		if s.checkpoint(ctx, conn) && conn != nil {
+			// Give the connection back now and then, lest a small pool
+			// starve its readers.
+			_ = conn.Close()
+			conn = nil
+		}
 	}
 }
 
 // runBatch runs the writes of batch in one transaction and sets the error
 // of each. When the transaction as a whole fails, each write of a batch
 // of several is run again alone.
-func (s *Store) runBatch(ctx context.Context, batch []*batchOp) {
-	err := retry(ctx, func() error { return s.runTx(ctx, batch) })
+func (s *Store) runBatch(ctx context.Context, conn *sql.Conn, batch []*batchOp) {
+	err := retry(ctx, func() error { return s.runTx(ctx, conn, batch) })
 	if err == nil {
 		return
 	}
@@ -144,14 +161,22 @@ func (s *Store) runBatch(ctx context.Context, batch []*batchOp) {
 		return
 	}
 	for _, op := range batch {
-		s.runBatch(ctx, []*batchOp{op})
+		s.runBatch(ctx, conn, []*batchOp{op})
 	}
 }
 
 // runTx runs batch in one transaction. The error it returns is the
 // transaction's; each write's own is kept in its op.
-func (s *Store) runTx(ctx context.Context, batch []*batchOp) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+func (s *Store) runTx(ctx context.Context, conn *sql.Conn, batch []*batchOp) error {
+	var (
+		tx  *sql.Tx
+		err error
+	)
+	if conn != nil {
+		tx, err = conn.BeginTx(ctx, nil)
+	} else {
+		tx, err = s.db.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return err
 	}
@@ -185,12 +210,19 @@ const checkpointEvery = time.Second
 // timeout) for the readers of the log to finish, so that the next commit
 // writes from its start; journal_size_limit (see SQLiteDSN) then cuts the
 // file back. A checkpoint that fails is tried again a second later.
-func (s *Store) checkpoint(ctx context.Context) {
+// It reports whether it ran.
+func (s *Store) checkpoint(ctx context.Context, conn *sql.Conn) bool {
 	w := &s.batch
 	now := time.Now()
 	if now.Sub(w.lastCheckpoint) < checkpointEvery {
-		return
+		return false
 	}
 	w.lastCheckpoint = now
-	_, _ = s.db.ExecContext(ctx, "PRAGMA wal_checkpoint(RESTART)")
+	const restart = "PRAGMA wal_checkpoint(RESTART)"
+	if conn != nil {
+		_, _ = conn.ExecContext(ctx, restart)
+	} else {
+		_, _ = s.db.ExecContext(ctx, restart)
+	}
+	return true
 }

@@ -27,7 +27,12 @@ const (
 	selectFamily    = `SELECT family_id FROM tokens WHERE refresh_hash = $1`
 	markFamily      = `INSERT INTO revoked_families (family_id, revoked_at) VALUES ($1, $2)
 	ON CONFLICT (family_id) DO NOTHING`
-	revokeFamily = `UPDATE tokens SET revoked = TRUE WHERE family_id = $1 AND revoked = FALSE`
+	// revokeFamily finds the tokens of a family by the primary key (the
+	// token that begins it) and by the index of the tokens that join a
+	// family (family_id <> id, repeated so that the index serves it).
+	revokeFamily = `UPDATE tokens SET revoked = TRUE WHERE revoked = FALSE AND id IN (
+		SELECT id FROM tokens WHERE id = $1 AND family_id = $1
+		UNION ALL SELECT id FROM tokens WHERE family_id = $1 AND family_id <> id)`
 	revokeToken  = `UPDATE tokens SET revoked = TRUE WHERE id = $1 AND revoked = FALSE`
 )
 
