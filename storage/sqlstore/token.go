@@ -33,7 +33,7 @@ const (
 	revokeFamily = `UPDATE tokens SET revoked = TRUE WHERE revoked = FALSE AND id IN (
 		SELECT id FROM tokens WHERE id = $1 AND family_id = $1
 		UNION ALL SELECT id FROM tokens WHERE family_id = $1 AND family_id <> id)`
-	revokeToken  = `UPDATE tokens SET revoked = TRUE WHERE id = $1 AND revoked = FALSE`
+	revokeToken = `UPDATE tokens SET revoked = TRUE WHERE id = $1 AND revoked = FALSE`
 )
 
 // On PostgreSQL, a transaction that stores a token of a family holds the
