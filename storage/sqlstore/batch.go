@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"strconv"
 	"errors"
 	"sync"
 	"time"
@@ -115,11 +117,7 @@ func (s *Store) drain(ctx context.Context) {
 		_, _ = s.stmt(ctx, q) // a failure shows in the batch
 	}
 	var conn *sql.Conn
-	defer func() {
-		if conn != nil {
-			_ = conn.Close()
-		}
-	}()
+	defer func() { s.releaseWriter(ctx, conn) }()
 	for {
 		w.mu.Lock()
 		n := min(len(w.pending), maxBatch)
@@ -133,7 +131,7 @@ func (s *Store) drain(ctx context.Context) {
 		w.pending = w.pending[n:]
 		w.mu.Unlock()
 		if conn == nil {
-			conn, _ = s.db.Conn(ctx) // on failure, the batch fails on a connection of its own
+			conn = s.writerConn(ctx) // nil on failure: the batch then fails on a connection of its own
 		}
 		s.runBatch(ctx, conn, batch)
 		for _, op := range batch {
@@ -142,10 +140,43 @@ func (s *Store) drain(ctx context.Context) {
 		if s.checkpoint(ctx, conn) && conn != nil {
 			// Give the connection back now and then, lest a small pool
 			// starve its readers.
-			_ = conn.Close()
+			s.releaseWriter(ctx, conn)
 			conn = nil
 		}
 	}
+}
+
+// writerAutoCheckpoint is the wal_autocheckpoint, in pages, of the
+// writer's connection while it runs batches. SQLite's default, 1000, runs
+// a checkpoint (and an fsync) in the commit that crosses it, stalling the
+// writer, and copies hot pages back again and again; ten times fewer
+// checkpoints copy each page fewer times, and the checkpoint of each
+// second (see checkpoint) keeps the log from growing past about 40 MB.
+const writerAutoCheckpoint = 10000
+
+// writerConn takes the connection the batches run on, or returns nil.
+func (s *Store) writerConn(ctx context.Context) *sql.Conn {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA wal_autocheckpoint = "+strconv.Itoa(writerAutoCheckpoint)); err != nil {
+		_ = conn.Close()
+		return nil
+	}
+	return conn
+}
+
+// releaseWriter gives the writer's connection back to the pool, with
+// SQLite's default automatic checkpoints again.
+func (s *Store) releaseWriter(ctx context.Context, conn *sql.Conn) {
+	if conn == nil {
+		return
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 1000"); err != nil {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	_ = conn.Close()
 }
 
 // runBatch runs the writes of batch in one transaction and sets the error
