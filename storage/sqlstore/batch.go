@@ -4,8 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"strconv"
 	"errors"
+	"strconv"
 	"sync"
 	"time"
 )
