@@ -8,6 +8,7 @@
 //	import _ "modernc.org/sqlite"
 //	db, err := sql.Open("sqlite", sqlstore.SQLiteDSN("/var/lib/grantry/grantry.db"))
 //	db.SetMaxOpenConns(8) // one writer at a time; a few readers
+//	db.SetMaxIdleConns(8) // kept open: a new connection prepares again
 //	store, err := sqlstore.Open(ctx, db, sqlstore.SQLite)
 //
 //	import _ "github.com/jackc/pgx/v5/stdlib"
