@@ -1,4 +1,4 @@
-.PHONY: test bench fuzz
+.PHONY: test bench bench-peers fuzz
 
 # The whole suite: installs and starts what the tests need, then gofmt, go vet
 # and go test -race ./...
@@ -8,3 +8,9 @@ test:
 # Benchmarks of the hot paths.
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
+
+# grantry serve on SQLite against in-memory servers (the library on
+# memstore, a hand-written endpoint, fosite and go-oauth2 when the module
+# proxy serves them): rates and ratios.
+bench-peers:
+	./scripts/bench-peers

@@ -212,7 +212,10 @@ func openSQLite(ctx context.Context, path string) (*backend, error) {
 		return nil, err
 	}
 	// SQLite has one writer at a time: a few connections serve the readers.
+	// They all stay open: a new one parses the schema and prepares its
+	// statements again (database/sql keeps only two idle by default).
 	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
 	b, err := sqlBackend(ctx, db, sqlstore.SQLite, "sqlite "+path)
 	if b != nil {
 		b.kekFile = path + ".kek"
@@ -286,12 +289,21 @@ func openPostgres(ctx context.Context, dsn string) (*backend, error) {
 	return b, err
 }
 
+// clientCacheTTL is how long grantry serve keeps a client read from a SQL
+// database.
+const clientCacheTTL = time.Second
+
 func sqlBackend(ctx context.Context, db *sql.DB, d sqlstore.Dialect, what string) (*backend, error) {
 	s, err := sqlstore.Open(ctx, db, d)
 	if err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
+	// The token endpoint reads the client at every request. A change made
+	// by this process is seen at once; one made by another (a command on
+	// the same SQLite file, another server on the same PostgreSQL) within
+	// clientCacheTTL.
+	s.CacheClients(sqlstore.ClientCache{TTL: clientCacheTTL})
 	b := &backend{
 		clients: s, codes: s, tokens: s, users: s, accounts: s, consents: s, sessions: s, logouts: s, purger: s, keys: s,
 		shared: true, initialTokens: s, pushed: s, replay: s, devices: s,

@@ -92,10 +92,19 @@ func clientArgs(c *storage.Client) ([]any, error) {
 
 // GetClient returns the client, as a *storage.Client, or
 // storage.ErrNotFound.
+// With CacheClients, a client read less than the cache's TTL ago is
+// returned from memory.
 func (s *Store) GetClient(ctx context.Context, id string) (*storage.Client, error) {
-	c, err := scanClient(s.db.QueryRowContext(ctx, selectClient, id))
+	if c := s.clients.get(id); c != nil {
+		return c, nil
+	}
+	started, gen, cache := s.clients.begin()
+	c, err := scanClient(s.queryRow(ctx, selectClient, id))
 	if err != nil {
 		return nil, wrap("read client", err)
+	}
+	if cache {
+		s.clients.put(c, started, gen)
 	}
 	return c, nil
 }
@@ -122,6 +131,7 @@ func (s *Store) UpdateClient(ctx context.Context, c *storage.Client) error {
 	if err != nil {
 		return err
 	}
+	defer s.clients.forget(c.ID)
 	return s.execOne(ctx, "update client", updateClient, args...)
 }
 
@@ -130,6 +140,7 @@ func (s *Store) UpdateClient(ctx context.Context, c *storage.Client) error {
 // deletes its codes, revoking their families, and the consents given to
 // it, and removes it from the clients of every session.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
+	defer s.clients.forget(id)
 	return s.deleteOwner(ctx, clientCascade, id)
 }
 

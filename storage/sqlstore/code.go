@@ -37,13 +37,20 @@ func (s *Store) CreateAuthorizationCode(ctx context.Context, code *storage.Autho
 	if err != nil {
 		return err
 	}
-	err = retry(ctx, func() error {
-		_, err := s.db.ExecContext(ctx, insertCode,
-			code.Hash, code.FamilyID, code.ClientID, code.RedirectURI, scope, code.Subject,
-			nullMicros(code.AuthTime), code.Nonce, code.CodeChallenge, code.CodeChallengeMethod,
-			extra, micros(code.CreatedAt), micros(code.ExpiresAt), nullMicros(code.UsedAt), resource)
-		return err
-	})
+	args := []any{code.Hash, code.FamilyID, code.ClientID, code.RedirectURI, scope, code.Subject,
+		nullMicros(code.AuthTime), code.Nonce, code.CodeChallenge, code.CodeChallengeMethod,
+		extra, micros(code.CreatedAt), micros(code.ExpiresAt), nullMicros(code.UsedAt), resource}
+	if s.d == SQLite {
+		err = s.write(ctx, func(ctx context.Context, b *batchTx) error {
+			_, err := b.exec(ctx, insertCode, args...)
+			return err
+		})
+	} else {
+		err = retry(ctx, func() error {
+			_, err := s.db.ExecContext(ctx, insertCode, args...)
+			return err
+		})
+	}
 	return wrap("create authorization code", err)
 }
 
@@ -59,21 +66,52 @@ func (s *Store) ConsumeAuthorizationCode(ctx context.Context, hash, clientID str
 	if now.IsZero() {
 		return nil, errors.New("sqlstore: ConsumeAuthorizationCode: zero time")
 	}
+	if s.d == SQLite {
+		return s.consumeBatched(ctx, hash, clientID, now)
+	}
 	var code *storage.AuthorizationCode
 	err := retry(ctx, func() error {
 		var err error
-		code, err = scanCode(s.db.QueryRowContext(ctx, consumeCode, micros(now), hash, clientID))
+		code, err = scanCode(s.queryRow(ctx, consumeCode, micros(now), hash, clientID))
 		return err
 	})
 	if !errors.Is(err, sql.ErrNoRows) {
 		return code, wrap("consume authorization code", err)
 	}
 	// No unused code: tell a used one from an unknown one.
-	code, err = scanCode(s.db.QueryRowContext(ctx, selectCode, hash, clientID))
+	code, err = scanCode(s.queryRow(ctx, selectCode, hash, clientID))
 	if err != nil {
 		return nil, wrap("read authorization code", err)
 	}
 	return code, storage.ErrCodeUsed
+}
+
+// consumeBatched is ConsumeAuthorizationCode on SQLite, in the group
+// commit of the store: the conditional UPDATE and, when it changes no row,
+// the read that tells a used code from an unknown one.
+func (s *Store) consumeBatched(ctx context.Context, hash, clientID string, now time.Time) (*storage.AuthorizationCode, error) {
+	var (
+		code *storage.AuthorizationCode
+		used bool
+	)
+	err := s.write(ctx, func(ctx context.Context, b *batchTx) error {
+		code, used = nil, false
+		var err error
+		code, err = scanCode(b.queryRow(ctx, consumeCode, micros(now), hash, clientID))
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		code, err = scanCode(b.queryRow(ctx, selectCode, hash, clientID))
+		used = err == nil
+		return err
+	})
+	switch {
+	case err != nil:
+		return nil, wrap("consume authorization code", err)
+	case used:
+		return code, storage.ErrCodeUsed
+	}
+	return code, nil
 }
 
 func scanCode(row *sql.Row) (*storage.AuthorizationCode, error) {

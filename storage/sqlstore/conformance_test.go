@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/grantry/grantry/storage"
+	"github.com/grantry/grantry/storage/sqlstore"
 	"github.com/grantry/grantry/storage/storagetest"
 )
 
@@ -13,6 +14,20 @@ func TestConformance(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			storagetest.Run(t, func(t *testing.T) storagetest.Store {
 				return openStore(t, tc.open(t), tc.d)
+			})
+		})
+	}
+}
+
+// TestConformanceClientCache runs the suite with the cache of clients on:
+// the store's own changes are seen at once.
+func TestConformanceClientCache(t *testing.T) {
+	for _, tc := range dialects {
+		t.Run(tc.name, func(t *testing.T) {
+			storagetest.Run(t, func(t *testing.T) storagetest.Store {
+				s := openStore(t, tc.open(t), tc.d)
+				s.CacheClients(sqlstore.ClientCache{TTL: time.Hour})
+				return s
 			})
 		})
 	}

@@ -19,7 +19,7 @@ const (
 func (s *Store) GetConsent(ctx context.Context, subject, clientID string) (*storage.Consent, error) {
 	var scope, claims string
 	var createdAt int64
-	err := s.db.QueryRowContext(ctx, selectConsent, subject, clientID).Scan(&scope, &claims, &createdAt)
+	err := s.queryRow(ctx, selectConsent, subject, clientID).Scan(&scope, &claims, &createdAt)
 	if err != nil {
 		return nil, wrap("read consent", err)
 	}

@@ -35,7 +35,7 @@ func (s *Store) InitialAccessTokenByHash(ctx context.Context, hash string) (*sto
 	var t *storage.InitialAccessToken
 	err := retry(ctx, func() error {
 		var err error
-		t, err = scanInitialToken(s.db.QueryRowContext(ctx, selectInitialToken, hash))
+		t, err = scanInitialToken(s.queryRow(ctx, selectInitialToken, hash))
 		return err
 	})
 	if err != nil {

@@ -20,7 +20,8 @@ const (
 	// purgeFamilies forgets the revocation of families that nothing
 	// belongs to any more: nothing can be stored in them again.
 	purgeFamilies = `DELETE FROM revoked_families
-	WHERE NOT EXISTS (SELECT 1 FROM tokens t WHERE t.family_id = revoked_families.family_id)
+	WHERE NOT EXISTS (SELECT 1 FROM tokens t WHERE t.id = revoked_families.family_id AND t.family_id = t.id)
+	AND NOT EXISTS (SELECT 1 FROM tokens t WHERE t.family_id = revoked_families.family_id AND t.family_id <> t.id)
 	AND NOT EXISTS (SELECT 1 FROM authorization_codes c WHERE c.family_id = revoked_families.family_id)`
 )
 

@@ -48,7 +48,7 @@ func (s *Store) ConsumePushedRequest(ctx context.Context, hash string, now time.
 	var p *storage.PushedRequest
 	err := retry(ctx, func() error {
 		var err error
-		p, err = scanPushed(s.db.QueryRowContext(ctx, deletePushed, hash))
+		p, err = scanPushed(s.queryRow(ctx, deletePushed, hash))
 		return wrap("consume pushed request", err)
 	})
 	if err != nil {

@@ -51,7 +51,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *storage.Session) error 
 // SessionByHash returns the session whose Hash is hash, expired or not, or
 // storage.ErrNotFound.
 func (s *Store) SessionByHash(ctx context.Context, hash string) (*storage.Session, error) {
-	sess, err := scanSession(s.db.QueryRowContext(ctx, selectSession, hash))
+	sess, err := scanSession(s.queryRow(ctx, selectSession, hash))
 	if err != nil {
 		return nil, wrap("read session", err)
 	}

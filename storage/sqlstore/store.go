@@ -44,8 +44,11 @@ type Store struct {
 	// is used.
 	Now func() time.Time
 
-	db *sql.DB
-	d  Dialect
+	db      *sql.DB
+	d       Dialect
+	cache   stmtCache // SQLite's prepared statements
+	batch   batcher   // SQLite's group commit of tokens and codes
+	clients clientCache
 }
 
 // Interface checks.

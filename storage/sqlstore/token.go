@@ -37,8 +37,13 @@ const (
 	selectFamily = `SELECT family_id FROM tokens WHERE refresh_hash = $1`
 	markFamily   = `INSERT INTO revoked_families (family_id, revoked_at) VALUES ($1, $2)
 	ON CONFLICT (family_id) DO NOTHING`
-	revokeFamily = `UPDATE tokens SET revoked = TRUE WHERE family_id = $1 AND revoked = FALSE`
-	revokeToken  = `UPDATE tokens SET revoked = TRUE WHERE id = $1 AND revoked = FALSE`
+	// revokeFamily finds the tokens of a family by the primary key (the
+	// token that begins it) and by the index of the tokens that join a
+	// family (family_id <> id, repeated so that the index serves it).
+	revokeFamily = `UPDATE tokens SET revoked = TRUE WHERE revoked = FALSE AND id IN (
+		SELECT id FROM tokens WHERE id = $1 AND family_id = $1
+		UNION ALL SELECT id FROM tokens WHERE family_id = $1 AND family_id <> id)`
+	revokeToken = `UPDATE tokens SET revoked = TRUE WHERE id = $1 AND revoked = FALSE`
 )
 
 // On PostgreSQL, a transaction that stores a token of a family holds the
@@ -104,7 +109,8 @@ func tokenArgs(t *storage.Token) ([]any, error) {
 // that joins a family begun before it, as the tokens of a code do, is a
 // transaction that holds the family's lock. A token that begins its own
 // family (FamilyID is its ID) needs none: no one can revoke a family
-// whose only token is not stored yet.
+// whose only token is not stored yet. On SQLite the insert joins the
+// group commit of the store (see write).
 func (s *Store) CreateToken(ctx context.Context, t *storage.Token) error {
 	args, err := tokenArgs(t)
 	if err != nil {
@@ -118,6 +124,11 @@ func (s *Store) CreateToken(ctx context.Context, t *storage.Token) error {
 			_, err := q.ExecContext(ctx, insertToken, args...)
 			return nil, err
 		})
+	} else if s.d == SQLite {
+		err = s.write(ctx, func(ctx context.Context, b *batchTx) error {
+			_, err := b.exec(ctx, insertToken, args...)
+			return err
+		})
 	} else {
 		err = retry(ctx, func() error {
 			_, err := s.db.ExecContext(ctx, insertToken, args...)
@@ -130,7 +141,7 @@ func (s *Store) CreateToken(ctx context.Context, t *storage.Token) error {
 // TokenByAccess returns the token whose AccessHash is hash, revoked or
 // not, or storage.ErrNotFound.
 func (s *Store) TokenByAccess(ctx context.Context, hash string) (*storage.Token, error) {
-	t, err := scanToken(s.db.QueryRowContext(ctx, selectTokenByAccess, hash))
+	t, err := scanToken(s.queryRow(ctx, selectTokenByAccess, hash))
 	return t, wrap("read token", err)
 }
 
@@ -140,7 +151,7 @@ func (s *Store) TokenByRefresh(ctx context.Context, hash string) (*storage.Token
 	if hash == "" {
 		return nil, storage.ErrNotFound
 	}
-	t, err := scanToken(s.db.QueryRowContext(ctx, selectTokenByRefresh, hash))
+	t, err := scanToken(s.queryRow(ctx, selectTokenByRefresh, hash))
 	return t, wrap("read token", err)
 }
 
@@ -240,7 +251,7 @@ func (s *Store) rotateTx(ctx context.Context, q querier, oldHash string, next *s
 // error.
 func (s *Store) RevokeToken(ctx context.Context, id string) error {
 	err := retry(ctx, func() error {
-		_, err := s.db.ExecContext(ctx, revokeToken, id)
+		_, err := s.exec(ctx, revokeToken, id)
 		return err
 	})
 	return wrap("revoke token", err)

@@ -44,7 +44,7 @@ func (s *Store) CreateUser(ctx context.Context, u *storage.User) error {
 // UserByName returns the user with the given Username, compared exactly,
 // or storage.ErrNotFound.
 func (s *Store) UserByName(ctx context.Context, username string) (*storage.User, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, selectUserName, username))
+	u, err := scanUser(s.queryRow(ctx, selectUserName, username))
 	if err != nil {
 		return nil, wrap("read user", err)
 	}
@@ -53,7 +53,7 @@ func (s *Store) UserByName(ctx context.Context, username string) (*storage.User,
 
 // GetUser returns the user, or storage.ErrNotFound.
 func (s *Store) GetUser(ctx context.Context, id string) (*storage.User, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, selectUserByID, id))
+	u, err := scanUser(s.queryRow(ctx, selectUserByID, id))
 	if err != nil {
 		return nil, wrap("read user", err)
 	}
