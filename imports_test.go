@@ -59,6 +59,10 @@ var importRules = []struct {
 	{"authtest", []string{".", "authserver", "accesstoken", "bearer", "endpoint/...", "grant/...", "keyset", "openid", "pkce", "secret", "storage", "storage/memstore"}},
 	{"internal/daemon", []string{"*"}},
 	{"cmd/...", []string{"internal/daemon"}},
+	// The servers scripts/bench-peers measures: a hand-written endpoint
+	// of the standard library only, and the library on the memory store.
+	{"scripts/peers/baseline", nil},
+	{"scripts/peers/library", []string{".", "authserver", "grant/...", "secret", "storage", "storage/memstore"}},
 }
 
 // TestImportRulesExist keeps the rules to packages that exist: a rule for
