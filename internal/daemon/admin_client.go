@@ -22,7 +22,7 @@ func cmdClient(ctx context.Context, env *environment, args []string) error {
 		{"create", "register a client; its secret is printed once", cmdClientCreate},
 		{"list", "list the clients", cmdClientList},
 		{"show", "show one client", cmdClientShow},
-		{"update", "change a client's OpenID Connect metadata", cmdClientUpdate},
+		{"update", "change a client's name, redirect URIs, metadata, request policy, keys or auth method", cmdClientUpdate},
 		{"delete", "delete a client and revoke its tokens", cmdClientDelete},
 		{"rotate-secret", "replace a client's secret; the new one is printed once", cmdClientRotate},
 	})

@@ -333,9 +333,7 @@ func (a *app) showConsent(w http.ResponseWriter, r *http.Request, req *authserve
 		Destination: destination(req.RedirectURI),
 		Action:      path,
 	}
-	for _, s := range req.Scope {
-		p.Scopes = append(p.Scopes, scopeItem{Name: s, Description: text.T["scope_"+s]})
-	}
+	p.Scopes = scopeItems(text, req.Scope)
 	a.render(w, r, http.StatusOK, a.pages.consent, p)
 }
 

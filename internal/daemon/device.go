@@ -203,9 +203,7 @@ func (a *app) showDeviceConsent(w http.ResponseWriter, r *http.Request, sess *se
 	p := deviceConsentPage{
 		pageText: text, Title: text.T["allowAccess"], CSRF: a.sessions.csrfToken(sess),
 		Username: user.Username, Client: clientName(client), UserCode: devicecode.FormatUserCode(code),
-	}
-	for _, s := range d.Scope {
-		p.Scopes = append(p.Scopes, scopeItem{Name: s, Description: text.T["scope_"+s]})
+		Scopes: scopeItems(text, d.Scope), Return: devicePath,
 	}
 	a.render(w, r, http.StatusOK, a.pages.deviceConsent, p)
 }

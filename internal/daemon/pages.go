@@ -6,6 +6,8 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+
+	"github.com/grantry/grantry"
 )
 
 //go:embed templates/*.html
@@ -78,6 +80,18 @@ type deviceConsentPage struct {
 	Title, CSRF, Username string
 	Client, UserCode      string
 	Scopes                []scopeItem
+	// Return is where signing out returns to: the device page.
+	Return string
+}
+
+// scopeItems lists scope with the descriptions of the scopes whose
+// meaning is standard, in the page's language.
+func scopeItems(text pageText, scope grantry.Scope) []scopeItem {
+	items := make([]scopeItem, 0, len(scope))
+	for _, s := range scope {
+		items = append(items, scopeItem{Name: s, Description: text.T["scope_"+s]})
+	}
+	return items
 }
 
 // messagePage is a page with a message, and a sign-out button or a link.
