@@ -1,7 +1,6 @@
 package dpop
 
 import (
-	"bytes"
 	"context"
 	"crypto"
 	"crypto/sha256"
@@ -56,12 +55,18 @@ type Config struct {
 	Nonces *Nonces
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Keys bounds how many proof keys the verifier remembers, parsed and
+	// with their thumbprints, so that the next proofs of a client skip
+	// that work; zero means keyset.DefaultEmbeddedHeaders. Every proof is
+	// still checked in full (see keyset.EmbeddedVerifier).
+	Keys int
 }
 
 // Verifier checks DPoP proofs. It is safe for concurrent use.
 type Verifier struct {
 	cfg  Config
 	algs []string
+	jws  *keyset.EmbeddedVerifier
 }
 
 // NewVerifier returns a verifier. Symmetric algorithms in
@@ -90,7 +95,7 @@ func NewVerifier(cfg Config) *Verifier {
 	if cfg.Replay == nil {
 		cfg.Replay = NewMemoryReplayCache(cfg.Now)
 	}
-	return &Verifier{cfg: cfg, algs: names}
+	return &Verifier{cfg: cfg, algs: names, jws: keyset.NewEmbeddedVerifier(algs, cfg.Keys)}
 }
 
 // Algorithms returns the names of the accepted algorithms, for the
@@ -167,9 +172,13 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, uri, accessToken
 	return p, nil
 }
 
+// headerName is the DPoP header's name in canonical form, as the keys of
+// http.Header are.
+const headerName = "Dpop"
+
 // proofHeader returns the one DPoP header field (RFC 9449 §4.3, item 1).
 func proofHeader(h http.Header) (string, error) {
-	values := h.Values("DPoP")
+	values := h[headerName]
 	switch {
 	case len(values) == 0:
 		return "", ErrNoProof
@@ -186,23 +195,18 @@ func proofHeader(h http.Header) (string, error) {
 // parse checks the proof's form, type, algorithm and signature by its own
 // key (RFC 9449 §4.3, items 2 to 7) and decodes its claims.
 func (v *Verifier) parse(raw string) (*Proof, *claims, error) {
-	ver, err := keyset.VerifyEmbedded(raw, v.cfg.Algorithms)
+	ver, jkt, err := v.jws.Verify(raw)
 	if err != nil {
 		return nil, nil, invalidProof("the DPoP proof is not a JWT signed by the key of its jwk header with an accepted algorithm")
 	}
 	if !strings.EqualFold(ver.Header.Type, ProofType) {
 		return nil, nil, invalidProof("the DPoP proof's typ is not dpop+jwt")
 	}
-	var c claims
-	dec := json.NewDecoder(bytes.NewReader(ver.Payload))
-	if err := dec.Decode(&c); err != nil {
+	c := new(claims)
+	if err := json.Unmarshal(ver.Payload, c); err != nil {
 		return nil, nil, invalidProof("the DPoP proof's claims are malformed")
 	}
-	jkt, err := keyset.Thumbprint(ver.Key.Key)
-	if err != nil {
-		return nil, nil, invalidProof("the DPoP proof's key has no thumbprint")
-	}
-	return &Proof{JKT: jkt, Key: ver.Key.Key, Algorithm: ver.Header.Algorithm}, &c, nil
+	return &Proof{JKT: jkt, Key: ver.Key.Key, Algorithm: ver.Header.Algorithm}, c, nil
 }
 
 // checkClaims checks jti, htm, htu, iat and ath (RFC 9449 §4.3, items 8
@@ -244,7 +248,13 @@ func (v *Verifier) checkNonce(p *Proof) error {
 	return useNonce(n.Nonce())
 }
 
+// sameURI compares htu and uri after normalization; equal texts need only
+// be valid.
 func sameURI(htu, uri string) bool {
+	if htu == uri {
+		_, ok := NormalizeURI(uri)
+		return ok
+	}
 	a, ok := NormalizeURI(htu)
 	if !ok {
 		return false
