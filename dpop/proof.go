@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -129,16 +130,6 @@ type Proof struct {
 	Nonce    string
 }
 
-// claims are the claims of a proof (RFC 9449 §4.2).
-type claims struct {
-	JTI   string          `json:"jti"`
-	HTM   string          `json:"htm"`
-	HTU   string          `json:"htu"`
-	IAT   json.RawMessage `json:"iat"`
-	ATH   *string         `json:"ath"`
-	Nonce *string         `json:"nonce"`
-}
-
 // Verify checks the DPoP proof of r (RFC 9449 §4.3) for a request with
 // r.Method to uri, the URI the server is reached at (the query and
 // fragment of either are ignored). When accessToken is not empty the
@@ -202,8 +193,8 @@ func (v *Verifier) parse(raw string) (*Proof, *claims, error) {
 	if !strings.EqualFold(ver.Header.Type, ProofType) {
 		return nil, nil, invalidProof("the DPoP proof's typ is not dpop+jwt")
 	}
-	c := new(claims)
-	if err := json.Unmarshal(ver.Payload, c); err != nil {
+	c, err := decodeClaims(ver.Payload)
+	if err != nil {
 		return nil, nil, invalidProof("the DPoP proof's claims are malformed")
 	}
 	return &Proof{JKT: jkt, Key: ver.Key.Key, Algorithm: ver.Header.Algorithm}, c, nil
@@ -265,9 +256,14 @@ func sameURI(htu, uri string) bool {
 
 // numericDate reads a NumericDate (RFC 7519 §2): a JSON number of seconds,
 // possibly with a fraction.
+// raw is a JSON value that encoding/json checked, so one that starts with
+// a digit or a minus sign is a JSON number, which ParseFloat reads.
 func numericDate(raw json.RawMessage) (time.Time, bool) {
-	var f float64
-	if len(raw) == 0 || raw[0] == '"' || json.Unmarshal(raw, &f) != nil || math.IsNaN(f) || f < 0 || f > 1<<40 {
+	if len(raw) == 0 || raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') {
+		return time.Time{}, false
+	}
+	f, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil || math.IsNaN(f) || f < 0 || f > 1<<40 {
 		return time.Time{}, false
 	}
 	sec, frac := math.Modf(f)

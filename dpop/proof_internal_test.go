@@ -1,0 +1,38 @@
+package dpop
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+func TestNumericDate(t *testing.T) {
+	tests := []struct {
+		raw  string
+		want time.Time
+		ok   bool
+	}{
+		{"1700000000", time.Unix(1700000000, 0), true},
+		{"1700000000.5", time.Unix(1700000000, 5e8), true},
+		{"1.7e9", time.Unix(1700000000, 0), true},
+		{"0", time.Unix(0, 0), true},
+		{"-1", time.Time{}, false},
+		{"-0", time.Unix(0, 0), true},
+		{"1e400", time.Time{}, false},
+		{"2e12", time.Time{}, false},
+		{`"1700000000"`, time.Time{}, false},
+		{"null", time.Time{}, false},
+		{"true", time.Time{}, false},
+		{"[1]", time.Time{}, false},
+		{`{"a":1}`, time.Time{}, false},
+		{"", time.Time{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.raw, func(t *testing.T) {
+			got, ok := numericDate(json.RawMessage(tt.raw))
+			if ok != tt.ok || !got.Equal(tt.want) {
+				t.Errorf("numericDate(%s): got %v, %v, want %v, %v", tt.raw, got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
