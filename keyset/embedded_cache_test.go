@@ -288,3 +288,36 @@ func BenchmarkEmbeddedVerifier(b *testing.B) {
 		}
 	})
 }
+
+// FuzzEmbeddedVerifier checks that a verifier that remembers the header
+// of a key decides every token as VerifyEmbedded does, with the same
+// payload, and gives the thumbprint of the key that verified it.
+func FuzzEmbeddedVerifier(f *testing.F) {
+	k := mustGenerate(f, ES256)
+	good := mustSignJWK(f, k, `{"jti":"a"}`)
+	header, _, _ := strings.Cut(good, ".")
+	f.Add(good)
+	f.Add(mustSignJWK(f, k, `{"jti":"b"}`))
+	f.Add(header + ".eyJqdGkiOiJiIn0." + good[strings.LastIndex(good, ".")+1:])
+	f.Add(header + "..")
+	f.Add(header)
+	f.Add(good + ".")
+	v := NewEmbeddedVerifier([]Algorithm{ES256, EdDSA}, 4)
+	if _, _, err := v.Verify(good); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, token string) {
+		got, jkt, err := v.Verify(token)
+		want, wantErr := VerifyEmbedded(token, []Algorithm{ES256, EdDSA})
+		if (err == nil) != (wantErr == nil) {
+			t.Fatalf("Verify(%q): got error %v, want %v as VerifyEmbedded", token, err, wantErr)
+		}
+		if err != nil {
+			return
+		}
+		wantJKT, _ := Thumbprint(want.Key.Key)
+		if string(got.Payload) != string(want.Payload) || got.Header != want.Header || jkt != wantJKT {
+			t.Errorf("Verify(%q): got %q, %+v, %s, want %q, %+v, %s", token, got.Payload, got.Header, jkt, want.Payload, want.Header, wantJKT)
+		}
+	})
+}
