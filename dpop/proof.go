@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/grantry/grantry/keyset"
@@ -68,6 +69,8 @@ type Verifier struct {
 	cfg  Config
 	algs []string
 	jws  *keyset.EmbeddedVerifier
+	// lastURI is the last URI a proof was checked for, normalized.
+	lastURI atomic.Pointer[normalizedURI]
 }
 
 // NewVerifier returns a verifier. Symmetric algorithms in
@@ -208,7 +211,7 @@ func (v *Verifier) checkClaims(p *Proof, c *claims, method, uri, accessToken str
 		return invalidProof("the DPoP proof has no valid jti")
 	case c.HTM != method:
 		return invalidProof("the DPoP proof's htm is not the request's method")
-	case !sameURI(c.HTU, uri):
+	case !v.sameURI(c.HTU, uri):
 		return invalidProof("the DPoP proof's htu is not the request's URI")
 	}
 	iat, ok := numericDate(c.IAT)
@@ -239,19 +242,33 @@ func (v *Verifier) checkNonce(p *Proof) error {
 	return useNonce(n.Nonce())
 }
 
-// sameURI compares htu and uri after normalization; equal texts need only
-// be valid.
-func sameURI(htu, uri string) bool {
-	if htu == uri {
-		_, ok := NormalizeURI(uri)
-		return ok
-	}
-	a, ok := NormalizeURI(htu)
+// sameURI compares htu and uri after normalization.
+func (v *Verifier) sameURI(htu, uri string) bool {
+	b, ok := v.normalizeURI(uri)
 	if !ok {
 		return false
 	}
-	b, ok := NormalizeURI(uri)
+	if htu == uri {
+		return true
+	}
+	a, ok := NormalizeURI(htu)
 	return ok && a == b
+}
+
+// normalizedURI is a URI and its normal form.
+type normalizedURI struct{ raw, norm string }
+
+// normalizeURI normalizes the URI a request was sent to, which is mostly
+// the one of the request before: the last one is kept.
+func (v *Verifier) normalizeURI(uri string) (string, bool) {
+	if last := v.lastURI.Load(); last != nil && last.raw == uri {
+		return last.norm, true
+	}
+	norm, ok := NormalizeURI(uri)
+	if ok {
+		v.lastURI.Store(&normalizedURI{raw: uri, norm: norm})
+	}
+	return norm, ok
 }
 
 // numericDate reads a NumericDate (RFC 7519 §2): a JSON number of seconds,

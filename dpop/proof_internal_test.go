@@ -36,3 +36,29 @@ func TestNumericDate(t *testing.T) {
 		})
 	}
 }
+
+// TestSameURI runs the comparisons one after the other on one verifier,
+// which keeps the last URI it normalized.
+func TestSameURI(t *testing.T) {
+	tests := []struct {
+		htu, uri string
+		want     bool
+	}{
+		{"https://as.example/token", "https://as.example/token", true},
+		{"https://AS.example:443/token", "https://as.example/token", true},
+		{"https://as.example/other", "https://as.example/token", false},
+		{"https://as.example/token", "https://AS.example/a/../token?x", true},
+		{"https://as.example/token", "https://as.example/token", true},
+		{"ftp://as.example/token", "ftp://as.example/token", false},
+		{"https://as.example/token", "ftp://as.example/token", false},
+		{"https://user@as.example/token", "https://as.example/token", false},
+		{"https://as.example/token", "https://as.example/token", true},
+		{"", "", false},
+	}
+	v := NewVerifier(Config{})
+	for _, tt := range tests {
+		if got := v.sameURI(tt.htu, tt.uri); got != tt.want {
+			t.Errorf("sameURI(%q, %q): got %v, want %v", tt.htu, tt.uri, got, tt.want)
+		}
+	}
+}
