@@ -57,11 +57,11 @@ type Config struct {
 	Nonces *Nonces
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
-	// Keys bounds how many proof keys the verifier remembers, parsed and
+	// KeyCache bounds how many proof keys the verifier remembers, parsed and
 	// with their thumbprints, so that the next proofs of a client skip
 	// that work; zero means keyset.DefaultEmbeddedHeaders. Every proof is
 	// still checked in full (see keyset.EmbeddedVerifier).
-	Keys int
+	KeyCache int
 }
 
 // Verifier checks DPoP proofs. It is safe for concurrent use.
@@ -99,7 +99,7 @@ func NewVerifier(cfg Config) *Verifier {
 	if cfg.Replay == nil {
 		cfg.Replay = NewMemoryReplayCache(cfg.Now)
 	}
-	return &Verifier{cfg: cfg, algs: names, jws: keyset.NewEmbeddedVerifier(algs, cfg.Keys)}
+	return &Verifier{cfg: cfg, algs: names, jws: keyset.NewEmbeddedVerifier(algs, cfg.KeyCache)}
 }
 
 // Algorithms returns the names of the accepted algorithms, for the

@@ -325,7 +325,7 @@ func TestVerifyRemembersKeys(t *testing.T) {
 }
 
 func TestVerifyKeysBound(t *testing.T) {
-	v := dpop.NewVerifier(dpop.Config{Now: func() time.Time { return t0 }, Keys: 2})
+	v := dpop.NewVerifier(dpop.Config{Now: func() time.Time { return t0 }, KeyCache: 2})
 	keys := make([]*keyset.Key, 6)
 	for round := range 2 {
 		for i := range keys {
