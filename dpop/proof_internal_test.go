@@ -62,3 +62,24 @@ func TestSameURI(t *testing.T) {
 		}
 	}
 }
+
+func TestValidATH(t *testing.T) {
+	tests := []struct {
+		name, ath, token string
+		want             bool
+	}{
+		{"hash of the token", ATH("tok-1"), "tok-1", true},
+		{"hash of another token", ATH("tok-2"), "tok-1", false},
+		{"padded", ATH("tok-1") + "=", "tok-1", false},
+		{"truncated", ATH("tok-1")[:42], "tok-1", false},
+		{"empty", "", "tok-1", false},
+		{"RFC 9449 §7.1 example", "fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo", "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ValidATH(tt.ath, tt.token); got != tt.want {
+				t.Errorf("ValidATH(%q, %q): got %v, want %v", tt.ath, tt.token, got, tt.want)
+			}
+		})
+	}
+}
