@@ -272,9 +272,9 @@ func (v *Verifier) normalizeURI(uri string) (string, bool) {
 }
 
 // numericDate reads a NumericDate (RFC 7519 §2): a JSON number of seconds,
-// possibly with a fraction.
-// raw is a JSON value that encoding/json checked, so one that starts with
-// a digit or a minus sign is a JSON number, which ParseFloat reads.
+// possibly with a fraction. raw is a JSON value that decodeClaims checked,
+// so one that starts with a digit or a minus sign is a JSON number, which
+// ParseFloat reads as encoding/json would.
 func numericDate(raw json.RawMessage) (time.Time, bool) {
 	if len(raw) == 0 || raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') {
 		return time.Time{}, false
