@@ -10,7 +10,9 @@ import (
 )
 
 // DefaultEmbeddedHeaders is how many protected headers an
-// EmbeddedVerifier remembers when it is given no bound.
+// EmbeddedVerifier remembers when it is given no bound. A remembered
+// header takes about 3 KB with a P-256 key and 4 KB with an RSA 2048 key,
+// so that the default bound holds some 6 to 12 MB at most.
 const DefaultEmbeddedHeaders = 2048
 
 // maxRememberedHeader bounds the base64url text of a protected header an
