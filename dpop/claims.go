@@ -1,8 +1,8 @@
 package dpop
 
 import (
-	"bytes"
 	"encoding/json"
+	"strings"
 )
 
 // claims are the claims of a proof (RFC 9449 §4.2).
@@ -34,7 +34,8 @@ func decodeClaims(data []byte) (*claims, error) {
 // object whose members are strings of printable ASCII without escapes,
 // numbers, true, false and, outside the claims, null.
 type claimScanner struct {
-	data []byte
+	raw  []byte // the claims
+	data string // the claims as a string, which the strings read share
 	i    int
 }
 
@@ -44,7 +45,7 @@ type claimScanner struct {
 // for a claim, a member name that differs from a claim's only in case, or
 // anything that is not JSON.
 func scanClaims(data []byte) (*claims, bool) {
-	s := claimScanner{data: data}
+	s := claimScanner{raw: data, data: string(data)}
 	c := new(claims)
 	if !s.next('{') {
 		return nil, false
@@ -67,26 +68,28 @@ func scanClaims(data []byte) (*claims, bool) {
 }
 
 // member reads the value of the member name into c.
-func (s *claimScanner) member(c *claims, name []byte) bool {
+func (s *claimScanner) member(c *claims, name string) bool {
 	var ok bool
-	switch string(name) {
+	switch name {
 	case "jti":
-		c.JTI, ok = s.text()
+		c.JTI, ok = s.str()
 	case "htm":
-		c.HTM, ok = s.text()
+		c.HTM, ok = s.str()
 	case "htu":
-		c.HTU, ok = s.text()
+		c.HTU, ok = s.str()
 	case "ath":
 		var v string
-		v, ok = s.text()
+		v, ok = s.str()
 		c.ATH = &v
 	case "nonce":
 		var v string
-		v, ok = s.text()
+		v, ok = s.str()
 		c.Nonce = &v
 	case "iat":
 		s.space()
-		c.IAT, ok = s.number()
+		var start int
+		start, ok = s.number()
+		c.IAT = s.raw[start:s.i]
 	default:
 		return !foldsToClaim(name) && s.skip()
 	}
@@ -95,9 +98,9 @@ func (s *claimScanner) member(c *claims, name []byte) bool {
 
 // foldsToClaim reports whether an ASCII name matches a claim's without
 // regard to case, as encoding/json matches them.
-func foldsToClaim(name []byte) bool {
+func foldsToClaim(name string) bool {
 	for _, claim := range [...]string{"jti", "htm", "htu", "iat", "ath", "nonce"} {
-		if bytes.EqualFold(name, []byte(claim)) {
+		if strings.EqualFold(name, claim) {
 			return true
 		}
 	}
@@ -119,7 +122,7 @@ func (s *claimScanner) skip() bool {
 		return ok
 	}
 	for _, lit := range [...]string{"true", "false", "null"} {
-		if bytes.HasPrefix(s.data[s.i:], []byte(lit)) {
+		if strings.HasPrefix(s.data[s.i:], lit) {
 			s.i += len(lit)
 			return true
 		}
@@ -127,16 +130,10 @@ func (s *claimScanner) skip() bool {
 	return false
 }
 
-// text reads a string value.
-func (s *claimScanner) text() (string, bool) {
-	b, ok := s.str()
-	return string(b), ok
-}
-
 // str reads a string of printable ASCII without escapes, after spaces.
-func (s *claimScanner) str() ([]byte, bool) {
+func (s *claimScanner) str() (string, bool) {
 	if !s.next('"') {
-		return nil, false
+		return "", false
 	}
 	start := s.i
 	for ; s.i < len(s.data); s.i++ {
@@ -145,33 +142,33 @@ func (s *claimScanner) str() ([]byte, bool) {
 			s.i++
 			return s.data[start : s.i-1], true
 		case c == '\\' || c < 0x20 || c >= 0x7f:
-			return nil, false
+			return "", false
 		}
 	}
-	return nil, false
+	return "", false
 }
 
-// number reads a number (RFC 8259 §6).
-func (s *claimScanner) number() ([]byte, bool) {
-	start := s.i
+// number reads a number (RFC 8259 §6) and returns where it starts.
+func (s *claimScanner) number() (start int, ok bool) {
+	start = s.i
 	s.skipByte('-')
 	switch {
 	case s.skipByte('0'):
 	case !s.digits():
-		return nil, false
+		return start, false
 	}
 	if s.skipByte('.') && !s.digits() {
-		return nil, false
+		return start, false
 	}
 	if s.skipByte('e') || s.skipByte('E') {
 		if !s.skipByte('+') {
 			s.skipByte('-')
 		}
 		if !s.digits() {
-			return nil, false
+			return start, false
 		}
 	}
-	return s.data[start:s.i], true
+	return start, true
 }
 
 // digits reads one digit or more.
