@@ -57,10 +57,10 @@ type Config struct {
 	Nonces *Nonces
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
-	// KeyCache bounds how many proof keys the verifier remembers, parsed and
-	// with their thumbprints, so that the next proofs of a client skip
-	// that work; zero means keyset.DefaultEmbeddedHeaders. Every proof is
-	// still checked in full (see keyset.EmbeddedVerifier).
+	// KeyCache bounds how many proof keys the verifier remembers, parsed
+	// and with their thumbprints, so that the next proofs of a client skip
+	// that work; zero or less means keyset.DefaultEmbeddedHeaders. Every
+	// proof is still checked in full (see keyset.EmbeddedVerifier).
 	KeyCache int
 }
 
