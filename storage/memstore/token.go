@@ -70,18 +70,13 @@ func (x *tokenIndex) add(t *storage.Token) uint32 {
 	if _, dead := x.revoked[t.FamilyID]; dead && t.FamilyID != "" {
 		r.flags |= recRevoked
 	}
+	if r.has(recFamily) {
+		x.link(i, r) // before byID holds r: its family may be its own ID
+	}
 	x.byID[r.id] = i
 	x.byAccess[r.access] = i
 	if r.has(recRefresh) {
 		x.byRefresh[r.refresh] = i
-	}
-	if r.has(recFamily) {
-		head := x.byFamily[r.family]
-		r.famNext = head
-		if head != 0 {
-			x.recs.at(head).famPrev = i
-		}
-		x.byFamily[r.family] = i
 	}
 	return i
 }
@@ -94,18 +89,8 @@ func (x *tokenIndex) remove(i uint32) {
 	if r.has(recRefresh) {
 		delete(x.byRefresh, r.refresh)
 	}
-	if r.has(recFamily) {
-		switch {
-		case r.famPrev != 0:
-			x.recs.at(r.famPrev).famNext = r.famNext
-		case r.famNext != 0:
-			x.byFamily[r.family] = r.famNext
-		default:
-			delete(x.byFamily, r.family)
-		}
-		if r.famNext != 0 {
-			x.recs.at(r.famNext).famPrev = r.famPrev
-		}
+	if r.has(recListed) {
+		x.unlink(r)
 	}
 	x.strs.release(r.client)
 	x.strs.release(r.subject)
@@ -123,7 +108,7 @@ func (x *tokenIndex) revokeFamily(familyID string) {
 	}
 	x.revoked[familyID] = struct{}{}
 	k, _ := idKeyOf(familyID)
-	for i := x.byFamily[k]; i != 0; {
+	for i := x.familyHead(k); i != 0; {
 		r := x.recs.at(i)
 		r.flags |= recRevoked
 		i = r.famNext
@@ -133,8 +118,57 @@ func (x *tokenIndex) revokeFamily(familyID string) {
 // hasFamily reports whether a stored token belongs to the family.
 func (x *tokenIndex) hasFamily(familyID string) bool {
 	k, _ := idKeyOf(familyID)
-	_, ok := x.byFamily[k]
-	return ok
+	return x.familyHead(k) != 0
+}
+
+// A family is listed in byFamily from its first token on, but for a
+// family whose first token has the family's ID as its own, as every token
+// a grant issues without a code or an earlier token does: that token is
+// found by byID, and the family listed only when a second token joins it.
+// Most tokens are thus in two maps, not three.
+
+// familyHead returns the slot of the first token of family k, 0 for none.
+func (x *tokenIndex) familyHead(k idKey) uint32 {
+	if i, ok := x.byFamily[k]; ok {
+		return i
+	}
+	if i, ok := x.byID[k]; ok {
+		if r := x.recs.at(i); r.has(recFamily) && !r.has(recListed) && r.family == k {
+			return i
+		}
+	}
+	return 0
+}
+
+// link adds the record r of slot i to its family.
+func (x *tokenIndex) link(i uint32, r *tokenRec) {
+	head := x.familyHead(r.family)
+	if head == 0 && r.family == r.id {
+		return // the first token of its own family
+	}
+	if head != 0 {
+		h := x.recs.at(head)
+		h.flags |= recListed
+		h.famPrev = i
+		r.famNext = head
+	}
+	r.flags |= recListed
+	x.byFamily[r.family] = i
+}
+
+// unlink removes the listed record r from its family.
+func (x *tokenIndex) unlink(r *tokenRec) {
+	switch {
+	case r.famPrev != 0:
+		x.recs.at(r.famPrev).famNext = r.famNext
+	case r.famNext != 0:
+		x.byFamily[r.family] = r.famNext
+	default:
+		delete(x.byFamily, r.family)
+	}
+	if r.famNext != 0 {
+		x.recs.at(r.famNext).famPrev = r.famPrev
+	}
 }
 
 // promote makes the record of slot i keep a full copy of its token, which

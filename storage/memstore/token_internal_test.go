@@ -58,6 +58,9 @@ func TestCompactRecords(t *testing.T) {
 			if got := len(s.tokens.full); got != 0 {
 				t.Errorf("full copies: got %d, want 0", got)
 			}
+			if got := len(s.tokens.byFamily); got != 0 && tt.tok.FamilyID == tt.tok.ID {
+				t.Errorf("families listed: got %d, want 0 (a token alone in its family is found by ID)", got)
+			}
 			got, err := s.TokenByAccess(t.Context(), tt.tok.AccessHash)
 			if err != nil {
 				t.Fatalf("TokenByAccess: got %v, want nil", err)
@@ -78,11 +81,15 @@ func TestCompactFamilies(t *testing.T) {
 	exp := time.Date(2030, time.March, 4, 5, 6, 7, 0, time.UTC)
 	tests := []struct {
 		name   string
-		expire int // which of the three tokens of the family expires
+		expire int  // which of the three tokens of the family expires
+		own    bool // the family ID is the first token's ID
 	}{
-		{"first stored", 0},
-		{"middle", 1},
-		{"last stored", 2},
+		{"first stored", 0, false},
+		{"middle", 1, false},
+		{"last stored", 2, false},
+		{"first stored, own family", 0, true},
+		{"middle, own family", 1, true},
+		{"last stored, own family", 2, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,6 +102,10 @@ func TestCompactFamilies(t *testing.T) {
 					e = exp.Add(-2 * time.Hour)
 				}
 				tok := compactToken(family, e)
+				if tt.own && i == 0 {
+					family = tok.ID
+					tok.FamilyID = family
+				}
 				toks = append(toks, tok)
 				if err := s.CreateToken(t.Context(), tok); err != nil {
 					t.Fatal(err)

@@ -64,6 +64,7 @@ const (
 	recFamily  // FamilyID is not empty
 	recRefresh // RefreshHash is not empty
 	recFull    // a full copy is kept in tokenIndex.full
+	recListed  // in its family's list (see tokenIndex.link)
 )
 
 // tokenRec is a stored token, or a free slot.
