@@ -128,7 +128,7 @@ func benchWorkers(ctx context.Context, f *benchFlags, tr *http.Transport) ([]fun
 		}
 		payload := body.Encode()
 		for w := range ops {
-			ops[w] = func(ctx context.Context) error { return clientCredentials(ctx, client, f, payload) }
+			ops[w] = (&ccWorker{client: client, f: f, payload: payload}).send
 		}
 		return ops, nil
 	}
@@ -159,12 +159,32 @@ func (r *benchResult) time(ctx context.Context, op func(context.Context) error) 
 	r.latencies = append(r.latencies, time.Since(t0))
 }
 
-// clientCredentials sends one token request.
-func clientCredentials(ctx context.Context, client *http.Client, f *benchFlags, payload string) error {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, f.url, strings.NewReader(payload))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(url.QueryEscape(f.clientID), url.QueryEscape(f.clientSecret))
-	resp, err := client.Do(req)
+// ccWorker sends the token requests of one worker. Its URL is parsed and
+// its headers are made once, so that the load generator, which shares the
+// machine with the server, spends little per request.
+type ccWorker struct {
+	client  *http.Client
+	f       *benchFlags
+	payload string
+	tmpl    *http.Request // made at the first request, for its context
+}
+
+// send sends one token request: a copy of the template with a new body.
+func (w *ccWorker) send(ctx context.Context) error {
+	if w.tmpl == nil || w.tmpl.Context() != ctx {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.f.url, nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(url.QueryEscape(w.f.clientID), url.QueryEscape(w.f.clientSecret))
+		req.ContentLength = int64(len(w.payload))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(w.payload)), nil }
+		w.tmpl = req
+	}
+	req := *w.tmpl
+	req.Body = io.NopCloser(strings.NewReader(w.payload))
+	resp, err := w.client.Do(&req)
 	if err != nil {
 		return err
 	}
