@@ -95,10 +95,11 @@ type benchResult struct {
 func runBench(ctx context.Context, f *benchFlags) (*benchResult, error) {
 	tr := &http.Transport{MaxIdleConnsPerHost: f.concurrency, MaxConnsPerHost: f.concurrency}
 	defer tr.CloseIdleConnections()
-	ops, err := benchWorkers(ctx, f, tr)
+	ops, closeAll, err := benchWorkers(ctx, f, tr)
 	if err != nil {
 		return nil, err
 	}
+	defer closeAll()
 	ctx, cancel := context.WithTimeout(ctx, f.duration)
 	defer cancel()
 	var next atomic.Int64
@@ -117,8 +118,9 @@ func runBench(ctx context.Context, f *benchFlags) (*benchResult, error) {
 	return merge(results, time.Since(start)), nil
 }
 
-// benchWorkers returns what each worker repeats.
-func benchWorkers(ctx context.Context, f *benchFlags, tr *http.Transport) ([]func(context.Context) error, error) {
+// benchWorkers returns what each worker repeats, and what closes their
+// connections.
+func benchWorkers(ctx context.Context, f *benchFlags, tr *http.Transport) ([]func(context.Context) error, func(), error) {
 	ops := make([]func(context.Context) error, f.concurrency)
 	if f.flow != benchCode {
 		client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
@@ -127,23 +129,38 @@ func benchWorkers(ctx context.Context, f *benchFlags, tr *http.Transport) ([]fun
 			body.Set("scope", f.scope)
 		}
 		payload := body.Encode()
-		for w := range ops {
-			ops[w] = (&ccWorker{client: client, f: f, payload: payload}).send
+		u, err := url.Parse(f.url)
+		if err != nil {
+			return nil, nil, err
 		}
-		return ops, nil
+		raws := make([]*rawWorker, 0, len(ops))
+		for w := range ops {
+			if u.Scheme == "http" {
+				rw := newRawWorker(u, f, payload)
+				raws = append(raws, rw)
+				ops[w] = rw.send
+			} else {
+				ops[w] = (&ccWorker{client: client, f: f, payload: payload}).send
+			}
+		}
+		return ops, func() {
+			for _, rw := range raws {
+				rw.close()
+			}
+		}, nil
 	}
 	authorize, err := authorizationEndpoint(ctx, &http.Client{Transport: tr, Timeout: 30 * time.Second}, f.url)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for w := range ops {
 		cw, err := newCodeWorker(ctx, f, tr, authorize)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		ops[w] = cw.flow
 	}
-	return ops, nil
+	return ops, func() {}, nil
 }
 
 // time runs op once and records its outcome.
