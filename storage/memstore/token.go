@@ -40,30 +40,27 @@ func newTokenIndex() tokenIndex {
 	}
 }
 
-// conflicts reports whether t shares its ID, access hash or refresh hash
-// with a stored token.
-func (x *tokenIndex) conflicts(t *storage.Token) bool {
-	id, _ := idKeyOf(t.ID)
-	access, _ := digestKeyOf(t.AccessHash)
-	if _, ok := x.byID[id]; ok {
+// conflicts reports whether a token of keys k shares its ID, access hash
+// or refresh hash with a stored token.
+func (x *tokenIndex) conflicts(k *tokenKeys) bool {
+	if _, ok := x.byID[k.id]; ok {
 		return true
 	}
-	if _, ok := x.byAccess[access]; ok {
+	if _, ok := x.byAccess[k.access]; ok {
 		return true
 	}
-	if t.RefreshHash == "" {
+	if !k.hasRefresh {
 		return false
 	}
-	refresh, _ := digestKeyOf(t.RefreshHash)
-	_, ok := x.byRefresh[refresh]
+	_, ok := x.byRefresh[k.refresh]
 	return ok
 }
 
-// add stores t under all its keys and returns its slot.
-func (x *tokenIndex) add(t *storage.Token) uint32 {
+// add stores t, of keys k, under all its keys and returns its slot.
+func (x *tokenIndex) add(t *storage.Token, k *tokenKeys) uint32 {
 	i := x.recs.alloc()
 	r := x.recs.at(i)
-	if !x.record(r, t) {
+	if !x.record(r, t, k) {
 		r.flags |= recFull
 		x.full[i] = cloneToken(t)
 	}
@@ -187,10 +184,11 @@ func (x *tokenIndex) promote(i uint32) *storage.Token {
 func (s *Store) CreateToken(_ context.Context, t *storage.Token) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.tokens.conflicts(t) {
+	k := keysOf(t)
+	if s.tokens.conflicts(&k) {
 		return storage.ErrExists
 	}
-	s.tokens.add(t)
+	s.tokens.add(t, &k)
 	return nil
 }
 
@@ -251,13 +249,14 @@ func (s *Store) rotate(oldHash string, next *storage.Token, g *storage.Grace) er
 	}
 	old := s.tokens.recs.at(i)
 	revoked := old.has(recRevoked)
+	nk := keysOf(next)
 	switch {
 	case revoked && g != nil && s.tokens.inGrace(i, next.IssuedAt):
 		return &storage.InGraceError{Sealed: s.tokens.full[i].SealedSuccessor}
 	case revoked:
 		s.tokens.revokeFamily(s.tokens.familyID(i))
 		return storage.ErrRefreshReused
-	case s.tokens.conflicts(next):
+	case s.tokens.conflicts(&nk):
 		return storage.ErrExists
 	}
 	old.flags |= recRevoked
@@ -265,7 +264,7 @@ func (s *Store) rotate(oldHash string, next *storage.Token, g *storage.Grace) er
 		t := s.tokens.promote(i)
 		t.Successor, t.SealedSuccessor, t.GraceUntil = next.ID, g.Sealed, g.Until
 	}
-	s.tokens.add(next)
+	s.tokens.add(next, &nk)
 	return nil
 }
 

@@ -139,3 +139,38 @@ func TestCompactFamilies(t *testing.T) {
 		})
 	}
 }
+
+func TestPackTime(t *testing.T) {
+	tests := []struct {
+		name string
+		t    time.Time
+		ok   bool
+	}{
+		{"zero", time.Time{}, true},
+		{"2030", time.Date(2030, time.March, 4, 5, 6, 7, 123456789, time.UTC), true},
+		{"the epoch, which 0 cannot stand for", time.Unix(0, 0), false},
+		{"before 1678", time.Date(1600, time.January, 1, 0, 0, 0, 0, time.UTC), false},
+		{"after 2262", time.Date(2500, time.January, 1, 0, 0, 0, 0, time.UTC), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, ok := packTime(tt.t)
+			if ok != tt.ok {
+				t.Fatalf("packTime(%v): got ok %v, want %v", tt.t, ok, tt.ok)
+			}
+			if ok && !unpackTime(n).Equal(tt.t) {
+				t.Errorf("unpackTime(packTime(%v)) = %v, want it back", tt.t, unpackTime(n))
+			}
+		})
+	}
+	// A token whose time does not pack keeps a full copy, and its time.
+	s := New()
+	tok := compactToken("", time.Date(2500, time.January, 1, 0, 0, 0, 0, time.UTC))
+	if err := s.CreateToken(t.Context(), tok); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.TokenByAccess(t.Context(), tok.AccessHash)
+	if err != nil || !got.ExpiresAt.Equal(tok.ExpiresAt) || len(s.tokens.full) != 1 {
+		t.Errorf("token expiring in 2500: got (%v, %v) with %d full copies, want its expiry and 1", got, err, len(s.tokens.full))
+	}
+}

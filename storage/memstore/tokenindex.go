@@ -3,6 +3,7 @@ package memstore
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"math"
 	"time"
 
 	"github.com/grantry/grantry"
@@ -89,8 +90,12 @@ func packTime(t time.Time) (int64, bool) {
 	if t.IsZero() {
 		return 0, true
 	}
+	// UnixNano is exact from 1678 to 2262.
+	if sec := t.Unix(); sec <= math.MinInt64/int64(time.Second) || sec >= math.MaxInt64/int64(time.Second) {
+		return 0, false
+	}
 	n := t.UnixNano()
-	return n, n != 0 && time.Unix(0, n).Equal(t)
+	return n, n != 0
 }
 
 func unpackTime(n int64) time.Time {
@@ -152,21 +157,40 @@ func needsFull(t *storage.Token) bool {
 		!t.GraceUntil.IsZero()
 }
 
-// record fills r from t, interning its strings, and reports whether r
-// holds all of t.
-func (x *tokenIndex) record(r *tokenRec, t *storage.Token) bool {
-	full := needsFull(t)
+// tokenKeys are the keys of a token, and whether they are all canonical.
+type tokenKeys struct {
+	id, family            idKey
+	access, refresh       digestKey
+	hasFamily, hasRefresh bool
+	canonical             bool
+}
+
+func keysOf(t *storage.Token) tokenKeys {
+	var k tokenKeys
 	// Every key is made: none may be skipped once one is found odd.
-	okID := keyOf(r.id[:], t.ID)
-	ok := keyOf(r.access[:], t.AccessHash) && okID
-	if t.FamilyID != "" {
+	okID := keyOf(k.id[:], t.ID)
+	k.canonical = keyOf(k.access[:], t.AccessHash) && okID
+	if k.hasFamily = t.FamilyID != ""; k.hasFamily {
+		k.canonical = keyOf(k.family[:], t.FamilyID) && k.canonical
+	}
+	if k.hasRefresh = t.RefreshHash != ""; k.hasRefresh {
+		k.canonical = keyOf(k.refresh[:], t.RefreshHash) && k.canonical
+	}
+	return k
+}
+
+// record fills r from t, of keys k, interning its strings, and reports
+// whether r holds all of t.
+func (x *tokenIndex) record(r *tokenRec, t *storage.Token, k *tokenKeys) bool {
+	full := needsFull(t)
+	r.id, r.access, r.family, r.refresh = k.id, k.access, k.family, k.refresh
+	if k.hasFamily {
 		r.flags |= recFamily
-		ok = keyOf(r.family[:], t.FamilyID) && ok
 	}
-	if t.RefreshHash != "" {
+	if k.hasRefresh {
 		r.flags |= recRefresh
-		ok = keyOf(r.refresh[:], t.RefreshHash) && ok
 	}
+	ok := k.canonical
 	var okI, okE, okR bool
 	r.issued, okI = packTime(t.IssuedAt)
 	r.expires, okE = packTime(t.ExpiresAt)
