@@ -110,7 +110,9 @@ func runBench(ctx context.Context, f *benchFlags) (*benchResult, error) {
 		results[w] = &benchResult{}
 		wg.Go(func() {
 			for ctx.Err() == nil && next.Add(1) <= int64(f.requests) {
-				results[w].time(ctx, op)
+				if !results[w].time(ctx, op) {
+					return
+				}
 			}
 		})
 	}
@@ -164,16 +166,22 @@ func benchWorkers(ctx context.Context, f *benchFlags, tr *http.Transport) ([]fun
 }
 
 // time runs op once and records its outcome.
-func (r *benchResult) time(ctx context.Context, op func(context.Context) error) {
+// It returns false once the run is over: a request cut short by the end of
+// the run is no failure.
+func (r *benchResult) time(ctx context.Context, op func(context.Context) error) bool {
 	t0 := time.Now()
 	if err := op(ctx); err != nil {
+		if errors.Is(err, errRunOver) {
+			return false
+		}
 		if ctx.Err() == nil {
 			r.fail(err.Error())
 		}
-		return
+		return true
 	}
 	r.ok++
 	r.latencies = append(r.latencies, time.Since(t0))
+	return true
 }
 
 // ccWorker sends the token requests of one worker. Its URL is parsed and

@@ -27,7 +27,13 @@ type rawWorker struct {
 	r       *bufio.Reader
 }
 
-var errBadResponse = errors.New("malformed HTTP response")
+var (
+	errBadResponse = errors.New("malformed HTTP response")
+	// errRunOver is a request not sent, or cut short, because the
+	// deadline of the run has passed, which the connection's deadline
+	// may tell before the context does.
+	errRunOver = errors.New("the run is over")
+)
 
 // newRawWorker makes the request of a worker for the http URL u.
 func newRawWorker(u *url.URL, f *benchFlags, payload string) *rawWorker {
@@ -45,9 +51,15 @@ func newRawWorker(u *url.URL, f *benchFlags, payload string) *rawWorker {
 // send sends the request and reads the response; any failure closes the
 // connection, and the next request opens another.
 func (w *rawWorker) send(ctx context.Context) error {
+	if runOver(ctx) {
+		return errRunOver
+	}
 	status, err := w.roundTrip(ctx)
 	if err != nil {
 		w.close()
+		if runOver(ctx) {
+			return errRunOver
+		}
 		return err
 	}
 	if status != "" {
@@ -78,6 +90,12 @@ func (w *rawWorker) roundTrip(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return w.readResponse()
+}
+
+// runOver reports whether the deadline of ctx has passed.
+func runOver(ctx context.Context) bool {
+	d, ok := ctx.Deadline()
+	return ctx.Err() != nil || (ok && !time.Now().Before(d))
 }
 
 func (w *rawWorker) close() {

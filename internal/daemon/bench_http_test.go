@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestRawWorker drives the plain-HTTP worker of grantry bench against
@@ -102,6 +104,40 @@ func TestRawWorkerMalformed(t *testing.T) {
 			}
 			if w.conn != nil {
 				t.Errorf("connection kept after a malformed response, want it closed")
+			}
+		})
+	}
+}
+
+// TestRawWorkerRunOver checks that a request cut short by the end of the
+// run, which the connection's deadline may tell before the context, is no
+// failure and ends the worker.
+func TestRawWorkerRunOver(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body) // so that the server sees the client go
+		<-r.Context().Done()      // never answers
+	}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL + "/token")
+	tests := []struct {
+		name  string
+		after time.Duration // the run's deadline from now
+	}{
+		{"deadline passed", -time.Second},
+		{"deadline during the request", 50 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithDeadline(t.Context(), time.Now().Add(tt.after))
+			defer cancel()
+			w := newRawWorker(u, &benchFlags{clientID: "c", clientSecret: "s"}, "grant_type=client_credentials")
+			defer w.close()
+			var r benchResult
+			if r.time(ctx, w.send) {
+				t.Errorf("time: got true, want false (the run is over)")
+			}
+			if r.failed != 0 || r.ok != 0 {
+				t.Errorf("got %d ok, %d failed, want none of either", r.ok, r.failed)
 			}
 		})
 	}
