@@ -303,11 +303,11 @@ func ParseBasicAuth(header string) (id, secret string, ok bool) {
 	if len(header) < 6 || !strings.EqualFold(header[:6], "basic ") {
 		return "", "", false
 	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(header[6:]))
+	raw, err := decodeBasic(strings.TrimSpace(header[6:]))
 	if err != nil {
 		return "", "", false
 	}
-	encID, encSecret, found := strings.Cut(string(raw), ":")
+	encID, encSecret, found := strings.Cut(raw, ":")
 	if !found {
 		return "", "", false
 	}
@@ -317,6 +317,19 @@ func ParseBasicAuth(header string) (id, secret string, ok bool) {
 		return "", "", false
 	}
 	return id, secret, true
+}
+
+// decodeBasic decodes the base64 credentials of a Basic header, through
+// buffers on the stack when they are short, as they usually are.
+func decodeBasic(enc string) (string, error) {
+	if len(enc) > 256 {
+		raw, err := base64.StdEncoding.DecodeString(enc)
+		return string(raw), err
+	}
+	var src [256]byte
+	var dst [192]byte // base64.StdEncoding.DecodedLen(256)
+	n, err := base64.StdEncoding.Decode(dst[:], src[:copy(src[:], enc)])
+	return string(dst[:n]), err
 }
 
 // postAuth is client_secret_post (RFC 6749 §2.3.1): client_id and

@@ -81,9 +81,10 @@ func Verify(hash, secret string) bool {
 		if base64.RawURLEncoding.DecodedLen(len(rest)) != sha256.Size {
 			return false
 		}
-		sum := sha256.Sum256([]byte(secret))
+		sum := sum256(secret)
 		var want [sha256.Size]byte
-		n, err := base64.RawURLEncoding.Decode(want[:], []byte(rest))
+		var enc [64]byte // DecodedLen(len(rest)) is sha256.Size: rest is short
+		n, err := base64.RawURLEncoding.Decode(want[:], enc[:copy(enc[:], rest)])
 		return err == nil && n == sha256.Size && subtle.ConstantTimeCompare(sum[:], want[:]) == 1
 	case schemeArgon2id:
 		return verifyArgon2id(rest, secret)

@@ -35,17 +35,21 @@ func Equal(a, b string) bool {
 // credential. It allocates only its result: tokens of up to 256 bytes are
 // hashed from a copy on the stack.
 func Digest(token string) string {
-	var sum [sha256.Size]byte
-	if len(token) <= 256 {
-		var buf [256]byte
-		n := copy(buf[:], token)
-		sum = sha256.Sum256(buf[:n])
-	} else {
-		sum = sha256.Sum256([]byte(token))
-	}
+	sum := sum256(token)
 	var out [43]byte // base64.RawURLEncoding.EncodedLen(sha256.Size)
 	base64.RawURLEncoding.Encode(out[:], sum[:])
 	return string(out[:])
+}
+
+// sum256 returns the SHA-256 of s, without allocating for s of up to 256
+// bytes, which are hashed from a copy on the stack.
+func sum256(s string) [sha256.Size]byte {
+	if len(s) <= 256 {
+		var buf [256]byte
+		n := copy(buf[:], s)
+		return sha256.Sum256(buf[:n])
+	}
+	return sha256.Sum256([]byte(s))
 }
 
 // ID returns a new random identifier of about 128 bits, base64url

@@ -95,10 +95,11 @@ type benchResult struct {
 func runBench(ctx context.Context, f *benchFlags) (*benchResult, error) {
 	tr := &http.Transport{MaxIdleConnsPerHost: f.concurrency, MaxConnsPerHost: f.concurrency}
 	defer tr.CloseIdleConnections()
-	ops, err := benchWorkers(ctx, f, tr)
+	ops, closeAll, err := benchWorkers(ctx, f, tr)
 	if err != nil {
 		return nil, err
 	}
+	defer closeAll()
 	ctx, cancel := context.WithTimeout(ctx, f.duration)
 	defer cancel()
 	var next atomic.Int64
@@ -109,7 +110,9 @@ func runBench(ctx context.Context, f *benchFlags) (*benchResult, error) {
 		results[w] = &benchResult{}
 		wg.Go(func() {
 			for ctx.Err() == nil && next.Add(1) <= int64(f.requests) {
-				results[w].time(ctx, op)
+				if !results[w].time(ctx, op) {
+					return
+				}
 			}
 		})
 	}
@@ -117,8 +120,9 @@ func runBench(ctx context.Context, f *benchFlags) (*benchResult, error) {
 	return merge(results, time.Since(start)), nil
 }
 
-// benchWorkers returns what each worker repeats.
-func benchWorkers(ctx context.Context, f *benchFlags, tr *http.Transport) ([]func(context.Context) error, error) {
+// benchWorkers returns what each worker repeats, and what closes their
+// connections.
+func benchWorkers(ctx context.Context, f *benchFlags, tr *http.Transport) ([]func(context.Context) error, func(), error) {
 	ops := make([]func(context.Context) error, f.concurrency)
 	if f.flow != benchCode {
 		client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
@@ -127,44 +131,85 @@ func benchWorkers(ctx context.Context, f *benchFlags, tr *http.Transport) ([]fun
 			body.Set("scope", f.scope)
 		}
 		payload := body.Encode()
-		for w := range ops {
-			ops[w] = func(ctx context.Context) error { return clientCredentials(ctx, client, f, payload) }
+		u, err := url.Parse(f.url)
+		if err != nil {
+			return nil, nil, err
 		}
-		return ops, nil
+		raws := make([]*rawWorker, 0, len(ops))
+		for w := range ops {
+			if u.Scheme == "http" {
+				rw := newRawWorker(u, f, payload)
+				raws = append(raws, rw)
+				ops[w] = rw.send
+			} else {
+				ops[w] = (&ccWorker{client: client, f: f, payload: payload}).send
+			}
+		}
+		return ops, func() {
+			for _, rw := range raws {
+				rw.close()
+			}
+		}, nil
 	}
 	authorize, err := authorizationEndpoint(ctx, &http.Client{Transport: tr, Timeout: 30 * time.Second}, f.url)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for w := range ops {
 		cw, err := newCodeWorker(ctx, f, tr, authorize)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		ops[w] = cw.flow
 	}
-	return ops, nil
+	return ops, func() {}, nil
 }
 
 // time runs op once and records its outcome.
-func (r *benchResult) time(ctx context.Context, op func(context.Context) error) {
+// It returns false once the run is over: a request cut short by the end of
+// the run is no failure.
+func (r *benchResult) time(ctx context.Context, op func(context.Context) error) bool {
 	t0 := time.Now()
 	if err := op(ctx); err != nil {
+		if errors.Is(err, errRunOver) {
+			return false
+		}
 		if ctx.Err() == nil {
 			r.fail(err.Error())
 		}
-		return
+		return true
 	}
 	r.ok++
 	r.latencies = append(r.latencies, time.Since(t0))
+	return true
 }
 
-// clientCredentials sends one token request.
-func clientCredentials(ctx context.Context, client *http.Client, f *benchFlags, payload string) error {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, f.url, strings.NewReader(payload))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(url.QueryEscape(f.clientID), url.QueryEscape(f.clientSecret))
-	resp, err := client.Do(req)
+// ccWorker sends the token requests of one worker. Its URL is parsed and
+// its headers are made once, so that the load generator, which shares the
+// machine with the server, spends little per request.
+type ccWorker struct {
+	client  *http.Client
+	f       *benchFlags
+	payload string
+	tmpl    *http.Request // made at the first request, for its context
+}
+
+// send sends one token request: a copy of the template with a new body.
+func (w *ccWorker) send(ctx context.Context) error {
+	if w.tmpl == nil || w.tmpl.Context() != ctx {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.f.url, nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(url.QueryEscape(w.f.clientID), url.QueryEscape(w.f.clientSecret))
+		req.ContentLength = int64(len(w.payload))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(w.payload)), nil }
+		w.tmpl = req
+	}
+	req := *w.tmpl
+	req.Body = io.NopCloser(strings.NewReader(w.payload))
+	resp, err := w.client.Do(&req)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 )
 
 // DefaultMaxBytes is the body size limit used when none is given.
@@ -141,7 +142,10 @@ func Body(r *http.Request, maxBytes int64) (Values, error) {
 	if r.Body == nil {
 		return Values{}, nil
 	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxBytes+1))
+	buf := bodyBufs.Get().(*[]byte)
+	defer putBodyBuf(buf)
+	data, err := readAtMost((*buf)[:0], r.Body, maxBytes+1)
+	*buf = data
 	if err != nil {
 		return nil, &Error{Status: http.StatusBadRequest, Reason: "the request body could not be read"}
 	}
@@ -149,6 +153,36 @@ func Body(r *http.Request, maxBytes int64) (Values, error) {
 		return nil, &Error{Status: http.StatusRequestEntityTooLarge, Reason: "the request body is too large"}
 	}
 	return Parse(string(data))
+}
+
+// bodyBufs holds the buffers request bodies are read into: the parsed
+// values are copied out of them.
+var bodyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// putBodyBuf returns a buffer to bodyBufs, unless a large body grew it.
+func putBodyBuf(b *[]byte) {
+	if cap(*b) <= 4<<10 {
+		bodyBufs.Put(b)
+	}
+}
+
+// readAtMost appends to b what r yields until EOF or limit bytes.
+func readAtMost(b []byte, r io.Reader, limit int64) ([]byte, error) {
+	for int64(len(b)) < limit {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		end := min(int64(cap(b)), limit)
+		n, err := r.Read(b[len(b):end])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+	return b, nil
 }
 
 func isFormContent(ct string) bool {

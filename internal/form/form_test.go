@@ -406,3 +406,23 @@ func TestParseRepeatable(t *testing.T) {
 		})
 	}
 }
+
+// TestPostBodyValuesOutliveBuffer parses bodies one after another, as the
+// read buffers are reused: values parsed earlier must not change.
+func TestPostBodyValuesOutliveBuffer(t *testing.T) {
+	bodies := []string{"a=first&b=" + strings.Repeat("x", 600), "a=second", "a=third&b=y"}
+	var got []form.Values
+	for _, body := range bodies {
+		r := postRequest(http.MethodPost, formType, body)
+		v, err := form.PostBody(r, 0)
+		if err != nil {
+			t.Fatalf("PostBody(%q): got error %v, want nil", body, err)
+		}
+		got = append(got, v)
+	}
+	for i, want := range []string{"first", "second", "third"} {
+		if got[i].Get("a") != want {
+			t.Errorf("body %d: got a=%q, want %q", i, got[i].Get("a"), want)
+		}
+	}
+}

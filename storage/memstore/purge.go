@@ -26,15 +26,7 @@ func (s *Store) Purge(_ context.Context, before time.Time) (int, error) {
 			n++
 		}
 	}
-	for _, t := range s.tokens.byID {
-		switch {
-		case tokenExpired(t, before):
-			s.tokens.remove(t)
-			n++
-		case !t.GraceUntil.IsZero() && t.GraceUntil.Before(before):
-			t.SealedSuccessor = "" // its grace period is over
-		}
-	}
+	n += s.tokens.purge(before)
 	n += s.purgeSessions(before)
 	n += s.purgePushed(before)
 	n += s.replays.purge(before)
@@ -51,10 +43,38 @@ func (s *Store) dropRevokedFamilies() {
 		live[c.FamilyID] = true
 	}
 	for f := range s.tokens.revoked {
-		if !live[f] && len(s.tokens.byFamily[f]) == 0 {
+		if !live[f] && !s.tokens.hasFamily(f) {
 			delete(s.tokens.revoked, f)
 		}
 	}
+}
+
+// purge removes the tokens that expired before the given time, forgets
+// the sealed successors whose grace period ended before it, and returns
+// how many tokens it removed.
+func (x *tokenIndex) purge(before time.Time) int {
+	n := 0
+	b, packed := packTime(before)
+	x.recs.all(func(i uint32, r *tokenRec) {
+		full := x.full[i]
+		var expired bool
+		switch {
+		case full != nil:
+			expired = tokenExpired(full, before)
+		case packed:
+			expired = r.expired(b)
+		default:
+			expired = tokenExpired(x.token(i), before)
+		}
+		switch {
+		case expired:
+			x.remove(i)
+			n++
+		case full != nil && !full.GraceUntil.IsZero() && full.GraceUntil.Before(before):
+			full.SealedSuccessor = "" // its grace period is over
+		}
+	})
+	return n
 }
 
 // tokenExpired reports whether neither the access token nor the refresh

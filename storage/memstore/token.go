@@ -9,14 +9,20 @@ import (
 	"github.com/grantry/grantry/storage"
 )
 
-// tokenIndex holds the stored tokens under every key they are found by.
-// All maps point at the same private records.
+// tokenIndex holds the stored tokens (see tokenindex.go) under every key
+// they are found by. All maps hold slots of recs.
 type tokenIndex struct {
-	byID      map[string]*storage.Token
-	byAccess  map[string]*storage.Token
-	byRefresh map[string]*storage.Token
-	// byFamily maps a non-empty FamilyID to its tokens, by ID.
-	byFamily map[string]map[string]*storage.Token
+	recs      slab
+	strs      interner
+	byID      map[idKey]uint32
+	byAccess  map[digestKey]uint32
+	byRefresh map[digestKey]uint32
+	// byFamily holds the first token of each family; the others are
+	// linked from it.
+	byFamily map[idKey]uint32
+	// full holds the copies of the tokens that their records cannot hold
+	// whole, by slot.
+	full map[uint32]*storage.Token
 	// revoked holds the families revoked so far: a token stored in one of
 	// them later is stored revoked.
 	revoked map[string]struct{}
@@ -24,57 +30,71 @@ type tokenIndex struct {
 
 func newTokenIndex() tokenIndex {
 	return tokenIndex{
-		byID:      make(map[string]*storage.Token),
-		byAccess:  make(map[string]*storage.Token),
-		byRefresh: make(map[string]*storage.Token),
-		byFamily:  make(map[string]map[string]*storage.Token),
+		strs:      newInterner(),
+		byID:      make(map[idKey]uint32),
+		byAccess:  make(map[digestKey]uint32),
+		byRefresh: make(map[digestKey]uint32),
+		byFamily:  make(map[idKey]uint32),
+		full:      make(map[uint32]*storage.Token),
 		revoked:   make(map[string]struct{}),
 	}
 }
 
-// conflicts reports whether t shares its ID, access hash or refresh hash
-// with a stored token.
-func (x *tokenIndex) conflicts(t *storage.Token) bool {
-	_, id := x.byID[t.ID]
-	_, access := x.byAccess[t.AccessHash]
-	_, refresh := x.byRefresh[t.RefreshHash]
-	return id || access || (t.RefreshHash != "" && refresh)
+// conflicts reports whether a token of keys k shares its ID, access hash
+// or refresh hash with a stored token.
+func (x *tokenIndex) conflicts(k *tokenKeys) bool {
+	if _, ok := x.byID[k.id]; ok {
+		return true
+	}
+	if _, ok := x.byAccess[k.access]; ok {
+		return true
+	}
+	if !k.hasRefresh {
+		return false
+	}
+	_, ok := x.byRefresh[k.refresh]
+	return ok
 }
 
-// add stores a copy of t under all its keys.
-func (x *tokenIndex) add(t *storage.Token) {
-	t = cloneToken(t)
-	if _, dead := x.revoked[t.FamilyID]; dead {
-		t.Revoked = true
+// add stores t, of keys k, under all its keys and returns its slot.
+func (x *tokenIndex) add(t *storage.Token, k *tokenKeys) uint32 {
+	i := x.recs.alloc()
+	r := x.recs.at(i)
+	if !x.record(r, t, k) {
+		r.flags |= recFull
+		x.full[i] = cloneToken(t)
 	}
-	x.byID[t.ID] = t
-	x.byAccess[t.AccessHash] = t
-	if t.RefreshHash != "" {
-		x.byRefresh[t.RefreshHash] = t
+	if _, dead := x.revoked[t.FamilyID]; dead && t.FamilyID != "" {
+		r.flags |= recRevoked
 	}
-	if t.FamilyID != "" {
-		fam := x.byFamily[t.FamilyID]
-		if fam == nil {
-			fam = make(map[string]*storage.Token)
-			x.byFamily[t.FamilyID] = fam
-		}
-		fam[t.ID] = t
+	if r.has(recFamily) {
+		x.link(i, r) // before byID holds r: its family may be its own ID
 	}
+	x.byID[r.id] = i
+	x.byAccess[r.access] = i
+	if r.has(recRefresh) {
+		x.byRefresh[r.refresh] = i
+	}
+	return i
 }
 
-// remove deletes t from every index.
-func (x *tokenIndex) remove(t *storage.Token) {
-	delete(x.byID, t.ID)
-	delete(x.byAccess, t.AccessHash)
-	if t.RefreshHash != "" {
-		delete(x.byRefresh, t.RefreshHash)
+// remove deletes the token of slot i from every index.
+func (x *tokenIndex) remove(i uint32) {
+	r := x.recs.at(i)
+	delete(x.byID, r.id)
+	delete(x.byAccess, r.access)
+	if r.has(recRefresh) {
+		delete(x.byRefresh, r.refresh)
 	}
-	if fam := x.byFamily[t.FamilyID]; fam != nil {
-		delete(fam, t.ID)
-		if len(fam) == 0 {
-			delete(x.byFamily, t.FamilyID)
-		}
+	if r.has(recListed) {
+		x.unlink(r)
 	}
+	x.strs.release(r.client)
+	x.strs.release(r.subject)
+	x.strs.release(r.grantType)
+	x.strs.release(r.scope)
+	delete(x.full, i)
+	x.recs.release(i)
 }
 
 // revokeFamily revokes every token of the family, now and later. The empty
@@ -84,9 +104,79 @@ func (x *tokenIndex) revokeFamily(familyID string) {
 		return
 	}
 	x.revoked[familyID] = struct{}{}
-	for _, t := range x.byFamily[familyID] {
-		t.Revoked = true
+	k, _ := idKeyOf(familyID)
+	for i := x.familyHead(k); i != 0; {
+		r := x.recs.at(i)
+		r.flags |= recRevoked
+		i = r.famNext
 	}
+}
+
+// hasFamily reports whether a stored token belongs to the family.
+func (x *tokenIndex) hasFamily(familyID string) bool {
+	k, _ := idKeyOf(familyID)
+	return x.familyHead(k) != 0
+}
+
+// A family is listed in byFamily from its first token on, but for a
+// family whose first token has the family's ID as its own, as every token
+// a grant issues without a code or an earlier token does: that token is
+// found by byID, and the family listed only when a second token joins it.
+// Most tokens are thus in two maps, not three.
+
+// familyHead returns the slot of the first token of family k, 0 for none.
+func (x *tokenIndex) familyHead(k idKey) uint32 {
+	if i, ok := x.byFamily[k]; ok {
+		return i
+	}
+	if i, ok := x.byID[k]; ok {
+		if r := x.recs.at(i); r.has(recFamily) && !r.has(recListed) && r.family == k {
+			return i
+		}
+	}
+	return 0
+}
+
+// link adds the record r of slot i to its family.
+func (x *tokenIndex) link(i uint32, r *tokenRec) {
+	head := x.familyHead(r.family)
+	if head == 0 && r.family == r.id {
+		return // the first token of its own family
+	}
+	if head != 0 {
+		h := x.recs.at(head)
+		h.flags |= recListed
+		h.famPrev = i
+		r.famNext = head
+	}
+	r.flags |= recListed
+	x.byFamily[r.family] = i
+}
+
+// unlink removes the listed record r from its family.
+func (x *tokenIndex) unlink(r *tokenRec) {
+	switch {
+	case r.famPrev != 0:
+		x.recs.at(r.famPrev).famNext = r.famNext
+	case r.famNext != 0:
+		x.byFamily[r.family] = r.famNext
+	default:
+		delete(x.byFamily, r.family)
+	}
+	if r.famNext != 0 {
+		x.recs.at(r.famNext).famPrev = r.famPrev
+	}
+}
+
+// promote makes the record of slot i keep a full copy of its token, which
+// may then be changed in x.full.
+func (x *tokenIndex) promote(i uint32) *storage.Token {
+	r := x.recs.at(i)
+	if !r.has(recFull) {
+		x.full[i] = x.token(i)
+		r.flags |= recFull
+	}
+	return x.full[i]
 }
 
 // CreateToken stores a copy of t, or returns storage.ErrExists when a
@@ -94,10 +184,11 @@ func (x *tokenIndex) revokeFamily(familyID string) {
 func (s *Store) CreateToken(_ context.Context, t *storage.Token) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.tokens.conflicts(t) {
+	k := keysOf(t)
+	if s.tokens.conflicts(&k) {
 		return storage.ErrExists
 	}
-	s.tokens.add(t)
+	s.tokens.add(t, &k)
 	return nil
 }
 
@@ -106,11 +197,12 @@ func (s *Store) CreateToken(_ context.Context, t *storage.Token) error {
 func (s *Store) TokenByAccess(_ context.Context, hash string) (*storage.Token, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	t, ok := s.tokens.byAccess[hash]
+	k, _ := digestKeyOf(hash)
+	i, ok := s.tokens.byAccess[k]
 	if !ok {
 		return nil, storage.ErrNotFound
 	}
-	return cloneToken(t), nil
+	return s.tokens.token(i), nil
 }
 
 // TokenByRefresh returns a copy of the token whose RefreshHash is hash,
@@ -118,11 +210,15 @@ func (s *Store) TokenByAccess(_ context.Context, hash string) (*storage.Token, e
 func (s *Store) TokenByRefresh(_ context.Context, hash string) (*storage.Token, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	t, ok := s.tokens.byRefresh[hash]
+	if hash == "" {
+		return nil, storage.ErrNotFound
+	}
+	k, _ := digestKeyOf(hash)
+	i, ok := s.tokens.byRefresh[k]
 	if !ok {
 		return nil, storage.ErrNotFound
 	}
-	return cloneToken(t), nil
+	return s.tokens.token(i), nil
 }
 
 // RotateRefreshToken revokes the token whose RefreshHash is oldHash and
@@ -146,34 +242,42 @@ func (s *Store) RotateRefreshTokenGrace(_ context.Context, oldHash string, next 
 func (s *Store) rotate(oldHash string, next *storage.Token, g *storage.Grace) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old, ok := s.tokens.byRefresh[oldHash]
-	switch {
-	case !ok:
+	k, _ := digestKeyOf(oldHash)
+	i, ok := s.tokens.byRefresh[k]
+	if !ok || oldHash == "" {
 		return storage.ErrNotFound
-	case old.Revoked && g != nil && s.tokens.inGrace(old, next.IssuedAt):
-		return &storage.InGraceError{Sealed: old.SealedSuccessor}
-	case old.Revoked:
-		s.tokens.revokeFamily(old.FamilyID)
+	}
+	old := s.tokens.recs.at(i)
+	revoked := old.has(recRevoked)
+	nk := keysOf(next)
+	switch {
+	case revoked && g != nil && s.tokens.inGrace(i, next.IssuedAt):
+		return &storage.InGraceError{Sealed: s.tokens.full[i].SealedSuccessor}
+	case revoked:
+		s.tokens.revokeFamily(s.tokens.familyID(i))
 		return storage.ErrRefreshReused
-	case s.tokens.conflicts(next):
+	case s.tokens.conflicts(&nk):
 		return storage.ErrExists
 	}
-	old.Revoked = true
+	old.flags |= recRevoked
 	if g != nil {
-		old.Successor, old.SealedSuccessor, old.GraceUntil = next.ID, g.Sealed, g.Until
+		t := s.tokens.promote(i)
+		t.Successor, t.SealedSuccessor, t.GraceUntil = next.ID, g.Sealed, g.Until
 	}
-	s.tokens.add(next)
+	s.tokens.add(next, &nk)
 	return nil
 }
 
-// inGrace reports whether the rotated token old is within the grace
+// inGrace reports whether the rotated token of slot i is within the grace
 // period of its rotation at now, with its successor not revoked.
-func (x *tokenIndex) inGrace(old *storage.Token, now time.Time) bool {
-	if old.Successor == "" || !now.Before(old.GraceUntil) {
+func (x *tokenIndex) inGrace(i uint32, now time.Time) bool {
+	old := x.full[i]
+	if old == nil || old.Successor == "" || !now.Before(old.GraceUntil) {
 		return false
 	}
-	succ, ok := x.byID[old.Successor]
-	return ok && !succ.Revoked
+	k, _ := idKeyOf(old.Successor)
+	succ, ok := x.byID[k]
+	return ok && !x.recs.at(succ).has(recRevoked)
 }
 
 // RevokeToken revokes the token with the given ID. An unknown ID is not an
@@ -181,8 +285,9 @@ func (x *tokenIndex) inGrace(old *storage.Token, now time.Time) bool {
 func (s *Store) RevokeToken(_ context.Context, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if t, ok := s.tokens.byID[id]; ok {
-		t.Revoked = true
+	k, _ := idKeyOf(id)
+	if i, ok := s.tokens.byID[k]; ok {
+		s.tokens.recs.at(i).flags |= recRevoked
 	}
 	return nil
 }
@@ -206,4 +311,14 @@ func cloneToken(t *storage.Token) *storage.Token {
 	d.RefreshResource = slices.Clone(t.RefreshResource)
 	d.Extra = maps.Clone(t.Extra)
 	return &d
+}
+
+// revokeWhere revokes the tokens for which f is true, and their families.
+func (x *tokenIndex) revokeWhere(f func(tokenView) bool) {
+	x.recs.all(func(i uint32, r *tokenRec) {
+		if f(x.view(i)) {
+			x.revokeFamily(x.familyID(i))
+			r.flags |= recRevoked
+		}
+	})
 }

@@ -119,12 +119,7 @@ func (o owner) owns(subject, clientID string) bool {
 // Clients of every session, so that a later client of the same ID is not
 // taken for it. s.mu must be held.
 func (s *Store) dropOwned(o owner) {
-	for _, t := range s.tokens.byID {
-		if o.owns(t.Subject, t.ClientID) {
-			s.tokens.revokeFamily(t.FamilyID)
-			t.Revoked = true
-		}
-	}
+	s.tokens.revokeWhere(func(v tokenView) bool { return o.owns(v.subject, v.clientID) })
 	for hash, c := range s.codes {
 		if o.owns(c.Subject, c.ClientID) {
 			s.tokens.revokeFamily(c.FamilyID)
@@ -181,12 +176,7 @@ func (s *Store) RevokeUserGrants(_ context.Context, id string) error {
 	if _, ok := s.accounts.users[id]; !ok {
 		return storage.ErrNotFound
 	}
-	for _, t := range s.tokens.byID {
-		if t.Subject == id {
-			s.tokens.revokeFamily(t.FamilyID)
-			t.Revoked = true
-		}
-	}
+	s.tokens.revokeWhere(func(v tokenView) bool { return v.subject == id })
 	for hash, c := range s.codes {
 		if c.Subject == id {
 			s.tokens.revokeFamily(c.FamilyID)
