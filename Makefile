@@ -1,4 +1,4 @@
-.PHONY: test bench bench-peers fuzz
+.PHONY: test bench bench-peers bench-postgres fuzz
 
 # The whole suite: installs and starts what the tests need, then gofmt, go vet
 # and go test -race ./...
@@ -14,3 +14,9 @@ bench:
 # proxy serves them): rates and ratios.
 bench-peers:
 	./scripts/bench-peers
+
+# grantry serve on PostgreSQL (started for the run): token rate, and the CPU
+# PostgreSQL and the server spend per token, at concurrency 32 and 64.
+# OLD=REV compares with the build of REV, round by round.
+bench-postgres:
+	./scripts/bench-postgres
