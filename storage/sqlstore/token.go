@@ -116,6 +116,9 @@ func (s *Store) CreateToken(ctx context.Context, t *storage.Token) error {
 	if err != nil {
 		return err
 	}
+	if s.usesBatch() {
+		return s.pgCreateToken(ctx, t, args)
+	}
 	if s.d == Postgres && t.FamilyID != "" && t.FamilyID != t.ID {
 		err = s.inTx(ctx, func(q querier) (error, error) {
 			if _, err := q.ExecContext(ctx, lockFamilyShared, t.FamilyID); err != nil {
