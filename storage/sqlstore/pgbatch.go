@@ -17,9 +17,9 @@ import (
 // the token and authorize endpoints costs PostgreSQL a round trip, a
 // transaction and a commit, whose share of the work is the larger one. The
 // writes therefore go through one queue, as on SQLite (see write): the
-// caller that finds no batch running starts a goroutine that takes every
-// write queued so far (at most maxBatch) and sends their statements to
-// PostgreSQL at once, in one pgx batch: one round trip
+// caller that finds fewer than pgInFlight batches running starts a
+// goroutine that takes every write queued so far (at most maxBatch) and
+// sends their statements to PostgreSQL at once, in one pgx batch: one round trip
 // and one commit for all of them. Each caller returns only once its
 // batch's commit is acknowledged.
 //
@@ -63,8 +63,14 @@ type pgOp struct {
 type pgBatcher struct {
 	mu      sync.Mutex
 	pending []*pgOp
-	running bool // a goroutine is running batches
+	running int // goroutines running batches, at most pgInFlight
 }
+
+// pgInFlight bounds the batches sent and not yet committed. Most of a
+// batch's time is the wait for its commit to reach the disk; while one
+// batch waits, the writes queued meanwhile go in another, and PostgreSQL
+// flushes the log of concurrent commits together.
+const pgInFlight = 4
 
 // pgWrite queues op and returns its error once its batch has ended. When
 // ctx ends first, it returns ctx.Err(), and the write may or may not be
@@ -74,8 +80,8 @@ func (s *Store) pgWrite(ctx context.Context, op *pgOp) error {
 	w := &s.pgBatch
 	w.mu.Lock()
 	w.pending = append(w.pending, op)
-	if !w.running {
-		w.running = true
+	if w.running < pgInFlight {
+		w.running++
 		go s.pgDrain(context.WithoutCancel(ctx))
 	}
 	w.mu.Unlock()
@@ -95,8 +101,10 @@ func (s *Store) pgDrain(ctx context.Context) {
 		w.mu.Lock()
 		n := min(len(w.pending), maxBatch)
 		if n == 0 {
-			w.running = false
-			w.pending = nil
+			w.running--
+			if w.running == 0 {
+				w.pending = nil
+			}
 			w.mu.Unlock()
 			return
 		}
