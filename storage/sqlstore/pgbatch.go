@@ -19,9 +19,9 @@ import (
 // writes therefore go through one queue, as on SQLite (see write): the
 // caller that finds fewer than pgInFlight batches running starts a
 // goroutine that takes every write queued so far (at most maxBatch) and
-// sends their statements to PostgreSQL at once, in one pgx batch: one round trip
-// and one commit for all of them. Each caller returns only once its
-// batch's commit is acknowledged.
+// sends their statements to PostgreSQL at once, in one pgx batch: one
+// round trip and one commit for all of them. Each caller returns only
+// once its batch's commit is acknowledged.
 //
 // The batch is a pipeline ending in a single Sync, which PostgreSQL runs
 // as one implicit transaction: it commits at the Sync, and any statement
@@ -30,7 +30,7 @@ import (
 // taken does nothing (ON CONFLICT DO NOTHING) and reports it by changing
 // no row, and a consumption that finds no unused code is followed by the
 // read that tells a used code from an unknown one. A batch that fails
-// anyway (a broken connection, a deadlock, a foreign key) is run again
+// anyway (a broken connection, a deadlock, a trigger's error) is run again
 // when the failure is transient (retry), and otherwise each of its writes
 // is run again in a batch of its own, so that no write fails for
 // another's fault.
