@@ -66,14 +66,16 @@ type pgBatcher struct {
 	running int // goroutines running batches, at most pgInFlight
 }
 
-// pgInFlight bounds the batches sent and not yet committed, half the 32
-// connections of grantry serve's pool. Much of a batch's time is the wait
-// for its commit to reach the disk and for its turn on a busy machine;
-// while one batch waits, the writes queued meanwhile go in another, and
-// PostgreSQL flushes the log of concurrent commits together. Against 4,
-// 16 gave 1.15–1.4 times the tokens per second on a loaded 2-core machine
-// for 1.6 times PostgreSQL's CPU per token (smaller batches).
-const pgInFlight = 16
+// pgInFlight bounds the batches sent and not yet committed, a quarter of
+// the 32 connections of grantry serve's pool. Much of a batch's time is
+// the wait for its commit to reach the disk and for its turn on a busy
+// machine; while one batch waits, the writes queued meanwhile go in
+// another, and PostgreSQL flushes the log of concurrent commits together.
+// More batches in flight are smaller ones, each costing PostgreSQL a
+// commit: on a 2-core machine shared with other work, 16 gave 1.15–1.4
+// times the tokens per second of 4 under heavy load, and 8 gave 1.1–1.4
+// times those of 16 under lighter load, for less CPU per token.
+const pgInFlight = 8
 
 // pgWrite queues op and returns its error once its batch has ended. When
 // ctx ends first, it returns ctx.Err(), and the write may or may not be
