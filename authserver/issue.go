@@ -171,7 +171,7 @@ func (s *Server) newToken(clientID string, iss *Issue, now time.Time) *storage.T
 		lifetime = s.expiresIn(iss.GrantType)
 	}
 	t := &storage.Token{
-		ID:        secret.ID(),
+		ID:        secret.OrderedID(now),
 		FamilyID:  iss.FamilyID,
 		ClientID:  clientID,
 		Subject:   iss.Subject,

@@ -53,6 +53,14 @@ func TestDPoPProtector(t *testing.T) {
 		}
 		return p
 	}
+	// spliced is the header of a proof of key k, which the verifier
+	// remembers after the first request, on the claims and signature of
+	// another key's proof.
+	spliced := func(key *keyset.Key) string {
+		h, _, _ := strings.Cut(proof(k, "GET", apiURL, "bound"), ".")
+		_, rest, _ := strings.Cut(proof(key, "GET", apiURL, "bound"), ".")
+		return h + "." + rest
+	}
 	tests := []struct {
 		name      string
 		authz     string
@@ -61,6 +69,8 @@ func TestDPoPProtector(t *testing.T) {
 		challenge string // the start of the WWW-Authenticate values, joined by " | "
 	}{
 		{"bound token with its proof", "DPoP bound", proof(k, "GET", apiURL, "bound"), 200, ""},
+		{"bound token, its key's header on another key's proof", "DPoP bound", spliced(other), 401, `DPoP realm="api", error="invalid_dpop_proof"`},
+		{"bound token with a second proof", "DPoP bound", proof(k, "GET", apiURL, "bound"), 200, ""},
 		{"bound token, proof with query", "DPoP bound", proof(k, "GET", apiURL+"?x=1", "bound"), 200, ""},
 		{"bound token as bearer", "Bearer bound", proof(k, "GET", apiURL, "bound"), 401, `Bearer realm="api", error="invalid_token"`},
 		{"bound token without proof", "DPoP bound", "", 401, `DPoP realm="api", error="invalid_dpop_proof"`},

@@ -12,6 +12,12 @@
 // out nonces, one of them ([Nonces], §8 and §9). A checked [Proof] gives
 // the key's thumbprint, the jkt that tokens are bound to (cnf, §6).
 //
+// A client signs all its proofs with one key, so a Verifier remembers the
+// proof headers it accepted, each with its parsed key and thumbprint, up
+// to Config.KeyCache of them: the next proof with the same header, byte for
+// byte, skips parsing them, while its algorithm, key and signature and all
+// its claims are still checked (see keyset.EmbeddedVerifier).
+//
 // Package authserver checks proofs at the token endpoint and binds the
 // tokens it issues; package bearer checks them with the tokens presented
 // to a resource server; package client/oauth2 signs them with [Sign].

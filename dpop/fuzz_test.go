@@ -22,10 +22,18 @@ func FuzzVerify(f *testing.F) {
 	f.Add(strings.Replace(good, ".", "..", 1))
 	f.Add("eyJhbGciOiJub25lIn0.eyJ9.")
 	f.Add("a.b.c")
+	// The verifier remembers the header of good, so that proofs made from
+	// it take the path of a remembered key.
+	v := newVerifier(nil)
+	r := httptest.NewRequest("POST", tokenURL, nil)
+	r.Header["Dpop"] = []string{good}
+	if _, err := v.Verify(f.Context(), r, tokenURL, ""); err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, proof string) {
 		r := httptest.NewRequest("POST", tokenURL, nil)
 		r.Header["Dpop"] = []string{proof}
-		p, err := newVerifier(nil).Verify(t.Context(), r, tokenURL, "")
+		p, err := v.Verify(t.Context(), r, tokenURL, "")
 		if err == nil {
 			if p.JKT == "" {
 				t.Errorf("accepted proof %q without a thumbprint", proof)

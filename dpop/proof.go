@@ -1,7 +1,6 @@
 package dpop
 
 import (
-	"bytes"
 	"context"
 	"crypto"
 	"crypto/sha256"
@@ -10,7 +9,9 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/grantry/grantry/keyset"
@@ -56,12 +57,20 @@ type Config struct {
 	Nonces *Nonces
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// KeyCache bounds how many proof keys the verifier remembers, parsed
+	// and with their thumbprints, so that the next proofs of a client skip
+	// that work; zero or less means keyset.DefaultEmbeddedHeaders. Every
+	// proof is still checked in full (see keyset.EmbeddedVerifier).
+	KeyCache int
 }
 
 // Verifier checks DPoP proofs. It is safe for concurrent use.
 type Verifier struct {
 	cfg  Config
 	algs []string
+	jws  *keyset.EmbeddedVerifier
+	// lastURI is the last URI a proof was checked for, normalized.
+	lastURI atomic.Pointer[normalizedURI]
 }
 
 // NewVerifier returns a verifier. Symmetric algorithms in
@@ -90,7 +99,7 @@ func NewVerifier(cfg Config) *Verifier {
 	if cfg.Replay == nil {
 		cfg.Replay = NewMemoryReplayCache(cfg.Now)
 	}
-	return &Verifier{cfg: cfg, algs: names}
+	return &Verifier{cfg: cfg, algs: names, jws: keyset.NewEmbeddedVerifier(algs, cfg.KeyCache)}
 }
 
 // Algorithms returns the names of the accepted algorithms, for the
@@ -122,16 +131,6 @@ type Proof struct {
 	URI      string
 	IssuedAt time.Time
 	Nonce    string
-}
-
-// claims are the claims of a proof (RFC 9449 §4.2).
-type claims struct {
-	JTI   string          `json:"jti"`
-	HTM   string          `json:"htm"`
-	HTU   string          `json:"htu"`
-	IAT   json.RawMessage `json:"iat"`
-	ATH   *string         `json:"ath"`
-	Nonce *string         `json:"nonce"`
 }
 
 // Verify checks the DPoP proof of r (RFC 9449 §4.3) for a request with
@@ -167,9 +166,13 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, uri, accessToken
 	return p, nil
 }
 
+// headerName is the DPoP header's name in canonical form, as the keys of
+// http.Header are.
+const headerName = "Dpop"
+
 // proofHeader returns the one DPoP header field (RFC 9449 §4.3, item 1).
 func proofHeader(h http.Header) (string, error) {
-	values := h.Values("DPoP")
+	values := h[headerName]
 	switch {
 	case len(values) == 0:
 		return "", ErrNoProof
@@ -186,23 +189,18 @@ func proofHeader(h http.Header) (string, error) {
 // parse checks the proof's form, type, algorithm and signature by its own
 // key (RFC 9449 §4.3, items 2 to 7) and decodes its claims.
 func (v *Verifier) parse(raw string) (*Proof, *claims, error) {
-	ver, err := keyset.VerifyEmbedded(raw, v.cfg.Algorithms)
+	ver, jkt, err := v.jws.Verify(raw)
 	if err != nil {
 		return nil, nil, invalidProof("the DPoP proof is not a JWT signed by the key of its jwk header with an accepted algorithm")
 	}
 	if !strings.EqualFold(ver.Header.Type, ProofType) {
 		return nil, nil, invalidProof("the DPoP proof's typ is not dpop+jwt")
 	}
-	var c claims
-	dec := json.NewDecoder(bytes.NewReader(ver.Payload))
-	if err := dec.Decode(&c); err != nil {
+	c, err := decodeClaims(ver.Payload)
+	if err != nil {
 		return nil, nil, invalidProof("the DPoP proof's claims are malformed")
 	}
-	jkt, err := keyset.Thumbprint(ver.Key.Key)
-	if err != nil {
-		return nil, nil, invalidProof("the DPoP proof's key has no thumbprint")
-	}
-	return &Proof{JKT: jkt, Key: ver.Key.Key, Algorithm: ver.Header.Algorithm}, &c, nil
+	return &Proof{JKT: jkt, Key: ver.Key.Key, Algorithm: ver.Header.Algorithm}, c, nil
 }
 
 // checkClaims checks jti, htm, htu, iat and ath (RFC 9449 §4.3, items 8
@@ -213,7 +211,7 @@ func (v *Verifier) checkClaims(p *Proof, c *claims, method, uri, accessToken str
 		return invalidProof("the DPoP proof has no valid jti")
 	case c.HTM != method:
 		return invalidProof("the DPoP proof's htm is not the request's method")
-	case !sameURI(c.HTU, uri):
+	case !v.sameURI(c.HTU, uri):
 		return invalidProof("the DPoP proof's htu is not the request's URI")
 	}
 	iat, ok := numericDate(c.IAT)
@@ -244,20 +242,45 @@ func (v *Verifier) checkNonce(p *Proof) error {
 	return useNonce(n.Nonce())
 }
 
-func sameURI(htu, uri string) bool {
-	a, ok := NormalizeURI(htu)
+// sameURI compares htu and uri after normalization.
+func (v *Verifier) sameURI(htu, uri string) bool {
+	b, ok := v.normalizeURI(uri)
 	if !ok {
 		return false
 	}
-	b, ok := NormalizeURI(uri)
+	if htu == uri {
+		return true
+	}
+	a, ok := NormalizeURI(htu)
 	return ok && a == b
 }
 
+// normalizedURI is a URI and its normal form.
+type normalizedURI struct{ raw, norm string }
+
+// normalizeURI normalizes the URI a request was sent to, which is mostly
+// the one of the request before: the last one is kept.
+func (v *Verifier) normalizeURI(uri string) (string, bool) {
+	if last := v.lastURI.Load(); last != nil && last.raw == uri {
+		return last.norm, true
+	}
+	norm, ok := NormalizeURI(uri)
+	if ok {
+		v.lastURI.Store(&normalizedURI{raw: uri, norm: norm})
+	}
+	return norm, ok
+}
+
 // numericDate reads a NumericDate (RFC 7519 §2): a JSON number of seconds,
-// possibly with a fraction.
+// possibly with a fraction. raw is a JSON value that decodeClaims checked,
+// so one that starts with a digit or a minus sign is a JSON number, which
+// ParseFloat reads as encoding/json would.
 func numericDate(raw json.RawMessage) (time.Time, bool) {
-	var f float64
-	if len(raw) == 0 || raw[0] == '"' || json.Unmarshal(raw, &f) != nil || math.IsNaN(f) || f < 0 || f > 1<<40 {
+	if len(raw) == 0 || raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') {
+		return time.Time{}, false
+	}
+	f, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil || math.IsNaN(f) || f < 0 || f > 1<<40 {
 		return time.Time{}, false
 	}
 	sec, frac := math.Modf(f)
@@ -274,5 +297,8 @@ func ATH(accessToken string) string {
 // ValidATH reports, in constant time, whether ath is the hash of
 // accessToken.
 func ValidATH(ath, accessToken string) bool {
-	return subtle.ConstantTimeCompare([]byte(ath), []byte(ATH(accessToken))) == 1
+	sum := sha256.Sum256([]byte(accessToken))
+	var want [43]byte // base64url of 32 bytes, unpadded
+	base64.RawURLEncoding.Encode(want[:], sum[:])
+	return subtle.ConstantTimeCompare([]byte(ath), want[:]) == 1
 }

@@ -8,8 +8,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -255,5 +257,86 @@ func TestAlgorithms(t *testing.T) {
 	}
 	if got := dpop.NewVerifier(dpop.Config{}).Nonce(); got != "" {
 		t.Errorf("Nonce without Nonces: got %q, want empty", got)
+	}
+}
+
+// TestVerifyRemembersKeys sends, after a proof of a client's key, proofs
+// that try to pass for that key, and checks the bound on remembered keys.
+func TestVerifyRemembersKeys(t *testing.T) {
+	victim, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	attacker, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	victimJKT, _ := keyset.Thumbprint(victim.Public())
+	attackerJKT, _ := keyset.Thumbprint(attacker.Public())
+	n := 0
+	claims := func() map[string]any {
+		n++
+		return map[string]any{"jti": fmt.Sprint("j", n), "htm": "POST", "htu": tokenURL, "iat": t0.Unix()}
+	}
+	hdr := func(jwk *jose.JSONWebKey, typ string) *jose.SignerOptions {
+		return (&jose.SignerOptions{}).WithType(jose.ContentType(typ)).WithHeader("jwk", jwk)
+	}
+	victimProof := func() string {
+		return signRaw(t, victim, jose.ES256, claims(), hdr(&jose.JSONWebKey{Key: victim.Public()}, "dpop+jwt"))
+	}
+	spliced := func() string {
+		h, _, _ := strings.Cut(victimProof(), ".")
+		_, rest, _ := strings.Cut(signRaw(t, attacker, jose.ES256, claims(), hdr(&jose.JSONWebKey{Key: attacker.Public()}, "dpop+jwt")), ".")
+		return h + "." + rest
+	}
+	tests := []struct {
+		name    string
+		proof   func() string
+		wantJKT string // "" when refused
+	}{
+		{"the victim's proof", victimProof, victimJKT},
+		{"the victim's header on the attacker's claims and signature", spliced, ""},
+		{"the attacker's key with the victim's thumbprint as kid", func() string {
+			return signRaw(t, attacker, jose.ES256, claims(), hdr(&jose.JSONWebKey{Key: attacker.Public(), KeyID: victimJKT}, "dpop+jwt"))
+		}, attackerJKT},
+		{"the victim's key with the victim's thumbprint as kid, signed by the attacker", func() string {
+			return signRaw(t, attacker, jose.ES256, claims(), hdr(&jose.JSONWebKey{Key: victim.Public(), KeyID: victimJKT}, "dpop+jwt"))
+		}, ""},
+		{"the victim's jwk with its private part", func() string {
+			return signRaw(t, victim, jose.ES256, claims(), hdr(&jose.JSONWebKey{Key: victim}, "dpop+jwt"))
+		}, ""},
+		{"the victim's jwk with another typ", func() string {
+			return signRaw(t, victim, jose.ES256, claims(), hdr(&jose.JSONWebKey{Key: victim.Public()}, "JWT"))
+		}, ""},
+		{"the victim's proof again", victimProof, victimJKT},
+	}
+	v := newVerifier(nil)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for range 2 {
+				p, err := v.Verify(t.Context(), request("POST", tt.proof()), tokenURL, "")
+				if tt.wantJKT == "" {
+					var e *grantry.Error
+					if !errors.As(err, &e) || e.Code != grantry.ErrInvalidDPoPProof {
+						t.Errorf("Verify: got %v, want invalid_dpop_proof", err)
+					}
+					continue
+				}
+				if err != nil || p.JKT != tt.wantJKT {
+					t.Errorf("Verify: got %v, want jkt %s", err, tt.wantJKT)
+				}
+			}
+		})
+	}
+}
+
+func TestVerifyKeysBound(t *testing.T) {
+	v := dpop.NewVerifier(dpop.Config{Now: func() time.Time { return t0 }, KeyCache: 2})
+	keys := make([]*keyset.Key, 6)
+	for round := range 2 {
+		for i := range keys {
+			if round == 0 {
+				keys[i] = mustKey(t, keyset.ES256)
+			}
+			p, err := v.Verify(t.Context(), request("POST", mustSign(t, keys[i], dpop.ProofClaims{Method: "POST", URI: tokenURL})), tokenURL, "")
+			want, _ := keyset.Thumbprint(keys[i].Public().Key)
+			if err != nil || p.JKT != want {
+				t.Errorf("round %d, key %d: got %v, want jkt %s", round, i, err, want)
+			}
+		}
 	}
 }

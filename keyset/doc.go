@@ -31,7 +31,9 @@
 // [Verify] checks the signature of a JWS in compact serialization against
 // any [KeySource] (a [Set], a [JWKS] or a [Remote]) and an explicit list of
 // allowed algorithms; "none" is never accepted. [Key.SignJWT] and
-// [SignJWTWithSecret] produce signed JWTs. All JOSE processing is done by
+// [SignJWTWithSecret] produce signed JWTs. [VerifyEmbedded] and an
+// [EmbeddedVerifier], which remembers the headers it accepted, check a
+// token by the key of its own jwk header, as a DPoP proof is checked. All JOSE processing is done by
 // github.com/go-jose/go-jose/v4; callers of this package never need to
 // import it.
 package keyset

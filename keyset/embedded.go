@@ -3,6 +3,7 @@ package keyset
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	jose "github.com/go-jose/go-jose/v4"
 )
@@ -43,20 +44,32 @@ func VerifyEmbedded(token string, algs []Algorithm) (*Verified, error) {
 		return nil, err
 	}
 	jwk := jws.Signatures[0].Protected.JSONWebKey
-	switch {
-	case jwk == nil:
-		return nil, fmt.Errorf("%w: no jwk header", ErrUnknownKey)
-	case !jwk.IsPublic():
-		return nil, fmt.Errorf("%w: the jwk header holds a private or symmetric key", ErrMalformed)
-	case !hdr.Algorithm.Fits(jwk.Key):
-		return nil, fmt.Errorf("%w: the jwk header does not fit %s", ErrUnknownKey, hdr.Algorithm)
-	}
-	if err := checkPublicKey(jwk.Key); err != nil {
-		return nil, errors.Join(ErrUnknownKey, err)
+	if err := checkEmbedded(hdr, jwk, algs); err != nil {
+		return nil, err
 	}
 	payload, err := jws.Verify(jwk.Key)
 	if err != nil {
 		return nil, ErrSignature
 	}
 	return &Verified{Header: hdr, Payload: payload, Key: PublicKey{Algorithm: hdr.Algorithm, Key: jwk.Key}}, nil
+}
+
+// checkEmbedded checks the algorithm and the jwk of a JWS verified by its
+// own key: an allowed asymmetric algorithm, and a public key of a type and
+// size this package verifies with that fits the algorithm.
+func checkEmbedded(hdr Header, jwk *jose.JSONWebKey, algs []Algorithm) error {
+	switch {
+	case !hdr.Algorithm.Supported() || hdr.Algorithm.Symmetric() || !slices.Contains(algs, hdr.Algorithm):
+		return fmt.Errorf("%w: %q", ErrAlgorithm, hdr.Algorithm)
+	case jwk == nil:
+		return fmt.Errorf("%w: no jwk header", ErrUnknownKey)
+	case !jwk.IsPublic():
+		return fmt.Errorf("%w: the jwk header holds a private or symmetric key", ErrMalformed)
+	case !hdr.Algorithm.Fits(jwk.Key):
+		return fmt.Errorf("%w: the jwk header does not fit %s", ErrUnknownKey, hdr.Algorithm)
+	}
+	if err := checkPublicKey(jwk.Key); err != nil {
+		return errors.Join(ErrUnknownKey, err)
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/grantry/grantry/secret"
 )
@@ -217,5 +218,46 @@ func TestIDIsNoFlag(t *testing.T) {
 	}
 	if len(seen) != 2000 {
 		t.Errorf("distinct IDs: got %d, want 2000", len(seen))
+	}
+}
+
+func TestOrderedID(t *testing.T) {
+	base := time.Date(2026, 12, 6, 3, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name        string
+		first, next time.Time
+	}{
+		{"one microsecond later", base, base.Add(time.Microsecond)},
+		{"one second later", base, base.Add(time.Second)},
+		{"one year later", base, base.AddDate(1, 0, 0)},
+		{"from 1978 to now", time.Date(1979, 1, 1, 0, 0, 0, 0, time.UTC), base},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := secret.OrderedID(tc.first), secret.OrderedID(tc.next)
+			if len(a) != 22 || len(b) != 22 || strings.HasPrefix(a, "-") || strings.HasPrefix(b, "-") {
+				t.Fatalf("OrderedID: got %q and %q, want 22 characters not beginning with -", a, b)
+			}
+			if a >= b {
+				t.Errorf("OrderedID(%v) = %q, OrderedID(%v) = %q: got the later not greater", tc.first, a, tc.next, b)
+			}
+		})
+	}
+}
+
+func TestOrderedIDDistinct(t *testing.T) {
+	now := time.Date(2026, 12, 6, 3, 0, 0, 0, time.UTC)
+	seen := make(map[string]bool)
+	for range 2000 {
+		id := secret.OrderedID(now)
+		for _, c := range id {
+			if !strings.ContainsRune("-_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", c) {
+				t.Fatalf("OrderedID() = %q: got %q, want base64url characters only", id, c)
+			}
+		}
+		seen[id] = true
+	}
+	if len(seen) != 2000 {
+		t.Errorf("distinct IDs made at one instant: got %d, want 2000", len(seen))
 	}
 }

@@ -16,7 +16,7 @@ func newCode(req *authserver.AuthorizationRequest, c *authserver.Consent, lifeti
 	now := req.Time
 	rec := &storage.AuthorizationCode{
 		Hash:                secret.Digest(code),
-		FamilyID:            secret.ID(),
+		FamilyID:            secret.OrderedID(now),
 		ClientID:            req.Client.ID,
 		Scope:               c.Scope,
 		Subject:             c.Subject,

@@ -33,7 +33,13 @@
 // run most are prepared once per connection. The write-ahead log is
 // bounded: the writer asks for a checkpoint that starts it over once a
 // second. CacheClients keeps the clients the token endpoint reads at
-// every request.
+// every request. The tokens table is kept in the order of the token ID
+// (WITHOUT ROWID) and indexed by the access hash, by the refresh hash of
+// the tokens that have one, by expiry and by the family of the tokens
+// that join one: a token whose ID sorts by time (secret.OrderedID, as the
+// authorization server makes them) is written at the end of the table,
+// and the access hash is the one index it is written into at a random
+// place.
 //
 // # Schema
 //

@@ -44,8 +44,9 @@ import (
 
 // Conflict-free forms of the batched inserts.
 const (
-	insertTokenOrNothing = insertToken + ` ON CONFLICT DO NOTHING`
-	insertCodeOrNothing  = insertCode + ` ON CONFLICT DO NOTHING`
+	insertTokenOrNothing      = insertToken + ` ON CONFLICT DO NOTHING`
+	insertFamilyHeadOrNothing = insertFamilyHead + ` ON CONFLICT DO NOTHING`
+	insertCodeOrNothing       = insertCode + ` ON CONFLICT DO NOTHING`
 )
 
 // pgOp is one write of a PostgreSQL batch. queue adds its statements to
@@ -187,16 +188,22 @@ func (s *Store) usesBatch() bool {
 
 // pgCreateToken is CreateToken in the PostgreSQL group commit: the insert
 // of the token, after the shared lock of its family when it joins a family
-// begun before it. Keys taken already leave the insert without a row.
+// begun before it, without the look at the revoked families when it
+// begins its own. Keys taken already leave the insert without a row.
 func (s *Store) pgCreateToken(ctx context.Context, t *storage.Token, args []any) error {
-	locks := t.FamilyID != "" && t.FamilyID != t.ID
+	head := t.FamilyID == t.ID
+	locks := t.FamilyID != "" && !head
+	query := insertTokenOrNothing
+	if head {
+		query = insertFamilyHeadOrNothing
+	}
 	var taken bool
 	err := s.pgWrite(ctx, &pgOp{
 		queue: func(b *pgx.Batch) {
 			if locks {
 				b.Queue(lockFamilyShared, t.FamilyID)
 			}
-			b.Queue(insertTokenOrNothing, args...)
+			b.Queue(query, args...)
 		},
 		read: func(br pgx.BatchResults) error {
 			if locks {

@@ -10,7 +10,9 @@ import (
 )
 
 // TestFamilyQueriesUseIndexes checks that SQLite finds the tokens of a
-// family through indexes, never by reading the whole table.
+// family, and a token by its hashes or ID, through indexes, never by
+// reading the whole table. The refresh hash's index holds only the tokens
+// that have one (migration 0018): an equality on it must still use it.
 func TestFamilyQueriesUseIndexes(t *testing.T) {
 	db, err := sql.Open("sqlite", SQLiteDSN(filepath.Join(t.TempDir(), "grantry.db")))
 	if err != nil {
@@ -20,13 +22,23 @@ func TestFamilyQueriesUseIndexes(t *testing.T) {
 	if _, err := Open(t.Context(), db, SQLite); err != nil {
 		t.Fatal(err)
 	}
-	tests := []struct{ name, query string }{
-		{"revoke family", revokeFamily},
-		{"purge families", purgeFamilies},
+	tests := []struct {
+		name  string
+		query string
+		args  []any
+	}{
+		{"revoke family", revokeFamily, []any{"fam"}},
+		{"purge families", purgeFamilies, nil},
+		{"token by access hash", selectTokenByAccess, []any{"hash"}},
+		{"token by refresh hash", selectTokenByRefresh, []any{"hash"}},
+		{"rotation", revokeUnrevoked, []any{"hash", nil, nil, nil}},
+		{"grace period", selectInGrace, []any{"hash", 1}},
+		{"family of a refresh token", selectFamily, []any{"hash"}},
+		{"revoke token", revokeToken, []any{"id"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rows, err := db.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+tt.query, "fam", 1)
+			rows, err := db.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+tt.query, tt.args...)
 			if err != nil {
 				t.Fatal(err)
 			}

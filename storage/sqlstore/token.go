@@ -21,6 +21,11 @@ const (
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
 		$13 OR EXISTS (SELECT 1 FROM revoked_families WHERE family_id = $2), $14, $15, $16,
 		$17, $18, $19, $20)`
+	// insertFamilyHead stores a token that begins its own family (its
+	// FamilyID is its ID), which no one can have revoked before the token
+	// was made: the family is not looked up.
+	insertFamilyHead = `INSERT INTO tokens (` + tokenColumns + `)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`
 	selectTokenByAccess  = `SELECT ` + tokenColumns + ` FROM tokens WHERE access_hash = $1`
 	selectTokenByRefresh = `SELECT ` + tokenColumns + ` FROM tokens WHERE refresh_hash = $1`
 	// revokeUnrevoked is the compare-and-swap of a rotation: of
@@ -108,9 +113,10 @@ func tokenArgs(t *storage.Token) ([]any, error) {
 // revoked family is stored revoked. On PostgreSQL the insert of a token
 // that joins a family begun before it, as the tokens of a code do, is a
 // transaction that holds the family's lock. A token that begins its own
-// family (FamilyID is its ID) needs none: no one can revoke a family
-// whose only token is not stored yet. On SQLite the insert joins the
-// group commit of the store (see write).
+// family (FamilyID is its ID) needs none, nor a look at the revoked
+// families: no one can revoke a family whose only token is not stored
+// yet. On SQLite the insert joins the group commit of the store (see
+// write).
 func (s *Store) CreateToken(ctx context.Context, t *storage.Token) error {
 	args, err := tokenArgs(t)
 	if err != nil {
@@ -119,22 +125,27 @@ func (s *Store) CreateToken(ctx context.Context, t *storage.Token) error {
 	if s.usesBatch() {
 		return s.pgCreateToken(ctx, t, args)
 	}
-	if s.d == Postgres && t.FamilyID != "" && t.FamilyID != t.ID {
+	head := t.FamilyID == t.ID
+	query := insertToken
+	if head {
+		query = insertFamilyHead
+	}
+	if s.d == Postgres && t.FamilyID != "" && !head {
 		err = s.inTx(ctx, func(q querier) (error, error) {
 			if _, err := q.ExecContext(ctx, lockFamilyShared, t.FamilyID); err != nil {
 				return nil, err
 			}
-			_, err := q.ExecContext(ctx, insertToken, args...)
+			_, err := q.ExecContext(ctx, query, args...)
 			return nil, err
 		})
 	} else if s.d == SQLite {
 		err = s.write(ctx, func(ctx context.Context, b *batchTx) error {
-			_, err := b.exec(ctx, insertToken, args...)
+			_, err := b.exec(ctx, query, args...)
 			return err
 		})
 	} else {
 		err = retry(ctx, func() error {
-			_, err := s.db.ExecContext(ctx, insertToken, args...)
+			_, err := s.db.ExecContext(ctx, query, args...)
 			return err
 		})
 	}
