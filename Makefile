@@ -1,4 +1,4 @@
-.PHONY: test bench bench-peers bench-memory fuzz
+.PHONY: test bench bench-peers bench-memory bench-postgres fuzz
 
 # The whole suite: installs and starts what the tests need, then gofmt, go vet
 # and go test -race ./...
@@ -19,3 +19,9 @@ bench-peers:
 # 1,000,000 client_credentials tokens each.
 bench-memory:
 	./scripts/bench-memory
+
+# grantry serve on PostgreSQL (started for the run): token rate, and the CPU
+# PostgreSQL and the server spend per token, at concurrency 32 and 64.
+# OLD=REV compares with the build of REV, round by round.
+bench-postgres:
+	./scripts/bench-postgres

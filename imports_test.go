@@ -32,7 +32,9 @@ var importRules = []struct {
 	{"storage", []string{".", "secret"}},
 	{"storage/storagetest", []string{".", "storage", "secret"}},
 	{"storage/memstore", []string{".", "storage"}},
-	{"storage/sqlstore", []string{".", "storage"}},
+	// The group commit on PostgreSQL sends its batches through pgx
+	// itself, under database/sql's connection (pgbatch.go).
+	{"storage/sqlstore", []string{".", "storage", "github.com/jackc/pgx/v5"}},
 	{"storage/redisstore", []string{".", "storage", "secret", "github.com/redis/go-redis/v9"}},
 	{"accesstoken", []string{".", "keyset", "storage", "secret"}},
 	// DPoP proofs (RFC 9449) are checked by the server and the resource

@@ -1,24 +1,77 @@
 package main
 
 import (
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to make the test's schema
 )
 
-// TestBinaryTokensSurviveKill kills grantry serve on SQLite with SIGKILL
-// while clients are requesting tokens, starts it again on the same file,
-// and checks by introspection that every access token it had answered
-// with 200 is still active: a token is answered only once the batch that
-// stores it has committed.
+// TestBinaryTokensSurviveKill kills grantry serve with SIGKILL while
+// clients are requesting tokens, starts it again on the same database, and
+// checks by introspection that every access token it had answered with 200
+// is still active: a token is answered only once the batch that stores it
+// has committed. It runs on an SQLite file and on PostgreSQL.
 func TestBinaryTokensSurviveKill(t *testing.T) {
 	bin := buildBinary(t)
-	db := filepath.Join(t.TempDir(), "grantry.db")
+	tests := []struct {
+		name string
+		db   func(t *testing.T) string
+	}{
+		{"SQLite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "grantry.db") }},
+		{"PostgreSQL", postgresDB},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tokensSurviveKill(t, bin, tt.db(t)) })
+	}
+}
+
+// postgresDB returns a DSN of the test PostgreSQL server whose connections
+// use a schema of their own, dropped when the test ends, and gives the
+// servers a key-encryption key, which they need on PostgreSQL. Without a
+// server the test is skipped, except under CI=true, where it fails.
+func postgresDB(t *testing.T) string {
+	dsn := os.Getenv("GRANTRY_TEST_POSTGRES_DSN")
+	if dsn == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("GRANTRY_TEST_POSTGRES_DSN is not set: under CI=true the PostgreSQL tests must run")
+		}
+		t.Skip("GRANTRY_TEST_POSTGRES_DSN is not set: start PostgreSQL with scripts/lib.sh start_test_servers")
+	}
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = admin.Close() })
+	schema := "durability_" + strings.ToLower(rand.Text()[:12])
+	if _, err := admin.ExecContext(t.Context(), "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() { _, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	kek := make([]byte, 32)
+	_, _ = rand.Read(kek)
+	t.Setenv("GRANTRY_KEY_ENCRYPTION_KEY", base64.RawURLEncoding.EncodeToString(kek))
+	return u.String()
+}
+
+func tokensSurviveKill(t *testing.T, bin, db string) {
 	var client struct {
 		ID     string `json:"client_id"`
 		Secret string `json:"client_secret"`

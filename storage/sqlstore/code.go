@@ -40,6 +40,9 @@ func (s *Store) CreateAuthorizationCode(ctx context.Context, code *storage.Autho
 	args := []any{code.Hash, code.FamilyID, code.ClientID, code.RedirectURI, scope, code.Subject,
 		nullMicros(code.AuthTime), code.Nonce, code.CodeChallenge, code.CodeChallengeMethod,
 		extra, micros(code.CreatedAt), micros(code.ExpiresAt), nullMicros(code.UsedAt), resource}
+	if s.usesBatch() {
+		return s.pgCreateCode(ctx, args)
+	}
 	if s.d == SQLite {
 		err = s.write(ctx, func(ctx context.Context, b *batchTx) error {
 			_, err := b.exec(ctx, insertCode, args...)
@@ -68,6 +71,9 @@ func (s *Store) ConsumeAuthorizationCode(ctx context.Context, hash, clientID str
 	}
 	if s.d == SQLite {
 		return s.consumeBatched(ctx, hash, clientID, now)
+	}
+	if s.usesBatch() {
+		return s.pgConsumeCode(ctx, hash, clientID, now)
 	}
 	var code *storage.AuthorizationCode
 	err := retry(ctx, func() error {
@@ -114,7 +120,7 @@ func (s *Store) consumeBatched(ctx context.Context, hash, clientID string, now t
 	return code, nil
 }
 
-func scanCode(row *sql.Row) (*storage.AuthorizationCode, error) {
+func scanCode(row scanner) (*storage.AuthorizationCode, error) {
 	var (
 		c                    storage.AuthorizationCode
 		scope                string

@@ -61,8 +61,13 @@
 // tokens, and a token stored in it later is stored revoked. On PostgreSQL a
 // per-family advisory lock, shared by the transactions that store a token
 // and exclusive for RevokeFamily, orders them so that no token escapes
-// both. On SQLite, transactions begin IMMEDIATE and writers queue on the
-// busy timeout, once: a write still locked out after it fails with
+// both. Concurrent writes of tokens and codes are committed together, a
+// group commit: on SQLite in one transaction on one connection, on
+// PostgreSQL (through pgx's stdlib driver) in one pgx batch, one
+// transaction and one round trip. Each call returns once the transaction
+// holding its write has committed, and a write refused on its own account
+// (a taken key, a used code) fails alone. On SQLite, transactions begin
+// IMMEDIATE and writers queue on the busy timeout, once: a write still locked out after it fails with
 // storage.ErrUnavailable. A transient conflict (SQLite stale snapshot or
 // locked table, PostgreSQL serialization failure or deadlock) is retried a
 // few times with a randomised pause.

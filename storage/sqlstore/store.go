@@ -48,6 +48,7 @@ type Store struct {
 	d       Dialect
 	cache   stmtCache // SQLite's prepared statements
 	batch   batcher   // SQLite's group commit of tokens and codes
+	pgBatch pgBatcher // PostgreSQL's (pgbatch.go)
 	clients clientCache
 }
 

@@ -122,6 +122,9 @@ func (s *Store) CreateToken(ctx context.Context, t *storage.Token) error {
 	if err != nil {
 		return err
 	}
+	if s.usesBatch() {
+		return s.pgCreateToken(ctx, t, args)
+	}
 	head := t.FamilyID == t.ID
 	query := insertToken
 	if head {
