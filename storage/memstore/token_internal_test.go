@@ -38,6 +38,11 @@ func TestCompactRecords(t *testing.T) {
 	nilScope := compactToken("", exp)
 	nilScope.Scope = nil
 	otherFamily := compactToken(secret.ID(), exp)
+	ordered := compactToken("", exp)
+	ordered.ID = secret.OrderedID(exp)
+	ordered.FamilyID = ordered.ID
+	orderedFamily := compactToken(secret.OrderedID(exp.Add(-time.Minute)), exp)
+	orderedFamily.ID = secret.OrderedID(exp)
 	tests := []struct {
 		name string
 		tok  *storage.Token
@@ -48,6 +53,8 @@ func TestCompactRecords(t *testing.T) {
 		{"empty scope", emptyScope},
 		{"nil scope", nilScope},
 		{"family of another ID", otherFamily},
+		{"ordered ID", ordered},
+		{"ordered ID in an ordered family", orderedFamily},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,6 +77,47 @@ func TestCompactRecords(t *testing.T) {
 			}
 			if got.ExpiresAt.Location() != time.UTC {
 				t.Errorf("ExpiresAt location: got %v, want UTC", got.ExpiresAt.Location())
+			}
+		})
+	}
+}
+
+// TestIDKeys checks that the IDs Grantry makes are packed into their keys
+// and given back, and that no two IDs share a key.
+func TestIDKeys(t *testing.T) {
+	tests := []struct {
+		name      string
+		id        string
+		canonical bool
+	}{
+		{"secret.ID", secret.ID(), true},
+		{"secret.OrderedID", secret.OrderedID(time.Date(2030, 1, 2, 3, 4, 5, 6000, time.UTC)), true},
+		{"all zero bits", "AAAAAAAAAAAAAAAAAAAAAA", true},
+		{"all one bits", "______________________", true},
+		{"last bits set", "AAAAAAAAAAAAAAAAAAAAA_", true},
+		{"21 characters", "AAAAAAAAAAAAAAAAAAAAA", false},
+		{"23 characters", "AAAAAAAAAAAAAAAAAAAAAAA", false},
+		{"not base64url", "AAAAAAAAAAAAAAAAAAAA+A", false},
+		{"padding", "AAAAAAAAAAAAAAAAAAAAA=", false},
+		{"empty", "", false},
+		{"client-chosen", "family-1", false},
+	}
+	seen := make(map[idKey]string)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			k, canonical := idKeyOf(tt.id)
+			if canonical != tt.canonical {
+				t.Fatalf("idKeyOf(%q): got canonical %v, want %v", tt.id, canonical, tt.canonical)
+			}
+			if other, ok := seen[k]; ok {
+				t.Errorf("idKeyOf(%q): got the key of %q", tt.id, other)
+			}
+			seen[k] = tt.id
+			if last := k[len(k)-1] & 0x0f; canonical && last != 0 || !canonical && last != 0x0f {
+				t.Errorf("idKeyOf(%q): got last bits %#x", tt.id, last)
+			}
+			if got := idString(&k); canonical && got != tt.id {
+				t.Errorf("idString(idKeyOf(%q)): got %q, want the ID", tt.id, got)
 			}
 		})
 	}

@@ -12,16 +12,38 @@ import (
 
 // The tokens are kept in records without pointers, so that the garbage
 // collector never scans them however many there are, and in maps whose
-// keys and values hold no pointers either. An ID made by secret.ID is kept
-// as its 16 bytes, a digest made by secret.Digest as its 32 bytes, times
+// keys and values hold no pointers either. An ID made by secret.ID or
+// secret.OrderedID (22 base64url characters) is kept as the 132 bits of
+// its characters, a digest made by secret.Digest as its 32 bytes, times
 // as Unix nanoseconds, and the strings many tokens share (client ID,
 // subject, grant type, scope) as numbers of an interner. A token with
 // fields most tokens lack (resources, a distinct refresh scope, extra
 // values, a DPoP binding, a grace-period successor), or with an ID, hash or
 // time that does not fit that form, keeps a full copy beside its record.
 
-// idKey is the key of a token or family ID.
-type idKey [16]byte
+// idKey is the key of a token or family ID: the 6-bit values of the 22
+// characters of an ID made by secret.ID or secret.OrderedID, packed from
+// the first bit on, which leaves the last 4 bits 0. Any other ID is keyed
+// by a SHA-256 of it whose last 4 bits are 1, so that it can be the key of
+// no 22-character ID.
+type idKey [17]byte
+
+// idChars is the length of the IDs idKey holds.
+const idChars = 22
+
+// b64Alphabet is the base64url alphabet, and b64Values its inverse (0xff
+// for a byte not in it).
+const b64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+var b64Values = func() (v [256]byte) {
+	for i := range v {
+		v[i] = 0xff
+	}
+	for i := range len(b64Alphabet) {
+		v[b64Alphabet[i]] = byte(i)
+	}
+	return v
+}()
 
 // digestKey is the key of an access or refresh token digest.
 type digestKey [sha256.Size]byte
@@ -48,9 +70,49 @@ func keyOf(k []byte, s string) (canonical bool) {
 	return false
 }
 
+// idKeyOf returns the key of ID s, and whether it holds s (see idKey).
 func idKeyOf(s string) (k idKey, canonical bool) {
-	canonical = keyOf(k[:], s)
-	return k, canonical
+	if len(s) == idChars {
+		var acc uint32 // bits not yet written, in its low bits
+		n, j := 0, 0
+		for i := range idChars {
+			v := b64Values[s[i]]
+			if v == 0xff {
+				break
+			}
+			acc, n = acc<<6|uint32(v), n+6
+			for ; n >= 8; n -= 8 {
+				k[j], j = byte(acc>>(n-8)), j+1
+			}
+			if i == idChars-1 {
+				k[j] = byte(acc << (8 - n))
+				return k, true
+			}
+		}
+	}
+	h := sha256.New()
+	h.Write([]byte("memstore odd ID\x00"))
+	h.Write([]byte(s))
+	var sum [sha256.Size]byte
+	copy(k[:], h.Sum(sum[:0]))
+	k[len(k)-1] |= 0x0f
+	return k, false
+}
+
+// idString returns the ID whose key is k, which idKeyOf made from a
+// 22-character ID.
+func idString(k *idKey) string {
+	var out [idChars]byte
+	var acc uint32
+	n, j := 0, 0
+	for i := range out {
+		for n < 6 {
+			acc, n, j = acc<<8|uint32(k[j]), n+8, j+1
+		}
+		out[i] = b64Alphabet[acc>>(n-6)&63]
+		n -= 6
+	}
+	return string(out[:])
 }
 
 func digestKeyOf(s string) (k digestKey, canonical bool) {
@@ -168,10 +230,13 @@ type tokenKeys struct {
 func keysOf(t *storage.Token) tokenKeys {
 	var k tokenKeys
 	// Every key is made: none may be skipped once one is found odd.
-	okID := keyOf(k.id[:], t.ID)
+	var okID bool
+	k.id, okID = idKeyOf(t.ID)
 	k.canonical = keyOf(k.access[:], t.AccessHash) && okID
 	if k.hasFamily = t.FamilyID != ""; k.hasFamily {
-		k.canonical = keyOf(k.family[:], t.FamilyID) && k.canonical
+		var ok bool
+		k.family, ok = idKeyOf(t.FamilyID)
+		k.canonical = ok && k.canonical
 	}
 	if k.hasRefresh = t.RefreshHash != ""; k.hasRefresh {
 		k.canonical = keyOf(k.refresh[:], t.RefreshHash) && k.canonical
@@ -216,7 +281,7 @@ func (x *tokenIndex) token(i uint32) *storage.Token {
 		return t
 	}
 	t := &storage.Token{
-		ID:               strictB64.EncodeToString(r.id[:]),
+		ID:               idString(&r.id),
 		ClientID:         x.strs.str(r.client),
 		Subject:          x.strs.str(r.subject),
 		GrantType:        grantry.GrantType(x.strs.str(r.grantType)),
@@ -232,7 +297,7 @@ func (x *tokenIndex) token(i uint32) *storage.Token {
 	case r.family == r.id:
 		t.FamilyID = t.ID
 	default:
-		t.FamilyID = strictB64.EncodeToString(r.family[:])
+		t.FamilyID = idString(&r.family)
 	}
 	if r.has(recRefresh) {
 		t.RefreshHash = strictB64.EncodeToString(r.refresh[:])
@@ -257,7 +322,7 @@ func (x *tokenIndex) familyID(i uint32) string {
 	case r.has(recFull):
 		return x.full[i].FamilyID
 	case r.has(recFamily):
-		return strictB64.EncodeToString(r.family[:])
+		return idString(&r.family)
 	}
 	return ""
 }
