@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -15,9 +16,9 @@ import (
 // authorize endpoints make at every request (store a token, store or
 // consume a code) therefore go through one queue: whichever caller finds
 // no batch running starts a goroutine that takes every write queued so far,
-// runs them in one transaction and commits, and goes on while writes were
-// queued meanwhile. Each caller returns
-// only once the transaction holding its write has committed, so a write
+// runs them in one transaction and commits, and goes on while writes come
+// (under load it lets a few more gather first; see take). Each caller
+// returns only once the transaction holding its write has committed, so a write
 // reported done is as durable as any other commit. A write that fails on
 // its own (a taken key, no row) fails alone: SQLite undoes the one
 // statement and the transaction goes on. Any other failure rolls the batch
@@ -38,7 +39,9 @@ type batchOp struct {
 type batcher struct {
 	mu      sync.Mutex
 	pending []*batchOp
-	running bool // a goroutine is running batches
+	running bool          // a goroutine is running batches
+	idle    bool          // it waits for writes (see linger)
+	wake    chan struct{} // wakes it, buffered 1
 
 	lastCheckpoint time.Time // only the running goroutine uses it
 }
@@ -93,9 +96,19 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, b *batch
 	w := &s.batch
 	w.mu.Lock()
 	w.pending = append(w.pending, op)
-	if !w.running {
+	switch {
+	case !w.running:
 		w.running = true
+		if w.wake == nil {
+			w.wake = make(chan struct{}, 1)
+		}
 		go s.drain(context.WithoutCancel(ctx))
+	case w.idle:
+		w.idle = false
+		select {
+		case w.wake <- struct{}{}:
+		default:
+		}
 	}
 	w.mu.Unlock()
 	select {
@@ -106,30 +119,25 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, b *batch
 	}
 }
 
-// drain runs batches while writes are queued. It runs to its end whatever
+// drain runs batches while writes are queued, and ends once none has come
+// for writerLinger (see take). It runs to its end whatever
 // becomes of the context of the write that started it. The batches run on
 // one connection, kept for a second at most: SQLite empties a
 // connection's page cache when another connection has written, so the
 // writer's cache stays warm only if it is always the same connection.
 func (s *Store) drain(ctx context.Context) {
-	w := &s.batch
 	for _, q := range batchQueries {
 		_, _ = s.stmt(ctx, q) // a failure shows in the batch
 	}
 	var conn *sql.Conn
 	defer func() { s.releaseWriter(ctx, conn) }()
+	linger := time.NewTimer(writerLinger)
+	defer linger.Stop()
+	var batch []*batchOp
 	for {
-		w.mu.Lock()
-		n := min(len(w.pending), maxBatch)
-		if n == 0 {
-			w.running = false
-			w.pending = nil
-			w.mu.Unlock()
+		if batch = s.take(linger, len(batch)); batch == nil {
 			return
 		}
-		batch := w.pending[:n:n]
-		w.pending = w.pending[n:]
-		w.mu.Unlock()
 		if conn == nil {
 			conn = s.writerConn(ctx) // nil on failure: the batch then fails on a connection of its own
 		}
@@ -144,6 +152,68 @@ func (s *Store) drain(ctx context.Context) {
 			conn = nil
 		}
 	}
+}
+
+// gatherBelow and gatherYields shape batches under load: when fewer than
+// gatherBelow writes are queued after a batch of several, the writer
+// yields its thread up to gatherYields times first, so that the requests
+// on their way add their writes to the batch. Each commit costs about as
+// much as several writes, so that fewer, larger batches leave more of the
+// processor to the requests. A lone write (the last batch had one) is run
+// at once.
+const (
+	gatherBelow  = 16
+	gatherYields = 4
+)
+
+// take returns the next batch, after a batch of last writes, or nil when
+// the writer is to end (it is then no longer running).
+func (s *Store) take(linger *time.Timer, last int) []*batchOp {
+	w := &s.batch
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.pending) == 0 && !s.linger(linger) {
+		w.running = false
+		w.pending = nil
+		return nil
+	}
+	for i := 0; i < gatherYields && len(w.pending) < gatherBelow && last > 1; i++ {
+		w.mu.Unlock()
+		runtime.Gosched()
+		w.mu.Lock()
+	}
+	n := min(len(w.pending), maxBatch)
+	batch := w.pending[:n:n]
+	w.pending = w.pending[n:]
+	return batch
+}
+
+// writerLinger is how long the writer waits for the next write once the
+// queue is empty before it gives its connection back and ends: under load
+// the queue runs empty between batches many times a second, and starting
+// the writer over each time (a goroutine, the connection and its pragma)
+// costs more than the batch.
+const writerLinger = 2 * time.Millisecond
+
+// linger waits, with w.mu held and the queue empty, up to writerLinger
+// for a write, and reports whether one came; w.mu is held again when it
+// returns.
+func (s *Store) linger(t *time.Timer) bool {
+	w := &s.batch
+	w.idle = true
+	w.mu.Unlock()
+	t.Reset(writerLinger)
+	select {
+	case <-w.wake:
+	case <-t.C:
+	}
+	w.mu.Lock()
+	w.idle = false
+	select { // a wake sent after the timer fired
+	case <-w.wake:
+	default:
+	}
+	return len(w.pending) > 0
 }
 
 // writerAutoCheckpoint is the wal_autocheckpoint, in pages, of the
