@@ -25,6 +25,8 @@ var importRules = []struct {
 	{"internal/origin", nil},
 	// golden serves tests only.
 	{"internal/golden", nil},
+	// pgtest serves tests only: a PostgreSQL schema per test.
+	{"internal/pgtest", []string{"github.com/jackc/pgx/v5"}},
 	{"secret", []string{"golang.org/x/crypto"}},
 	// keyset.Manager keeps the server's signing keys in a
 	// storage.SigningKeyStore.

@@ -2,18 +2,17 @@ package main
 
 import (
 	"crypto/rand"
-	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 
+	"github.com/grantry/grantry/internal/pgtest"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to make the test's schema
 )
 
@@ -36,39 +35,15 @@ func TestBinaryTokensSurviveKill(t *testing.T) {
 	}
 }
 
-// postgresDB returns a DSN of the test PostgreSQL server whose connections
-// use a schema of their own, dropped when the test ends, and gives the
-// servers a key-encryption key, which they need on PostgreSQL. Without a
-// server the test is skipped, except under CI=true, where it fails.
+// postgresDB returns a DSN of a schema of its own on the test PostgreSQL
+// server (see pgtest.SchemaDSN) and gives the servers a key-encryption
+// key, which they need on PostgreSQL.
 func postgresDB(t *testing.T) string {
-	dsn := os.Getenv("GRANTRY_TEST_POSTGRES_DSN")
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("GRANTRY_TEST_POSTGRES_DSN is not set: under CI=true the PostgreSQL tests must run")
-		}
-		t.Skip("GRANTRY_TEST_POSTGRES_DSN is not set: start PostgreSQL with scripts/lib.sh start_test_servers")
-	}
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = admin.Close() })
-	schema := "durability_" + strings.ToLower(rand.Text()[:12])
-	if _, err := admin.ExecContext(t.Context(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() { _, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
+	dsn := pgtest.SchemaDSN(t, "durability")
 	kek := make([]byte, 32)
 	_, _ = rand.Read(kek)
 	t.Setenv("GRANTRY_KEY_ENCRYPTION_KEY", base64.RawURLEncoding.EncodeToString(kek))
-	return u.String()
+	return dsn
 }
 
 func tokensSurviveKill(t *testing.T, bin, db string) {

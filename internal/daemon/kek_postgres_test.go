@@ -1,50 +1,17 @@
 package daemon
 
 import (
-	"crypto/rand"
-	"database/sql"
 	"encoding/base64"
-	"encoding/hex"
 	"log/slog"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
+
+	"github.com/grantry/grantry/internal/pgtest"
 )
 
-// postgresSchemaDSN returns a DSN of the test PostgreSQL server whose
-// connections use a schema of their own, dropped when the test ends. Without
-// a server the test is skipped, except under CI=true, where it fails.
-func postgresSchemaDSN(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("GRANTRY_TEST_POSTGRES_DSN")
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("GRANTRY_TEST_POSTGRES_DSN is not set: under CI=true the PostgreSQL tests must run")
-		}
-		t.Skip("GRANTRY_TEST_POSTGRES_DSN is not set: start PostgreSQL with scripts/lib.sh start_test_servers")
-	}
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = admin.Close() })
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	schema := "daemon_" + hex.EncodeToString(b[:])
-	if _, err := admin.ExecContext(t.Context(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() { _, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// postgresSchemaDSN returns a DSN of a schema of its own on the test
+// PostgreSQL server (see pgtest.SchemaDSN).
+func postgresSchemaDSN(t *testing.T) string { return pgtest.SchemaDSN(t, "daemon") }
 
 // TestPostgresKEK starts servers on one PostgreSQL database, as several
 // processes would: without a key-encryption key the start is refused, with
