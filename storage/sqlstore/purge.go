@@ -18,11 +18,14 @@ const (
 	// whose grace period is over: they may no longer be sent again.
 	dropSealed = `UPDATE tokens SET successor_sealed = NULL WHERE grace_until < $1 AND successor_sealed IS NOT NULL`
 	// purgeFamilies forgets the revocation of families that nothing
-	// belongs to any more: nothing can be stored in them again.
+	// belongs to any more: nothing can be stored in them again. The
+	// predicates of the partial family indexes are repeated so that
+	// SQLite uses them (a family ID is never empty).
 	purgeFamilies = `DELETE FROM revoked_families
 	WHERE NOT EXISTS (SELECT 1 FROM tokens t WHERE t.id = revoked_families.family_id AND t.family_id = t.id)
 	AND NOT EXISTS (SELECT 1 FROM tokens t WHERE t.family_id = revoked_families.family_id AND t.family_id <> t.id)
-	AND NOT EXISTS (SELECT 1 FROM authorization_codes c WHERE c.family_id = revoked_families.family_id)`
+	AND NOT EXISTS (SELECT 1 FROM authorization_codes c WHERE c.family_id = revoked_families.family_id
+		AND c.family_id <> '')`
 )
 
 // Purge removes, in one transaction, the codes that expired before the
