@@ -99,6 +99,8 @@ func TestIDKeys(t *testing.T) {
 		{"23 characters", "AAAAAAAAAAAAAAAAAAAAAAA", false},
 		{"not base64url", "AAAAAAAAAAAAAAAAAAAA+A", false},
 		{"padding", "AAAAAAAAAAAAAAAAAAAAA=", false},
+		{"line feed", "AAAAAAAAAAAAAAAAAAAAA\n", false},
+		{"carriage return inside", "AAAAAAAAAA\rAAAAAAAAAAA", false},
 		{"empty", "", false},
 		{"client-chosen", "family-1", false},
 	}

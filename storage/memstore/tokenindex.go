@@ -21,29 +21,50 @@ import (
 // values, a DPoP binding, a grace-period successor), or with an ID, hash or
 // time that does not fit that form, keeps a full copy beside its record.
 
-// idKey is the key of a token or family ID: the 6-bit values of the 22
-// characters of an ID made by secret.ID or secret.OrderedID, packed from
-// the first bit on, which leaves the last 4 bits 0. Any other ID is keyed
-// by a SHA-256 of it whose last 4 bits are 1, so that it can be the key of
-// no 22-character ID.
+// idKey is the key of a token or family ID: the 132 bits of the 22
+// base64url characters of an ID made by secret.ID or secret.OrderedID,
+// from the first bit on, which leaves the last 4 bits 0. Any other ID is
+// keyed by a SHA-256 of it whose last 4 bits are 1, so that it can be the
+// key of no 22-character ID.
 type idKey [17]byte
 
 // idChars is the length of the IDs idKey holds.
 const idChars = 22
 
-// b64Alphabet is the base64url alphabet, and b64Values its inverse (0xff
-// for a byte not in it).
-const b64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+// idPad makes a 22-character ID the 24 characters of 18 whole bytes.
+const idPad = "AA"
 
-var b64Values = func() (v [256]byte) {
-	for i := range v {
-		v[i] = 0xff
+// idKeyOf returns the key of ID s, and whether it holds s (see idKey).
+func idKeyOf(s string) (k idKey, canonical bool) {
+	if len(s) == idChars {
+		var src [idChars + len(idPad)]byte
+		copy(src[copy(src[:], s):], idPad)
+		var dst [len(k) + 1]byte
+		// The decoder skips CR and LF: all 24 characters were read only
+		// if they made 18 bytes.
+		if n, err := base64.RawURLEncoding.Decode(dst[:], src[:]); err == nil && n == len(dst) {
+			copy(k[:], dst[:])
+			return k, true
+		}
 	}
-	for i := range len(b64Alphabet) {
-		v[b64Alphabet[i]] = byte(i)
-	}
-	return v
-}()
+	h := sha256.New()
+	h.Write([]byte("memstore odd ID\x00"))
+	h.Write([]byte(s))
+	var sum [sha256.Size]byte
+	copy(k[:], h.Sum(sum[:0]))
+	k[len(k)-1] |= 0x0f
+	return k, false
+}
+
+// idString returns the ID whose key is k, which idKeyOf made from a
+// 22-character ID.
+func idString(k *idKey) string {
+	var src [len(k) + 1]byte
+	copy(src[:], k[:])
+	var out [idChars + len(idPad)]byte
+	base64.RawURLEncoding.Encode(out[:], src[:])
+	return string(out[:idChars])
+}
 
 // digestKey is the key of an access or refresh token digest.
 type digestKey [sha256.Size]byte
@@ -68,51 +89,6 @@ func keyOf(k []byte, s string) (canonical bool) {
 	var sum [sha256.Size]byte
 	copy(k, h.Sum(sum[:0]))
 	return false
-}
-
-// idKeyOf returns the key of ID s, and whether it holds s (see idKey).
-func idKeyOf(s string) (k idKey, canonical bool) {
-	if len(s) == idChars {
-		var acc uint32 // bits not yet written, in its low bits
-		n, j := 0, 0
-		for i := range idChars {
-			v := b64Values[s[i]]
-			if v == 0xff {
-				break
-			}
-			acc, n = acc<<6|uint32(v), n+6
-			for ; n >= 8; n -= 8 {
-				k[j], j = byte(acc>>(n-8)), j+1
-			}
-			if i == idChars-1 {
-				k[j] = byte(acc << (8 - n))
-				return k, true
-			}
-		}
-	}
-	h := sha256.New()
-	h.Write([]byte("memstore odd ID\x00"))
-	h.Write([]byte(s))
-	var sum [sha256.Size]byte
-	copy(k[:], h.Sum(sum[:0]))
-	k[len(k)-1] |= 0x0f
-	return k, false
-}
-
-// idString returns the ID whose key is k, which idKeyOf made from a
-// 22-character ID.
-func idString(k *idKey) string {
-	var out [idChars]byte
-	var acc uint32
-	n, j := 0, 0
-	for i := range out {
-		for n < 6 {
-			acc, n, j = acc<<8|uint32(k[j]), n+8, j+1
-		}
-		out[i] = b64Alphabet[acc>>(n-6)&63]
-		n -= 6
-	}
-	return string(out[:])
 }
 
 func digestKeyOf(s string) (k digestKey, canonical bool) {
