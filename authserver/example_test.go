@@ -105,11 +105,11 @@ func Example() {
 			fmt.Println(res.StatusCode, body.Error)
 			continue
 		}
-		fmt.Println(res.StatusCode, body.TokenType, body.ExpiresIn, body.Scope, len(body.AccessToken) == 43)
+		fmt.Println(res.StatusCode, body.TokenType, body.ExpiresIn, body.Scope, len(body.AccessToken))
 	}
 	// Output:
 	// 302 app.example/cb state=af0ifjsldkj iss=https://as.example
-	// 200 Bearer 864000 profile true
+	// 200 Bearer 864000 profile 66
 	// 400 invalid_grant
 }
 

@@ -13,8 +13,9 @@ import (
 )
 
 // AccessTokenGenerator makes access tokens. The default makes opaque
-// tokens of 256 random bits; a JWT generator (RFC 9068) may be plugged in.
-// Whatever the format, only the token's digest is stored.
+// tokens of 256 random bits after the token's ID (secret.TokenWithID); a
+// JWT generator (RFC 9068) may be plugged in. Whatever the format, only
+// the token's digest (secret.Digest) is stored.
 type AccessTokenGenerator interface {
 	// NewAccessToken returns an access token for t, whose fields are all
 	// set but AccessHash and RefreshHash. t.ID is unique and suits a jti.
@@ -44,8 +45,10 @@ func (s *Server) generatorFor(c *storage.Client) (AccessTokenGenerator, error) {
 	return nil, fmt.Errorf("authserver: client %q has an unknown access token format %q", c.ID, format)
 }
 
-func (opaqueTokens) NewAccessToken(context.Context, *storage.Token) (string, error) {
-	return secret.Token(), nil
+// NewAccessToken returns a random token that begins with the ID of t (see
+// secret.TokenWithID), which orders the stores' index of access digests.
+func (opaqueTokens) NewAccessToken(_ context.Context, t *storage.Token) (string, error) {
+	return secret.TokenWithID(t.ID), nil
 }
 
 // Issue is what a grant asks the server to issue: an access token for
@@ -227,7 +230,7 @@ func (s *Server) mint(ctx context.Context, c *storage.Client, t *storage.Token, 
 		Scope:       t.Scope,
 	}
 	if refresh {
-		resp.RefreshToken = secret.Token()
+		resp.RefreshToken = secret.TokenWithID(t.ID)
 		t.RefreshHash = secret.Digest(resp.RefreshToken)
 	}
 	return resp, nil

@@ -65,3 +65,38 @@ func TestIssueNotAfterAndParams(t *testing.T) {
 		})
 	}
 }
+
+// The default opaque access token and the refresh token begin with the
+// token's ID and a dot, and are stored under keys that begin with it too.
+func TestOpaqueTokensBeginWithID(t *testing.T) {
+	f := newFixture(t)
+	f.srv.RegisterGrant(issueGrant(func(*authserver.TokenRequest) *authserver.Issue {
+		return &authserver.Issue{Subject: "alice", Refresh: true}
+	}))
+	res := f.token(t, asClient(tokenRequest(url.Values{"grant_type": {string(ticketGrantType)}}), "tk1"))
+	tok := mustToken(t, res)
+	stored, err := f.store.TokenByAccess(t.Context(), secret.Digest(tok.AccessToken))
+	if err != nil {
+		t.Fatalf("TokenByAccess: got error %v, want nil", err)
+	}
+	tests := []struct {
+		name, token, key string
+	}{
+		{"access token", tok.AccessToken, stored.AccessHash},
+		{"refresh token", tok.RefreshToken, stored.RefreshHash},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			prefix := stored.ID + "."
+			if len(tc.token) != 66 || tc.token[:23] != prefix {
+				t.Errorf("token: got %q, want 66 characters beginning with %q", tc.token, prefix)
+			}
+			if len(tc.key) != 66 || tc.key[:23] != prefix || tc.key != secret.Digest(tc.token) {
+				t.Errorf("stored key: got %q, want the digest of the token, beginning with %q", tc.key, prefix)
+			}
+		})
+	}
+	if got, err := f.store.TokenByRefresh(t.Context(), secret.Digest(tok.RefreshToken)); err != nil || got.ID != stored.ID {
+		t.Errorf("TokenByRefresh: got (%v, %v), want the token %s", got, err, stored.ID)
+	}
+}

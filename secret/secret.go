@@ -30,15 +30,72 @@ func Equal(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
-// Digest returns the base64url SHA-256 digest of a token: the key under
-// which a token or code is stored, so a copy of the store holds no usable
-// credential. It allocates only its result: tokens of up to 256 bytes are
-// hashed from a copy on the stack.
+// IDChars is the length of the IDs made by ID and OrderedID.
+const IDChars = 22
+
+// digestChars is the length of a digest, base64url encoded without
+// padding: base64.RawURLEncoding.EncodedLen(sha256.Size).
+const digestChars = 43
+
+// TokenWithID returns a new random token that begins with id and a dot:
+// id, ".", then a value made as by Token (66 characters in all). Its
+// digest begins with id too (see Digest), so that a store indexing the
+// digests of tokens whose IDs are made by OrderedID adds each at the end
+// of its index, not at a random place. The ID is no secret: the 256 random
+// bits that follow it are the credential. An id that is not 22 base64url
+// characters is left out, and the token is made by Token alone.
+func TokenWithID(id string) string {
+	if !isID(id) {
+		return Token()
+	}
+	var b [TokenBytes]byte
+	_, _ = rand.Read(b[:])
+	var out [IDChars + 1 + digestChars]byte
+	copy(out[:], id)
+	out[IDChars] = '.'
+	base64.RawURLEncoding.Encode(out[IDChars+1:], b[:])
+	return string(out[:])
+}
+
+// Digest returns the key under which a token or code is stored, so a copy
+// of the store holds no usable credential: the base64url SHA-256 digest
+// of the token (43 characters). A token of the form TokenWithID makes (22
+// base64url characters, a dot, 43 more) keeps its ID in front: its key is
+// the ID, a dot and the digest of the whole token (66 characters). It
+// allocates only its result: tokens of up to 256 bytes are hashed from a
+// copy on the stack.
 func Digest(token string) string {
 	sum := sum256(token)
-	var out [43]byte // base64.RawURLEncoding.EncodedLen(sha256.Size)
+	if hasID(token) {
+		var out [IDChars + 1 + digestChars]byte
+		copy(out[:], token[:IDChars+1])
+		base64.RawURLEncoding.Encode(out[IDChars+1:], sum[:])
+		return string(out[:])
+	}
+	var out [digestChars]byte
 	base64.RawURLEncoding.Encode(out[:], sum[:])
 	return string(out[:])
+}
+
+// hasID reports whether token has the form TokenWithID makes.
+func hasID(token string) bool {
+	return len(token) == IDChars+1+digestChars && token[IDChars] == '.' &&
+		isID(token[:IDChars]) && isBase64URL(token[IDChars+1:])
+}
+
+// isID reports whether s is 22 base64url characters.
+func isID(s string) bool { return len(s) == IDChars && isBase64URL(s) }
+
+// isBase64URL reports whether every byte of s is of the base64url
+// alphabet.
+func isBase64URL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // sum256 returns the SHA-256 of s, without allocating for s of up to 256
@@ -58,7 +115,7 @@ func sum256(s string) [sha256.Size]byte {
 // argument without being taken for a flag.
 func ID() string {
 	var b [16]byte
-	var out [22]byte // base64.RawURLEncoding.EncodedLen(16)
+	var out [IDChars]byte // base64.RawURLEncoding.EncodedLen(16)
 	for {
 		_, _ = rand.Read(b[:])
 		base64.RawURLEncoding.Encode(out[:], b[:])
@@ -81,7 +138,7 @@ const orderedAlphabet = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopq
 // token's ID, whose time of issue its record and JWT carry anyway). It
 // never begins with "-" for times after 1978.
 func OrderedID(t time.Time) string {
-	var out [22]byte
+	var out [IDChars]byte
 	us := uint64(t.UnixMicro())
 	for i := 8; i >= 0; i-- {
 		out[i] = orderedAlphabet[us&63]

@@ -92,8 +92,8 @@ func TestJWTAccessTokensPerClient(t *testing.T) {
 	}
 
 	a.mustRun("", "client", "update", "reports", "--access-token-format", "opaque")
-	if tok := h.tokenFor(t, "reports", created.ClientSecret); strings.Contains(tok, ".") {
-		t.Errorf("access token after update to opaque: got %q, want an opaque one", tok)
+	if tok := h.tokenFor(t, "reports", created.ClientSecret); strings.Count(tok, ".") == 2 {
+		t.Errorf("access token after update to opaque: got %q, want an opaque one, not a JWT", tok)
 	}
 	if rec := h.apiCall(t, h.tokenFor(t, "reports", created.ClientSecret)); rec.Code != http.StatusUnauthorized {
 		t.Errorf("API call with an opaque token: got %d, want 401", rec.Code)
@@ -114,8 +114,8 @@ func TestServeAccessTokenFormatJWT(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &created); err != nil {
 		t.Fatal(err)
 	}
-	if tok := h.tokenFor(t, "legacy", created.ClientSecret); strings.Contains(tok, ".") {
-		t.Errorf("token of an opaque client: got %q, want opaque", tok)
+	if tok := h.tokenFor(t, "legacy", created.ClientSecret); strings.Count(tok, ".") == 2 {
+		t.Errorf("token of an opaque client: got %q, want an opaque one, not a JWT", tok)
 	}
 	opaque := newHarness(t)
 	metadata := func(h *harness) string {

@@ -46,13 +46,13 @@ func (x *tokenIndex) conflicts(k *tokenKeys) bool {
 	if _, ok := x.byID[k.id]; ok {
 		return true
 	}
-	if _, ok := x.byAccess[k.access]; ok {
+	if _, ok := x.byAccess[k.access.digest]; ok {
 		return true
 	}
 	if !k.hasRefresh {
 		return false
 	}
-	_, ok := x.byRefresh[k.refresh]
+	_, ok := x.byRefresh[k.refresh.digest]
 	return ok
 }
 
@@ -197,9 +197,9 @@ func (s *Store) CreateToken(_ context.Context, t *storage.Token) error {
 func (s *Store) TokenByAccess(_ context.Context, hash string) (*storage.Token, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	k, _ := digestKeyOf(hash)
-	i, ok := s.tokens.byAccess[k]
-	if !ok {
+	k := hashKeyOf(hash)
+	i, ok := s.tokens.byAccess[k.digest]
+	if !ok || !s.tokens.holdsAccess(i, hash, &k) {
 		return nil, storage.ErrNotFound
 	}
 	return s.tokens.token(i), nil
@@ -213,9 +213,9 @@ func (s *Store) TokenByRefresh(_ context.Context, hash string) (*storage.Token, 
 	if hash == "" {
 		return nil, storage.ErrNotFound
 	}
-	k, _ := digestKeyOf(hash)
-	i, ok := s.tokens.byRefresh[k]
-	if !ok {
+	k := hashKeyOf(hash)
+	i, ok := s.tokens.byRefresh[k.digest]
+	if !ok || !s.tokens.holdsRefresh(i, hash, &k) {
 		return nil, storage.ErrNotFound
 	}
 	return s.tokens.token(i), nil
@@ -242,9 +242,9 @@ func (s *Store) RotateRefreshTokenGrace(_ context.Context, oldHash string, next 
 func (s *Store) rotate(oldHash string, next *storage.Token, g *storage.Grace) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k, _ := digestKeyOf(oldHash)
-	i, ok := s.tokens.byRefresh[k]
-	if !ok || oldHash == "" {
+	k := hashKeyOf(oldHash)
+	i, ok := s.tokens.byRefresh[k.digest]
+	if !ok || oldHash == "" || !s.tokens.holdsRefresh(i, oldHash, &k) {
 		return storage.ErrNotFound
 	}
 	old := s.tokens.recs.at(i)

@@ -43,6 +43,12 @@ func TestCompactRecords(t *testing.T) {
 	ordered.FamilyID = ordered.ID
 	orderedFamily := compactToken(secret.OrderedID(exp.Add(-time.Minute)), exp)
 	orderedFamily.ID = secret.OrderedID(exp)
+	withID := compactToken("", exp)
+	withID.ID = secret.OrderedID(exp)
+	withID.FamilyID = withID.ID
+	withID.AccessHash = secret.Digest(secret.TokenWithID(withID.ID))
+	withID.RefreshHash = secret.Digest(secret.TokenWithID(withID.ID))
+	withID.RefreshExpiresAt = exp.Add(time.Hour)
 	tests := []struct {
 		name string
 		tok  *storage.Token
@@ -55,6 +61,7 @@ func TestCompactRecords(t *testing.T) {
 		{"family of another ID", otherFamily},
 		{"ordered ID", ordered},
 		{"ordered ID in an ordered family", orderedFamily},
+		{"hashes with the ID in front", withID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,6 +81,12 @@ func TestCompactRecords(t *testing.T) {
 			}
 			if !reflect.DeepEqual(got, tt.tok) {
 				t.Errorf("TokenByAccess:\ngot  %+v\nwant %+v", got, tt.tok)
+			}
+			if tt.tok.RefreshHash != "" {
+				got, err := s.TokenByRefresh(t.Context(), tt.tok.RefreshHash)
+				if err != nil || !reflect.DeepEqual(got, tt.tok) {
+					t.Errorf("TokenByRefresh:\ngot  %+v, %v\nwant %+v", got, err, tt.tok)
+				}
 			}
 			if got.ExpiresAt.Location() != time.UTC {
 				t.Errorf("ExpiresAt location: got %v, want UTC", got.ExpiresAt.Location())
@@ -222,5 +235,47 @@ func TestPackTime(t *testing.T) {
 	got, err := s.TokenByAccess(t.Context(), tok.AccessHash)
 	if err != nil || !got.ExpiresAt.Equal(tok.ExpiresAt) || len(s.tokens.full) != 1 {
 		t.Errorf("token expiring in 2500: got (%v, %v) with %d full copies, want its expiry and 1", got, err, len(s.tokens.full))
+	}
+}
+
+// TestHashesWithID checks that a hash with an ID in front and a plain
+// digest are different keys though the store keys both by the digest, and
+// that a hash in front of which stands another token's ID is kept whole.
+func TestHashesWithID(t *testing.T) {
+	exp := time.Date(2030, time.March, 4, 5, 6, 7, 0, time.UTC)
+	own := compactToken("", exp)
+	own.AccessHash = secret.Digest(secret.TokenWithID(own.ID))
+	plain := compactToken("", exp)
+	other := compactToken("", exp)
+	other.AccessHash = secret.Digest(secret.TokenWithID(secret.ID()))
+	tests := []struct {
+		name     string
+		tok      *storage.Token
+		wantFull int
+		missing  []string
+	}{
+		{"own ID", own, 0, []string{own.AccessHash[23:], secret.ID() + own.AccessHash[22:]}},
+		{"plain digest", plain, 0, []string{own.ID + "." + plain.AccessHash}},
+		{"another ID", other, 1, []string{other.AccessHash[23:], own.ID + other.AccessHash[22:]}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := New()
+			if err := s.CreateToken(t.Context(), tt.tok); err != nil {
+				t.Fatalf("CreateToken: got %v, want nil", err)
+			}
+			if got := len(s.tokens.full); got != tt.wantFull {
+				t.Errorf("full copies: got %d, want %d", got, tt.wantFull)
+			}
+			got, err := s.TokenByAccess(t.Context(), tt.tok.AccessHash)
+			if err != nil || !reflect.DeepEqual(got, tt.tok) {
+				t.Errorf("TokenByAccess:\ngot  %+v, %v\nwant %+v", got, err, tt.tok)
+			}
+			for _, h := range tt.missing {
+				if got, err := s.TokenByAccess(t.Context(), h); !errors.Is(err, storage.ErrNotFound) {
+					t.Errorf("TokenByAccess(%q): got (%v, %v), want ErrNotFound", h, got, err)
+				}
+			}
+		})
 	}
 }

@@ -15,7 +15,8 @@ import (
 // keys and values hold no pointers either. An ID made by secret.ID or
 // secret.OrderedID (22 base64url characters) is kept as the 132 bits of
 // its characters, a digest made by secret.Digest as its 32 bytes, times
-// as Unix nanoseconds, and the strings many tokens share (client ID,
+// as Unix nanoseconds, a digest that keeps the token's ID in front
+// (secret.TokenWithID) as a flag and the 32 bytes, and the strings many tokens share (client ID,
 // subject, grant type, scope) as numbers of an interner. A token with
 // fields most tokens lack (resources, a distinct refresh scope, extra
 // values, a DPoP binding, a grace-period successor), or with an ID, hash or
@@ -59,11 +60,18 @@ func idKeyOf(s string) (k idKey, canonical bool) {
 // idString returns the ID whose key is k, which idKeyOf made from a
 // 22-character ID.
 func idString(k *idKey) string {
+	var out [idChars]byte
+	putID(&out, k)
+	return string(out[:])
+}
+
+// putID writes to out the ID whose key is k (see idString).
+func putID(out *[idChars]byte, k *idKey) {
 	var src [len(k) + 1]byte
 	copy(src[:], k[:])
-	var out [idChars + len(idPad)]byte
-	base64.RawURLEncoding.Encode(out[:], src[:])
-	return string(out[:idChars])
+	var enc [idChars + len(idPad)]byte
+	base64.RawURLEncoding.Encode(enc[:], src[:])
+	copy(out[:], enc[:])
 }
 
 // digestKey is the key of an access or refresh token digest.
@@ -91,9 +99,53 @@ func keyOf(k []byte, s string) (canonical bool) {
 	return false
 }
 
-func digestKeyOf(s string) (k digestKey, canonical bool) {
-	canonical = keyOf(k[:], s)
-	return k, canonical
+// digestChars is the length of a digest made by secret.Digest without an
+// ID in front.
+const digestChars = 43
+
+// hashKey is what the key of an access or refresh hash is made of.
+type hashKey struct {
+	digest digestKey
+	// withID is set for a hash of the ID, a dot and a digest, which is
+	// keyed by its digest, and id is the key of that ID.
+	withID    bool
+	id        idKey
+	canonical bool
+}
+
+// hashKeyOf returns the key of hash s. A hash made by secret.Digest for a
+// token of secret.TokenWithID, the ID, a dot and a digest, is keyed by its
+// digest (see keyOf), and the ID kept beside it; any other by keyOf. A
+// plain digest and an ID with that same digest share a key, which only a
+// hash collision can make of digests: a lookup checks the form found with
+// holds.
+func hashKeyOf(s string) hashKey {
+	var k hashKey
+	if len(s) == idChars+1+digestChars && s[idChars] == '.' {
+		var okID bool
+		k.id, okID = idKeyOf(s[:idChars])
+		if keyOf(k.digest[:], s[idChars+1:]) && okID {
+			k.withID, k.canonical = true, true
+			return k
+		}
+		k.id = idKey{}
+	}
+	k.canonical = keyOf(k.digest[:], s)
+	return k
+}
+
+// hashString returns the hash whose key is digest, with the ID of key id
+// in front when withID is set.
+func hashString(digest *digestKey, withID bool, id *idKey) string {
+	var out [idChars + 1 + digestChars]byte
+	n := 0
+	if withID {
+		putID((*[idChars]byte)(out[:idChars]), id)
+		out[idChars] = '.'
+		n = idChars + 1
+	}
+	strictB64.Encode(out[n:], digest[:])
+	return string(out[:n+digestChars])
 }
 
 // Flags of a token record.
@@ -104,6 +156,9 @@ const (
 	recRefresh // RefreshHash is not empty
 	recFull    // a full copy is kept in tokenIndex.full
 	recListed  // in its family's list (see tokenIndex.link)
+	// recAccessID and recRefreshID: the hash keeps the token's ID in front.
+	recAccessID
+	recRefreshID
 )
 
 // tokenRec is a stored token, or a free slot.
@@ -198,7 +253,7 @@ func needsFull(t *storage.Token) bool {
 // tokenKeys are the keys of a token, and whether they are all canonical.
 type tokenKeys struct {
 	id, family            idKey
-	access, refresh       digestKey
+	access, refresh       hashKey
 	hasFamily, hasRefresh bool
 	canonical             bool
 }
@@ -208,28 +263,42 @@ func keysOf(t *storage.Token) tokenKeys {
 	// Every key is made: none may be skipped once one is found odd.
 	var okID bool
 	k.id, okID = idKeyOf(t.ID)
-	k.canonical = keyOf(k.access[:], t.AccessHash) && okID
+	k.access = hashKeyOf(t.AccessHash)
+	k.canonical = okID && k.access.fits(&k.id)
 	if k.hasFamily = t.FamilyID != ""; k.hasFamily {
 		var ok bool
 		k.family, ok = idKeyOf(t.FamilyID)
 		k.canonical = ok && k.canonical
 	}
 	if k.hasRefresh = t.RefreshHash != ""; k.hasRefresh {
-		k.canonical = keyOf(k.refresh[:], t.RefreshHash) && k.canonical
+		k.refresh = hashKeyOf(t.RefreshHash)
+		k.canonical = k.refresh.fits(&k.id) && k.canonical
 	}
 	return k
+}
+
+// fits reports whether a record of ID key id holds the hash of k: it is
+// canonical, and an ID in front of it is the token's own.
+func (k *hashKey) fits(id *idKey) bool {
+	return k.canonical && (!k.withID || k.id == *id)
 }
 
 // record fills r from t, of keys k, interning its strings, and reports
 // whether r holds all of t.
 func (x *tokenIndex) record(r *tokenRec, t *storage.Token, k *tokenKeys) bool {
 	full := needsFull(t)
-	r.id, r.access, r.family, r.refresh = k.id, k.access, k.family, k.refresh
+	r.id, r.access, r.family, r.refresh = k.id, k.access.digest, k.family, k.refresh.digest
 	if k.hasFamily {
 		r.flags |= recFamily
 	}
+	if k.access.withID {
+		r.flags |= recAccessID
+	}
 	if k.hasRefresh {
 		r.flags |= recRefresh
+		if k.refresh.withID {
+			r.flags |= recRefreshID
+		}
 	}
 	ok := k.canonical
 	var okI, okE, okR bool
@@ -262,7 +331,7 @@ func (x *tokenIndex) token(i uint32) *storage.Token {
 		Subject:          x.strs.str(r.subject),
 		GrantType:        grantry.GrantType(x.strs.str(r.grantType)),
 		Scope:            decodeList(x.strs.str(r.scope)),
-		AccessHash:       strictB64.EncodeToString(r.access[:]),
+		AccessHash:       hashString(&r.access, r.has(recAccessID), &r.id),
 		IssuedAt:         unpackTime(r.issued),
 		ExpiresAt:        unpackTime(r.expires),
 		RefreshExpiresAt: unpackTime(r.refreshExpires),
@@ -276,9 +345,27 @@ func (x *tokenIndex) token(i uint32) *storage.Token {
 		t.FamilyID = idString(&r.family)
 	}
 	if r.has(recRefresh) {
-		t.RefreshHash = strictB64.EncodeToString(r.refresh[:])
+		t.RefreshHash = hashString(&r.refresh, r.has(recRefreshID), &r.id)
 	}
 	return t
+}
+
+// holdsAccess reports whether the token of slot i, found under the key
+// of k, has that access hash: the keys of a plain digest and of an ID
+// with that digest are one.
+func (x *tokenIndex) holdsAccess(i uint32, hash string, k *hashKey) bool {
+	if r := x.recs.at(i); !r.has(recFull) {
+		return r.has(recAccessID) == k.withID && (!k.withID || r.id == k.id)
+	}
+	return x.full[i].AccessHash == hash
+}
+
+// holdsRefresh is holdsAccess for a refresh hash.
+func (x *tokenIndex) holdsRefresh(i uint32, hash string, k *hashKey) bool {
+	if r := x.recs.at(i); !r.has(recFull) {
+		return r.has(recRefreshID) == k.withID && (!k.withID || r.id == k.id)
+	}
+	return x.full[i].RefreshHash == hash
 }
 
 // tokenView is what the store reads of a record to choose it.

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry"
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
 )
 
@@ -18,6 +20,7 @@ var tokenTests = []test[storage.TokenStore]{
 	{"RevokeFamily", testTokenRevokeFamily},
 	{"CopyIsolation", testTokenCopyIsolation},
 	{"Expiry", testTokenExpiry},
+	{"KeysWithID", testTokenKeysWithID},
 }
 
 func mustCreateToken(t *testing.T, s storage.TokenStore, tok *storage.Token) {
@@ -231,4 +234,48 @@ func testTokenExpiry(t *testing.T, s storage.TokenStore) {
 			}
 		})
 	}
+}
+
+// testTokenKeysWithID stores tokens as the server issues them, with an ID
+// from secret.OrderedID and the keys of tokens made by secret.TokenWithID,
+// with and without a refresh token. Each is found by its keys, revoked
+// and rotated by them, and a key with only the digest, or another ID in
+// front, finds nothing.
+func testTokenKeysWithID(t *testing.T, s storage.TokenStore) {
+	ctx := t.Context()
+	issued := func(refresh bool) *storage.Token {
+		id := secret.OrderedID(base)
+		tok := &storage.Token{
+			ID: id, FamilyID: id, ClientID: "client-ordered", GrantType: grantry.GrantClientCredentials,
+			Scope: grantry.Scope{"api"}, AccessHash: secret.Digest(secret.TokenWithID(id)),
+			IssuedAt: base, ExpiresAt: at(time.Hour),
+		}
+		if refresh {
+			tok.GrantType = grantry.GrantAuthorizationCode
+			tok.RefreshHash = secret.Digest(secret.TokenWithID(id))
+			tok.RefreshExpiresAt = at(24 * time.Hour)
+		}
+		return tok
+	}
+	plain, withRefresh := issued(false), issued(true)
+	for _, tok := range []*storage.Token{plain, withRefresh} {
+		mustCreateToken(t, s, tok)
+		wantToken(t, s, tok)
+	}
+	for _, key := range []string{plain.AccessHash[23:], secret.OrderedID(base) + plain.AccessHash[22:], withRefresh.ID + plain.AccessHash[22:]} {
+		if got, err := s.TokenByAccess(ctx, key); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("TokenByAccess(%q): got (%v, %v), want ErrNotFound", key, got, err)
+		}
+	}
+	next := issued(true)
+	next.FamilyID = withRefresh.FamilyID
+	if err := s.RotateRefreshToken(ctx, withRefresh.RefreshHash, next); err != nil {
+		t.Fatalf("RotateRefreshToken: got error %v, want nil", err)
+	}
+	wantToken(t, s, revoked(withRefresh))
+	wantToken(t, s, next)
+	if err := s.RevokeToken(ctx, plain.ID); err != nil {
+		t.Fatalf("RevokeToken: got error %v, want nil", err)
+	}
+	wantToken(t, s, revoked(plain))
 }
