@@ -285,6 +285,9 @@ func TestIssuedToken(t *testing.T) {
 			if tok.AccessHash == body["access_token"] {
 				t.Errorf("the store holds the access token in the clear")
 			}
+			if len(code) != 66 || code[:23] != tok.FamilyID+"." {
+				t.Errorf("code: got %q, want 66 characters beginning with the family %q and a dot", code, tok.FamilyID)
+			}
 		})
 	}
 }
