@@ -59,7 +59,7 @@ type batchTx struct {
 // batchQueries are the queries of batched writes, prepared before the
 // first batch: preparing takes a connection of the pool, which inside the
 // transaction may be the last one.
-var batchQueries = []string{insertToken, insertFamilyHead, insertCode, consumeCode, selectCode}
+var batchQueries = []string{insertToken, insertFamilyHead, insertPlainHead, insertCode, consumeCode, selectCode}
 
 // stmt returns the transaction's use of the prepared statement of query,
 // or nil when query is not prepared.

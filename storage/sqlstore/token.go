@@ -26,6 +26,11 @@ const (
 	// was made: the family is not looked up.
 	insertFamilyHead = `INSERT INTO tokens (` + tokenColumns + `)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`
+	// insertPlainHead is insertFamilyHead for a token with none of the
+	// fields most tokens lack (see plainTokenArgs): the columns it leaves
+	// out take their defaults.
+	insertPlainHead = `INSERT INTO tokens (id, family_id, client_id, subject, grant_type, scope, access_hash,
+	refresh_hash, issued_at, expires_at, refresh_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
 	selectTokenByAccess  = `SELECT ` + tokenColumns + ` FROM tokens WHERE access_hash = $1`
 	selectTokenByRefresh = `SELECT ` + tokenColumns + ` FROM tokens WHERE refresh_hash = $1`
 	// revokeUnrevoked is the compare-and-swap of a rotation: of
@@ -108,6 +113,27 @@ func tokenArgs(t *storage.Token) ([]any, error) {
 		nullString(t.Successor), nullString(t.SealedSuccessor), nullMicros(t.GraceUntil), nullString(t.JKT)}, nil
 }
 
+// isPlain reports whether every column that insertPlainHead leaves out
+// would hold its default for t, as it does for most tokens (those of the
+// client credentials grant, and of a code without resources or DPoP):
+// fewer arguments to bind and convert at every insert.
+func isPlain(t *storage.Token) bool {
+	return !t.Revoked && t.RefreshScope == nil && len(t.Extra) == 0 && len(t.Resource) == 0 &&
+		t.RefreshResource == nil && t.Successor == "" && t.SealedSuccessor == "" &&
+		t.GraceUntil.IsZero() && t.JKT == ""
+}
+
+// plainTokenArgs returns the arguments of insertPlainHead for t, which
+// isPlain.
+func plainTokenArgs(t *storage.Token) ([]any, error) {
+	scope, err := encodeScope(t.Scope)
+	if err != nil {
+		return nil, err
+	}
+	return []any{t.ID, t.FamilyID, t.ClientID, t.Subject, string(t.GrantType), scope, t.AccessHash,
+		nullString(t.RefreshHash), micros(t.IssuedAt), micros(t.ExpiresAt), nullMicros(t.RefreshExpiresAt)}, nil
+}
+
 // CreateToken stores t, or returns storage.ErrExists when a stored token
 // has the same ID, access hash or (non-empty) refresh hash. A token of a
 // revoked family is stored revoked. On PostgreSQL the insert of a token
@@ -118,6 +144,17 @@ func tokenArgs(t *storage.Token) ([]any, error) {
 // yet. On SQLite the insert joins the group commit of the store (see
 // write).
 func (s *Store) CreateToken(ctx context.Context, t *storage.Token) error {
+	head := t.FamilyID == t.ID
+	if s.d == SQLite && head && isPlain(t) {
+		args, err := plainTokenArgs(t)
+		if err != nil {
+			return err
+		}
+		return wrap("create token", s.write(ctx, func(ctx context.Context, b *batchTx) error {
+			_, err := b.exec(ctx, insertPlainHead, args...)
+			return err
+		}))
+	}
 	args, err := tokenArgs(t)
 	if err != nil {
 		return err
@@ -125,7 +162,6 @@ func (s *Store) CreateToken(ctx context.Context, t *storage.Token) error {
 	if s.usesBatch() {
 		return s.pgCreateToken(ctx, t, args)
 	}
-	head := t.FamilyID == t.ID
 	query := insertToken
 	if head {
 		query = insertFamilyHead
