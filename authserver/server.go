@@ -82,8 +82,8 @@ type Config struct {
 	// period, the old one is a reuse again. Tokens must implement
 	// storage.GraceRotator. Zero, the default, allows no grace.
 	RefreshGracePeriod time.Duration
-	// AccessTokens makes access tokens; nil makes opaque 256-bit random
-	// tokens.
+	// AccessTokens makes access tokens; nil makes opaque tokens of 256
+	// random bits after the token's ID (secret.TokenWithID).
 	AccessTokens AccessTokenGenerator
 	// JWTAccessTokens makes the access tokens of the clients whose format
 	// is storage.AccessTokenJWT, such as an accesstoken.JWTGenerator
