@@ -20,7 +20,7 @@ const TokenBytes = 32
 func Token() string {
 	var b [TokenBytes]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+).
-	var out [43]byte       // base64.RawURLEncoding.EncodedLen(TokenBytes)
+	var out [tokenChars]byte
 	base64.RawURLEncoding.Encode(out[:], b[:])
 	return string(out[:])
 }
@@ -30,12 +30,15 @@ func Equal(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
-// IDChars is the length of the IDs made by ID and OrderedID.
-const IDChars = 22
-
-// digestChars is the length of a digest, base64url encoded without
-// padding: base64.RawURLEncoding.EncodedLen(sha256.Size).
-const digestChars = 43
+// Lengths, in base64url characters without padding, of the IDs made by ID
+// and OrderedID, of the values made by Token
+// (base64.RawURLEncoding.EncodedLen(TokenBytes)) and of digests
+// (base64.RawURLEncoding.EncodedLen(sha256.Size)).
+const (
+	idChars     = 22
+	tokenChars  = 43
+	digestChars = 43
+)
 
 // TokenWithID returns a new random token that begins with id and a dot:
 // id, ".", then a value made as by Token (66 characters in all). Its
@@ -50,10 +53,10 @@ func TokenWithID(id string) string {
 	}
 	var b [TokenBytes]byte
 	_, _ = rand.Read(b[:])
-	var out [IDChars + 1 + digestChars]byte
+	var out [idChars + 1 + tokenChars]byte
 	copy(out[:], id)
-	out[IDChars] = '.'
-	base64.RawURLEncoding.Encode(out[IDChars+1:], b[:])
+	out[idChars] = '.'
+	base64.RawURLEncoding.Encode(out[idChars+1:], b[:])
 	return string(out[:])
 }
 
@@ -67,9 +70,9 @@ func TokenWithID(id string) string {
 func Digest(token string) string {
 	sum := sum256(token)
 	if hasID(token) {
-		var out [IDChars + 1 + digestChars]byte
-		copy(out[:], token[:IDChars+1])
-		base64.RawURLEncoding.Encode(out[IDChars+1:], sum[:])
+		var out [idChars + 1 + digestChars]byte
+		copy(out[:], token[:idChars+1])
+		base64.RawURLEncoding.Encode(out[idChars+1:], sum[:])
 		return string(out[:])
 	}
 	var out [digestChars]byte
@@ -79,12 +82,12 @@ func Digest(token string) string {
 
 // hasID reports whether token has the form TokenWithID makes.
 func hasID(token string) bool {
-	return len(token) == IDChars+1+digestChars && token[IDChars] == '.' &&
-		isID(token[:IDChars]) && isBase64URL(token[IDChars+1:])
+	return len(token) == idChars+1+tokenChars && token[idChars] == '.' &&
+		isID(token[:idChars]) && isBase64URL(token[idChars+1:])
 }
 
 // isID reports whether s is 22 base64url characters.
-func isID(s string) bool { return len(s) == IDChars && isBase64URL(s) }
+func isID(s string) bool { return len(s) == idChars && isBase64URL(s) }
 
 // isBase64URL reports whether every byte of s is of the base64url
 // alphabet.
@@ -115,7 +118,7 @@ func sum256(s string) [sha256.Size]byte {
 // argument without being taken for a flag.
 func ID() string {
 	var b [16]byte
-	var out [IDChars]byte // base64.RawURLEncoding.EncodedLen(16)
+	var out [idChars]byte // base64.RawURLEncoding.EncodedLen(16)
 	for {
 		_, _ = rand.Read(b[:])
 		base64.RawURLEncoding.Encode(out[:], b[:])
@@ -138,7 +141,7 @@ const orderedAlphabet = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopq
 // token's ID, whose time of issue its record and JWT carry anyway). It
 // never begins with "-" for times after 1978.
 func OrderedID(t time.Time) string {
-	var out [IDChars]byte
+	var out [idChars]byte
 	us := uint64(t.UnixMicro())
 	for i := 8; i >= 0; i-- {
 		out[i] = orderedAlphabet[us&63]

@@ -14,10 +14,11 @@ import (
 // collector never scans them however many there are, and in maps whose
 // keys and values hold no pointers either. An ID made by secret.ID or
 // secret.OrderedID (22 base64url characters) is kept as the 132 bits of
-// its characters, a digest made by secret.Digest as its 32 bytes, times
-// as Unix nanoseconds, a digest that keeps the token's ID in front
-// (secret.TokenWithID) as a flag and the 32 bytes, and the strings many tokens share (client ID,
-// subject, grant type, scope) as numbers of an interner. A token with
+// its characters, a digest made by secret.Digest as its 32 bytes (with a
+// flag when the token's own ID stands in front of it, as for the tokens of
+// secret.TokenWithID), times as Unix nanoseconds, and the strings many
+// tokens share (client ID, subject, grant type, scope) as numbers of an
+// interner. A token with
 // fields most tokens lack (resources, a distinct refresh scope, extra
 // values, a DPoP binding, a grace-period successor), or with an ID, hash or
 // time that does not fit that form, keeps a full copy beside its record.
@@ -113,12 +114,13 @@ type hashKey struct {
 	canonical bool
 }
 
-// hashKeyOf returns the key of hash s. A hash made by secret.Digest for a
-// token of secret.TokenWithID, the ID, a dot and a digest, is keyed by its
-// digest (see keyOf), and the ID kept beside it; any other by keyOf. A
-// plain digest and an ID with that same digest share a key, which only a
-// hash collision can make of digests: a lookup checks the form found with
-// holds.
+// hashKeyOf returns the key of hash s. A hash that secret.Digest made for
+// a token of secret.TokenWithID (the ID, a dot and a digest) is keyed by
+// its digest (see keyOf), with the ID kept beside it; any other hash is
+// keyed by keyOf. A plain digest d and "ID.d" therefore share a map key
+// (digests of two different tokens are equal only by a SHA-256 collision),
+// so a lookup checks with holdsAccess or holdsRefresh that the record
+// found has the form asked for.
 func hashKeyOf(s string) hashKey {
 	var k hashKey
 	if len(s) == idChars+1+digestChars && s[idChars] == '.' {
