@@ -34,6 +34,9 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	for _, w := range warnings {
 		log.Warn(w)
 	}
+	if tuneGC(env.getenv) {
+		log.Debug("garbage collector", slog.Int("GOGC", serveGCPercent))
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
