@@ -34,7 +34,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	for _, w := range warnings {
 		log.Warn(w)
 	}
-	if tuneGC(env.getenv) {
+	if tuneGC(env.getenv, cfg.db) {
 		log.Debug("garbage collector", slog.Int("GOGC", serveGCPercent))
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
