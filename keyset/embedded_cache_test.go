@@ -41,15 +41,7 @@ func signWithHeader(t testing.TB, key any, alg jose.SignatureAlgorithm, claims s
 	if err != nil {
 		t.Fatal(err)
 	}
-	jws, err := s.Sign([]byte(claims))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := jws.CompactSerialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return mustSign(t, s, claims)
 }
 
 // remembered is how many headers v holds, counting twice one that is in

@@ -175,7 +175,7 @@ func withCrit(t *testing.T, k *Key) string {
 	return mustSign(t, s, `{"sub":"alice"}`)
 }
 
-func mustSign(t *testing.T, s jose.Signer, payload string) string {
+func mustSign(t testing.TB, s jose.Signer, payload string) string {
 	t.Helper()
 	jws, err := s.Sign([]byte(payload))
 	if err != nil {

@@ -30,9 +30,26 @@ import (
 // batchOp is one write of a batch. run executes it in the batch's
 // transaction; the error it returns is the write's own.
 type batchOp struct {
-	run  func(ctx context.Context, b *batchTx) error
+	run func(ctx context.Context, b *batchTx) error
+	outcome
+}
+
+// outcome is how a queued write ends: err is set before done is closed,
+// when the write's batch has ended.
+type outcome struct {
 	err  error
-	done chan struct{} // closed when the op's batch has ended
+	done chan struct{}
+}
+
+// wait returns the write's error once its batch has ended. When ctx ends
+// first, it returns ctx.Err(), and the write may or may not be committed.
+func (o *outcome) wait(ctx context.Context) error {
+	select {
+	case <-o.done:
+		return o.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // batcher is the queue of writes waiting for a batch.
@@ -92,7 +109,7 @@ func (b *batchTx) queryRow(ctx context.Context, query string, args ...any) *sql.
 // transaction has ended. When ctx ends first, write returns ctx.Err(), and
 // the write may or may not be committed.
 func (s *Store) write(ctx context.Context, fn func(ctx context.Context, b *batchTx) error) error {
-	op := &batchOp{run: fn, done: make(chan struct{})}
+	op := &batchOp{run: fn, outcome: outcome{done: make(chan struct{})}}
 	w := &s.batch
 	w.mu.Lock()
 	w.pending = append(w.pending, op)
@@ -111,12 +128,7 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, b *batch
 		}
 	}
 	w.mu.Unlock()
-	select {
-	case <-op.done:
-		return op.err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return op.wait(ctx)
 }
 
 // drain runs batches while writes are queued, and ends once none has come

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -16,16 +15,7 @@ func TestMigrateKeepsClients(t *testing.T) {
 	for _, tc := range dialects {
 		t.Run(tc.name, func(t *testing.T) {
 			db := tc.open(t)
-			dir := filepath.Join("migrations", strings.ToLower(tc.name))
-			if _, err := db.ExecContext(t.Context(), `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
-				t.Fatal(err)
-			}
-			for _, v := range migrationFiles(t, "sqlite") {
-				if v >= 6 {
-					continue
-				}
-				applyFile(t, db, dir, v)
-			}
+			applyUpTo(t, db, tc.d, 5)
 			_, err := db.ExecContext(t.Context(), `INSERT INTO clients (id, secret_hash, name, redirect_uris, grant_types,
 				response_types, scope, auth_method, created_at, updated_at) VALUES ('old', '', 'Old', '["https://old.example/cb"]',
 				'["authorization_code"]', '["code"]', 'openid', 'none', 1, 2)`)

@@ -191,27 +191,19 @@ func TestMigrateClaims(t *testing.T) {
 
 // applyUpTo applies the dialect's migrations up to version last, as an
 // older version of the package would have, reading them from the source
-// tree.
+// tree. A later migration must exist.
 func applyUpTo(t *testing.T, db *sql.DB, d sqlstore.Dialect, last int) {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("migrations", d.String(), "*.sql"))
-	if err != nil || len(files) <= last {
-		t.Fatalf("migration files: got %v (%v), want more than %d", files, err, last)
+	versions := migrationFiles(t, d.String())
+	if len(versions) == 0 || versions[len(versions)-1] <= last {
+		t.Fatalf("migration versions: got %v, want one after %d", versions, last)
 	}
-	ctx := t.Context()
-	if _, err := db.ExecContext(ctx, `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+	if _, err := db.ExecContext(t.Context(), `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}
-	for v, f := range files[:last] {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.ExecContext(ctx, string(b)); err != nil {
-			t.Fatalf("apply %s: %v", f, err)
-		}
-		if _, err := db.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, 0)`, v+1, filepath.Base(f)); err != nil {
-			t.Fatal(err)
+	for _, v := range versions {
+		if v <= last {
+			applyFile(t, db, filepath.Join("migrations", d.String()), v)
 		}
 	}
 }

@@ -2,8 +2,6 @@ package sqlstore_test
 
 import (
 	"errors"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -36,15 +34,7 @@ func TestMigrateKeepsTokens(t *testing.T) {
 	for _, tc := range dialects {
 		t.Run(tc.name, func(t *testing.T) {
 			db := tc.open(t)
-			dir := filepath.Join("migrations", strings.ToLower(tc.name))
-			if _, err := db.ExecContext(t.Context(), `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
-				t.Fatal(err)
-			}
-			for _, v := range migrationFiles(t, strings.ToLower(tc.name)) {
-				if v < 18 {
-					applyFile(t, db, dir, v)
-				}
-			}
+			applyUpTo(t, db, tc.d, 17)
 			for _, tok := range tokensOf17 {
 				_, err := db.ExecContext(t.Context(), `INSERT INTO tokens (id, family_id, client_id, subject, grant_type, scope,
 					refresh_scope, access_hash, refresh_hash, issued_at, expires_at, refresh_expires_at, revoked, extra, resource,

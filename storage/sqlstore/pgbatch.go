@@ -56,8 +56,7 @@ const (
 type pgOp struct {
 	queue func(b *pgx.Batch)
 	read  func(br pgx.BatchResults) error
-	err   error
-	done  chan struct{} // closed when the op's batch has ended
+	outcome
 }
 
 // pgBatcher is the queue of writes waiting for a PostgreSQL batch.
@@ -91,12 +90,7 @@ func (s *Store) pgWrite(ctx context.Context, op *pgOp) error {
 		go s.pgDrain(context.WithoutCancel(ctx))
 	}
 	w.mu.Unlock()
-	select {
-	case <-op.done:
-		return op.err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return op.wait(ctx)
 }
 
 // pgDrain runs batches while writes are queued. It runs to its end
