@@ -56,6 +56,9 @@ func wrap(op string, err error) error {
 
 // isUnique reports a unique or primary key violation.
 func isUnique(err error) bool {
+	if errors.Is(err, errTaken) {
+		return true
+	}
 	var st sqlStater
 	if errors.As(err, &st) {
 		return st.SQLState() == "23505" // unique_violation

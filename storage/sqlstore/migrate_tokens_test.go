@@ -1,11 +1,16 @@
 package sqlstore_test
 
 import (
+	"database/sql"
 	"errors"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/grantry/grantry/secret"
 	"github.com/grantry/grantry/storage"
+	"github.com/grantry/grantry/storage/sqlstore"
 )
 
 // tokensOf17 are tokens as schema version 17 stored them: one of the
@@ -116,4 +121,76 @@ func checkKeysTaken(t *testing.T, s storage.TokenStore) {
 			}
 		})
 	}
+}
+
+// TestMigrateHashesByID upgrades a database of schema version 18 holding
+// tokens with hashes of each form to the newest (migration 19 finds a hash
+// with its token's own ID in front by the primary key, and indexes the
+// others only): each token reads back by its hashes, its hashes stay
+// taken, and the hash indexes hold the other hashes alone.
+func TestMigrateHashesByID(t *testing.T) {
+	ownID, strangerID := secret.OrderedID(time.Now()), secret.OrderedID(time.Now())
+	own, other := secret.Digest(secret.TokenWithID(ownID)), secret.Digest(secret.TokenWithID(ownID))
+	tokens := []struct{ id, access, refresh string }{
+		{ownID, own, secret.Digest(secret.TokenWithID(ownID))},
+		{strangerID, other, secret.Digest(secret.TokenWithID(ownID))},
+		{"plain", secret.Digest("access-plain"), secret.Digest("refresh-plain")},
+	}
+	for _, tc := range dialects {
+		t.Run(tc.name, func(t *testing.T) {
+			db := tc.open(t)
+			applyUpTo(t, db, tc.d, 18)
+			for _, tok := range tokens {
+				_, err := db.ExecContext(t.Context(), `INSERT INTO tokens (id, family_id, client_id, subject, grant_type,
+					scope, access_hash, refresh_hash, issued_at, expires_at) VALUES ($1, $1, 'app', 'u1',
+					'authorization_code', 'openid', $2, $3, 1000000, 4000000000000000)`, tok.id, tok.access, tok.refresh)
+				if err != nil {
+					t.Fatalf("insert token %s of version 18: %v", tok.id, err)
+				}
+			}
+			s := openStore(t, db, tc.d)
+			wantMigrated(t, db)
+			for _, tok := range tokens {
+				if got, err := s.TokenByAccess(t.Context(), tok.access); err != nil || got.ID != tok.id {
+					t.Errorf("TokenByAccess(%s): got (%+v, %v), want token %s", tok.access, got, err, tok.id)
+				}
+				if got, err := s.TokenByRefresh(t.Context(), tok.refresh); err != nil || got.ID != tok.id {
+					t.Errorf("TokenByRefresh(%s): got (%+v, %v), want token %s", tok.refresh, got, err, tok.id)
+				}
+				dup := &storage.Token{ID: secret.OrderedID(time.Now()), ClientID: "app", AccessHash: tok.access,
+					IssuedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}
+				dup.FamilyID = dup.ID
+				if err := s.CreateToken(t.Context(), dup); !errors.Is(err, storage.ErrExists) {
+					t.Errorf("CreateToken with the access hash of %s: got error %v, want ErrExists", tok.id, err)
+				}
+			}
+			for _, index := range []string{"tokens_access_hash", "tokens_refresh_hash"} {
+				if got := indexedTokens(t, db, tc.d, index); got != 2 {
+					t.Errorf("entries of %s: got %d, want 2 (the hashes without their own ID in front)", index, got)
+				}
+			}
+		})
+	}
+}
+
+// indexedTokens counts the entries of a hash index of the tokens, as the
+// database's statistics give them.
+func indexedTokens(t *testing.T, db *sql.DB, d sqlstore.Dialect, index string) int {
+	t.Helper()
+	if _, err := db.ExecContext(t.Context(), `ANALYZE tokens`); err != nil {
+		t.Fatal(err)
+	}
+	query := `SELECT stat FROM sqlite_stat1 WHERE idx = $1`
+	if d == sqlstore.Postgres {
+		query = `SELECT reltuples::bigint::text FROM pg_class WHERE relname = $1`
+	}
+	var stat string
+	if err := db.QueryRowContext(t.Context(), query, index).Scan(&stat); err != nil {
+		t.Fatalf("statistics of %s: %v", index, err)
+	}
+	n, err := strconv.Atoi(strings.Fields(stat)[0])
+	if err != nil {
+		t.Fatalf("statistics of %s: %q", index, stat)
+	}
+	return n
 }

@@ -46,6 +46,7 @@ import (
 const (
 	insertTokenOrNothing      = insertToken + ` ON CONFLICT DO NOTHING`
 	insertFamilyHeadOrNothing = insertFamilyHead + ` ON CONFLICT DO NOTHING`
+	insertGuardedOrNothing    = insertGuarded + ` ON CONFLICT DO NOTHING`
 	insertCodeOrNothing       = insertCode + ` ON CONFLICT DO NOTHING`
 )
 
@@ -188,7 +189,10 @@ func (s *Store) pgCreateToken(ctx context.Context, t *storage.Token, args []any)
 	head := t.FamilyID == t.ID
 	locks := t.FamilyID != "" && !head
 	query := insertTokenOrNothing
-	if head {
+	switch {
+	case guarded(t):
+		query = insertGuardedOrNothing
+	case head:
 		query = insertFamilyHeadOrNothing
 	}
 	var taken bool

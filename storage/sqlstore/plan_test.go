@@ -11,8 +11,9 @@ import (
 
 // TestFamilyQueriesUseIndexes checks that SQLite finds the tokens and
 // codes of a family, and a token by its hashes or ID, through indexes,
-// never by reading the whole table. The refresh hash's index holds only the tokens
-// that have one (migration 0018): an equality on it must still use it.
+// never by reading the whole table. The hash indexes hold only the hashes
+// not found by the primary key (migration 0019): the queries must still
+// use them, and the guards of insertGuarded the primary key.
 func TestFamilyQueriesUseIndexes(t *testing.T) {
 	db, err := sql.Open("sqlite", SQLiteDSN(filepath.Join(t.TempDir(), "grantry.db")))
 	if err != nil {
@@ -35,6 +36,7 @@ func TestFamilyQueriesUseIndexes(t *testing.T) {
 		{"grace period", selectInGrace, []any{"hash", 1}},
 		{"family of a refresh token", selectFamily, []any{"hash"}},
 		{"revoke token", revokeToken, []any{"id"}},
+		{"guarded insert", insertGuarded, make([]any, 20)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/grantry/grantry"
@@ -14,37 +16,66 @@ const tokenColumns = `id, family_id, client_id, subject, grant_type, scope, refr
 	refresh_hash, issued_at, expires_at, refresh_expires_at, revoked, extra, resource, refresh_resource,
 	successor_id, successor_sealed, grace_until, jkt`
 
+// A token's access and refresh hashes are found in one of two ways (see
+// migration 0019). A hash of the form its own ID, a dot and a digest, as
+// secret.Digest makes of a token from secret.TokenWithID (how the server
+// issues them), is found by the primary key: its first 22 characters are
+// the token's ID. Any other hash is in the partial unique index on its
+// column, whose predicate (ownHash) the queries repeat so that the
+// database uses it. The common token thus adds no entry to the hash
+// indexes.
+//
+// A hash is unique within its kind by the primary key and by that index.
+// Across kinds, a token whose hash has the ID form with another token's ID
+// in front is stored only when no token with that ID has the same hash
+// (see insertGuarded). The reverse order, a token stored with the ID and
+// hash of such a token stored before it, is not checked: it takes two
+// tokens with one secret, one of which begins with an ID drawn after the
+// other was stored.
 const (
+	// byRefresh selects the ID of the token whose refresh hash is $1.
+	byRefresh = `SELECT id FROM tokens WHERE id = substr($1, 1, 22) AND refresh_hash = $1
+		UNION ALL SELECT id FROM tokens WHERE refresh_hash = $1 AND substr(refresh_hash, 1, 23) <> id || '.'`
+	tokenValues = `$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12`
 	// insertToken stores a token revoked when its family is: a revoked
 	// family stays revoked.
 	insertToken = `INSERT INTO tokens (` + tokenColumns + `)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-		$13 OR EXISTS (SELECT 1 FROM revoked_families WHERE family_id = $2), $14, $15, $16,
-		$17, $18, $19, $20)`
+	VALUES (` + tokenValues + `, ` + revokedInFamily + `, $14, $15, $16, $17, $18, $19, $20)`
+	revokedInFamily = `$13 OR EXISTS (SELECT 1 FROM revoked_families WHERE family_id = $2)`
 	// insertFamilyHead stores a token that begins its own family (its
 	// FamilyID is its ID), which no one can have revoked before the token
 	// was made: the family is not looked up.
 	insertFamilyHead = `INSERT INTO tokens (` + tokenColumns + `)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`
+	VALUES (` + tokenValues + `, $13, $14, $15, $16, $17, $18, $19, $20)`
 	// insertPlainHead is insertFamilyHead for a token with none of the
 	// fields most tokens lack (see plainTokenArgs): the columns it leaves
 	// out take their defaults.
 	insertPlainHead = `INSERT INTO tokens (id, family_id, client_id, subject, grant_type, scope, access_hash,
 	refresh_hash, issued_at, expires_at, refresh_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
-	selectTokenByAccess  = `SELECT ` + tokenColumns + ` FROM tokens WHERE access_hash = $1`
-	selectTokenByRefresh = `SELECT ` + tokenColumns + ` FROM tokens WHERE refresh_hash = $1`
+	// insertGuarded is insertToken for a token with a hash of the ID form
+	// but another ID in front (see ownHashes): it stores no row when the
+	// token with that ID has the same hash.
+	insertGuarded = `INSERT INTO tokens (` + tokenColumns + `)
+	SELECT ` + tokenValues + `, ` + revokedInFamily + `, $14, $15, $16, $17, $18, $19, $20
+	WHERE NOT EXISTS (SELECT 1 FROM tokens WHERE id = substr($8, 1, 22) AND access_hash = $8)
+	AND NOT EXISTS (SELECT 1 FROM tokens WHERE id = substr($9, 1, 22) AND refresh_hash = $9)`
+	selectTokenByAccess = `SELECT ` + tokenColumns + ` FROM tokens WHERE id = substr($1, 1, 22) AND access_hash = $1
+	UNION ALL SELECT ` + tokenColumns + ` FROM tokens WHERE access_hash = $1 AND substr(access_hash, 1, 23) <> id || '.'
+	LIMIT 1`
+	selectTokenByRefresh = `SELECT ` + tokenColumns + ` FROM tokens WHERE id = substr($1, 1, 22) AND refresh_hash = $1
+	UNION ALL SELECT ` + tokenColumns + ` FROM tokens WHERE refresh_hash = $1 AND substr(refresh_hash, 1, 23) <> id || '.'
+	LIMIT 1`
 	// revokeUnrevoked is the compare-and-swap of a rotation: of
 	// concurrent rotations of one refresh token, exactly one changes the
-	// row.
 	// row. It keeps on the rotated token its successor ($2) and grace
 	// period ($3, $4), NULL for a rotation without one.
 	revokeUnrevoked = `UPDATE tokens SET revoked = TRUE, successor_id = $2, successor_sealed = $3, grace_until = $4
-	WHERE refresh_hash = $1 AND revoked = FALSE`
+	WHERE id IN (` + byRefresh + `) AND revoked = FALSE`
 	// selectInGrace finds the sealed successor of a rotated token within
 	// its grace period at $2, whose successor is not revoked.
-	selectInGrace = `SELECT t.successor_sealed FROM tokens t WHERE t.refresh_hash = $1 AND t.grace_until > $2
+	selectInGrace = `SELECT t.successor_sealed FROM tokens t WHERE t.id IN (` + byRefresh + `) AND t.grace_until > $2
 	AND EXISTS (SELECT 1 FROM tokens n WHERE n.id = t.successor_id AND n.revoked = FALSE)`
-	selectFamily = `SELECT family_id FROM tokens WHERE refresh_hash = $1`
+	selectFamily = `SELECT family_id FROM tokens WHERE id IN (` + byRefresh + `)`
 	markFamily   = `INSERT INTO revoked_families (family_id, revoked_at) VALUES ($1, $2)
 	ON CONFLICT (family_id) DO NOTHING`
 	// revokeFamily finds the tokens of a family by the primary key (the
@@ -71,7 +102,7 @@ const (
 	// the family of the next token, $5.
 	revokeUnrevokedLocked = `WITH family AS (SELECT pg_advisory_xact_lock_shared(hashtextextended($5, 0)))
 	UPDATE tokens SET revoked = TRUE, successor_id = $2, successor_sealed = $3, grace_until = $4
-	FROM family WHERE refresh_hash = $1 AND revoked = FALSE`
+	FROM family WHERE tokens.id IN (` + byRefresh + `) AND revoked = FALSE`
 	// markFamilyLocked is markFamily taking, first, the lock of the family
 	// exclusively.
 	markFamilyLocked = `WITH family AS (SELECT pg_advisory_xact_lock(hashtextextended($1, 0)))
@@ -144,15 +175,14 @@ func plainTokenArgs(t *storage.Token) ([]any, error) {
 // yet. On SQLite the insert joins the group commit of the store (see
 // write).
 func (s *Store) CreateToken(ctx context.Context, t *storage.Token) error {
-	head := t.FamilyID == t.ID
-	if s.d == SQLite && head && isPlain(t) {
+	head, guard := t.FamilyID == t.ID, guarded(t)
+	if s.d == SQLite && head && !guard && isPlain(t) {
 		args, err := plainTokenArgs(t)
 		if err != nil {
 			return err
 		}
 		return wrap("create token", s.write(ctx, func(ctx context.Context, b *batchTx) error {
-			_, err := b.exec(ctx, insertPlainHead, args...)
-			return err
+			return inserted(b.exec(ctx, insertPlainHead, args...))
 		}))
 	}
 	args, err := tokenArgs(t)
@@ -162,30 +192,67 @@ func (s *Store) CreateToken(ctx context.Context, t *storage.Token) error {
 	if s.usesBatch() {
 		return s.pgCreateToken(ctx, t, args)
 	}
-	query := insertToken
-	if head {
-		query = insertFamilyHead
-	}
+	query := insertQuery(head, guard)
 	if s.d == Postgres && t.FamilyID != "" && !head {
 		err = s.inTx(ctx, func(q querier) (error, error) {
 			if _, err := q.ExecContext(ctx, lockFamilyShared, t.FamilyID); err != nil {
 				return nil, err
 			}
-			_, err := q.ExecContext(ctx, query, args...)
-			return nil, err
+			return nil, inserted(q.ExecContext(ctx, query, args...))
 		})
 	} else if s.d == SQLite {
 		err = s.write(ctx, func(ctx context.Context, b *batchTx) error {
-			_, err := b.exec(ctx, query, args...)
-			return err
+			return inserted(b.exec(ctx, query, args...))
 		})
 	} else {
-		err = retry(ctx, func() error {
-			_, err := s.db.ExecContext(ctx, query, args...)
-			return err
-		})
+		err = retry(ctx, func() error { return inserted(s.db.ExecContext(ctx, query, args...)) })
 	}
 	return wrap("create token", err)
+}
+
+// insertQuery returns the insert of a token: of one that begins its own
+// family (head) or not, and whose hashes call for insertGuarded or not.
+func insertQuery(head, guard bool) string {
+	switch {
+	case guard:
+		return insertGuarded
+	case head:
+		return insertFamilyHead
+	}
+	return insertToken
+}
+
+// errTaken is the error of an insert that stored no row: a key is taken.
+var errTaken = errors.New("sqlstore: token keys taken")
+
+// inserted returns the error of an insert, or errTaken when it stored no
+// row, as insertGuarded does when it finds a hash taken.
+func inserted(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return cmp.Or(err, errTaken)
+	}
+	return nil
+}
+
+// hashIDChars is the length of the ID in front of a hash of the ID form
+// (see secret.TokenWithID).
+const hashIDChars = 22
+
+// ownHash reports whether h is of the ID form with id in front: it is then
+// found by the primary key, and is in no hash index.
+func ownHash(id, h string) bool {
+	return len(id) == hashIDChars && len(h) > hashIDChars && h[hashIDChars] == '.' && h[:hashIDChars] == id
+}
+
+// guarded reports whether a hash of t could be of the ID form with another
+// token's ID in front: t is then stored by insertGuarded. A hash without
+// a dot never is.
+func guarded(t *storage.Token) bool {
+	other := func(h string) bool { return strings.IndexByte(h, '.') >= 0 && !ownHash(t.ID, h) }
+	return other(t.AccessHash) || other(t.RefreshHash)
 }
 
 // TokenByAccess returns the token whose AccessHash is hash, revoked or
@@ -279,7 +346,7 @@ func (s *Store) rotateTx(ctx context.Context, q querier, oldHash string, next *s
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 1 {
 		if err == nil {
-			_, err = q.ExecContext(ctx, insertToken, args...)
+			err = inserted(q.ExecContext(ctx, insertQuery(false, guarded(next)), args...))
 		}
 		return err
 	}

@@ -21,6 +21,7 @@ var tokenTests = []test[storage.TokenStore]{
 	{"CopyIsolation", testTokenCopyIsolation},
 	{"Expiry", testTokenExpiry},
 	{"KeysWithID", testTokenKeysWithID},
+	{"KeysWithAnotherID", testTokenKeysWithAnotherID},
 }
 
 func mustCreateToken(t *testing.T, s storage.TokenStore, tok *storage.Token) {
@@ -278,4 +279,58 @@ func testTokenKeysWithID(t *testing.T, s storage.TokenStore) {
 		t.Fatalf("RevokeToken: got error %v, want nil", err)
 	}
 	wantToken(t, s, revoked(plain))
+}
+
+// testTokenKeysWithAnotherID stores tokens whose keys have the form of
+// secret.TokenWithID but another token's ID in front, or an ID no token
+// has, as a custom token format of that shape gives. They are found, and
+// rotated, by their keys; a key taken by a token of either form is
+// refused to the other.
+func testTokenKeysWithAnotherID(t *testing.T, s storage.TokenStore) {
+	ctx := t.Context()
+	key := func(id string) string { return secret.Digest(secret.TokenWithID(id)) }
+	token := func(id, access, refresh string) *storage.Token {
+		return &storage.Token{
+			ID: id, FamilyID: id, ClientID: "client-other-id", GrantType: grantry.GrantAuthorizationCode,
+			Scope: grantry.Scope{"api"}, AccessHash: access, RefreshHash: refresh,
+			IssuedAt: base, ExpiresAt: at(time.Hour), RefreshExpiresAt: at(24 * time.Hour),
+		}
+	}
+	ownerID, strangerID, unknownID := secret.OrderedID(base), secret.OrderedID(base), secret.OrderedID(base)
+	owner := token(ownerID, key(ownerID), key(ownerID))
+	stranger := token(strangerID, key(ownerID), key(ownerID))
+	loner := token(secret.OrderedID(base), key(unknownID), key(unknownID))
+	for _, tok := range []*storage.Token{owner, stranger, loner} {
+		mustCreateToken(t, s, tok)
+	}
+	for _, tok := range []*storage.Token{owner, stranger, loner} {
+		wantToken(t, s, tok)
+	}
+	dups := []struct {
+		name string
+		tok  *storage.Token
+	}{
+		{"OwnersAccessKey", token(secret.OrderedID(base), owner.AccessHash, key(unknownID))},
+		{"OwnersRefreshKey", token(secret.OrderedID(base), key(unknownID), owner.RefreshHash)},
+		{"StrangersAccessKey", token(secret.OrderedID(base), stranger.AccessHash, key(unknownID))},
+		{"StrangersRefreshKey", token(secret.OrderedID(base), key(unknownID), stranger.RefreshHash)},
+	}
+	for _, tc := range dups {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := s.CreateToken(ctx, tc.tok); !errors.Is(err, storage.ErrExists) {
+				t.Errorf("CreateToken: got error %v, want ErrExists", err)
+			}
+		})
+	}
+	next := token(secret.OrderedID(base), key(ownerID), key(ownerID))
+	next.FamilyID = stranger.FamilyID
+	if err := s.RotateRefreshToken(ctx, stranger.RefreshHash, next); err != nil {
+		t.Fatalf("RotateRefreshToken: got error %v, want nil", err)
+	}
+	for _, tok := range []*storage.Token{owner, revoked(stranger), next, loner} {
+		wantToken(t, s, tok)
+	}
+	if err := s.RotateRefreshToken(ctx, stranger.RefreshHash, token(secret.OrderedID(base), key(unknownID), key(unknownID))); !errors.Is(err, storage.ErrRefreshReused) {
+		t.Errorf("RotateRefreshToken(rotated key): got error %v, want ErrRefreshReused", err)
+	}
 }
