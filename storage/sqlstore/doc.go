@@ -34,12 +34,14 @@
 // bounded: the writer asks for a checkpoint that starts it over once a
 // second. CacheClients keeps the clients the token endpoint reads at
 // every request. The tokens table is kept in the order of the token ID
-// (WITHOUT ROWID) and indexed by the access hash, by the refresh hash of
-// the tokens that have one, by expiry and by the family of the tokens
-// that join one: a token whose ID sorts by time (secret.OrderedID, as the
-// authorization server makes them) is written at the end of the table,
-// and the access hash is the one index it is written into at a random
-// place.
+// (WITHOUT ROWID) and indexed by expiry and by the family of the tokens
+// that join one. A hash with its token's own ID in front (secret.Digest
+// of a token from secret.TokenWithID, as the authorization server issues
+// them) is found by the primary key; the other access and refresh hashes
+// are in unique indexes of their own. A token whose ID sorts by time
+// (secret.OrderedID, as the authorization server makes them) is thus
+// written at the end of the table and of the expiry index, and into no
+// other index.
 //
 // # Schema
 //
