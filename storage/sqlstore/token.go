@@ -53,7 +53,7 @@ const (
 	insertPlainHead = `INSERT INTO tokens (id, family_id, client_id, subject, grant_type, scope, access_hash,
 	refresh_hash, issued_at, expires_at, refresh_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
 	// insertGuarded is insertToken for a token with a hash of the ID form
-	// but another ID in front (see ownHashes): it stores no row when the
+	// but another ID in front (see guarded): it stores no row when the
 	// token with that ID has the same hash.
 	insertGuarded = `INSERT INTO tokens (` + tokenColumns + `)
 	SELECT ` + tokenValues + `, ` + revokedInFamily + `, $14, $15, $16, $17, $18, $19, $20
