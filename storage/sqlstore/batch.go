@@ -41,6 +41,9 @@ type outcome struct {
 	done chan struct{}
 }
 
+// fail sets the write's error.
+func (o *outcome) fail(err error) { o.err = err }
+
 // wait returns the write's error once its batch has ended. When ctx ends
 // first, it returns ctx.Err(), and the write may or may not be committed.
 func (o *outcome) wait(ctx context.Context) error {
@@ -262,19 +265,26 @@ func (s *Store) releaseWriter(ctx context.Context, conn *sql.Conn) {
 }
 
 // runBatch runs the writes of batch in one transaction and sets the error
-// of each. When the transaction as a whole fails, each write of a batch
-// of several is run again alone.
+// of each (see runSplit).
 func (s *Store) runBatch(ctx context.Context, conn *sql.Conn, batch []*batchOp) {
-	err := retry(ctx, func() error { return s.runTx(ctx, conn, batch) })
+	runSplit(ctx, batch, func(batch []*batchOp) error { return s.runTx(ctx, conn, batch) })
+}
+
+// runSplit runs batch with run, tried again while its failure is one to
+// retry. When the batch as a whole fails, each write of a batch of several
+// is run again alone, so that no write fails for another's fault; the
+// failure of a write alone is its own.
+func runSplit[Op interface{ fail(error) }](ctx context.Context, batch []Op, run func([]Op) error) {
+	err := retry(ctx, func() error { return run(batch) })
 	if err == nil {
 		return
 	}
 	if len(batch) == 1 {
-		batch[0].err = err
+		batch[0].fail(err)
 		return
 	}
 	for _, op := range batch {
-		s.runBatch(ctx, conn, []*batchOp{op})
+		runSplit(ctx, []Op{op}, run)
 	}
 }
 

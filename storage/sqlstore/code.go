@@ -111,11 +111,20 @@ func (s *Store) consumeBatched(ctx context.Context, hash, clientID string, now t
 		used = err == nil
 		return err
 	})
+	return consumed(code, used, err)
+}
+
+// consumed returns what ConsumeAuthorizationCode answers after a batched
+// consumption: the code, used before or not, or the error of the batch.
+// No code without an error is an unknown one.
+func consumed(code *storage.AuthorizationCode, used bool, err error) (*storage.AuthorizationCode, error) {
 	switch {
 	case err != nil:
 		return nil, wrap("consume authorization code", err)
 	case used:
 		return code, storage.ErrCodeUsed
+	case code == nil:
+		return nil, storage.ErrNotFound
 	}
 	return code, nil
 }

@@ -120,20 +120,9 @@ func (s *Store) pgDrain(ctx context.Context) {
 }
 
 // pgRunBatch runs the writes of batch in one transaction and sets the
-// error of each. When the transaction as a whole fails, each write of a
-// batch of several is run again alone.
+// error of each (see runSplit).
 func (s *Store) pgRunBatch(ctx context.Context, batch []*pgOp) {
-	err := retry(ctx, func() error { return s.pgSend(ctx, batch) })
-	if err == nil {
-		return
-	}
-	if len(batch) == 1 {
-		batch[0].err = err
-		return
-	}
-	for _, op := range batch {
-		s.pgRunBatch(ctx, []*pgOp{op})
-	}
+	runSplit(ctx, batch, func(batch []*pgOp) error { return s.pgSend(ctx, batch) })
 }
 
 // pgSend sends batch as one pgx batch and reads its results. The error it
@@ -269,13 +258,5 @@ func (s *Store) pgConsumeCode(ctx context.Context, hash, clientID string, now ti
 			return err
 		},
 	})
-	switch {
-	case err != nil:
-		return nil, wrap("consume authorization code", err)
-	case used:
-		return code, storage.ErrCodeUsed
-	case code == nil:
-		return nil, storage.ErrNotFound
-	}
-	return code, nil
+	return consumed(code, used, err)
 }
